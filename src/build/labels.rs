@@ -1,0 +1,70 @@
+//! The only place that knows label and selector keys.
+//!
+//! Selectors hold only labels that never change between releases of a component (its
+//! `app.kubernetes.io/name` and `instance`), never the version, image tag or user labels, so
+//! an upgrade can never touch an immutable `spec.selector`. Pod-template labels are a superset
+//! of the selector, and a Service selects exactly what its Deployment selects.
+
+use std::collections::BTreeMap;
+
+use crate::model::{App, Component};
+
+pub const NAME: &str = "app.kubernetes.io/name";
+pub const INSTANCE: &str = "app.kubernetes.io/instance";
+pub const VERSION: &str = "app.kubernetes.io/version";
+pub const COMPONENT: &str = "app.kubernetes.io/component";
+pub const PART_OF: &str = "app.kubernetes.io/part-of";
+pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
+pub const MANAGER: &str = "k8gen";
+
+/// Prefix of the keys k8gen sets itself; a spec may not set them.
+pub const RESERVED_PREFIX: &str = "app.kubernetes.io/";
+
+/// The labels that select `component`'s pods, for Deployment, Service and every later
+/// selector (PDB, NetworkPolicy, ...).
+pub fn selector(component: &Component) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        (NAME.to_string(), component.label_name.clone()),
+        (INSTANCE.to_string(), component.name.clone()),
+    ])
+}
+
+/// Labels of `component`'s objects and pods: the app's and component's own labels, then the
+/// recommended ones (which win).
+pub fn component_labels(app: &App, component: &Component) -> BTreeMap<String, String> {
+    let mut labels = app.labels.clone();
+    labels.extend(component.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
+    labels.extend(selector(component));
+    labels.insert(COMPONENT.to_string(), component.role.clone());
+    labels.insert(PART_OF.to_string(), app.name.clone());
+    labels.insert(MANAGED_BY.to_string(), MANAGER.to_string());
+    if let Some(version) = &component.version {
+        labels.insert(VERSION.to_string(), version.clone());
+    }
+    labels
+}
+
+/// Labels of objects that belong to the app as a whole (the Namespace).
+pub fn app_labels(app: &App) -> BTreeMap<String, String> {
+    let mut labels = app.labels.clone();
+    labels.insert(NAME.to_string(), app.name.clone());
+    labels.insert(PART_OF.to_string(), app.name.clone());
+    labels.insert(MANAGED_BY.to_string(), MANAGER.to_string());
+    labels
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selector_ignores_version_and_image() {
+        let a = Component::new("api", "api:v1");
+        let b = Component::new("api", "registry.example.com/api:v2").label("tier", "web");
+        assert_eq!(selector(&a), selector(&b));
+        let app = App::new("shop");
+        let labels = component_labels(&app, &a);
+        assert!(selector(&a).iter().all(|(k, v)| labels.get(k) == Some(v)));
+        assert_eq!(labels[VERSION], "v1");
+    }
+}

@@ -1,0 +1,293 @@
+//! Stage 2, check: a parsed [`Spec`] → a valid [`model::App`], or every diagnostic found.
+//!
+//! Check judges values (names, ports, quantities, references between parts of the spec),
+//! applies defaults and reads the files and environment variables that secrets and config
+//! point at, through a [`Host`] so it does no I/O of its own. It never stops at the first
+//! problem: each rule reports and moves on. It never builds Kubernetes objects.
+
+mod component;
+
+use std::path::{Path, PathBuf};
+
+use crate::diag::Diagnostic;
+use crate::model::{self, App, rules};
+use crate::spec::{Sp, SpMap, Spec};
+
+pub use component::lower_component;
+
+/// What check may ask of the outside world: file contents and environment variables.
+pub trait Host {
+    fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>>;
+    fn env_var(&self, name: &str) -> Option<String>;
+}
+
+/// Error codes of this stage (documented in docs/errors.md).
+pub mod codes {
+    pub const INVALID_NAME: &str = "K0101";
+    pub const INVALID_LABEL: &str = "K0102";
+    pub const INVALID_IMAGE: &str = "K0103";
+    pub const INVALID_PORT: &str = "K0104";
+    pub const INVALID_QUANTITY: &str = "K0105";
+    pub const INVALID_ROLLOUT: &str = "K0106";
+    pub const INVALID_KEY: &str = "K0107";
+    pub const FILE_UNREADABLE: &str = "K0108";
+    pub const ENV_UNSET: &str = "K0109";
+    pub const UNKNOWN_REFERENCE: &str = "K0110";
+    pub const INVALID_VALUE: &str = "K0111";
+    pub const MISSING_VALUE: &str = "K0112";
+    pub const OUT_OF_RANGE: &str = "K0113";
+    pub const NAME_TOO_LONG: &str = "K0114";
+    pub const DUPLICATE: &str = "K0115";
+    pub const TOO_LARGE: &str = "K0116";
+}
+
+/// Checks `spec` (read from a file in `base_dir`) and lowers it into the model.
+pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Result<App, Vec<Diagnostic>> {
+    let mut cx = Cx {
+        diags: Vec::new(),
+        base_dir: base_dir.to_path_buf(),
+        host,
+    };
+    let file = &spec.file;
+    let name = &file.name;
+    cx.rule(name, rules::dns1035_label, codes::INVALID_NAME, "app name");
+
+    let namespace = file.namespace.as_ref().map(|ns| {
+        cx.rule(ns, rules::dns1123_label, codes::INVALID_NAME, "namespace");
+        ns.value.clone()
+    });
+    let create_namespace = file
+        .create_namespace
+        .as_ref()
+        .map_or(namespace.is_some(), |b| b.value);
+    if let Some(flag) = &file.create_namespace
+        && flag.value
+        && namespace.is_none()
+    {
+        cx.push(
+            Diagnostic::error(
+                codes::MISSING_VALUE,
+                flag.span(),
+                "`create_namespace` needs a `namespace`",
+            )
+            .with_help("add `namespace = \"...\"` or remove `create_namespace`"),
+        );
+    }
+
+    let mut components = Vec::new();
+    if let Some(main) = &spec.main {
+        let role = if main.port.is_some() || !main.ports.is_empty() {
+            "server"
+        } else {
+            "worker"
+        };
+        let owner = Owner {
+            full_name: name.value.clone(),
+            label_name: name.value.clone(),
+            default_role: role.to_string(),
+            span: name.span(),
+        };
+        components.push(lower_component(&mut cx, main, &owner));
+    } else if file.components.is_empty() {
+        cx.push(
+            Diagnostic::error(
+                codes::MISSING_VALUE,
+                name.span(),
+                "the spec has no component",
+            )
+            .with_help(
+                "add `image = \"...\"` for a single-component app, or `[components.NAME]` tables",
+            ),
+        );
+    }
+    for (key, component) in &file.components {
+        cx.rule(
+            key,
+            rules::dns1035_label,
+            codes::INVALID_NAME,
+            "component name",
+        );
+        let owner = Owner {
+            full_name: format!("{}-{}", name.value, key.value),
+            label_name: key.value.clone(),
+            default_role: key.value.clone(),
+            span: key.span(),
+        };
+        components.push(lower_component(&mut cx, component, &owner));
+    }
+    let components: Vec<model::Component> = components.into_iter().flatten().collect();
+
+    let app = App {
+        name: name.value.clone(),
+        namespace,
+        create_namespace,
+        labels: cx.labels(&file.labels),
+        annotations: cx.annotations(&file.annotations),
+        components,
+    };
+    if cx.diags.is_empty() {
+        Ok(app)
+    } else {
+        cx.diags.sort_by_key(|d| (d.span.start, d.span.end));
+        Err(cx.diags)
+    }
+}
+
+/// Who a component is: its object name, label name and where to point errors about it.
+pub struct Owner {
+    pub full_name: String,
+    pub label_name: String,
+    pub default_role: String,
+    pub span: std::ops::Range<usize>,
+}
+
+/// The checking context: collected diagnostics and access to files and the environment.
+pub struct Cx<'h> {
+    diags: Vec<Diagnostic>,
+    base_dir: PathBuf,
+    host: &'h dyn Host,
+}
+
+impl Cx<'_> {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    /// Applies `rule` to a spanned string and reports `invalid <what>` if it fails.
+    pub fn rule<T>(
+        &mut self,
+        value: &Sp<String>,
+        rule: impl Fn(&str) -> Result<T, String>,
+        code: &'static str,
+        what: &str,
+    ) -> Option<T> {
+        match rule(&value.value) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.push(Diagnostic::error(
+                    code,
+                    value.span(),
+                    format!("invalid {what} `{}`: {e}", value.value),
+                ));
+                None
+            }
+        }
+    }
+
+    /// An integer in `range`, as i32.
+    pub fn int_in(
+        &mut self,
+        value: &Sp<i64>,
+        range: std::ops::RangeInclusive<i64>,
+        what: &str,
+    ) -> Option<i32> {
+        if range.contains(&value.value) {
+            Some(value.value as i32)
+        } else {
+            let (lo, hi) = (range.start(), range.end());
+            let bounds = if *hi >= i32::MAX as i64 {
+                format!("at least {lo}")
+            } else {
+                format!("between {lo} and {hi}")
+            };
+            self.push(Diagnostic::error(
+                codes::OUT_OF_RANGE,
+                value.span(),
+                format!("{what} must be {bounds}, not {}", value.value),
+            ));
+            None
+        }
+    }
+
+    /// Reads a file named relative to the spec's folder.
+    pub fn read(&mut self, path: &Sp<String>) -> Option<Vec<u8>> {
+        let full = self.base_dir.join(&path.value);
+        match self.host.read_file(&full) {
+            Ok(bytes) => Some(bytes),
+            Err(e) => {
+                self.push(
+                    Diagnostic::error(
+                        codes::FILE_UNREADABLE,
+                        path.span(),
+                        format!("cannot read `{}`: {}", full.display(), io_reason(&e)),
+                    )
+                    .with_help("paths are relative to the folder of the spec file"),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn env_var(&mut self, name: &Sp<String>) -> Option<String> {
+        let value = self.host.env_var(&name.value);
+        if value.is_none() {
+            self.push(
+                Diagnostic::error(
+                    codes::ENV_UNSET,
+                    name.span(),
+                    format!("environment variable `{}` is not set", name.value),
+                )
+                .with_help(format!("set it when rendering (`{}=... k8gen render ...`) or use `{{ file = \"...\" }}`", name.value)),
+            );
+        }
+        value
+    }
+
+    /// Checks label keys and values; `app.kubernetes.io/` keys are k8gen's own.
+    pub fn labels(&mut self, labels: &SpMap<String>) -> std::collections::BTreeMap<String, String> {
+        let mut out = std::collections::BTreeMap::new();
+        for (key, value) in labels {
+            self.meta_key(key, "label");
+            self.rule(
+                value,
+                rules::label_value,
+                codes::INVALID_LABEL,
+                "label value",
+            );
+            out.insert(key.value.clone(), value.value.clone());
+        }
+        out
+    }
+
+    pub fn annotations(
+        &mut self,
+        annotations: &SpMap<String>,
+    ) -> std::collections::BTreeMap<String, String> {
+        let mut out = std::collections::BTreeMap::new();
+        for (key, value) in annotations {
+            self.meta_key(key, "annotation");
+            out.insert(key.value.clone(), value.value.clone());
+        }
+        out
+    }
+
+    fn meta_key(&mut self, key: &Sp<String>, what: &str) {
+        if key.value.starts_with(crate::build::labels::RESERVED_PREFIX) {
+            self.push(
+                Diagnostic::error(
+                    codes::INVALID_LABEL,
+                    key.span(),
+                    format!("{what} key `{}` is set by k8gen", key.value),
+                )
+                .with_help(
+                    "use `version` or `role` to change those labels, or pick a key of your own",
+                ),
+            );
+        } else {
+            self.rule(
+                key,
+                rules::qualified_name,
+                codes::INVALID_LABEL,
+                &format!("{what} key"),
+            );
+        }
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}

@@ -1,0 +1,137 @@
+//! The command line: flags, reading specs, printing diagnostics, writing output. The only
+//! layer that does I/O, decides on colour and picks exit codes.
+
+mod inputs;
+mod output;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit codes.
+pub const OK: i32 = 0;
+/// A spec is wrong; diagnostics are on stderr.
+pub const SPEC_ERROR: i32 = 1;
+/// Bad usage or an I/O error.
+pub const USAGE_OR_IO: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "k8gen",
+    version,
+    about = "Compact TOML app specs in, deterministic Kubernetes YAML out",
+    long_about = "k8gen turns a short TOML app spec into typed Kubernetes objects (Namespace, ConfigMap, \
+Secret, Deployment, Service) and writes them as deterministic YAML for GitOps repos.",
+    after_help = "Examples:\n  k8gen render specs/task-tracker.toml                 # YAML stream on stdout\n  \
+k8gen render specs/task-tracker.toml | kubectl apply -f -\n  \
+k8gen render specs/task-tracker.toml -o k8s/         # one file per object\n  \
+k8gen render specs/ -o out/                          # every spec, one folder each\n\n\
+Exit codes: 0 ok, 1 a spec is wrong (diagnostics on stderr), 2 usage or I/O error."
+)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Command,
+    /// When to colour diagnostics.
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    pub color: Color,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Render specs to YAML: a stream on stdout, or files with -o
+    #[command(after_help = "Examples:\n  k8gen render specs/task-tracker.toml\n  \
+k8gen render specs/task-tracker.toml -o k8s/\n  k8gen render specs/a.toml specs/b.toml -o out/\n\n\
+With -o, one spec file writes its objects straight into the folder (kind-name.yaml); several \
+spec files, or a folder of specs, write one subfolder per spec, named after the spec file. \
+Nothing is written unless every spec is valid. Files are replaced atomically; files k8gen \
+wrote before for objects that are gone are removed; no other file is touched.")]
+    Render {
+        /// Spec files, or folders searched for *.toml
+        #[arg(required = true, value_name = "SPEC")]
+        specs: Vec<PathBuf>,
+        /// Write one file per object into this folder instead of printing a stream
+        #[arg(short, long, value_name = "DIR")]
+        output: Option<PathBuf>,
+    },
+}
+
+pub fn run(args: Args) -> i32 {
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    match args.command {
+        Command::Render { specs, output } => render(&specs, output.as_deref(), color),
+    }
+}
+
+/// Prints an I/O or usage error and returns its exit code.
+fn fail(message: impl std::fmt::Display) -> i32 {
+    let _ = writeln!(std::io::stderr(), "k8gen: error: {message}");
+    USAGE_OR_IO
+}
+
+fn render(specs: &[PathBuf], output: Option<&std::path::Path>, color: bool) -> i32 {
+    let files = match inputs::spec_files(specs) {
+        Ok(files) => files,
+        Err(e) => return fail(e),
+    };
+    let rendered = match inputs::render_all(&files) {
+        Ok(r) => r,
+        Err(inputs::Failure::Io(e)) => return fail(e),
+        Err(inputs::Failure::Spec(reports)) => {
+            let mut stderr = std::io::stderr().lock();
+            let mut count = 0;
+            for report in &reports {
+                for d in &report.diagnostics {
+                    count += 1;
+                    let _ = write!(
+                        stderr,
+                        "{}",
+                        k8gen::diag::render(d, &report.path, &report.source, color)
+                    );
+                }
+            }
+            let _ = writeln!(
+                stderr,
+                "k8gen: {count} error{} found; nothing was written",
+                if count == 1 { "" } else { "s" }
+            );
+            return SPEC_ERROR;
+        }
+    };
+    match output {
+        None => {
+            let text = rendered
+                .iter()
+                .map(|r| k8gen::emit::stream(&r.objects))
+                .collect::<Vec<_>>()
+                .join("---\n");
+            let mut stdout = std::io::stdout().lock();
+            match stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush())
+            {
+                Ok(()) => OK,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => OK,
+                Err(e) => fail(format!("cannot write to stdout: {e}")),
+            }
+        }
+        Some(dir) => {
+            let nested = files.len() > 1 || specs.iter().any(|s| s.is_dir());
+            match output::write_tree(dir, &rendered, nested) {
+                Ok(()) => OK,
+                Err(e) => fail(e),
+            }
+        }
+    }
+}

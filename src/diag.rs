@@ -1,0 +1,163 @@
+//! Diagnostics: what went wrong in a spec, where, and how to fix it.
+//!
+//! Every stage that can reject input returns [`Diagnostic`]s that keep the byte span into the
+//! spec source; the span is turned into `line:col` only when a diagnostic is rendered. This
+//! module renders to a `String` (with or without ANSI colour, as the caller decides) and never
+//! prints anything itself.
+
+use std::ops::Range;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// One finding about one place in one spec file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Stable code, e.g. `K0101`; documented in `docs/errors.md`.
+    pub code: &'static str,
+    /// What is wrong, without a trailing period.
+    pub message: String,
+    /// Byte range in the spec source the message is about.
+    pub span: Range<usize>,
+    /// Short text shown under the underlined span.
+    pub label: Option<String>,
+    /// How to fix it, shown as `help:`.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, span: Range<usize>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            span,
+            label: None,
+            help: None,
+        }
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `source`.
+pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(source, offset.min(source.len()));
+    let before = &source[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = source[line_start..offset].chars().count() + 1;
+    (line, col)
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Renders `diag` about `source` (read from `path`) as
+/// `path:LINE:COL: error[CODE]: message`, then the source snippet with the span underlined,
+/// then `help:`.
+pub fn render(diag: &Diagnostic, path: &str, source: &str, color: bool) -> String {
+    let (line, col) = line_col(source, diag.span.start);
+    let level = match diag.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+    let severity = match diag.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let header = format!(
+        "{path}:{line}:{col}: {severity}[{}]: {}",
+        diag.code, diag.message
+    );
+    let header = if color {
+        let style = renderer_header_style(diag.severity);
+        format!("{style}{header}{style:#}")
+    } else {
+        header
+    };
+
+    let start = floor_char_boundary(source, diag.span.start.min(source.len()));
+    let end = floor_char_boundary(source, diag.span.end.clamp(start, source.len()));
+    let mut annotation = AnnotationKind::Primary.span(start..end);
+    if let Some(label) = &diag.label {
+        annotation = annotation.label(label.as_str());
+    }
+    let mut group = Group::with_level(level.clone()).element(
+        Snippet::source(source)
+            .line_start(1)
+            .fold(true)
+            .annotation(annotation),
+    );
+    if let Some(help) = &diag.help {
+        group = group.element(Level::HELP.message(help.as_str()));
+    }
+    let body = renderer.render(&[group]);
+    format!("{header}\n{body}\n")
+}
+
+fn renderer_header_style(severity: Severity) -> anstyle::Style {
+    let colour = match severity {
+        Severity::Error => anstyle::AnsiColor::BrightRed,
+        Severity::Warning => anstyle::AnsiColor::BrightYellow,
+    };
+    anstyle::Style::new().bold().fg_color(Some(colour.into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        let src = "a = 1\nbé = 2\n";
+        assert_eq!(line_col(src, 0), (1, 1));
+        assert_eq!(line_col(src, 6), (2, 1));
+        // 'é' is two bytes; the `=` after it is column 4.
+        assert_eq!(line_col(src, 10), (2, 4));
+    }
+
+    #[test]
+    fn render_starts_with_position_and_shows_help() {
+        let src = "name = \"x\"\nreplica = 3\n";
+        let d = Diagnostic::error("K0001", 11..18, "unknown key `replica`")
+            .with_label("not a spec key")
+            .with_help("did you mean `replicas`?");
+        let out = render(&d, "spec.toml", src, false);
+        assert!(
+            out.starts_with("spec.toml:2:1: error[K0001]: unknown key `replica`\n"),
+            "{out}"
+        );
+        assert!(out.contains("replica = 3"), "{out}");
+        assert!(out.contains("^^^^^^^"), "{out}");
+        assert!(out.contains("help: did you mean `replicas`?"), "{out}");
+    }
+}

@@ -1,0 +1,59 @@
+//! k8gen: a compact TOML app spec in, typed Kubernetes objects and deterministic YAML out.
+//!
+//! The pipeline, one module per stage, each using only the ones before it:
+//! [`spec`] (TOML → spanned syntax) → [`check`] (all diagnostics; lowers into the model) →
+//! [`model`] (normalised app; also the public builder API) → [`build`] (model → k8s-openapi
+//! objects) → [`transform`] (passes over the object list) → [`emit`] (YAML text). None of them
+//! does I/O; the `k8gen` binary reads and writes files.
+//!
+//! From TOML:
+//! ```
+//! # use std::path::Path;
+//! struct NoHost;
+//! impl k8gen::check::Host for NoHost {
+//!     fn read_file(&self, p: &Path) -> std::io::Result<Vec<u8>> { Err(std::io::ErrorKind::NotFound.into()) }
+//!     fn env_var(&self, _: &str) -> Option<String> { None }
+//! }
+//! let spec = "name = \"hello\"\nimage = \"nginx:1.27\"\nport = 8080\n";
+//! let objects = k8gen::render_source(spec, Path::new("."), &NoHost).unwrap();
+//! let yaml = k8gen::emit::stream(&objects);
+//! assert!(yaml.starts_with("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: hello\n"));
+//! ```
+
+pub mod build;
+pub mod check;
+pub mod diag;
+pub mod emit;
+pub mod model;
+pub mod spec;
+pub mod transform;
+
+use std::path::Path;
+
+pub use build::Object;
+pub use diag::Diagnostic;
+
+/// Parses, checks, builds and transforms one spec; `base_dir` is the spec file's folder
+/// (relative `file` paths start there).
+pub fn render_source(
+    source: &str,
+    base_dir: &Path,
+    host: &dyn check::Host,
+) -> Result<Vec<Object>, Vec<Diagnostic>> {
+    let spec = spec::parse(source)?;
+    let app = check::check(&spec, base_dir, host)?;
+    Ok(objects(&app))
+}
+
+/// The objects of a checked app, in apply order with every transform applied.
+pub fn objects(app: &model::App) -> Vec<Object> {
+    let mut objects = build::build(app);
+    transform::run(&mut objects);
+    objects
+}
+
+/// Validates an app built in Rust, then renders it like [`render_source`] would.
+pub fn render_app(app: &model::App) -> Result<Vec<Object>, Vec<model::ModelError>> {
+    app.validate()?;
+    Ok(objects(app))
+}

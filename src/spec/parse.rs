@@ -1,0 +1,334 @@
+//! TOML text → [`SpecFile`], collecting every shape error.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use serde::Deserialize;
+use toml::Spanned;
+use toml::de::{DeArray, DeTable, DeValue};
+
+use super::{ComponentSyntax, SpecFile};
+use crate::diag::Diagnostic;
+
+/// Error codes of this stage (documented in docs/errors.md).
+pub mod codes {
+    /// TOML syntax error (includes duplicate keys).
+    pub const SYNTAX: &str = "K0001";
+    /// A key the spec does not know.
+    pub const UNKNOWN_KEY: &str = "K0002";
+    /// A value of the wrong type.
+    pub const WRONG_TYPE: &str = "K0003";
+    /// A required key is missing.
+    pub const MISSING_KEY: &str = "K0004";
+}
+
+/// Most shape errors reported for one file; past this the file is too broken to be useful.
+const MAX_ERRORS: usize = 50;
+
+/// A parsed spec: the file as written, and its top-level component keys as a component.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub file: SpecFile,
+    /// The main component, when the top level has any component key.
+    pub main: Option<ComponentSyntax>,
+}
+
+/// Keys of the top level that describe the app rather than its main component.
+const APP_KEYS: &[&str] = &["name", "namespace", "create_namespace", "components"];
+
+/// Parses a spec. On failure returns every syntax error, or else every shape error found.
+pub fn parse(source: &str) -> Result<Spec, Vec<Diagnostic>> {
+    let (mut tree, syntax_errors) = DeTable::parse_recoverable(source);
+    if !syntax_errors.is_empty() {
+        return Err(syntax_errors
+            .iter()
+            .map(|e| {
+                let span = e.span().unwrap_or(0..0);
+                syntax_diagnostic(e.message(), span)
+            })
+            .collect());
+    }
+
+    let mut diags = Vec::new();
+    let mut removed_keys = BTreeSet::new();
+    loop {
+        let attempt = SpecFile::deserialize(toml::de::Deserializer::from(tree.clone()));
+        let err = match attempt {
+            Ok(file) if diags.is_empty() => {
+                return Ok(Spec {
+                    main: main_component(&tree),
+                    file,
+                });
+            }
+            Ok(_) => return Err(sorted(diags)),
+            Err(err) => err,
+        };
+        let span = err.span().unwrap_or(0..source.len());
+        let message = err.message().to_string();
+        if let Some(field) = backtick_after(&message, "missing field ")
+            && removed_keys.contains(field)
+            && !diags.is_empty()
+        {
+            // Caused by an entry we dropped after reporting it: not a new error.
+            return Err(sorted(diags));
+        }
+        diags.push(shape_diagnostic(&message, span.clone(), source));
+        if diags.len() >= MAX_ERRORS {
+            return Err(sorted(diags));
+        }
+        let root = tree.span();
+        match remove_entry_at(tree.get_mut(), &span) {
+            Some(key) if span != root => {
+                removed_keys.insert(key);
+            }
+            _ => return Err(sorted(diags)),
+        }
+    }
+}
+
+fn sorted(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diags.sort_by_key(|d| (d.span.start, d.span.end));
+    diags
+}
+
+/// The top-level keys that are not app keys, read as a component.
+fn main_component(tree: &Spanned<DeTable<'_>>) -> Option<ComponentSyntax> {
+    let mut table = tree.clone();
+    let span = table.span();
+    for key in APP_KEYS {
+        table.get_mut().remove(*key);
+    }
+    if table.get_ref().is_empty() {
+        return None;
+    }
+    // SpecFile accepted these very keys, so this cannot fail.
+    ComponentSyntax::deserialize(toml::de::Deserializer::from(Spanned::new(
+        span,
+        table.into_inner(),
+    )))
+    .ok()
+}
+
+fn syntax_diagnostic(message: &str, span: Range<usize>) -> Diagnostic {
+    let message = message.trim().trim_end_matches('.');
+    let help = if message.contains("duplicate key") {
+        "each key may appear once per table; remove or rename one of them"
+    } else {
+        "see https://toml.io for the TOML syntax"
+    };
+    Diagnostic::error(codes::SYNTAX, span, format!("invalid TOML: {message}")).with_help(help)
+}
+
+/// Turns serde's message into ours: `unknown key` with a suggestion, readable type errors.
+fn shape_diagnostic(message: &str, span: Range<usize>, source: &str) -> Diagnostic {
+    if let Some(key) = backtick_after(message, "unknown field ") {
+        let candidates = backticked(
+            message
+                .split_once(", expected")
+                .map_or("", |(_, rest)| rest),
+        );
+        let mut d = Diagnostic::error(codes::UNKNOWN_KEY, span, format!("unknown key `{key}`"))
+            .with_label("not a key here");
+        d.help = Some(match did_you_mean(key, &candidates) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None if candidates.is_empty() => "this table takes no keys".to_string(),
+            None if candidates.len() <= 8 => format!("expected one of {}", quote_list(&candidates)),
+            None => "see the spec reference in README.md, or `k8gen schema`".to_string(),
+        });
+        return d;
+    }
+    if let Some(field) = backtick_after(message, "missing field ") {
+        return Diagnostic::error(codes::MISSING_KEY, span, format!("missing key `{field}`"))
+            .with_help(format!("add `{field} = ...` to this table"));
+    }
+    if let Some(rest) = message.strip_prefix("data did not match any variant of untagged enum ") {
+        let found = describe_value_at(source, &span);
+        let expected = expected_for(rest.trim());
+        return Diagnostic::error(
+            codes::WRONG_TYPE,
+            span,
+            format!("wrong type: expected {expected}"),
+        )
+        .with_label(format!("found {found}"));
+    }
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        let (found, expected) = rest
+            .split_once(", expected ")
+            .unwrap_or((rest, "another type"));
+        return Diagnostic::error(
+            codes::WRONG_TYPE,
+            span,
+            format!("wrong type: expected {expected}"),
+        )
+        .with_label(format!("found {found}"));
+    }
+    Diagnostic::error(
+        codes::WRONG_TYPE,
+        span,
+        message.trim_end_matches('.').to_string(),
+    )
+}
+
+/// What each untagged enum of the syntax accepts, in words.
+fn expected_for(type_name: &str) -> &'static str {
+    match type_name {
+        "PortSyntax" => "a port number or `{ port = N, protocol = \"UDP\" }`",
+        "Scalar" => "a string, number or boolean",
+        "EnvSyntax" => {
+            "a string, number or boolean, or `{ config = \"KEY\" }`, `{ secret = \"KEY\" }`, `{ field = \"metadata.name\" }`"
+        }
+        "ConfigValue" => "a string, number or boolean, or `{ file = \"path\" }`",
+        "SecretValue" => "a string, `{ env = \"VAR\" }` or `{ file = \"path\" }`",
+        "ProbeSyntax" => "\"GET /path\", \"TCP\", or a table with `http`, `tcp` or `exec`",
+        "PortRef" => "a port number or a port name",
+        "Quantity" => "a quantity such as \"100m\", \"128Mi\" or 1",
+        "IntOrPercent" => "a number or a percentage such as \"25%\"",
+        "ServiceSyntax" => "`false`, `true` or a table",
+        "RunAsUser" => "a user id or `false`",
+        _ => "another kind of value",
+    }
+}
+
+fn describe_value_at(source: &str, span: &Range<usize>) -> String {
+    let text = source.get(span.clone()).unwrap_or("").trim();
+    let kind = match text.chars().next() {
+        Some('{') => "an inline table",
+        Some('[') => "an array",
+        Some('"') | Some('\'') => "a string",
+        Some('t') | Some('f') if text == "true" || text == "false" => "a boolean",
+        Some(c) if c.is_ascii_digit() || c == '-' || c == '+' => "a number or date",
+        _ => "a table",
+    };
+    kind.to_string()
+}
+
+/// Removes from `table` the innermost entry whose key or value contains `span`; returns its key.
+///
+/// Tables written as `[header]` sections have a span that covers only the header, so every
+/// nested container is searched, not only those whose span contains the error.
+fn remove_entry_at(table: &mut DeTable<'_>, span: &Range<usize>) -> Option<String> {
+    let mut hit: Option<Spanned<std::borrow::Cow<'_, str>>> = None;
+    for (key, value) in table.iter_mut() {
+        if let Some(found) = remove_in_value(value.get_mut(), span) {
+            return Some(found);
+        }
+        if contains(&key.span(), span) || contains(&value.span(), span) {
+            hit = Some(key.clone());
+            break;
+        }
+    }
+    let key = hit?;
+    table.remove(key.get_ref().as_ref());
+    Some(key.into_inner().into_owned())
+}
+
+fn remove_in_value(value: &mut DeValue<'_>, span: &Range<usize>) -> Option<String> {
+    match value {
+        DeValue::Table(t) => remove_entry_at(t, span),
+        DeValue::Array(items) => {
+            let slice: &mut [Spanned<DeValue<'_>>] = items;
+            for item in slice.iter_mut() {
+                if let Some(found) = remove_in_value(item.get_mut(), span) {
+                    return Some(found);
+                }
+            }
+            let index = items.iter().position(|v| contains(&v.span(), span))?;
+            let mut kept = DeArray::new();
+            for (i, item) in items.iter().enumerate() {
+                if i != index {
+                    kept.push(item.clone());
+                }
+            }
+            *items = kept;
+            Some(format!("[{index}]"))
+        }
+        _ => None,
+    }
+}
+
+fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
+    outer.start <= inner.start
+        && inner.end <= outer.end
+        && !(outer.is_empty() && inner.is_empty() && outer.start != inner.start)
+}
+
+/// The first backticked word after `prefix` in `message`.
+fn backtick_after<'m>(message: &'m str, prefix: &str) -> Option<&'m str> {
+    let rest = message.strip_prefix(prefix)?;
+    let rest = rest.strip_prefix('`')?;
+    rest.split('`').next()
+}
+
+fn backticked(text: &str) -> Vec<&str> {
+    text.split('`').skip(1).step_by(2).collect()
+}
+
+fn quote_list(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The candidate closest to `word`, if it is close enough to be a likely typo.
+pub fn did_you_mean<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(word, c), *c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(src: &str) -> Vec<Diagnostic> {
+        parse(src).expect_err("should fail")
+    }
+
+    #[test]
+    fn reports_every_unknown_key_with_a_suggestion() {
+        let src = "name = \"a\"\nreplica = 3\nimage = \"x\"\n[probes]\nliveliness = \"GET /\"\n";
+        let d = errors(src);
+        assert_eq!(d.len(), 2, "{d:#?}");
+        assert_eq!(d[0].message, "unknown key `replica`");
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `replicas`?"));
+        assert_eq!(&src[d[0].span.clone()], "replica");
+        assert_eq!(d[1].message, "unknown key `liveliness`");
+        assert_eq!(d[1].help.as_deref(), Some("did you mean `liveness`?"));
+    }
+
+    #[test]
+    fn wrong_types_point_at_the_value() {
+        let src = "name = \"a\"\nreplicas = \"three\"\nport = true\n";
+        let d = errors(src);
+        assert_eq!(d.len(), 2, "{d:#?}");
+        assert_eq!(&src[d[0].span.clone()], "\"three\"");
+        assert!(d[0].message.starts_with("wrong type"), "{}", d[0].message);
+        assert_eq!(&src[d[1].span.clone()], "true");
+    }
+
+    #[test]
+    fn a_dropped_wrong_value_does_not_also_report_missing() {
+        let d = errors("name = 5\n");
+        assert_eq!(d.len(), 1, "{d:#?}");
+        assert_eq!(d[0].code, codes::WRONG_TYPE);
+    }
+
+    #[test]
+    fn duplicate_keys_are_syntax_errors() {
+        let d = errors("name = \"a\"\nname = \"b\"\n");
+        assert_eq!(d[0].code, codes::SYNTAX);
+        assert!(d[0].message.contains("duplicate key"), "{}", d[0].message);
+    }
+
+    #[test]
+    fn missing_name_is_reported() {
+        let d = errors("image = \"x\"\n");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].message, "missing key `name`");
+    }
+}

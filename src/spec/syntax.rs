@@ -1,0 +1,439 @@
+//! The spec's types as serde reads them and schemars describes them (one source for both, so
+//! the JSON Schema and the parser can never disagree). Doc comments here become the schema's
+//! descriptions, which editors show on hover.
+//!
+//! These types say nothing about defaults or validity beyond the TOML shape.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::Sp;
+
+/// Implements `Deserialize` for an enum that is a scalar or a table, choosing by the TOML
+/// value's type. (serde's `untagged` would buffer the value first, which loses the spans of
+/// everything inside the table.) `$expecting` completes "expected ...".
+macro_rules! scalar_or_table {
+    ($ty:ident, $expecting:literal, $scalar:ident: $sty:ty, $table:ident) => {
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> serde::de::Visitor<'de> for V {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str($expecting)
+                    }
+                    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<$ty, E> {
+                        scalar::<$sty, _, E>(v, serde::de::Unexpected::Bool(v), &self)
+                            .map($ty::$scalar)
+                    }
+                    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<$ty, E> {
+                        scalar::<$sty, _, E>(v, serde::de::Unexpected::Signed(v), &self)
+                            .map($ty::$scalar)
+                    }
+                    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<$ty, E> {
+                        scalar::<$sty, _, E>(v, serde::de::Unexpected::Float(v), &self)
+                            .map($ty::$scalar)
+                    }
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<$ty, E> {
+                        scalar::<$sty, _, E>(v.to_string(), serde::de::Unexpected::Str(v), &self)
+                            .map($ty::$scalar)
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(
+                        self,
+                        map: A,
+                    ) -> Result<$ty, A::Error> {
+                        Deserialize::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                            .map($ty::$table)
+                    }
+                }
+                d.deserialize_any(V)
+            }
+        }
+    };
+}
+
+/// Reads a scalar as `T`, or fails with the outer type's "expected ...".
+fn scalar<'de, T, S, E>(
+    v: S,
+    unexpected: serde::de::Unexpected<'_>,
+    exp: &dyn serde::de::Expected,
+) -> Result<T, E>
+where
+    T: Deserialize<'de>,
+    S: serde::de::IntoDeserializer<'de, serde::de::value::Error>,
+    E: serde::de::Error,
+{
+    T::deserialize(v.into_deserializer())
+        .map_err(|_: serde::de::value::Error| E::invalid_type(unexpected, exp))
+}
+
+scalar_or_table!(PortSyntax, "a port number or `{ port = N, protocol = \"UDP\" }`", Number: i64, Table);
+scalar_or_table!(
+    EnvSyntax,
+    "a string, number or boolean, or `{ config = \"KEY\" }`, `{ secret = \"KEY\" }`, `{ field = \"metadata.name\" }`",
+    Value: Scalar,
+    Ref
+);
+scalar_or_table!(ConfigValue, "a string, number or boolean, or `{ file = \"path\" }`", Value: Scalar, File);
+scalar_or_table!(SecretValue, "a string, `{ env = \"VAR\" }` or `{ file = \"path\" }`", Literal: String, Source);
+scalar_or_table!(ProbeSyntax, "\"GET /path\", \"TCP\", or a table with `http`, `tcp` or `exec`", Short: String, Table);
+scalar_or_table!(ServiceSyntax, "`false`, `true` or a table", Enabled: bool, Table);
+
+/// A map whose keys keep their spans.
+pub type SpMap<V> = BTreeMap<Sp<String>, Sp<V>>;
+
+/// Declares a struct with the given fields plus every field a component can have, so the
+/// top-level spec (whose own keys describe its main component) and `[components.NAME]` tables
+/// share one list without serde's `flatten` (which would lose spans and unknown-key errors).
+macro_rules! with_component_fields {
+    ($(#[$meta:meta])* pub struct $name:ident { $($(#[$fmeta:meta])* pub $field:ident : $ty:ty,)* }) => {
+        $(#[$meta])*
+        pub struct $name {
+            $($(#[$fmeta])* pub $field: $ty,)*
+            /// Container image, e.g. `"task-tracker:v1"` or `"ghcr.io/acme/api@sha256:..."`.
+            /// The tag also becomes the `app.kubernetes.io/version` label unless `version` is set.
+            #[schemars(example = "task-tracker:v1")]
+            pub image: Option<Sp<String>>,
+            /// Value of the `app.kubernetes.io/version` label (default: the image tag).
+            pub version: Option<Sp<String>>,
+            /// Value of the `app.kubernetes.io/component` label (default: the component's key, or
+            /// `server` for the main component).
+            pub role: Option<Sp<String>>,
+            /// Number of pods (default 1).
+            #[schemars(range(min = 0))]
+            pub replicas: Option<Sp<i64>>,
+            /// The container's main port, named `http`. Shorthand for `ports = { http = PORT }`.
+            #[schemars(range(min = 1, max = 65535), example = 5000)]
+            pub port: Option<Sp<i64>>,
+            /// Named container ports: `{ http = 8080, metrics = { port = 9090 } }`.
+            #[serde(default)]
+            pub ports: SpMap<PortSyntax>,
+            /// Container entrypoint (replaces the image's ENTRYPOINT).
+            pub command: Option<Vec<Sp<String>>>,
+            /// Arguments to the entrypoint (replaces the image's CMD).
+            pub args: Option<Vec<Sp<String>>>,
+            /// Environment variables: a value, or a reference to one key of this component's
+            /// config or secrets: `{ config = "KEY" }`, `{ secret = "KEY" }`, or a pod field:
+            /// `{ field = "metadata.name" }`.
+            #[serde(default)]
+            pub env: SpMap<EnvSyntax>,
+            /// Which of `config` and `secrets` are injected whole through `envFrom`.
+            /// Default: each one that is neither mounted as files nor referenced key by key in `env`.
+            pub env_from: Option<Vec<Sp<String>>>,
+            /// Non-secret settings: a ConfigMap named `NAME-config`. A value is a string, number
+            /// or boolean, or `{ file = "path" }` (read relative to the spec; non-UTF-8 files go
+            /// to `binaryData`).
+            #[serde(default)]
+            pub config: SpMap<ConfigValue>,
+            /// Secret settings: a Secret named `NAME-secrets` (base64 `data`). A value is a
+            /// literal string, `{ env = "VAR" }` (read when rendering) or `{ file = "path" }`.
+            #[serde(default)]
+            pub secrets: SpMap<SecretValue>,
+            /// Mount config and/or secrets as files: `{ config = "/etc/app", secrets = "/run/secrets/app" }`.
+            pub mount: Option<Sp<MountSyntax>>,
+            /// Health checks.
+            pub probes: Option<Sp<ProbesSyntax>>,
+            /// CPU and memory requests and limits.
+            pub resources: Option<Sp<ResourcesSyntax>>,
+            /// How a new version replaces the old one.
+            pub rollout: Option<Sp<RolloutSyntax>>,
+            /// `Always`, `IfNotPresent` or `Never` (default: Kubernetes' own rule).
+            pub image_pull_policy: Option<Sp<String>>,
+            /// Names of docker-registry Secrets used to pull the image.
+            pub image_pull_secrets: Option<Vec<Sp<String>>>,
+            /// Name of an existing ServiceAccount the pods run as.
+            pub service_account: Option<Sp<String>>,
+            /// The Service in front of the pods: `false` for none, or a table. Default: a
+            /// ClusterIP Service when the container has ports.
+            pub service: Option<Sp<ServiceSyntax>>,
+            /// Pod hardening. Secure by default; each key relaxes one thing.
+            pub security: Option<Sp<SecuritySyntax>>,
+            /// Labels added to this component's objects.
+            #[serde(default)]
+            pub labels: SpMap<String>,
+            /// Annotations added to this component's objects.
+            #[serde(default)]
+            pub annotations: SpMap<String>,
+            /// Annotations added to the pods only (e.g. `prometheus.io/scrape`).
+            #[serde(default)]
+            pub pod_annotations: SpMap<String>,
+        }
+    };
+}
+
+with_component_fields! {
+    /// A k8gen app spec. The top-level keys besides `name`, `namespace` and `components`
+    /// describe the app's main component, named like the app.
+    #[derive(Debug, Clone, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    #[schemars(title = "k8gen app spec")]
+    pub struct SpecFile {
+        /// App name (DNS-1123 label): names the objects and the `app.kubernetes.io/part-of` label.
+        #[schemars(example = "task-tracker")]
+        pub name: Sp<String>,
+        /// Namespace of every object. k8gen also emits the Namespace unless `create_namespace = false`.
+        pub namespace: Option<Sp<String>>,
+        /// Emit the Namespace object (default true when `namespace` is set).
+        pub create_namespace: Option<Sp<bool>>,
+        /// Further components, each with the same keys as the top level: `[components.db]`.
+        /// Their objects are named `APP-KEY`.
+        #[serde(default)]
+        pub components: BTreeMap<Sp<String>, Sp<ComponentSyntax>>,
+    }
+}
+
+with_component_fields! {
+    /// One component of the app: a workload, its config, secrets and Service.
+    #[derive(Debug, Clone, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct ComponentSyntax {}
+}
+
+/// A container port: a number, or `{ port = 53, protocol = "UDP" }`.
+#[derive(Debug, Clone, JsonSchema)]
+#[serde(untagged)]
+pub enum PortSyntax {
+    Number(i64),
+    Table(PortTable),
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PortTable {
+    #[schemars(range(min = 1, max = 65535))]
+    pub port: Sp<i64>,
+    /// `TCP` (default), `UDP` or `SCTP`.
+    pub protocol: Option<Sp<String>>,
+}
+
+/// A string, number or boolean; always written out as a string.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Scalar {
+    String(String),
+    Integer(i64),
+    Float(f64),
+    Bool(bool),
+}
+
+impl Scalar {
+    pub fn to_text(&self) -> String {
+        match self {
+            Scalar::String(s) => s.clone(),
+            Scalar::Integer(i) => i.to_string(),
+            Scalar::Float(f) => f.to_string(),
+            Scalar::Bool(b) => b.to_string(),
+        }
+    }
+}
+
+/// An environment variable's value.
+#[derive(Debug, Clone, JsonSchema)]
+#[serde(untagged)]
+pub enum EnvSyntax {
+    Value(Scalar),
+    Ref(EnvRef),
+}
+
+/// A reference: exactly one of `config`, `secret`, `field`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnvRef {
+    /// Key of this component's `[config]`.
+    pub config: Option<Sp<String>>,
+    /// Key of this component's `[secrets]`.
+    pub secret: Option<Sp<String>>,
+    /// Pod field path, e.g. `metadata.name`, `status.podIP`.
+    pub field: Option<Sp<String>>,
+}
+
+/// A config value: a string, number or boolean, or `{ file = "path" }`.
+#[derive(Debug, Clone, JsonSchema)]
+#[serde(untagged)]
+pub enum ConfigValue {
+    Value(Scalar),
+    File(FileRef),
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileRef {
+    /// Path relative to the spec file.
+    pub file: Sp<String>,
+}
+
+/// A secret value: a literal, `{ env = "VAR" }` or `{ file = "path" }`.
+#[derive(Debug, Clone, JsonSchema)]
+#[serde(untagged)]
+pub enum SecretValue {
+    Literal(String),
+    Source(SecretSource),
+}
+
+/// Where a secret value comes from at render time: exactly one of `env`, `file`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecretSource {
+    /// Environment variable read when rendering.
+    pub env: Option<Sp<String>>,
+    /// File read when rendering, relative to the spec file; its bytes are used as they are.
+    pub file: Option<Sp<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MountSyntax {
+    /// Directory where every config key appears as a file.
+    pub config: Option<Sp<String>>,
+    /// Directory where every secret key appears as a file.
+    pub secrets: Option<Sp<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProbesSyntax {
+    /// Restart the container when this fails.
+    pub liveness: Option<Sp<ProbeSyntax>>,
+    /// Take the pod out of the Service while this fails.
+    pub readiness: Option<Sp<ProbeSyntax>>,
+    /// Hold off the other probes until this succeeds once.
+    pub startup: Option<Sp<ProbeSyntax>>,
+}
+
+/// `"GET /health"`, `"GET :8080/health"`, `"TCP"`, `"TCP :5432"`, or a table.
+#[derive(Debug, Clone, JsonSchema)]
+#[serde(untagged)]
+pub enum ProbeSyntax {
+    Short(String),
+    Table(ProbeTable),
+}
+
+/// A probe: exactly one of `http`, `tcp`, `exec`, plus timings.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeTable {
+    /// HTTP GET path, e.g. `/health`.
+    pub http: Option<Sp<String>>,
+    /// TCP connect check.
+    pub tcp: Option<Sp<bool>>,
+    /// Command run in the container; healthy when it exits 0.
+    pub exec: Option<Vec<Sp<String>>>,
+    /// Port number or container port name (default: the main port).
+    pub port: Option<Sp<PortRef>>,
+    pub initial_delay_seconds: Option<Sp<i64>>,
+    pub period_seconds: Option<Sp<i64>>,
+    pub timeout_seconds: Option<Sp<i64>>,
+    pub success_threshold: Option<Sp<i64>>,
+    pub failure_threshold: Option<Sp<i64>>,
+}
+
+/// A port number or a container port name.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum PortRef {
+    Number(i64),
+    Name(String),
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResourcesSyntax {
+    /// What the scheduler reserves: `{ cpu = "100m", memory = "128Mi" }`.
+    #[serde(default)]
+    pub requests: SpMap<Quantity>,
+    /// The most the container may use: `{ cpu = "500m", memory = "256Mi" }`.
+    #[serde(default)]
+    pub limits: SpMap<Quantity>,
+}
+
+/// A Kubernetes quantity: `"100m"`, `"128Mi"`, `1`, `0.5`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Quantity {
+    String(String),
+    Integer(i64),
+    Float(f64),
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RolloutSyntax {
+    /// `RollingUpdate` (default) or `Recreate`.
+    pub strategy: Option<Sp<String>>,
+    /// Extra pods allowed during a rolling update: a number or a percentage (`"25%"`).
+    pub max_surge: Option<Sp<IntOrPercent>>,
+    /// Pods that may be unavailable during a rolling update: a number or a percentage.
+    pub max_unavailable: Option<Sp<IntOrPercent>>,
+    /// Seconds a new pod must be ready before it counts as available.
+    pub min_ready_seconds: Option<Sp<i64>>,
+    /// Old ReplicaSets kept for rollback.
+    pub revision_history_limit: Option<Sp<i64>>,
+    /// Seconds before a stalled rollout is reported as failed.
+    pub progress_deadline_seconds: Option<Sp<i64>>,
+}
+
+/// An absolute number or a percentage string such as `"25%"`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum IntOrPercent {
+    Int(i64),
+    Percent(String),
+}
+
+/// `false` for no Service, `true` for the default one, or a table.
+#[derive(Debug, Clone, JsonSchema)]
+#[serde(untagged)]
+pub enum ServiceSyntax {
+    Enabled(bool),
+    Table(ServiceTable),
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceTable {
+    /// `ClusterIP` (default), `NodePort` or `LoadBalancer`.
+    #[serde(rename = "type")]
+    pub kind: Option<Sp<String>>,
+    /// Port the Service listens on (default: the target container port).
+    pub port: Option<Sp<i64>>,
+    /// Container port (number or name) the traffic goes to (default: the main port).
+    pub target_port: Option<Sp<PortRef>>,
+    /// Fixed node port for `NodePort`/`LoadBalancer` (30000-32767).
+    pub node_port: Option<Sp<i64>>,
+    /// Annotations on the Service only (e.g. for a cloud load balancer).
+    #[serde(default)]
+    pub annotations: SpMap<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecuritySyntax {
+    /// UID (also GID and fsGroup) the pod runs as (default 10001), or `false` to keep the
+    /// image's own user.
+    pub run_as_user: Option<Sp<RunAsUser>>,
+    /// Refuse to start as root (default true).
+    pub run_as_non_root: Option<Sp<bool>>,
+    /// Mount the container's root filesystem read-only (default true).
+    pub read_only_root_filesystem: Option<Sp<bool>>,
+    /// With a read-only root filesystem, mount a writable emptyDir at `/tmp` (default true).
+    pub writable_tmp: Option<Sp<bool>>,
+    /// Allow setuid binaries to gain privileges (default false).
+    pub allow_privilege_escalation: Option<Sp<bool>>,
+    /// Linux capabilities added back after dropping all, e.g. `["NET_BIND_SERVICE"]`.
+    pub capabilities: Option<Vec<Sp<String>>>,
+    /// Seccomp profile type: `RuntimeDefault` (default) or `Unconfined`.
+    pub seccomp: Option<Sp<String>>,
+    /// Mount the ServiceAccount token into the pods (default false; only pods that call the
+    /// Kubernetes API need it).
+    pub service_account_token: Option<Sp<bool>>,
+}
+
+/// A UID, or `false` to keep the image's user.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RunAsUser {
+    Id(i64),
+    Image(bool),
+}
