@@ -20,6 +20,8 @@ use k8s_openapi::{Metadata, Resource};
 use crate::model::{App, Component};
 
 /// One generated Kubernetes object.
+// Objects are built once and moved as a whole; boxing the big ones would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Object {
     Namespace(Namespace),

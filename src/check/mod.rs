@@ -87,7 +87,12 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Result<App, Vec<D
             default_role: role.to_string(),
             span: name.span(),
         };
-        components.push(lower_component(&mut cx, main, &owner));
+        // Top-level `labels` and `annotations` are the app's (applied to every object), not
+        // the main component's on top of that.
+        let mut main = main.clone();
+        main.labels.clear();
+        main.annotations.clear();
+        components.push(lower_component(&mut cx, &main, &owner));
     } else if file.components.is_empty() {
         cx.push(
             Diagnostic::error(

@@ -64,14 +64,12 @@ fn write_folder(
     per_spec: bool,
 ) -> Result<(), String> {
     match fs::symlink_metadata(folder) {
-        Ok(meta) if meta.file_type().is_symlink() && per_spec => {
-            return Err(format!(
-                "`{}` is a symlink; k8gen will not write through it",
-                folder.display()
-            ));
-        }
+        Ok(meta) if meta.file_type().is_symlink() && per_spec => Err(format!(
+            "`{}` is a symlink; k8gen will not write through it",
+            folder.display()
+        )),
         Ok(meta) if !meta.is_dir() && !meta.file_type().is_symlink() => {
-            return Err(format!("`{}` exists and is not a folder", folder.display()));
+            Err(format!("`{}` exists and is not a folder", folder.display()))
         }
         Ok(_) => update_folder(folder, files),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_folder(folder, files),

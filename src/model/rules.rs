@@ -58,7 +58,9 @@ pub fn label_value(s: &str) -> Result<(), String> {
         return Err("may contain only letters, digits, '-', '_' and '.'".into());
     }
     let bytes = s.as_bytes();
-    if !s.is_empty() && !(is_alnum(bytes[0]) && is_alnum(bytes[bytes.len() - 1])) {
+    if let (Some(first), Some(last)) = (bytes.first(), bytes.last())
+        && !(is_alnum(*first) && is_alnum(*last))
+    {
         return Err("must start and end with a letter or digit".into());
     }
     Ok(())
@@ -267,6 +269,15 @@ pub fn image(s: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// RFC 1035 label: like [`dns1123_label`] but starting with a letter (Service names).
+pub fn dns1035_label(s: &str) -> Result<(), String> {
+    dns1123_label(s)?;
+    if !s.as_bytes()[0].is_ascii_lowercase() {
+        return Err("must start with a lowercase letter".into());
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,13 +333,4 @@ mod tests {
         assert!(percent("25%").is_ok());
         assert!(percent("150%").is_err());
     }
-}
-
-/// RFC 1035 label: like [`dns1123_label`] but starting with a letter (Service names).
-pub fn dns1035_label(s: &str) -> Result<(), String> {
-    dns1123_label(s)?;
-    if !s.as_bytes()[0].is_ascii_lowercase() {
-        return Err("must start with a lowercase letter".into());
-    }
-    Ok(())
 }

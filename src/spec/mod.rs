@@ -33,10 +33,6 @@ impl<T> Sp<T> {
     pub fn span(&self) -> Range<usize> {
         self.span.clone()
     }
-
-    pub fn as_ref(&self) -> &T {
-        &self.value
-    }
 }
 
 impl<T> std::ops::Deref for Sp<T> {

@@ -121,6 +121,16 @@ fn syntax_diagnostic(message: &str, span: Range<usize>) -> Diagnostic {
 
 /// Turns serde's message into ours: `unknown key` with a suggestion, readable type errors.
 fn shape_diagnostic(message: &str, span: Range<usize>, source: &str) -> Diagnostic {
+    if message.contains("$__toml_private_datetime") || message.contains("datetime") {
+        let text = source.get(span.clone()).unwrap_or("").trim();
+        return Diagnostic::error(
+            codes::WRONG_TYPE,
+            span,
+            "wrong type: a TOML date or time is not allowed here",
+        )
+        .with_label("found a date or time")
+        .with_help(format!("quote it to keep it as text: \"{text}\""));
+    }
     if let Some(key) = backtick_after(message, "unknown field ") {
         let candidates = backticked(
             message
@@ -155,6 +165,7 @@ fn shape_diagnostic(message: &str, span: Range<usize>, source: &str) -> Diagnost
         let (found, expected) = rest
             .split_once(", expected ")
             .unwrap_or((rest, "another type"));
+        let expected = readable_type(expected);
         return Diagnostic::error(
             codes::WRONG_TYPE,
             span,
@@ -167,6 +178,18 @@ fn shape_diagnostic(message: &str, span: Range<usize>, source: &str) -> Diagnost
         span,
         message.trim_end_matches('.').to_string(),
     )
+}
+
+/// serde's names for Rust types, in TOML words.
+fn readable_type(expected: &str) -> &str {
+    match expected {
+        "i64" | "i32" | "u32" | "u64" | "u16" | "i16" | "u8" | "i8" | "usize" => "an integer",
+        "f64" | "f32" => "a number",
+        "a sequence" => "an array",
+        "a map" => "a table",
+        e if e.starts_with("struct ") => "a table",
+        e => e,
+    }
 }
 
 /// What each untagged enum of the syntax accepts, in words.

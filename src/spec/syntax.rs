@@ -307,7 +307,7 @@ pub struct ProbesSyntax {
 #[serde(untagged)]
 pub enum ProbeSyntax {
     Short(String),
-    Table(ProbeTable),
+    Table(Box<ProbeTable>),
 }
 
 /// A probe: exactly one of `http`, `tcp`, `exec`, plus timings.

@@ -10,7 +10,7 @@ mod order;
 use crate::build::Object;
 
 /// Runs every pass: config checksums on pod templates, then apply order.
-pub fn run(objects: &mut Vec<Object>) {
+pub fn run(objects: &mut [Object]) {
     checksum::annotate_pod_templates(objects);
     order::sort(objects);
 }

@@ -1,0 +1,31 @@
+//! The Rust API builds the same objects as the equivalent spec.
+
+use crate::support::*;
+
+#[path = "../../examples/task_tracker.rs"]
+#[allow(dead_code)]
+mod example;
+
+#[test]
+fn the_rust_example_renders_exactly_what_the_spec_renders() {
+    let from_spec = k8gen::emit::stream(&render(&root().join("specs/task-tracker.toml")));
+    let app = example::task_tracker(&root().join("specs"));
+    let from_rust = k8gen::emit::stream(&k8gen::render_app(&app).unwrap());
+    assert_same(
+        "Rust-built task-tracker vs specs/task-tracker.toml",
+        &from_spec,
+        &from_rust,
+    );
+}
+
+#[test]
+fn validate_rejects_what_check_would() {
+    use k8gen::model::{App, Component};
+    let app = App::new("Bad_Name")
+        .component(Component::new("x", "Registry/UPPER:v1").request("cpu", "lots"));
+    let errors = k8gen::render_app(&app).unwrap_err();
+    let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+    assert!(paths.contains(&"name"), "{errors:?}");
+    assert!(paths.contains(&"components[0].image"), "{errors:?}");
+    assert!(paths.contains(&"components[0].resources.cpu"), "{errors:?}");
+}

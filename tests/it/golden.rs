@@ -1,0 +1,57 @@
+//! `out/<spec>/` holds the committed render of `specs/<spec>.toml`; it must match a fresh one.
+
+use crate::support::*;
+
+#[test]
+fn out_matches_a_fresh_render_of_every_spec() {
+    let tmp = tempfile::tempdir().unwrap();
+    for spec in specs() {
+        let stem = spec.file_stem().unwrap().to_str().unwrap().to_string();
+        let spec_arg = format!("specs/{stem}.toml");
+        let expected_dir = root().join("out").join(&stem);
+        if update_expect() {
+            let out = k8gen(&["render", &spec_arg, "-o", expected_dir.to_str().unwrap()]);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            continue;
+        }
+        let fresh = tmp.path().join(&stem);
+        let out = k8gen(&["render", &spec_arg, "-o", fresh.to_str().unwrap()]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let expected = read_tree(&expected_dir);
+        let actual = read_tree(&fresh);
+        let names = |m: &std::collections::BTreeMap<String, String>| {
+            m.keys().cloned().collect::<Vec<_>>().join("\n")
+        };
+        assert_same(
+            &format!("file list of out/{stem}"),
+            &names(&expected),
+            &names(&actual),
+        );
+        for (name, content) in &expected {
+            assert_same(&format!("out/{stem}/{name}"), content, &actual[name]);
+        }
+    }
+}
+
+#[test]
+fn stdout_stream_is_the_files_in_order_and_byte_identical_across_runs() {
+    for spec in specs() {
+        let arg = format!("specs/{}", spec.file_name().unwrap().to_str().unwrap());
+        let a = k8gen(&["render", &arg]);
+        let b = k8gen(&["render", &arg]);
+        assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
+        assert_eq!(a.stdout, b.stdout, "two renders of {arg} differ");
+        let objects = render(&spec);
+        let text = String::from_utf8(a.stdout).unwrap();
+        assert_eq!(text.matches("\n---\n").count() + 1, objects.len());
+        assert_eq!(text, k8gen::emit::stream(&objects));
+    }
+}

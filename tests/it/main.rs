@@ -1,0 +1,10 @@
+//! The one integration test binary: golden output, golden errors, invariants over every spec,
+//! YAML 1.1 read-back, and the Rust API. `UPDATE_EXPECT=1 cargo test` rewrites golden files.
+
+mod api;
+mod errors;
+mod golden;
+mod invariants;
+mod python;
+mod support;
+mod yaml_readback;

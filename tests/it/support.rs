@@ -1,0 +1,83 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn update_expect() -> bool {
+    std::env::var_os("UPDATE_EXPECT").is_some_and(|v| v != "0")
+}
+
+/// Runs the `k8gen` binary from the crate root with `args`.
+pub fn k8gen(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_k8gen"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env_remove("TASK_TRACKER_DB_PASSWORD")
+        .output()
+        .expect("run k8gen")
+}
+
+/// Every `specs/*.toml`, sorted.
+pub fn specs() -> Vec<PathBuf> {
+    let mut specs: Vec<PathBuf> = std::fs::read_dir(root().join("specs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    specs.sort();
+    assert!(!specs.is_empty(), "no specs found");
+    specs
+}
+
+pub struct FsHost;
+
+impl k8gen::check::Host for FsHost {
+    fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+    fn env_var(&self, _: &str) -> Option<String> {
+        None
+    }
+}
+
+/// Renders a spec file through the library.
+pub fn render(path: &Path) -> Vec<k8gen::Object> {
+    let source = std::fs::read_to_string(path).unwrap();
+    render_text(&source, path.parent().unwrap())
+}
+
+pub fn render_text(source: &str, base: &Path) -> Vec<k8gen::Object> {
+    k8gen::render_source(source, base, &FsHost)
+        .unwrap_or_else(|d| panic!("spec should render: {d:#?}"))
+}
+
+/// Files of a folder: name → content.
+pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries {
+            let e = e.unwrap();
+            out.insert(
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read_to_string(e.path()).unwrap(),
+            );
+        }
+    }
+    out
+}
+
+/// Asserts two texts are equal, showing a unified diff when they are not.
+pub fn assert_same(what: &str, expected: &str, actual: &str) {
+    if expected != actual {
+        let diff = similar::TextDiff::from_lines(expected, actual)
+            .unified_diff()
+            .header("expected", "actual")
+            .to_string();
+        panic!("{what} differs (UPDATE_EXPECT=1 cargo test rewrites it):\n{diff}");
+    }
+}
