@@ -17,7 +17,7 @@
 //! let spec = "name = \"hello\"\nimage = \"nginx:1.27\"\nport = 8080\n";
 //! let objects = k8gen::render_source(spec, Path::new("."), &NoHost).unwrap();
 //! let yaml = k8gen::emit::stream(&objects);
-//! assert!(yaml.starts_with("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: hello\n"));
+//! assert!(yaml.contains("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: hello\n"));
 //! ```
 
 pub mod build;
@@ -41,19 +41,37 @@ pub fn render_source(
     host: &dyn check::Host,
 ) -> Result<Vec<Object>, Vec<Diagnostic>> {
     let spec = spec::parse(source)?;
-    let app = check::check(&spec, base_dir, host)?;
-    Ok(objects(&app))
+    let checked = check::check(&spec, base_dir, host)?;
+    objects(&checked.app).map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|e| {
+                let span = checked.patch_spans.get(e.index).cloned().unwrap_or(0..0);
+                Diagnostic::error(check::codes::INVALID_PATCH, span, e.message).with_help(
+                    "patches are read back into the object's Kubernetes type; check the field names",
+                )
+            })
+            .collect()
+    })
 }
 
 /// The objects of a checked app, in apply order with every transform applied.
-pub fn objects(app: &model::App) -> Vec<Object> {
+pub fn objects(app: &model::App) -> Result<Vec<Object>, Vec<transform::PatchError>> {
     let mut objects = build::build(app);
-    transform::run(&mut objects);
-    objects
+    transform::run(&mut objects, &app.patches)?;
+    Ok(objects)
 }
 
 /// Validates an app built in Rust, then renders it like [`render_source`] would.
 pub fn render_app(app: &model::App) -> Result<Vec<Object>, Vec<model::ModelError>> {
     app.validate()?;
-    Ok(objects(app))
+    objects(app).map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|e| model::ModelError {
+                path: format!("patches[{}]", e.index),
+                message: e.message,
+            })
+            .collect()
+    })
 }

@@ -44,7 +44,20 @@ pub fn component_labels(app: &App, component: &Component) -> BTreeMap<String, St
     labels
 }
 
-/// Labels of objects that belong to the app as a whole (the Namespace).
+/// Selects a namespace by name (the label Kubernetes sets on every namespace).
+pub fn namespace_selector(namespace: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([(
+        "kubernetes.io/metadata.name".to_string(),
+        namespace.to_string(),
+    )])
+}
+
+/// Selects the cluster DNS pods (CoreDNS and kube-dns both carry it).
+pub fn kube_dns() -> BTreeMap<String, String> {
+    BTreeMap::from([("k8s-app".to_string(), "kube-dns".to_string())])
+}
+
+/// Labels of objects that belong to the app as a whole (Namespace, Ingress, quotas).
 pub fn app_labels(app: &App) -> BTreeMap<String, String> {
     let mut labels = app.labels.clone();
     labels.insert(NAME.to_string(), app.name.clone());

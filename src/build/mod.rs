@@ -1,103 +1,193 @@
 //! Stage 4, build: [`model::App`](crate::model::App) → typed `k8s-openapi` objects.
 //!
-//! One file per Kubernetes kind; label and selector keys are owned by [`labels`] alone. Build
-//! never sees TOML or spans and assumes a valid model (`check`, or
-//! [`App::validate`](crate::model::App::validate) for the Rust API, ran first). It does not
-//! order objects or compute hashes: that is `transform`.
+//! One file per Kubernetes kind (or per small family of kinds); label and selector keys are
+//! owned by [`labels`] alone. Build never sees TOML or spans and assumes a valid model
+//! (`check`, or [`App::validate`](crate::model::App::validate) for the Rust API, ran first).
+//! It does not order objects, compute hashes or apply patches: that is `transform`.
 
 mod configmap;
+pub mod crd;
 mod deployment;
+mod ingress;
+mod job;
 pub mod labels;
 mod namespace;
+mod network_policy;
+mod pod;
+mod rbac;
+mod scaling;
 mod secret;
 mod service;
+mod statefulset;
 
-use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret, Service};
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, LimitRange, Namespace, PersistentVolumeClaim, Pod, ResourceQuota, Secret, Service,
+    ServiceAccount,
+};
+use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::{Metadata, Resource};
 
-use crate::model::{App, Component};
+pub use crd::{Application, ExternalSecret};
+pub use ingress::CERT_MANAGER_ISSUER;
+pub use pod::WAIT_IMAGE;
 
-/// One generated Kubernetes object.
-// Objects are built once and moved as a whole; boxing the big ones would buy nothing.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq)]
-pub enum Object {
-    Namespace(Namespace),
-    ConfigMap(ConfigMap),
-    Secret(Secret),
-    Deployment(Deployment),
-    Service(Service),
-}
+use crate::model::{App, Component, Workload};
 
-/// Calls `$body` with `$o` bound to the typed object inside `$object`.
-macro_rules! with_object {
-    ($object:expr, $o:ident => $body:expr) => {
-        match $object {
-            Object::Namespace($o) => $body,
-            Object::ConfigMap($o) => $body,
-            Object::Secret($o) => $body,
-            Object::Deployment($o) => $body,
-            Object::Service($o) => $body,
+/// Declares [`Object`] with one variant per kind, and the code that dispatches on it.
+macro_rules! objects {
+    ($($variant:ident($ty:ty),)*) => {
+        /// One generated Kubernetes object.
+        // Objects are built once and moved whole; boxing the big ones would buy nothing.
+        #[allow(clippy::large_enum_variant)]
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Object {
+            $($variant($ty),)*
+        }
+
+        impl Object {
+            pub fn kind(&self) -> &'static str {
+                match self {
+                    $(Object::$variant(_) => <$ty as Resource>::KIND,)*
+                }
+            }
+
+            pub fn api_version(&self) -> &'static str {
+                match self {
+                    $(Object::$variant(_) => <$ty as Resource>::API_VERSION,)*
+                }
+            }
+
+            pub fn metadata(&self) -> &ObjectMeta {
+                match self {
+                    $(Object::$variant(o) => o.metadata(),)*
+                }
+            }
+
+            pub fn metadata_mut(&mut self) -> &mut ObjectMeta {
+                match self {
+                    $(Object::$variant(o) => o.metadata_mut(),)*
+                }
+            }
+
+            /// The object as JSON (k8s-openapi's field order).
+            pub fn to_json(&self) -> serde_json::Value {
+                match self {
+                    $(Object::$variant(o) => serde_json::to_value(o).expect("objects serialize to JSON"),)*
+                }
+            }
+
+            /// Reads `value` back as an object of the same kind. Fails on a wrong type and on
+            /// any field the kind does not have (returned as JSON paths).
+            pub fn from_json_like(&self, value: serde_json::Value) -> Result<Object, String> {
+                match self {
+                    $(Object::$variant(_) => strict::<$ty>(value).map(Object::$variant),)*
+                }
+            }
         }
     };
 }
 
-fn kind_of<T: Resource>(_: &T) -> &'static str {
-    T::KIND
+objects! {
+    Namespace(Namespace),
+    ResourceQuota(ResourceQuota),
+    LimitRange(LimitRange),
+    NetworkPolicy(NetworkPolicy),
+    ServiceAccount(ServiceAccount),
+    Secret(Secret),
+    ExternalSecret(ExternalSecret),
+    ConfigMap(ConfigMap),
+    PersistentVolumeClaim(PersistentVolumeClaim),
+    ClusterRole(ClusterRole),
+    ClusterRoleBinding(ClusterRoleBinding),
+    Role(Role),
+    RoleBinding(RoleBinding),
+    Deployment(Deployment),
+    StatefulSet(StatefulSet),
+    Job(Job),
+    CronJob(CronJob),
+    Pod(Pod),
+    Service(Service),
+    Ingress(Ingress),
+    HorizontalPodAutoscaler(HorizontalPodAutoscaler),
+    PodDisruptionBudget(PodDisruptionBudget),
+    Application(Application),
 }
 
-fn api_version_of<T: Resource>(_: &T) -> &'static str {
-    T::API_VERSION
+/// Deserializes `T`, failing on fields `T` does not know (k8s-openapi's own impls skip them).
+fn strict<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, String> {
+    let mut unknown = Vec::new();
+    let parsed: T = serde_ignored::deserialize(value, |path| unknown.push(path.to_string()))
+        .map_err(|e| e.to_string())?;
+    if unknown.is_empty() {
+        Ok(parsed)
+    } else {
+        Err(format!(
+            "unknown field{} {}",
+            if unknown.len() == 1 { "" } else { "s" },
+            unknown.join(", ")
+        ))
+    }
 }
 
 impl Object {
-    pub fn kind(&self) -> &'static str {
-        with_object!(self, o => kind_of(o))
-    }
-
-    pub fn api_version(&self) -> &'static str {
-        with_object!(self, o => api_version_of(o))
-    }
-
-    pub fn metadata(&self) -> &ObjectMeta {
-        with_object!(self, o => o.metadata())
-    }
-
-    pub fn metadata_mut(&mut self) -> &mut ObjectMeta {
-        with_object!(self, o => o.metadata_mut())
-    }
-
     pub fn name(&self) -> &str {
         self.metadata().name.as_deref().unwrap_or("")
-    }
-
-    /// The object as JSON, with `apiVersion` and `kind` set (k8s-openapi's own order).
-    pub fn to_json(&self) -> serde_json::Value {
-        with_object!(self, o => serde_json::to_value(o).expect("k8s-openapi objects serialize"))
     }
 }
 
 /// Builds every object of `app`, in no particular order.
 pub fn build(app: &App) -> Vec<Object> {
     let mut objects = Vec::new();
-    if let Some(ns) = namespace::namespace(app) {
-        objects.push(Object::Namespace(ns));
+    objects.extend(namespace::namespace(app).map(Object::Namespace));
+    objects.extend(namespace::quota(app).map(Object::ResourceQuota));
+    objects.extend(namespace::limit_range(app).map(Object::LimitRange));
+    for c in &app.components {
+        objects.extend(configmap::config_map(app, c).map(Object::ConfigMap));
+        objects.extend(secret::secret(app, c).map(Object::Secret));
+        objects.extend(crd::external_secret(app, c).map(Object::ExternalSecret));
+        objects.extend(rbac::service_account(app, c).map(Object::ServiceAccount));
+        if let Some((role, binding)) = rbac::role(app, c) {
+            objects.extend([Object::Role(role), Object::RoleBinding(binding)]);
+        }
+        if let Some((role, binding)) = rbac::cluster_role(app, c) {
+            objects.extend([
+                Object::ClusterRole(role),
+                Object::ClusterRoleBinding(binding),
+            ]);
+        }
+        objects.extend(
+            statefulset::claims(app, c)
+                .into_iter()
+                .map(Object::PersistentVolumeClaim),
+        );
+        objects.extend(workload(app, c));
+        objects.extend(service::services(app, c).into_iter().map(Object::Service));
+        objects.extend(network_policy::network_policy(app, c).map(Object::NetworkPolicy));
+        objects.extend(scaling::autoscaler(app, c).map(Object::HorizontalPodAutoscaler));
+        objects.extend(scaling::disruption_budget(app, c).map(Object::PodDisruptionBudget));
     }
-    for component in &app.components {
-        if let Some(cm) = configmap::config_map(app, component) {
-            objects.push(Object::ConfigMap(cm));
-        }
-        if let Some(secret) = secret::secret(app, component) {
-            objects.push(Object::Secret(secret));
-        }
-        objects.push(Object::Deployment(deployment::deployment(app, component)));
-        if let Some(svc) = service::service(app, component) {
-            objects.push(Object::Service(svc));
-        }
-    }
+    objects.extend(ingress::ingress(app).map(Object::Ingress));
+    objects.extend(crd::application(app).map(Object::Application));
     objects
+}
+
+fn workload(app: &App, c: &Component) -> Option<Object> {
+    Some(match &c.workload {
+        Workload::Deployment => Object::Deployment(deployment::deployment(app, c)),
+        Workload::StatefulSet { .. } => Object::StatefulSet(statefulset::stateful_set(app, c)),
+        Workload::Job(_) => Object::Job(job::job(app, c)),
+        Workload::CronJob { .. } => Object::CronJob(job::cron_job(app, c)),
+        Workload::Pod => Object::Pod(pod::pod(app, c)),
+        Workload::External => return None,
+    })
 }
 
 /// Metadata every object of `component` carries: name, namespace, labels, annotations.
@@ -111,18 +201,24 @@ fn component_meta(app: &App, component: &Component, name: String) -> ObjectMeta 
     }
 }
 
-fn merged(
-    a: &std::collections::BTreeMap<String, String>,
-    b: &std::collections::BTreeMap<String, String>,
-) -> std::collections::BTreeMap<String, String> {
+/// Metadata of objects that belong to the whole app.
+fn app_meta(app: &App, name: String) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name),
+        namespace: app.namespace.clone(),
+        labels: Some(labels::app_labels(app)),
+        annotations: non_empty(app.annotations.clone()),
+        ..Default::default()
+    }
+}
+
+fn merged(a: &BTreeMap<String, String>, b: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     let mut out = a.clone();
     out.extend(b.iter().map(|(k, v)| (k.clone(), v.clone())));
     out
 }
 
-fn non_empty<K: Ord, V>(
-    map: std::collections::BTreeMap<K, V>,
-) -> Option<std::collections::BTreeMap<K, V>> {
+fn non_empty<K: Ord, V>(map: BTreeMap<K, V>) -> Option<BTreeMap<K, V>> {
     (!map.is_empty()).then_some(map)
 }
 

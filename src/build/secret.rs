@@ -1,5 +1,6 @@
 //! Secret `NAME-secrets`, type Opaque, values base64-encoded in `data` (never `stringData`,
-//! which would show up as a diff against the live object on every sync).
+//! which would show up as a diff against the live object on every sync). When the values come
+//! from an External Secrets store, `crd::external_secret` makes the Secret instead.
 
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;

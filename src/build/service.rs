@@ -1,28 +1,62 @@
-//! Service: selects exactly the pods its component's Deployment selects.
+//! Services: the component's own (selecting exactly the pods its workload selects), and for a
+//! StatefulSet whose own Service is not headless, the headless `NAME-headless` governing it.
 
 use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
 
-use super::labels;
-use crate::model::{App, Component};
+use super::{labels, pod::int_or_string};
+use crate::model::{self, App, Component};
 
-pub fn service(app: &App, component: &Component) -> Option<Service> {
-    let svc = component.service.as_ref()?;
-    let mut meta = super::component_meta(app, component, component.name.clone());
+pub fn services(app: &App, c: &Component) -> Vec<Service> {
+    let mut out = Vec::new();
+    if let Some(svc) = &c.service {
+        out.push(service(app, c, c.name.clone(), svc));
+    }
+    if let Some(governing) = c.governing_service()
+        && governing != c.name
+    {
+        let headless = model::Service {
+            kind: "ClusterIP".to_string(),
+            headless: true,
+            external_name: None,
+            ports: c
+                .ports
+                .iter()
+                .map(|p| model::ServicePort {
+                    name: p.name.clone(),
+                    port: p.port,
+                    target: model::PortTarget::Name(p.name.clone()),
+                    protocol: p.protocol.clone(),
+                    node_port: None,
+                })
+                .collect(),
+            annotations: Default::default(),
+        };
+        out.push(service(app, c, governing, &headless));
+    }
+    out
+}
+
+fn service(app: &App, c: &Component, name: String, svc: &model::Service) -> Service {
+    let mut meta = super::component_meta(app, c, name);
     let mut annotations = meta.annotations.take().unwrap_or_default();
     annotations.extend(svc.annotations.iter().map(|(k, v)| (k.clone(), v.clone())));
     meta.annotations = super::non_empty(annotations);
-    Some(Service {
+    let external = svc.kind == "ExternalName";
+    Service {
         metadata: meta,
         spec: Some(ServiceSpec {
             type_: Some(svc.kind.clone()),
-            selector: Some(labels::selector(component)),
-            ports: Some(
+            cluster_ip: svc.headless.then(|| "None".to_string()),
+            external_name: svc.external_name.clone(),
+            selector: (!external).then(|| labels::selector(c)),
+            publish_not_ready_addresses: svc.headless.then_some(true),
+            ports: super::non_empty_vec(
                 svc.ports
                     .iter()
                     .map(|p| ServicePort {
                         name: Some(p.name.clone()),
                         port: p.port,
-                        target_port: Some(super::deployment::int_or_string(&p.target)),
+                        target_port: Some(int_or_string(&p.target)),
                         protocol: Some(p.protocol.clone()),
                         node_port: p.node_port,
                         ..Default::default()
@@ -32,5 +66,5 @@ pub fn service(app: &App, component: &Component) -> Option<Service> {
             ..Default::default()
         }),
         ..Default::default()
-    })
+    }
 }

@@ -2,10 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use super::{Cx, Owner, codes};
+use super::index::{Declared, Index};
+use super::{Cx, Owner, codes, workload};
 use crate::diag::Diagnostic;
 use crate::model::{
-    self, ConfigData, EnvValue, IntOrPercent, PortTarget, ProbeAction, Strategy, rules,
+    self, ConfigData, EnvValue, IntOrPercent, PortTarget, ProbeAction, Strategy, Workload, rules,
 };
 use crate::spec::{self, ComponentSyntax, Sp};
 
@@ -29,28 +30,54 @@ pub fn lower_component(
     cx: &mut Cx<'_>,
     c: &ComponentSyntax,
     owner: &Owner,
+    index: &Index,
 ) -> Option<model::Component> {
     let errors_before = cx.diags.len();
-    if let Err(e) = rules::dns1123_label(&owner.full_name) {
+    // The parts' characters are checked where they are written; only the length of the
+    // combined name is new here.
+    if owner.full_name.len() > 63 {
         cx.push(
             Diagnostic::error(
                 codes::NAME_TOO_LONG,
                 owner.span.clone(),
                 format!(
-                    "object name `{}` made from this name is invalid: {e}",
-                    owner.full_name
+                    "object name `{}` made from this name is {} characters, over the 63 allowed",
+                    owner.full_name,
+                    owner.full_name.len()
                 ),
             )
             .with_help("shorten the app or component name"),
         );
     }
 
-    let image = match &c.image {
-        Some(image) => {
+    let ports = ports(cx, c);
+    let external = matches!(
+        c.service.as_ref().map(|s| &s.value),
+        Some(spec::ServiceSyntax::Table(t)) if t.kind.as_ref().is_some_and(|k| k.value == "ExternalName")
+    );
+    let workload = if external {
+        if let Some(image) = &c.image {
+            cx.push(
+                Diagnostic::error(
+                    codes::INVALID_VALUE,
+                    image.span(),
+                    "an `ExternalName` Service points outside the cluster, so the component runs no image",
+                )
+                .with_help("remove `image`, or use another Service type"),
+            );
+        }
+        Workload::External
+    } else {
+        workload::workload(cx, c, owner)
+    };
+
+    let image = match (&c.image, &workload) {
+        (Some(image), _) => {
             cx.rule(image, rules::image, codes::INVALID_IMAGE, "image");
             image.value.clone()
         }
-        None => {
+        (None, Workload::External) => String::new(),
+        (None, _) => {
             cx.push(
                 Diagnostic::error(
                     codes::MISSING_VALUE,
@@ -78,55 +105,77 @@ pub fn lower_component(
         }
         None => owner.default_role.clone(),
     };
-    let replicas = c
-        .replicas
+    let autoscale = c
+        .autoscale
         .as_ref()
-        .and_then(|r| cx.int_in(r, 0..=i32::MAX as i64, "replicas"))
-        .unwrap_or(1);
+        .and_then(|a| workload::autoscale(cx, a, &workload));
+    let replicas = match (&c.replicas, &autoscale) {
+        (Some(r), Some(_)) => {
+            cx.push(
+                Diagnostic::error(
+                    codes::INVALID_VALUE,
+                    r.span(),
+                    "`replicas` and `autoscale` both set the replica count",
+                )
+                .with_help("remove `replicas`: the autoscaler starts at `autoscale.min`"),
+            );
+            None
+        }
+        (_, Some(_)) => None,
+        (Some(r), None) => {
+            if !matches!(
+                workload,
+                Workload::Deployment | Workload::StatefulSet { .. }
+            ) {
+                workload::not_for(cx, r.span(), "replicas", &workload);
+            }
+            cx.int_in(r, 0..=i32::MAX as i64, "replicas")
+        }
+        (None, None) => Some(1),
+    };
+    let replicas = replicas.filter(|_| {
+        matches!(
+            workload,
+            Workload::Deployment | Workload::StatefulSet { .. }
+        )
+    });
 
-    let ports = ports(cx, c);
     let config = config(cx, c);
-    let secrets = secrets(cx, c);
-    let env = env(cx, c, &config, &secrets);
+    let (secrets, external_secrets) = secrets(cx, c);
+    let own = Own {
+        name: &owner.full_name,
+        config: &config,
+        secrets: &secrets,
+        external_secrets: &external_secrets,
+    };
+    let env = env(cx, &c.env, &own, index);
 
     let config_mount = c
         .mount
         .as_ref()
         .and_then(|m| m.config.as_ref())
         .and_then(|p| mount_path(cx, p, !config.is_empty(), "config"));
+    let has_secrets = !secrets.is_empty() || !external_secrets.is_empty();
     let secrets_mount = c
         .mount
         .as_ref()
         .and_then(|m| m.secrets.as_ref())
-        .and_then(|p| mount_path(cx, p, !secrets.is_empty(), "secrets"));
-    let uses_key = |pred: fn(&EnvValue) -> bool| env.iter().any(|e| pred(&e.value));
-    let (mut env_from_config, mut env_from_secrets) = (
-        config_mount.is_none() && !uses_key(|v| matches!(v, EnvValue::ConfigKey(_))),
-        secrets_mount.is_none() && !uses_key(|v| matches!(v, EnvValue::SecretKey(_))),
+        .and_then(|p| mount_path(cx, p, has_secrets, "secrets"));
+    let own_config = owner.full_name.clone() + "-config";
+    let own_secret = owner.full_name.clone() + "-secrets";
+    let uses_config = env.iter().any(
+        |e| matches!(&e.value, EnvValue::ConfigKey { config_map, .. } if *config_map == own_config),
     );
-    if let Some(list) = &c.env_from {
-        env_from_config = false;
-        env_from_secrets = false;
-        for item in list {
-            match item.value.as_str() {
-                "config" if !config.is_empty() => env_from_config = true,
-                "secrets" if !secrets.is_empty() => env_from_secrets = true,
-                "config" | "secrets" => cx.push(Diagnostic::error(
-                    codes::UNKNOWN_REFERENCE,
-                    item.span(),
-                    format!("`{}` is empty, so there is nothing to inject", item.value),
-                )),
-                other => cx.push(
-                    Diagnostic::error(
-                        codes::INVALID_VALUE,
-                        item.span(),
-                        format!("unknown `env_from` source `{other}`"),
-                    )
-                    .with_help("expected `config` or `secrets`"),
-                ),
-            }
-        }
-    }
+    let uses_secret = env
+        .iter()
+        .any(|e| matches!(&e.value, EnvValue::SecretKey { secret, .. } if *secret == own_secret));
+    let (env_from_config, env_from_secrets) = match &c.env_from {
+        Some(list) => env_from(cx, list, !config.is_empty(), has_secrets),
+        None => (
+            config_mount.is_none() && !uses_config,
+            secrets_mount.is_none() && !uses_secret,
+        ),
+    };
 
     let main_port = ports
         .iter()
@@ -147,13 +196,20 @@ pub fn lower_component(
     let resources = c
         .resources
         .as_ref()
-        .map(|r| resources(cx, r))
+        .map(|r| resources(cx, &r.requests, &r.limits))
         .unwrap_or_default();
-    let rollout = c
-        .rollout
-        .as_ref()
-        .map(|r| rollout(cx, r))
-        .unwrap_or_default();
+    let rollout = match &c.rollout {
+        Some(r) => {
+            if !matches!(
+                workload,
+                Workload::Deployment | Workload::StatefulSet { .. }
+            ) {
+                workload::not_for(cx, r.span(), "rollout", &workload);
+            }
+            rollout(cx, r, &workload)
+        }
+        None => model::Rollout::default(),
+    };
     let image_pull_policy = c.image_pull_policy.as_ref().and_then(|p| {
         one_of(
             cx,
@@ -176,20 +232,108 @@ pub fn lower_component(
             .map(|_| s.value.clone())
         })
         .collect();
-    let service_account = c.service_account.as_ref().and_then(|s| {
-        cx.rule(
-            s,
-            rules::dns1123_subdomain,
-            codes::INVALID_NAME,
-            "service account name",
-        )
-        .map(|_| s.value.clone())
-    });
-    let service = service(cx, c, &ports, owner);
-    let security = c
+    let rbac = workload::rbac(cx, c.rbac.as_deref().unwrap_or_default());
+    let cluster_rbac = workload::rbac(cx, c.cluster_rbac.as_deref().unwrap_or_default());
+    let (service_account, own_service_account) = match c
+        .service_account
+        .as_ref()
+        .map(|s| (s, &s.value))
+    {
+        Some((_, spec::ServiceAccountSyntax::Create(b))) => {
+            (None, *b || !rbac.is_empty() || !cluster_rbac.is_empty())
+        }
+        Some((s, spec::ServiceAccountSyntax::Name(name))) => {
+            if !rbac.is_empty() || !cluster_rbac.is_empty() {
+                cx.push(
+                    Diagnostic::error(
+                        codes::INVALID_VALUE,
+                        s.span(),
+                        "`rbac` binds its rules to the component's own ServiceAccount, not to an existing one",
+                    )
+                    .with_help("use `service_account = true`, or bind the existing account's roles elsewhere"),
+                );
+            }
+            cx.rule(
+                &Sp::new(s.span(), name.clone()),
+                rules::dns1123_subdomain,
+                codes::INVALID_NAME,
+                "service account name",
+            );
+            (Some(name.clone()), false)
+        }
+        None => (None, !rbac.is_empty() || !cluster_rbac.is_empty()),
+    };
+    let service = service(cx, c, &ports, owner, &workload);
+    let mut security = c
         .security
         .as_ref()
         .map(|s| security(cx, s))
+        .unwrap_or_default();
+    if (!rbac.is_empty() || !cluster_rbac.is_empty())
+        && c.security
+            .as_ref()
+            .and_then(|s| s.service_account_token.as_ref())
+            .is_none()
+    {
+        // RBAC rules are only useful with a token to present.
+        security.service_account_token = true;
+    }
+    let volumes = workload::volumes(cx, &c.volumes, &workload);
+    let volume_names: Vec<String> = volumes.iter().map(|v| v.name.clone()).collect();
+    let ctx = workload::ContainerCx {
+        image: &image,
+        volumes: &volume_names,
+        own: &own,
+        index,
+    };
+    let init_containers = c
+        .init
+        .iter()
+        .flatten()
+        .filter_map(|x| workload::container(cx, x, &ctx, true))
+        .collect::<Vec<_>>();
+    let sidecars = c
+        .sidecars
+        .iter()
+        .flatten()
+        .filter_map(|x| workload::container(cx, x, &ctx, false))
+        .collect::<Vec<_>>();
+    workload::unique_container_names(cx, &owner.label_name, c);
+    let disruption = c
+        .disruption
+        .as_ref()
+        .and_then(|d| workload::disruption(cx, d, replicas, autoscale.as_ref(), &workload));
+    let network = workload::network(cx, c.network.as_ref(), index);
+    let metrics = c.metrics.as_ref().and_then(|m| {
+        let port = match &m.port {
+            Some(r) => port_target(cx, r, &ports).and_then(|t| match t {
+                PortTarget::Number(n) => Some(n),
+                PortTarget::Name(name) => ports.iter().find(|p| p.name == name).map(|p| p.port),
+            }),
+            None => match &main_port {
+                Some(p) => Some(p.port),
+                None => {
+                    cx.push(Diagnostic::error(
+                        codes::MISSING_VALUE,
+                        m.span(),
+                        "metrics need a port, and the container has none",
+                    ));
+                    None
+                }
+            },
+        }?;
+        Some(model::Metrics {
+            port,
+            path: m
+                .path
+                .as_ref()
+                .map_or("/metrics".to_string(), |p| p.value.clone()),
+        })
+    });
+    let scheduling = c
+        .scheduling
+        .as_ref()
+        .map(|s| workload::scheduling(cx, s))
         .unwrap_or_default();
     let labels = cx.labels(&c.labels);
     let annotations = cx.annotations(&c.annotations);
@@ -204,6 +348,7 @@ pub fn lower_component(
         role,
         version,
         image,
+        workload,
         replicas,
         ports,
         command: strings(&c.command),
@@ -223,19 +368,69 @@ pub fn lower_component(
         image_pull_policy,
         image_pull_secrets,
         service_account,
+        own_service_account,
         service,
         security,
+        volumes,
+        init_containers,
+        sidecars,
+        autoscale,
+        disruption,
+        rbac,
+        cluster_rbac,
+        network,
+        metrics,
+        scheduling,
+        external_secrets,
         labels,
         annotations,
         pod_annotations,
     })
 }
 
+/// A component's own config and secrets, for resolving `env` references.
+pub struct Own<'a> {
+    pub name: &'a str,
+    pub config: &'a BTreeMap<String, ConfigData>,
+    pub secrets: &'a BTreeMap<String, Vec<u8>>,
+    pub external_secrets: &'a BTreeMap<String, (String, Option<String>)>,
+}
+
+/// `env_from = [...]`: which of config and secrets go in whole.
+pub fn env_from(
+    cx: &mut Cx<'_>,
+    list: &[Sp<String>],
+    has_config: bool,
+    has_secrets: bool,
+) -> (bool, bool) {
+    let (mut config, mut secrets) = (false, false);
+    for item in list {
+        match item.value.as_str() {
+            "config" if has_config => config = true,
+            "secrets" if has_secrets => secrets = true,
+            "config" | "secrets" => cx.push(Diagnostic::error(
+                codes::UNKNOWN_REFERENCE,
+                item.span(),
+                format!("`{}` is empty, so there is nothing to inject", item.value),
+            )),
+            other => cx.push(
+                Diagnostic::error(
+                    codes::INVALID_VALUE,
+                    item.span(),
+                    format!("unknown `env_from` source `{other}`"),
+                )
+                .with_help("expected `config` or `secrets`"),
+            ),
+        }
+    }
+    (config, secrets)
+}
+
 fn strings(list: &Option<Vec<Sp<String>>>) -> Vec<String> {
     list.iter().flatten().map(|s| s.value.clone()).collect()
 }
 
-fn one_of(cx: &mut Cx<'_>, value: &Sp<String>, allowed: &[&str], what: &str) -> Option<String> {
+pub fn one_of(cx: &mut Cx<'_>, value: &Sp<String>, allowed: &[&str], what: &str) -> Option<String> {
     if allowed.contains(&value.value.as_str()) {
         return Some(value.value.clone());
     }
@@ -351,33 +546,67 @@ fn config(cx: &mut Cx<'_>, c: &ComponentSyntax) -> BTreeMap<String, ConfigData> 
     out
 }
 
-fn secrets(cx: &mut Cx<'_>, c: &ComponentSyntax) -> BTreeMap<String, Vec<u8>> {
+type ExternalKeys = BTreeMap<String, (String, Option<String>)>;
+
+/// Secret values from the spec, and keys to read from the External Secrets store.
+fn secrets(cx: &mut Cx<'_>, c: &ComponentSyntax) -> (BTreeMap<String, Vec<u8>>, ExternalKeys) {
     let mut out = BTreeMap::new();
+    let mut external = BTreeMap::new();
     let mut size = 0;
     for (key, value) in &c.secrets {
         data_key(cx, key);
         let bytes = match &value.value {
             spec::SecretValue::Literal(s) => Some(s.clone().into_bytes()),
-            spec::SecretValue::Source(src) => match (&src.env, &src.file) {
-                (Some(var), None) => cx.env_var(var).map(String::into_bytes),
-                (None, Some(file)) => cx.read(file),
-                _ => {
-                    cx.push(
+            spec::SecretValue::Source(src) => {
+                match (&src.env, &src.file, &src.external) {
+                    (Some(var), None, None) => cx.env_var(var).map(String::into_bytes),
+                    (None, Some(file), None) => cx.read(file),
+                    (None, None, Some(remote)) => {
+                        if !cx.external_store {
+                            cx.push(
+                            Diagnostic::error(
+                                codes::MISSING_VALUE,
+                                remote.span(),
+                                "`external` secret values need an `[external_secrets]` store",
+                            )
+                            .with_help("add `[external_secrets]` with `store = \"NAME\"` at the top level"),
+                        );
+                        }
+                        let property = src.property.as_ref().map(|p| p.value.clone());
+                        external.insert(key.value.clone(), (remote.value.clone(), property));
+                        continue;
+                    }
+                    _ => {
+                        cx.push(
                         Diagnostic::error(
                             codes::INVALID_VALUE,
                             value.span(),
-                            "a secret source needs exactly one of `env` and `file`",
+                            "a secret source needs exactly one of `env`, `file` and `external`",
                         )
-                        .with_help("write `{ env = \"VAR\" }` or `{ file = \"path\" }`"),
+                        .with_help("write `{ env = \"VAR\" }`, `{ file = \"path\" }` or `{ external = \"key\" }`"),
                     );
-                    None
+                        None
+                    }
                 }
-            },
+            }
         };
         if let Some(bytes) = bytes {
             size += key.len() + bytes.len();
             out.insert(key.value.clone(), bytes);
         }
+    }
+    if !external.is_empty()
+        && !out.is_empty()
+        && let Some((first, _)) = c.secrets.iter().next()
+    {
+        cx.push(
+            Diagnostic::error(
+                codes::INVALID_VALUE,
+                first.span(),
+                "a component's secrets come either all from the store (`external`) or all from the spec",
+            )
+            .with_help("move the other values into the store, or into a second component"),
+        );
     }
     if size > MAX_OBJECT_DATA
         && let Some((first, _)) = c.secrets.iter().next()
@@ -388,7 +617,7 @@ fn secrets(cx: &mut Cx<'_>, c: &ComponentSyntax) -> BTreeMap<String, Vec<u8>> {
             format!("secrets hold {size} bytes, over the 1 MiB a Secret may hold"),
         ));
     }
-    out
+    (out, external)
 }
 
 fn unknown_key(
@@ -418,14 +647,90 @@ fn unknown_key(
     cx.push(d);
 }
 
-fn env(
+/// Resolves a component key in a reference; reports unknown ones with a suggestion.
+pub fn component<'i>(cx: &mut Cx<'_>, key: &Sp<String>, index: &'i Index) -> Option<&'i Declared> {
+    if let Some(d) = index.components.get(&key.value) {
+        return Some(d);
+    }
+    let keys = index.keys();
+    let mut d = Diagnostic::error(
+        codes::UNKNOWN_REFERENCE,
+        key.span(),
+        format!("there is no component `{}`", key.value),
+    );
+    d.help = Some(match spec::did_you_mean(&key.value, &keys) {
+        Some(best) => format!("did you mean `{best}`?"),
+        None => format!("the components are {}", quoted(&keys)),
+    });
+    cx.push(d);
+    None
+}
+
+pub fn quoted(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The Service port of `target` that `port` names (a Service port name or number), or its
+/// first Service port.
+pub fn service_port(
     cx: &mut Cx<'_>,
-    c: &ComponentSyntax,
-    config: &BTreeMap<String, ConfigData>,
-    secrets: &BTreeMap<String, Vec<u8>>,
+    key: &Sp<String>,
+    target: &Declared,
+    port: Option<&Sp<spec::PortRef>>,
+) -> Option<(String, i64)> {
+    if !target.has_service || target.service_ports.is_empty() {
+        cx.push(
+            Diagnostic::error(
+                codes::UNKNOWN_REFERENCE,
+                key.span(),
+                format!("component `{}` has no Service to connect to", key.value),
+            )
+            .with_help(
+                "give it a `port` (a Service is made for Deployments and StatefulSets with ports)",
+            ),
+        );
+        return None;
+    }
+    let Some(port) = port else {
+        return target.service_ports.first().cloned();
+    };
+    let found = target
+        .service_ports
+        .iter()
+        .find(|(name, number)| match &port.value {
+            spec::PortRef::Name(n) => n == name,
+            spec::PortRef::Number(n) => n == number,
+        });
+    if found.is_none() {
+        let names: Vec<String> = target
+            .service_ports
+            .iter()
+            .map(|(n, p)| format!("{n} ({p})"))
+            .collect();
+        cx.push(
+            Diagnostic::error(
+                codes::UNKNOWN_REFERENCE,
+                port.span(),
+                format!("the Service of `{}` does not expose this port", key.value),
+            )
+            .with_help(format!("its ports are {}", names.join(", "))),
+        );
+    }
+    found.cloned()
+}
+
+pub fn env(
+    cx: &mut Cx<'_>,
+    vars: &spec::SpMap<spec::EnvSyntax>,
+    own: &Own<'_>,
+    index: &Index,
 ) -> Vec<model::EnvVar> {
     let mut out = Vec::new();
-    for (name, value) in &c.env {
+    for (name, value) in vars {
         cx.rule(
             name,
             rules::env_var_name,
@@ -434,46 +739,118 @@ fn env(
         );
         let value = match &value.value {
             spec::EnvSyntax::Value(s) => EnvValue::Literal(s.to_text()),
-            spec::EnvSyntax::Ref(r) => match (&r.config, &r.secret, &r.field) {
-                (Some(key), None, None) => {
-                    if !config.contains_key(&key.value) {
-                        unknown_key(cx, key, "config", config);
+            spec::EnvSyntax::Ref(r) => {
+                let other = match &r.from {
+                    Some(key) => match component(cx, key, index) {
+                        Some(d) => Some((key, d)),
+                        None => continue,
+                    },
+                    None => None,
+                };
+                match (&r.config, &r.secret, &r.field, &r.service) {
+                    (Some(key), None, None, None) => match other {
+                        Some((from, d)) => {
+                            if !d.config_keys.contains(&key.value) {
+                                let keys: BTreeMap<String, ()> =
+                                    d.config_keys.iter().map(|k| (k.clone(), ())).collect();
+                                unknown_key(
+                                    cx,
+                                    key,
+                                    &format!("components.{}.config", from.value),
+                                    &keys,
+                                );
+                            }
+                            EnvValue::ConfigKey {
+                                config_map: format!("{}-config", d.full_name),
+                                key: key.value.clone(),
+                            }
+                        }
+                        None => {
+                            if !own.config.contains_key(&key.value) {
+                                unknown_key(cx, key, "config", own.config);
+                            }
+                            EnvValue::ConfigKey {
+                                config_map: format!("{}-config", own.name),
+                                key: key.value.clone(),
+                            }
+                        }
+                    },
+                    (None, Some(key), None, None) => match other {
+                        Some((from, d)) => {
+                            if !d.secret_keys.contains(&key.value) {
+                                let keys: BTreeMap<String, ()> =
+                                    d.secret_keys.iter().map(|k| (k.clone(), ())).collect();
+                                unknown_key(
+                                    cx,
+                                    key,
+                                    &format!("components.{}.secrets", from.value),
+                                    &keys,
+                                );
+                            }
+                            EnvValue::SecretKey {
+                                secret: format!("{}-secrets", d.full_name),
+                                key: key.value.clone(),
+                            }
+                        }
+                        None => {
+                            if !own.secrets.contains_key(&key.value)
+                                && !own.external_secrets.contains_key(&key.value)
+                            {
+                                let mut keys: BTreeMap<String, ()> =
+                                    own.secrets.keys().map(|k| (k.clone(), ())).collect();
+                                keys.extend(own.external_secrets.keys().map(|k| (k.clone(), ())));
+                                unknown_key(cx, key, "secrets", &keys);
+                            }
+                            EnvValue::SecretKey {
+                                secret: format!("{}-secrets", own.name),
+                                key: key.value.clone(),
+                            }
+                        }
+                    },
+                    (None, None, Some(path), None) if other.is_none() => {
+                        let ok = FIELD_PATHS.contains(&path.value.as_str())
+                            || path.value.starts_with("metadata.labels['")
+                            || path.value.starts_with("metadata.annotations['");
+                        if !ok {
+                            let mut d = Diagnostic::error(
+                                codes::INVALID_VALUE,
+                                path.span(),
+                                format!("`{}` is not a pod field env vars can read", path.value),
+                            );
+                            d.help = Some(match spec::did_you_mean(&path.value, FIELD_PATHS) {
+                                Some(best) => format!("did you mean `{best}`?"),
+                                None => format!("expected one of {}", FIELD_PATHS.join(", ")),
+                            });
+                            cx.push(d);
+                        }
+                        EnvValue::Field(path.value.clone())
                     }
-                    EnvValue::ConfigKey(key.value.clone())
-                }
-                (None, Some(key), None) => {
-                    if !secrets.contains_key(&key.value) {
-                        unknown_key(cx, key, "secrets", secrets);
+                    (None, None, None, Some(key)) if other.is_none() => {
+                        let Some(d) = component(cx, key, index) else {
+                            continue;
+                        };
+                        let Some((_, number)) = service_port(cx, key, d, r.port.as_ref()) else {
+                            continue;
+                        };
+                        if r.port.is_some() {
+                            EnvValue::Literal(format!("{}:{number}", d.full_name))
+                        } else {
+                            EnvValue::Literal(d.full_name.clone())
+                        }
                     }
-                    EnvValue::SecretKey(key.value.clone())
-                }
-                (None, None, Some(path)) => {
-                    let ok = FIELD_PATHS.contains(&path.value.as_str())
-                        || path.value.starts_with("metadata.labels['")
-                        || path.value.starts_with("metadata.annotations['");
-                    if !ok {
-                        let mut d = Diagnostic::error(
-                            codes::INVALID_VALUE,
-                            path.span(),
-                            format!("`{}` is not a pod field env vars can read", path.value),
+                    _ => {
+                        cx.push(
+                            Diagnostic::error(
+                                codes::INVALID_VALUE,
+                                value.span(),
+                                "an env reference needs exactly one of `config`, `secret`, `field` and `service`",
+                            )
+                            .with_help("`from` goes with `config` or `secret`; `port` goes with `service`"),
                         );
-                        d.help = Some(match spec::did_you_mean(&path.value, FIELD_PATHS) {
-                            Some(best) => format!("did you mean `{best}`?"),
-                            None => format!("expected one of {}", FIELD_PATHS.join(", ")),
-                        });
-                        cx.push(d);
+                        continue;
                     }
-                    EnvValue::Field(path.value.clone())
                 }
-                _ => {
-                    cx.push(Diagnostic::error(
-                        codes::INVALID_VALUE,
-                        value.span(),
-                        "an env reference needs exactly one of `config`, `secret` and `field`",
-                    ));
-                    continue;
-                }
-            },
+            }
         };
         out.push(model::EnvVar {
             name: name.value.clone(),
@@ -698,7 +1075,7 @@ fn probe(
     }
 }
 
-fn quantity(cx: &mut Cx<'_>, q: &Sp<spec::Quantity>) -> Option<(String, f64)> {
+pub fn quantity(cx: &mut Cx<'_>, q: &Sp<spec::Quantity>) -> Option<(String, f64)> {
     let text = match &q.value {
         spec::Quantity::String(s) => s.clone(),
         spec::Quantity::Integer(i) => i.to_string(),
@@ -753,7 +1130,11 @@ fn resource_name(cx: &mut Cx<'_>, name: &Sp<String>) {
     cx.push(d);
 }
 
-fn resources(cx: &mut Cx<'_>, r: &Sp<spec::ResourcesSyntax>) -> model::Resources {
+pub fn resources(
+    cx: &mut Cx<'_>,
+    requests: &spec::SpMap<spec::Quantity>,
+    limits: &spec::SpMap<spec::Quantity>,
+) -> model::Resources {
     let read = |cx: &mut Cx<'_>, map: &spec::SpMap<spec::Quantity>| {
         let mut out = BTreeMap::new();
         for (name, q) in map {
@@ -764,8 +1145,8 @@ fn resources(cx: &mut Cx<'_>, r: &Sp<spec::ResourcesSyntax>) -> model::Resources
         }
         out
     };
-    let requests = read(cx, &r.requests);
-    let limits = read(cx, &r.limits);
+    let requests = read(cx, requests);
+    let limits = read(cx, limits);
     for (name, ((req_text, req), span)) in &requests {
         if let Some(((lim_text, lim), _)) = limits.get(name)
             && req > lim
@@ -804,11 +1185,27 @@ fn int_or_percent(cx: &mut Cx<'_>, v: &Sp<spec::IntOrPercent>, what: &str) -> Op
     }
 }
 
-fn rollout(cx: &mut Cx<'_>, r: &Sp<spec::RolloutSyntax>) -> model::Rollout {
+fn rollout(cx: &mut Cx<'_>, r: &Sp<spec::RolloutSyntax>, workload: &Workload) -> model::Rollout {
+    let stateful = matches!(workload, Workload::StatefulSet { .. });
+    let strategies: &[&str] = if stateful {
+        &["RollingUpdate", "OnDelete"]
+    } else {
+        &["RollingUpdate", "Recreate"]
+    };
     let kind = r
         .strategy
         .as_ref()
-        .and_then(|s| one_of(cx, s, &["RollingUpdate", "Recreate"], "rollout strategy"));
+        .and_then(|s| one_of(cx, s, strategies, "rollout strategy"));
+    if stateful && let Some(surge) = &r.max_surge {
+        cx.push(
+            Diagnostic::error(
+                codes::INVALID_ROLLOUT,
+                surge.span(),
+                "a StatefulSet never runs extra pods, so it takes no max_surge",
+            )
+            .with_help("use max_unavailable"),
+        );
+    }
     let surge = r
         .max_surge
         .as_ref()
@@ -823,22 +1220,33 @@ fn rollout(cx: &mut Cx<'_>, r: &Sp<spec::RolloutSyntax>) -> model::Rollout {
             Some(IntOrPercent::Int(0)) | Some(IntOrPercent::Percent(0))
         )
     };
-    let strategy = if kind.as_deref() == Some("Recreate") {
+    let strategy = if let Some(k @ ("Recreate" | "OnDelete")) = kind.as_deref() {
         for v in [&r.max_surge, &r.max_unavailable].into_iter().flatten() {
             cx.push(
                 Diagnostic::error(
                     codes::INVALID_ROLLOUT,
                     v.span(),
-                    "`Recreate` takes no max_surge or max_unavailable",
+                    format!("`{k}` takes no max_surge or max_unavailable"),
                 )
                 .with_help("remove it, or use the `RollingUpdate` strategy"),
             );
         }
-        Strategy::Recreate
+        if k == "Recreate" {
+            Strategy::Recreate
+        } else {
+            Strategy::OnDelete
+        }
     } else if surge.is_none() && unavailable.is_none() && kind.is_none() {
         Strategy::Default
     } else {
-        if is_zero(&surge) && is_zero(&unavailable) {
+        if stateful && is_zero(&unavailable) {
+            cx.push(Diagnostic::error(
+                codes::INVALID_ROLLOUT,
+                r.max_unavailable.as_ref().map_or(r.span(), |v| v.span()),
+                "a StatefulSet's max_unavailable must be at least 1",
+            ));
+        }
+        if !stateful && is_zero(&surge) && is_zero(&unavailable) {
             cx.push(
                 Diagnostic::error(codes::INVALID_ROLLOUT, r.span(), "max_surge and max_unavailable are both 0, so a rollout could never make progress")
                     .with_help("set max_surge = 1 to add a pod before removing one"),
@@ -858,6 +1266,13 @@ fn rollout(cx: &mut Cx<'_>, r: &Sp<spec::RolloutSyntax>) -> model::Rollout {
         .progress_deadline_seconds
         .as_ref()
         .and_then(|v| cx.int_in(v, 1..=max, "progress_deadline_seconds"));
+    if stateful && let Some(v) = &r.progress_deadline_seconds {
+        cx.push(Diagnostic::error(
+            codes::INVALID_ROLLOUT,
+            v.span(),
+            "a StatefulSet has no progress deadline",
+        ));
+    }
     if let (Some(ready), Some(deadline), Some(span)) = (
         min_ready_seconds,
         progress_deadline_seconds,
@@ -886,9 +1301,13 @@ fn service(
     c: &ComponentSyntax,
     ports: &[model::Port],
     owner: &Owner,
+    workload: &Workload,
 ) -> Option<model::Service> {
+    let stateful = matches!(workload, Workload::StatefulSet { .. });
     let all_ports = || model::Service {
         kind: "ClusterIP".to_string(),
+        headless: stateful,
+        external_name: None,
         ports: ports
             .iter()
             .map(|p| model::ServicePort {
@@ -902,7 +1321,11 @@ fn service(
         annotations: BTreeMap::new(),
     };
     let Some(svc) = &c.service else {
-        return (!ports.is_empty()).then(all_ports);
+        let default = matches!(
+            workload,
+            Workload::Deployment | Workload::StatefulSet { .. }
+        );
+        return (default && !ports.is_empty()).then(all_ports);
     };
     let no_ports = |cx: &mut Cx<'_>| {
         cx.push(
@@ -926,19 +1349,76 @@ fn service(
             Some(all_ports())
         }
         spec::ServiceSyntax::Table(t) => {
-            if ports.is_empty() {
-                no_ports(cx);
-                return None;
-            }
             let kind = match &t.kind {
                 Some(k) => one_of(
                     cx,
                     k,
-                    &["ClusterIP", "NodePort", "LoadBalancer"],
+                    &["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"],
                     "Service type",
                 )?,
                 None => "ClusterIP".to_string(),
             };
+            if kind == "ExternalName" {
+                let Some(target) = &t.external_name else {
+                    cx.push(
+                        Diagnostic::error(
+                            codes::MISSING_VALUE,
+                            svc.span(),
+                            "an `ExternalName` Service needs `external_name`",
+                        )
+                        .with_help("add `external_name = \"db.example.com\"`"),
+                    );
+                    return None;
+                };
+                cx.rule(
+                    target,
+                    rules::dns1123_subdomain,
+                    codes::INVALID_NAME,
+                    "external name",
+                );
+                for key in [
+                    t.port.as_ref().map(|p| p.span()),
+                    t.node_port.as_ref().map(|p| p.span()),
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    cx.push(Diagnostic::error(
+                        codes::INVALID_VALUE,
+                        key,
+                        "an `ExternalName` Service has no ports of its own",
+                    ));
+                }
+                return Some(model::Service {
+                    kind,
+                    headless: false,
+                    external_name: Some(target.value.clone()),
+                    ports: Vec::new(),
+                    annotations: cx.annotations(&t.annotations),
+                });
+            }
+            if let Some(e) = &t.external_name {
+                cx.push(Diagnostic::error(
+                    codes::INVALID_VALUE,
+                    e.span(),
+                    "`external_name` needs `type = \"ExternalName\"`",
+                ));
+            }
+            if ports.is_empty() {
+                no_ports(cx);
+                return None;
+            }
+            let headless = t
+                .headless
+                .as_ref()
+                .map_or(stateful && kind == "ClusterIP", |h| h.value);
+            if headless && kind != "ClusterIP" {
+                cx.push(Diagnostic::error(
+                    codes::INVALID_VALUE,
+                    t.headless.as_ref().map_or(svc.span(), |h| h.span()),
+                    format!("a headless Service must be of type ClusterIP, not {kind}"),
+                ));
+            }
             let target = match &t.target_port {
                 Some(r) => {
                     let target = port_target(cx, r, ports)?;
@@ -1009,6 +1489,8 @@ fn service(
             };
             Some(model::Service {
                 kind,
+                headless,
+                external_name: None,
                 ports: vec![model::ServicePort {
                     name: target.name.clone(),
                     port,

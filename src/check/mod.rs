@@ -5,7 +5,10 @@
 //! point at, through a [`Host`] so it does no I/O of its own. It never stops at the first
 //! problem: each rule reports and moves on. It never builds Kubernetes objects.
 
+mod app;
 mod component;
+mod index;
+mod workload;
 
 use std::path::{Path, PathBuf};
 
@@ -39,16 +42,31 @@ pub mod codes {
     pub const NAME_TOO_LONG: &str = "K0114";
     pub const DUPLICATE: &str = "K0115";
     pub const TOO_LARGE: &str = "K0116";
+    pub const NOT_FOR_KIND: &str = "K0117";
+    pub const INVALID_SCHEDULE: &str = "K0118";
+    pub const BLOCKING_BUDGET: &str = "K0119";
+    pub const INVALID_RBAC: &str = "K0120";
+    pub const INVALID_PATCH: &str = "K0121";
+}
+
+/// A checked spec: the model, plus where in the spec each patch was written (so errors from
+/// applying patches, which happens after build, can point at the spec).
+#[derive(Debug)]
+pub struct Checked {
+    pub app: App,
+    /// `app.patches[i]` was written at `patch_spans[i]`.
+    pub patch_spans: Vec<std::ops::Range<usize>>,
 }
 
 /// Checks `spec` (read from a file in `base_dir`) and lowers it into the model.
-pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Result<App, Vec<Diagnostic>> {
+pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Result<Checked, Vec<Diagnostic>> {
+    let file = &spec.file;
     let mut cx = Cx {
         diags: Vec::new(),
         base_dir: base_dir.to_path_buf(),
         host,
+        external_store: file.external_secrets.is_some(),
     };
-    let file = &spec.file;
     let name = &file.name;
     cx.rule(name, rules::dns1035_label, codes::INVALID_NAME, "app name");
 
@@ -74,26 +92,24 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Result<App, Vec<D
         );
     }
 
-    let mut components = Vec::new();
+    // Who is who, before any component is lowered, so references resolve in any order.
+    let mut owners: Vec<(Owner, &crate::spec::ComponentSyntax)> = Vec::new();
     if let Some(main) = &spec.main {
         let role = if main.port.is_some() || !main.ports.is_empty() {
             "server"
         } else {
             "worker"
         };
-        let owner = Owner {
-            full_name: name.value.clone(),
-            label_name: name.value.clone(),
-            default_role: role.to_string(),
-            span: name.span(),
-        };
-        // Top-level `labels` and `annotations` are the app's (applied to every object), not
-        // the main component's on top of that.
-        let mut main = main.clone();
-        main.labels.clear();
-        main.annotations.clear();
-        components.push(lower_component(&mut cx, &main, &owner));
-    } else if file.components.is_empty() {
+        owners.push((
+            Owner {
+                full_name: name.value.clone(),
+                label_name: name.value.clone(),
+                default_role: role.to_string(),
+                span: name.span(),
+            },
+            main,
+        ));
+    } else if spec.components.is_empty() {
         cx.push(
             Diagnostic::error(
                 codes::MISSING_VALUE,
@@ -105,22 +121,96 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Result<App, Vec<D
             ),
         );
     }
-    for (key, component) in &file.components {
+    for (key, component) in &spec.components {
         cx.rule(
             key,
             rules::dns1035_label,
             codes::INVALID_NAME,
             "component name",
         );
-        let owner = Owner {
-            full_name: format!("{}-{}", name.value, key.value),
-            label_name: key.value.clone(),
-            default_role: key.value.clone(),
-            span: key.span(),
-        };
-        components.push(lower_component(&mut cx, component, &owner));
+        if key.value == name.value && spec.main.is_some() {
+            cx.push(Diagnostic::error(
+                codes::DUPLICATE,
+                key.span(),
+                format!(
+                    "`{}` is already the name of the main component (the top-level keys)",
+                    key.value
+                ),
+            ));
+        }
+        owners.push((
+            Owner {
+                full_name: format!("{}-{}", name.value, key.value),
+                label_name: key.value.clone(),
+                default_role: key.value.clone(),
+                span: key.span(),
+            },
+            component,
+        ));
     }
-    let components: Vec<model::Component> = components.into_iter().flatten().collect();
+    let mut index = index::Index::default();
+    for (owner, c) in &owners {
+        let key = if owner.full_name == name.value {
+            name.value.clone()
+        } else {
+            owner.label_name.clone()
+        };
+        index
+            .components
+            .insert(key, index::declare(c, &owner.full_name));
+    }
+
+    let components: Vec<model::Component> = owners
+        .iter()
+        .filter_map(|(owner, c)| {
+            if spec.main.as_ref().is_some_and(|m| std::ptr::eq(m, *c)) {
+                // Top-level `labels` and `annotations` are the app's (applied to every
+                // object), not the main component's on top of that.
+                let mut main = (*c).clone();
+                main.labels.clear();
+                main.annotations.clear();
+                lower_component(&mut cx, &main, owner, &index)
+            } else {
+                lower_component(&mut cx, c, owner, &index)
+            }
+        })
+        .collect();
+
+    let ingress = file
+        .ingress
+        .as_ref()
+        .and_then(|i| app::ingress(&mut cx, i, &name.value, &index));
+    let quota = file
+        .quota
+        .as_ref()
+        .map(|q| app::quota(&mut cx, q))
+        .unwrap_or_default();
+    let limit_range = file
+        .limit_range
+        .as_ref()
+        .map(|l| app::limit_range(&mut cx, l));
+    let external_secrets = file
+        .external_secrets
+        .as_ref()
+        .map(|e| app::external_secrets(&mut cx, e));
+    let argocd = file.argocd.as_ref().map(|a| app::argocd(&mut cx, a));
+    if (file.quota.is_some() || file.limit_range.is_some()) && namespace.is_none() {
+        let span = file
+            .quota
+            .as_ref()
+            .and_then(|q| q.keys().next().map(|k| k.span()))
+            .or(file.limit_range.as_ref().map(|l| l.span()))
+            .unwrap_or(name.span());
+        cx.push(
+            Diagnostic::error(
+                codes::MISSING_VALUE,
+                span,
+                "a quota or limit range needs a `namespace` to apply to",
+            )
+            .with_help("add `namespace = \"...\"`"),
+        );
+    }
+    let (patches, patch_spans) = app::patches(&mut cx, file.patches.as_deref().unwrap_or_default());
 
     let app = App {
         name: name.value.clone(),
@@ -129,11 +219,18 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Result<App, Vec<D
         labels: cx.labels(&file.labels),
         annotations: cx.annotations(&file.annotations),
         components,
+        ingress,
+        quota,
+        limit_range,
+        external_secrets,
+        argocd,
+        patches,
     };
     if cx.diags.is_empty() {
-        Ok(app)
+        Ok(Checked { app, patch_spans })
     } else {
         cx.diags.sort_by_key(|d| (d.span.start, d.span.end));
+        cx.diags.dedup();
         Err(cx.diags)
     }
 }
@@ -151,6 +248,8 @@ pub struct Cx<'h> {
     diags: Vec<Diagnostic>,
     base_dir: PathBuf,
     host: &'h dyn Host,
+    /// The spec names an External Secrets store.
+    external_store: bool,
 }
 
 impl Cx<'_> {

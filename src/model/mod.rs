@@ -16,10 +16,18 @@
 //!         .config("APP_ENV", "production"),
 //! );
 //! let objects = k8gen::render_app(&app).unwrap();
-//! assert_eq!(objects.len(), 4); // Namespace, ConfigMap, Deployment, Service
+//! let kinds: Vec<&str> = objects.iter().map(|o| o.kind()).collect();
+//! assert_eq!(kinds, ["Namespace", "NetworkPolicy", "ConfigMap", "Deployment", "Service"]);
 //! ```
 
+mod app_level;
+mod policy;
 pub mod rules;
+mod workload;
+
+pub use app_level::*;
+pub use policy::*;
+pub use workload::*;
 
 use std::collections::BTreeMap;
 
@@ -36,6 +44,13 @@ pub struct App {
     /// Annotations on every object.
     pub annotations: BTreeMap<String, String>,
     pub components: Vec<Component>,
+    pub ingress: Option<Ingress>,
+    /// ResourceQuota `hard` limits for the namespace.
+    pub quota: BTreeMap<String, String>,
+    pub limit_range: Option<LimitRange>,
+    pub external_secrets: Option<ExternalSecrets>,
+    pub argocd: Option<ArgoCd>,
+    pub patches: Vec<Patch>,
 }
 
 /// One workload with its config, secrets and Service.
@@ -50,7 +65,9 @@ pub struct Component {
     /// `app.kubernetes.io/version`, if any.
     pub version: Option<String>,
     pub image: String,
-    pub replicas: i32,
+    pub workload: Workload,
+    /// `None` when an autoscaler owns the replica count.
+    pub replicas: Option<i32>,
     pub ports: Vec<Port>,
     pub command: Vec<String>,
     pub args: Vec<String>,
@@ -68,9 +85,24 @@ pub struct Component {
     pub rollout: Rollout,
     pub image_pull_policy: Option<String>,
     pub image_pull_secrets: Vec<String>,
+    /// An existing ServiceAccount to run as.
     pub service_account: Option<String>,
+    /// Make a ServiceAccount named like the component (and run as it).
+    pub own_service_account: bool,
     pub service: Option<Service>,
     pub security: Security,
+    pub volumes: Vec<Volume>,
+    pub init_containers: Vec<Container>,
+    pub sidecars: Vec<Container>,
+    pub autoscale: Option<Autoscale>,
+    pub disruption: Option<Disruption>,
+    pub rbac: Vec<Rule>,
+    pub cluster_rbac: Vec<Rule>,
+    pub network: Option<Network>,
+    pub metrics: Option<Metrics>,
+    pub scheduling: Scheduling,
+    /// Secret keys read from the External Secrets store: key → (remote key, property).
+    pub external_secrets: BTreeMap<String, (String, Option<String>)>,
     pub labels: BTreeMap<String, String>,
     pub annotations: BTreeMap<String, String>,
     pub pod_annotations: BTreeMap<String, String>,
@@ -135,10 +167,16 @@ pub struct EnvVar {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EnvValue {
     Literal(String),
-    /// A key of the component's ConfigMap.
-    ConfigKey(String),
-    /// A key of the component's Secret.
-    SecretKey(String),
+    /// A key of a ConfigMap (by object name).
+    ConfigKey {
+        config_map: String,
+        key: String,
+    },
+    /// A key of a Secret (by object name).
+    SecretKey {
+        secret: String,
+        key: String,
+    },
     /// A pod field path such as `metadata.name`.
     Field(String),
 }
@@ -193,7 +231,10 @@ pub enum Strategy {
         max_surge: Option<IntOrPercent>,
         max_unavailable: Option<IntOrPercent>,
     },
+    /// Deployment: stop every old pod before starting new ones.
     Recreate,
+    /// StatefulSet: replace a pod only when it is deleted by hand.
+    OnDelete,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -205,8 +246,11 @@ pub enum IntOrPercent {
 /// The Service in front of a component's pods.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Service {
-    /// `ClusterIP`, `NodePort` or `LoadBalancer`.
+    /// `ClusterIP`, `NodePort`, `LoadBalancer` or `ExternalName`.
     pub kind: String,
+    /// `clusterIP: None`.
+    pub headless: bool,
+    pub external_name: Option<String>,
     pub ports: Vec<ServicePort>,
     pub annotations: BTreeMap<String, String>,
 }
@@ -273,15 +317,20 @@ impl Component {
                 .map(str::to_string),
             name,
             image,
-            replicas: 1,
+            replicas: Some(1),
             env_from_config: true,
             env_from_secrets: true,
+            network: Some(Network {
+                from: None,
+                to: None,
+                dns: true,
+            }),
             ..Default::default()
         }
     }
 
     pub fn replicas(mut self, replicas: i32) -> Self {
-        self.replicas = replicas;
+        self.replicas = Some(replicas);
         self
     }
 
@@ -303,6 +352,49 @@ impl Component {
     pub fn service(mut self, service: Option<Service>) -> Self {
         self.service = service;
         self
+    }
+
+    /// An env var from a key of this component's own config.
+    pub fn config_ref(&self, key: impl Into<String>) -> EnvValue {
+        EnvValue::ConfigKey {
+            config_map: self.config_map_name(),
+            key: key.into(),
+        }
+    }
+
+    /// An env var from a key of this component's own secrets.
+    pub fn secret_ref(&self, key: impl Into<String>) -> EnvValue {
+        EnvValue::SecretKey {
+            secret: self.secret_name(),
+            key: key.into(),
+        }
+    }
+
+    /// Name of the PersistentVolumeClaim k8gen makes for volume `volume` of a Deployment.
+    pub fn claim_name(&self, volume: &str) -> String {
+        format!("{}-{volume}", self.name)
+    }
+
+    /// Whether the component has a Secret (values from the spec or from a store).
+    pub fn has_secrets(&self) -> bool {
+        !self.secrets.is_empty() || !self.external_secrets.is_empty()
+    }
+
+    /// For a StatefulSet: the headless Service that governs it; the component's own Service
+    /// when that is headless, else an extra `NAME-headless`.
+    pub fn governing_service(&self) -> Option<String> {
+        if !matches!(self.workload, Workload::StatefulSet { .. }) {
+            return None;
+        }
+        match &self.service {
+            Some(s) if s.headless => Some(self.name.clone()),
+            _ => Some(format!("{}-headless", self.name)),
+        }
+    }
+
+    /// The DNS name other pods reach this component's Service by.
+    pub fn service_host(&self) -> &str {
+        &self.name
     }
 
     pub fn env(mut self, name: impl Into<String>, value: EnvValue) -> Self {
@@ -408,6 +500,8 @@ impl Service {
     pub fn cluster_ip(port_name: &str, port: i32) -> Self {
         Service {
             kind: "ClusterIP".to_string(),
+            headless: false,
+            external_name: None,
             ports: vec![ServicePort {
                 name: port_name.to_string(),
                 port,
@@ -462,7 +556,7 @@ impl App {
             if let Some(v) = &c.version {
                 rule(at("version"), rules::label_value(v));
             }
-            if c.replicas < 0 {
+            if c.replicas.is_some_and(|r| r < 0) {
                 rule(at("replicas"), Err("must not be negative".into()));
             }
             for p in &c.ports {
@@ -484,8 +578,14 @@ impl App {
             for e in &c.env {
                 rule(at("env"), rules::env_var_name(&e.name));
                 let missing = match &e.value {
-                    EnvValue::ConfigKey(k) => !c.config.contains_key(k),
-                    EnvValue::SecretKey(k) => !c.secrets.contains_key(k),
+                    EnvValue::ConfigKey { config_map, key } => {
+                        *config_map == c.config_map_name() && !c.config.contains_key(key)
+                    }
+                    EnvValue::SecretKey { secret, key } => {
+                        *secret == c.secret_name()
+                            && !c.secrets.contains_key(key)
+                            && !c.external_secrets.contains_key(key)
+                    }
                     _ => false,
                 };
                 if missing {

@@ -278,6 +278,149 @@ pub fn dns1035_label(s: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A CronJob schedule as Kubernetes reads it (robfig/cron's standard parser): five fields
+/// (minute, hour, day of month, month, day of week) with `*`, `?`, lists, ranges, steps and
+/// month/day names, or a descriptor such as `@daily`. Written here because the Rust cron crates
+/// accept other dialects (seconds fields, `L`, `W`, `#`) that the API server rejects.
+pub fn cron_schedule(s: &str) -> Result<(), String> {
+    let s = s.trim();
+    if s.starts_with("TZ=") || s.starts_with("CRON_TZ=") {
+        return Err("time zones go in `cron.time_zone`, not in the schedule".into());
+    }
+    if let Some(d) = s.strip_prefix('@') {
+        return match d {
+            "yearly" | "annually" | "monthly" | "weekly" | "daily" | "midnight" | "hourly" => {
+                Ok(())
+            }
+            _ if d.starts_with("every ") => Ok(()),
+            _ => Err(format!(
+                "`@{d}` is not a schedule; use @yearly, @monthly, @weekly, @daily or @hourly"
+            )),
+        };
+    }
+    let fields: Vec<&str> = s.split_whitespace().collect();
+    if fields.len() != 5 {
+        return Err(format!(
+            "expected 5 fields (minute hour day-of-month month day-of-week), found {}",
+            fields.len()
+        ));
+    }
+    const MONTHS: &[&str] = &[
+        "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+    ];
+    const DAYS: &[&str] = &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+    let specs: [(&str, u32, u32, &[&str], u32); 5] = [
+        ("minute", 0, 59, &[], 0),
+        ("hour", 0, 23, &[], 0),
+        ("day of month", 1, 31, &[], 0),
+        ("month", 1, 12, MONTHS, 1),
+        ("day of week", 0, 7, DAYS, 0),
+    ];
+    for (field, (what, lo, hi, names, name_base)) in fields.iter().zip(specs) {
+        let value = |v: &str| -> Result<u32, String> {
+            if let Some(i) = names.iter().position(|n| n.eq_ignore_ascii_case(v)) {
+                return Ok(i as u32 + name_base);
+            }
+            let n: u32 = v
+                .parse()
+                .map_err(|_| format!("`{v}` is not a valid {what}"))?;
+            if n < lo || n > hi {
+                return Err(format!("{what} {n} is outside {lo}-{hi}"));
+            }
+            Ok(n)
+        };
+        for part in field.split(',') {
+            let (range, step) = match part.split_once('/') {
+                Some((r, s)) => (r, Some(s)),
+                None => (part, None),
+            };
+            if let Some(step) = step {
+                let n: u32 = step
+                    .parse()
+                    .map_err(|_| format!("step `{step}` in the {what} field is not a number"))?;
+                if n == 0 {
+                    return Err(format!("step 0 in the {what} field"));
+                }
+            }
+            match range {
+                "*" => {}
+                "?" if what == "day of month" || what == "day of week" => {}
+                _ => match range.split_once('-') {
+                    Some((a, b)) => {
+                        let (a, b) = (value(a)?, value(b)?);
+                        if a > b {
+                            return Err(format!(
+                                "range {a}-{b} in the {what} field runs backwards"
+                            ));
+                        }
+                    }
+                    None => {
+                        value(range)?;
+                    }
+                },
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An IANA time zone name such as `Europe/Berlin` or `UTC` (shape only: the cluster's
+/// tz database decides which exist).
+pub fn time_zone(s: &str) -> Result<(), String> {
+    let ok = !s.is_empty()
+        && !s.starts_with('/')
+        && !s.ends_with('/')
+        && !s.contains("..")
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/_-+".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err("expected an IANA time zone such as `Europe/Berlin` or `UTC`".into())
+    }
+}
+
+/// An IPv4 or IPv6 CIDR such as `10.0.0.0/8`.
+pub fn cidr(s: &str) -> Result<(), String> {
+    let (addr, bits) = s
+        .split_once('/')
+        .ok_or("expected ADDRESS/BITS, e.g. `10.0.0.0/8`")?;
+    let max = match addr.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(_)) => 32,
+        Ok(std::net::IpAddr::V6(_)) => 128,
+        Err(_) => return Err(format!("`{addr}` is not an IP address")),
+    };
+    match bits.parse::<u32>() {
+        Ok(b) if b <= max => Ok(()),
+        _ => Err(format!("prefix length `{bits}` must be 0-{max}")),
+    }
+}
+
+/// A Go duration such as `1h`, `30m` or `1h30m`.
+pub fn duration(s: &str) -> Result<(), String> {
+    let mut rest = s;
+    if rest.is_empty() {
+        return Err("must not be empty".into());
+    }
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if digits == 0 {
+            return Err(format!("`{s}` is not a duration like `1h` or `30m`"));
+        }
+        rest = &rest[digits..];
+        let unit = ["ns", "us", "ms", "s", "m", "h"]
+            .into_iter()
+            .find(|u| rest.starts_with(u));
+        match unit {
+            Some(u) => rest = &rest[u.len()..],
+            None => return Err(format!("`{s}` is not a duration like `1h` or `30m`")),
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,5 +475,37 @@ mod tests {
         assert!(image("app@sha256").is_err());
         assert!(percent("25%").is_ok());
         assert!(percent("150%").is_err());
+    }
+
+    #[test]
+    fn cron() {
+        for ok in [
+            "0 2 * * *",
+            "*/15 * * * *",
+            "0 9-17 * * MON-FRI",
+            "0 0 1,15 * ?",
+            "@daily",
+            "30 4 1 jan sun",
+        ] {
+            assert!(cron_schedule(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "0 2 * *",
+            "60 * * * *",
+            "0 25 * * *",
+            "0 0 0 * *",
+            "* * * * * *",
+            "0 0 L * *",
+            "@often",
+            "*/0 * * * *",
+            "5-1 * * * *",
+            "TZ=UTC 0 2 * * *",
+        ] {
+            assert!(cron_schedule(bad).is_err(), "{bad}");
+        }
+        assert!(cidr("10.0.0.0/8").is_ok());
+        assert!(cidr("fd00::/64").is_ok());
+        assert!(cidr("10.0.0.0/33").is_err());
+        assert!(cidr("10.0.0.0").is_err());
     }
 }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue};
 
-use super::{ComponentSyntax, SpecFile};
+use super::{ComponentSyntax, Sp, SpecFile};
 use crate::diag::Diagnostic;
 
 /// Error codes of this stage (documented in docs/errors.md).
@@ -29,12 +29,27 @@ const MAX_ERRORS: usize = 50;
 #[derive(Debug, Clone)]
 pub struct Spec {
     pub file: SpecFile,
-    /// The main component, when the top level has any component key.
+    /// The main component, when the top level has any component key, with `[defaults]`
+    /// merged in.
     pub main: Option<ComponentSyntax>,
+    /// `[components.KEY]` tables with `[defaults]` merged in, in key order.
+    pub components: Vec<(Sp<String>, ComponentSyntax)>,
 }
 
 /// Keys of the top level that describe the app rather than its main component.
-const APP_KEYS: &[&str] = &["name", "namespace", "create_namespace", "components"];
+const APP_KEYS: &[&str] = &[
+    "name",
+    "namespace",
+    "create_namespace",
+    "components",
+    "defaults",
+    "ingress",
+    "quota",
+    "limit_range",
+    "external_secrets",
+    "argocd",
+    "patches",
+];
 
 /// Parses a spec. On failure returns every syntax error, or else every shape error found.
 pub fn parse(source: &str) -> Result<Spec, Vec<Diagnostic>> {
@@ -55,8 +70,10 @@ pub fn parse(source: &str) -> Result<Spec, Vec<Diagnostic>> {
         let attempt = SpecFile::deserialize(toml::de::Deserializer::from(tree.clone()));
         let err = match attempt {
             Ok(file) if diags.is_empty() => {
+                let (main, components) = merged_components(&tree);
                 return Ok(Spec {
-                    main: main_component(&tree),
+                    main,
+                    components,
                     file,
                 });
             }
@@ -91,22 +108,78 @@ fn sorted(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diags
 }
 
-/// The top-level keys that are not app keys, read as a component.
-fn main_component(tree: &Spanned<DeTable<'_>>) -> Option<ComponentSyntax> {
-    let mut table = tree.clone();
-    let span = table.span();
+/// The main component (top-level keys that are not app keys) and the `[components.KEY]`
+/// tables, each with `[defaults]` merged under it: a component's own keys win, tables merge
+/// key by key. Merged entries keep the spans of where they were written.
+#[allow(clippy::type_complexity)]
+fn merged_components(
+    tree: &Spanned<DeTable<'_>>,
+) -> (Option<ComponentSyntax>, Vec<(Sp<String>, ComponentSyntax)>) {
+    let defaults = tree
+        .get_ref()
+        .get("defaults")
+        .and_then(|d| d.get_ref().as_table())
+        .cloned();
+    let read = |table: Spanned<DeTable<'_>>| {
+        let span = table.span();
+        let mut table = table.into_inner();
+        if let Some(defaults) = &defaults {
+            table = merge(defaults.clone(), table);
+        }
+        // SpecFile accepted both parts with the same types, so the merge reads back.
+        ComponentSyntax::deserialize(toml::de::Deserializer::from(Spanned::new(span, table))).ok()
+    };
+
+    let mut top = tree.clone();
+    let span = top.span();
     for key in APP_KEYS {
-        table.get_mut().remove(*key);
+        top.get_mut().remove(*key);
     }
-    if table.get_ref().is_empty() {
-        return None;
+    let main = if top.get_ref().is_empty() {
+        None
+    } else {
+        read(Spanned::new(span, top.into_inner()))
+    };
+
+    let mut components = Vec::new();
+    if let Some(table) = tree
+        .get_ref()
+        .get("components")
+        .and_then(|c| c.get_ref().as_table())
+    {
+        for (key, value) in table.iter() {
+            let Some(t) = value.get_ref().as_table() else {
+                continue;
+            };
+            if let Some(c) = read(Spanned::new(value.span(), t.clone())) {
+                components.push((Sp::new(key.span(), key.get_ref().to_string()), c));
+            }
+        }
     }
-    // SpecFile accepted these very keys, so this cannot fail.
-    ComponentSyntax::deserialize(toml::de::Deserializer::from(Spanned::new(
-        span,
-        table.into_inner(),
-    )))
-    .ok()
+    components.sort_by(|a, b| a.0.value.cmp(&b.0.value));
+    (main, components)
+}
+
+/// `over` on top of `base`: tables merge recursively, anything else in `over` replaces.
+fn merge<'i>(mut base: DeTable<'i>, over: DeTable<'i>) -> DeTable<'i> {
+    for (key, value) in over {
+        let merged = match (
+            base.remove(key.get_ref().as_ref()),
+            value.get_ref().as_table(),
+        ) {
+            (Some(old), Some(new)) if old.get_ref().is_table() => {
+                let span = value.span();
+                let old = old.into_inner();
+                let DeValue::Table(old) = old else {
+                    unreachable!()
+                };
+                Spanned::new(span, DeValue::Table(merge(old, new.clone())))
+            }
+            _ => value,
+        };
+        base.insert(key, merged);
+    }
+    base
 }
 
 fn syntax_diagnostic(message: &str, span: Range<usize>) -> Diagnostic {
@@ -208,6 +281,8 @@ fn expected_for(type_name: &str) -> &'static str {
         "IntOrPercent" => "a number or a percentage such as \"25%\"",
         "ServiceSyntax" => "`false`, `true` or a table",
         "RunAsUser" => "a user id or `false`",
+        "ServiceAccountSyntax" => "`true` or the name of an existing ServiceAccount",
+        "TlsSyntax" => "`true` or the name of a TLS Secret",
         _ => "another kind of value",
     }
 }

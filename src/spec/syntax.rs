@@ -80,6 +80,7 @@ scalar_or_table!(ConfigValue, "a string, number or boolean, or `{ file = \"path\
 scalar_or_table!(SecretValue, "a string, `{ env = \"VAR\" }` or `{ file = \"path\" }`", Literal: String, Source);
 scalar_or_table!(ProbeSyntax, "\"GET /path\", \"TCP\", or a table with `http`, `tcp` or `exec`", Short: String, Table);
 scalar_or_table!(ServiceSyntax, "`false`, `true` or a table", Enabled: bool, Table);
+scalar_or_table!(NetworkSyntax, "`false`, `true` or a table with `from`, `to`, `dns`", Enabled: bool, Table);
 
 /// A map whose keys keep their spans.
 pub type SpMap<V> = BTreeMap<Sp<String>, Sp<V>>;
@@ -143,8 +144,45 @@ macro_rules! with_component_fields {
             pub image_pull_policy: Option<Sp<String>>,
             /// Names of docker-registry Secrets used to pull the image.
             pub image_pull_secrets: Option<Vec<Sp<String>>>,
-            /// Name of an existing ServiceAccount the pods run as.
-            pub service_account: Option<Sp<String>>,
+            /// `true` to give the component its own ServiceAccount (made anyway when `rbac` is
+            /// set), or the name of an existing one.
+            pub service_account: Option<Sp<ServiceAccountSyntax>>,
+            /// Workload kind: `Deployment` (default), `StatefulSet`, `Job`, `CronJob` or `Pod`.
+            pub kind: Option<Sp<String>>,
+            /// CronJob schedule in cron syntax (`"0 2 * * *"`, `"@daily"`).
+            pub schedule: Option<Sp<String>>,
+            /// Job settings (for `Job` and `CronJob`).
+            pub job: Option<Sp<JobSyntax>>,
+            /// CronJob settings.
+            pub cron: Option<Sp<CronSyntax>>,
+            /// StatefulSet pod management: `OrderedReady` (default) or `Parallel`.
+            pub pod_management: Option<Sp<String>>,
+            /// Volumes by name: `{ mount = "/data", size = "10Gi" }` (a claim; per pod in a
+            /// StatefulSet), `{ mount = "/cache" }` (emptyDir), `{ mount = "/x", claim = "existing-pvc" }`.
+            #[serde(default)]
+            pub volumes: SpMap<VolumeSyntax>,
+            /// Init containers, run in order before the main container: `[[init]]`.
+            pub init: Option<Vec<Sp<ContainerSyntax>>>,
+            /// Containers running beside the main one: `[[sidecars]]`.
+            pub sidecars: Option<Vec<Sp<ContainerSyntax>>>,
+            /// A HorizontalPodAutoscaler: `{ min = 2, max = 10, cpu = 70, memory = 80 }`
+            /// (target utilization percentages).
+            pub autoscale: Option<Sp<AutoscaleSyntax>>,
+            /// A PodDisruptionBudget: `{ min_available = 2 }` or `{ max_unavailable = 1 }`.
+            pub disruption: Option<Sp<DisruptionSyntax>>,
+            /// RBAC rules for a Role bound to the component's ServiceAccount, one string each:
+            /// `"get,list,watch: pods, services"`, `"get: deployments.apps"`.
+            pub rbac: Option<Vec<Sp<String>>>,
+            /// Like `rbac`, for a ClusterRole and ClusterRoleBinding.
+            pub cluster_rbac: Option<Vec<Sp<String>>>,
+            /// NetworkPolicy: `false` for none; by default ingress is allowed to the declared
+            /// ports only. `{ from = ["frontend", "namespace:monitoring", "cidr:10.0.0.0/8"],
+            /// to = ["postgres"], dns = true }`.
+            pub network: Option<Sp<NetworkSyntax>>,
+            /// Prometheus scraping: `{ port = "metrics", path = "/metrics" }`.
+            pub metrics: Option<Sp<MetricsSyntax>>,
+            /// Where pods may run and how they spread.
+            pub scheduling: Option<Sp<SchedulingSyntax>>,
             /// The Service in front of the pods: `false` for none, or a table. Default: a
             /// ClusterIP Service when the container has ports.
             pub service: Option<Sp<ServiceSyntax>>,
@@ -181,6 +219,20 @@ with_component_fields! {
         /// Their objects are named `APP-KEY`.
         #[serde(default)]
         pub components: BTreeMap<Sp<String>, Sp<ComponentSyntax>>,
+        /// Keys every component inherits unless it sets them itself (tables merge key by key).
+        pub defaults: Option<Sp<ComponentSyntax>>,
+        /// An Ingress routing hosts and paths to components.
+        pub ingress: Option<Sp<IngressSyntax>>,
+        /// A ResourceQuota for the namespace: `{ "requests.cpu" = "10", pods = 20 }`.
+        pub quota: Option<SpMap<Quantity>>,
+        /// A LimitRange giving containers default requests and limits.
+        pub limit_range: Option<Sp<LimitRangeSyntax>>,
+        /// The External Secrets store that `{ external = "..." }` secret values come from.
+        pub external_secrets: Option<Sp<ExternalSecretsSyntax>>,
+        /// An Argo CD Application that deploys this app's rendered folder.
+        pub argocd: Option<Sp<ArgoCdSyntax>>,
+        /// Changes to generated objects for fields the spec does not model.
+        pub patches: Option<Vec<Sp<PatchSyntax>>>,
     }
 }
 
@@ -234,13 +286,19 @@ impl Scalar {
 #[serde(untagged)]
 pub enum EnvSyntax {
     Value(Scalar),
-    Ref(EnvRef),
+    Ref(Box<EnvRef>),
 }
 
-/// A reference: exactly one of `config`, `secret`, `field`.
+/// A reference: exactly one of `config`, `secret`, `field`, `service`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnvRef {
+    /// Read `config`/`secret` from this other component instead.
+    pub from: Option<Sp<String>>,
+    /// The DNS name of this component's Service (with `port`, `host:port`).
+    pub service: Option<Sp<String>>,
+    /// With `service`: a Service port name or number to append.
+    pub port: Option<Sp<PortRef>>,
     /// Key of this component's `[config]`.
     pub config: Option<Sp<String>>,
     /// Key of this component's `[secrets]`.
@@ -264,7 +322,8 @@ pub struct FileRef {
     pub file: Sp<String>,
 }
 
-/// A secret value: a literal, `{ env = "VAR" }` or `{ file = "path" }`.
+/// A secret value: a literal, `{ env = "VAR" }`, `{ file = "path" }` or
+/// `{ external = "key/in/store" }`.
 #[derive(Debug, Clone, JsonSchema)]
 #[serde(untagged)]
 pub enum SecretValue {
@@ -280,6 +339,11 @@ pub struct SecretSource {
     pub env: Option<Sp<String>>,
     /// File read when rendering, relative to the spec file; its bytes are used as they are.
     pub file: Option<Sp<String>>,
+    /// Key in the External Secrets store (`external_secrets`); the value never enters the spec
+    /// or the output.
+    pub external: Option<Sp<String>>,
+    /// Property within the external key (for JSON values).
+    pub property: Option<Sp<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -387,13 +451,13 @@ pub enum IntOrPercent {
 #[serde(untagged)]
 pub enum ServiceSyntax {
     Enabled(bool),
-    Table(ServiceTable),
+    Table(Box<ServiceTable>),
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceTable {
-    /// `ClusterIP` (default), `NodePort` or `LoadBalancer`.
+    /// `ClusterIP` (default), `NodePort`, `LoadBalancer` or `ExternalName`.
     #[serde(rename = "type")]
     pub kind: Option<Sp<String>>,
     /// Port the Service listens on (default: the target container port).
@@ -405,6 +469,10 @@ pub struct ServiceTable {
     /// Annotations on the Service only (e.g. for a cloud load balancer).
     #[serde(default)]
     pub annotations: SpMap<String>,
+    /// No cluster IP: DNS returns the pods' addresses (default for a StatefulSet).
+    pub headless: Option<Sp<bool>>,
+    /// For `type = "ExternalName"`: the DNS name the Service points at.
+    pub external_name: Option<Sp<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -436,4 +504,238 @@ pub struct SecuritySyntax {
 pub enum RunAsUser {
     Id(i64),
     Image(bool),
+}
+
+/// `true` for a ServiceAccount of the component's own, or an existing one's name.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ServiceAccountSyntax {
+    Create(bool),
+    Name(String),
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JobSyntax {
+    /// Retries before the Job fails (Kubernetes' default 6).
+    pub backoff_limit: Option<Sp<i64>>,
+    /// Seconds the Job may run in all.
+    pub active_deadline_seconds: Option<Sp<i64>>,
+    /// `Never` (default) or `OnFailure`.
+    pub restart_policy: Option<Sp<String>>,
+    /// Delete the finished Job after this many seconds.
+    pub ttl_seconds_after_finished: Option<Sp<i64>>,
+    pub completions: Option<Sp<i64>>,
+    pub parallelism: Option<Sp<i64>>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CronSyntax {
+    /// `Allow` (default), `Forbid` or `Replace`.
+    pub concurrency_policy: Option<Sp<String>>,
+    pub successful_jobs_history_limit: Option<Sp<i64>>,
+    pub failed_jobs_history_limit: Option<Sp<i64>>,
+    pub starting_deadline_seconds: Option<Sp<i64>>,
+    pub suspend: Option<Sp<bool>>,
+    /// IANA time zone of the schedule, e.g. `Europe/Berlin` (default: the controller's).
+    pub time_zone: Option<Sp<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VolumeSyntax {
+    /// Where the main container sees it.
+    pub mount: Option<Sp<String>>,
+    pub read_only: Option<Sp<bool>>,
+    /// Size of a new PersistentVolumeClaim (per pod in a StatefulSet).
+    pub size: Option<Sp<Quantity>>,
+    /// Storage class of the new claim.
+    pub class: Option<Sp<String>>,
+    /// Access modes of the new claim (default `["ReadWriteOnce"]`).
+    pub access: Option<Vec<Sp<String>>>,
+    /// Name of an existing PersistentVolumeClaim to use.
+    pub claim: Option<Sp<String>>,
+    /// emptyDir in memory (tmpfs).
+    pub memory: Option<Sp<bool>>,
+}
+
+/// An init container or sidecar.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerSyntax {
+    pub name: Sp<String>,
+    /// Default: the component's image.
+    pub image: Option<Sp<String>>,
+    pub command: Option<Vec<Sp<String>>>,
+    pub args: Option<Vec<Sp<String>>>,
+    #[serde(default)]
+    pub env: SpMap<EnvSyntax>,
+    /// `["config", "secrets"]` of the component to inject whole.
+    pub env_from: Option<Vec<Sp<String>>>,
+    /// Component volumes to mount: `{ logs = "/var/log/app" }`.
+    #[serde(default)]
+    pub mounts: SpMap<String>,
+    pub resources: Option<Sp<ResourcesSyntax>>,
+    /// Init containers only: wait until this component's Service accepts connections.
+    pub wait_for: Option<Sp<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AutoscaleSyntax {
+    pub min: Sp<i64>,
+    pub max: Sp<i64>,
+    /// Target average CPU utilization, percent of requests.
+    pub cpu: Option<Sp<i64>>,
+    /// Target average memory utilization, percent of requests.
+    pub memory: Option<Sp<i64>>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DisruptionSyntax {
+    pub min_available: Option<Sp<IntOrPercent>>,
+    pub max_unavailable: Option<Sp<IntOrPercent>>,
+    /// Accept a budget that allows no voluntary eviction at all (it blocks node drains).
+    pub allow_blocking: Option<Sp<bool>>,
+}
+
+/// `false` for no NetworkPolicy, `true` for the default one, or a table.
+#[derive(Debug, Clone, JsonSchema)]
+#[serde(untagged)]
+pub enum NetworkSyntax {
+    Enabled(bool),
+    Table(NetworkTable),
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkTable {
+    /// Who may connect to the declared ports: component names, `namespace:NAME`,
+    /// `cidr:10.0.0.0/8`. Default: anyone.
+    pub from: Option<Vec<Sp<String>>>,
+    /// Where the pods may connect: component names, `namespace:NAME`, `cidr:...`. Default:
+    /// anywhere.
+    pub to: Option<Vec<Sp<String>>>,
+    /// Allow DNS lookups to kube-dns when `to` restricts egress (default true).
+    pub dns: Option<Sp<bool>>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSyntax {
+    /// Container port name or number (default: the main port).
+    pub port: Option<Sp<PortRef>>,
+    /// Default `/metrics`.
+    pub path: Option<Sp<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SchedulingSyntax {
+    /// Spread replicas evenly over `hostname` or `zone`.
+    pub spread: Option<Sp<String>>,
+    /// Keep replicas on different nodes: `preferred` or `required`.
+    pub anti_affinity: Option<Sp<String>>,
+    /// Prefer nodes with these labels: `{ node-type = ["ssd"] }`.
+    #[serde(default)]
+    pub prefer_nodes: SpMap<Vec<String>>,
+    /// Only run on nodes with these labels.
+    #[serde(default)]
+    pub require_nodes: SpMap<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IngressSyntax {
+    /// IngressClass, e.g. `nginx`.
+    pub class: Option<Sp<String>>,
+    #[serde(default)]
+    pub annotations: SpMap<String>,
+    /// Serve TLS for every host: `true` (Secret `APP-tls`) or a Secret name.
+    pub tls: Option<Sp<TlsSyntax>>,
+    /// cert-manager ClusterIssuer that issues the TLS certificate.
+    pub cert_manager_issuer: Option<Sp<String>>,
+    /// Routes: `{ host = "app.example.com", path = "/api", to = "backend" }`.
+    pub routes: Vec<Sp<RouteSyntax>>,
+}
+
+/// `true` or a Secret name.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum TlsSyntax {
+    Enabled(bool),
+    Secret(String),
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouteSyntax {
+    pub host: Option<Sp<String>>,
+    /// Default `/`.
+    pub path: Option<Sp<String>>,
+    /// `Prefix` (default), `Exact` or `ImplementationSpecific`.
+    pub path_type: Option<Sp<String>>,
+    /// Component whose Service receives the traffic, optionally with a port: `backend:http`.
+    pub to: Sp<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LimitRangeSyntax {
+    /// Default container limits: `{ cpu = "500m", memory = "512Mi" }`.
+    #[serde(default)]
+    pub default: SpMap<Quantity>,
+    /// Default container requests.
+    #[serde(default)]
+    pub default_request: SpMap<Quantity>,
+    #[serde(default)]
+    pub max: SpMap<Quantity>,
+    #[serde(default)]
+    pub min: SpMap<Quantity>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalSecretsSyntax {
+    /// Name of the SecretStore.
+    pub store: Sp<String>,
+    /// `SecretStore` (default) or `ClusterSecretStore`.
+    pub kind: Option<Sp<String>>,
+    /// How often to sync, e.g. `1h` (default).
+    pub refresh_interval: Option<Sp<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArgoCdSyntax {
+    /// Git repository URL holding the rendered manifests.
+    pub repo: Sp<String>,
+    /// Folder in the repository.
+    pub path: Sp<String>,
+    /// Branch, tag or commit (default `HEAD`).
+    pub revision: Option<Sp<String>>,
+    /// Argo CD project (default `default`).
+    pub project: Option<Sp<String>>,
+    /// Namespace Argo CD runs in (default `argocd`).
+    pub namespace: Option<Sp<String>>,
+    /// Destination cluster (default `https://kubernetes.default.svc`).
+    pub server: Option<Sp<String>>,
+    /// Sync automatically (default true), pruning and self-healing (default true).
+    pub automated: Option<Sp<bool>>,
+    pub prune: Option<Sp<bool>>,
+    pub self_heal: Option<Sp<bool>>,
+}
+
+/// A change to one generated object: `target = "Deployment/shop-api"` and a JSON merge patch
+/// (`merge = { spec = { ... } }`) and/or values at JSON pointers
+/// (`set = { "/spec/template/spec/priorityClassName" = "high" }`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchSyntax {
+    pub target: Sp<String>,
+    pub merge: Option<Sp<serde_json::Value>>,
+    #[serde(default)]
+    pub set: SpMap<serde_json::Value>,
 }

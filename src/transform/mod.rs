@@ -6,13 +6,20 @@
 
 mod checksum;
 mod order;
+mod patch;
+
+pub use patch::PatchError;
 
 use crate::build::Object;
+use crate::model::Patch;
 
-/// Runs every pass: config checksums on pod templates, then apply order.
-pub fn run(objects: &mut [Object]) {
+/// Runs every pass: the spec's patches, config checksums on pod templates (so they see
+/// patched config), then apply order.
+pub fn run(objects: &mut [Object], patches: &[Patch]) -> Result<(), Vec<PatchError>> {
+    patch::apply(objects, patches)?;
     checksum::annotate_pod_templates(objects);
     order::sort(objects);
+    Ok(())
 }
 
 pub use order::kind_rank;

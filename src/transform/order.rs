@@ -12,6 +12,7 @@ const ORDER: &[&str] = &[
     "NetworkPolicy",
     "ServiceAccount",
     "Secret",
+    "ExternalSecret",
     "ConfigMap",
     "PersistentVolumeClaim",
     "ClusterRole",
@@ -22,10 +23,12 @@ const ORDER: &[&str] = &[
     "StatefulSet",
     "Job",
     "CronJob",
+    "Pod",
     "Service",
     "Ingress",
     "HorizontalPodAutoscaler",
     "PodDisruptionBudget",
+    "Application",
 ];
 
 pub fn kind_rank(kind: &str) -> usize {

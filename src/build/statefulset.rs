@@ -1,0 +1,116 @@
+//! StatefulSet with per-pod volumeClaimTemplates and its governing headless Service.
+
+use k8s_openapi::api::apps::v1::{
+    RollingUpdateStatefulSetStrategy, StatefulSet, StatefulSetSpec, StatefulSetUpdateStrategy,
+};
+use k8s_openapi::api::core::v1::{
+    PersistentVolumeClaim, PersistentVolumeClaimSpec, VolumeResourceRequirements,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use super::{deployment::int_or_percent, labels, non_empty_vec, pod};
+use crate::model::{App, Component, Strategy, VolumeSource, Workload};
+
+pub fn stateful_set(app: &App, c: &Component) -> StatefulSet {
+    let Workload::StatefulSet { pod_management } = &c.workload else {
+        unreachable!("stateful_set() is called for StatefulSets only")
+    };
+    let templates: Vec<PersistentVolumeClaim> = c
+        .volumes
+        .iter()
+        .filter_map(|v| match &v.source {
+            VolumeSource::NewClaim {
+                size,
+                class,
+                access_modes,
+            } => Some(PersistentVolumeClaim {
+                metadata: ObjectMeta {
+                    name: Some(v.name.clone()),
+                    labels: Some(labels::selector(c)),
+                    ..Default::default()
+                },
+                spec: Some(claim_spec(size, class, access_modes)),
+                ..Default::default()
+            }),
+            _ => None,
+        })
+        .collect();
+    let update_strategy = match &c.rollout.strategy {
+        Strategy::Default => None,
+        Strategy::Recreate | Strategy::OnDelete => Some(StatefulSetUpdateStrategy {
+            type_: Some("OnDelete".to_string()),
+            rolling_update: None,
+        }),
+        Strategy::RollingUpdate {
+            max_unavailable, ..
+        } => Some(StatefulSetUpdateStrategy {
+            type_: Some("RollingUpdate".to_string()),
+            rolling_update: max_unavailable
+                .as_ref()
+                .map(|m| RollingUpdateStatefulSetStrategy {
+                    max_unavailable: Some(int_or_percent(m)),
+                    partition: None,
+                }),
+        }),
+    };
+    StatefulSet {
+        metadata: super::component_meta(app, c, c.name.clone()),
+        spec: Some(StatefulSetSpec {
+            replicas: c.replicas,
+            selector: pod::selector(c),
+            service_name: c.governing_service(),
+            pod_management_policy: pod_management.clone(),
+            update_strategy,
+            min_ready_seconds: c.rollout.min_ready_seconds,
+            revision_history_limit: c.rollout.revision_history_limit,
+            template: pod::template(app, c),
+            volume_claim_templates: non_empty_vec(templates),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+pub fn claim_spec(
+    size: &str,
+    class: &Option<String>,
+    access_modes: &[String],
+) -> PersistentVolumeClaimSpec {
+    PersistentVolumeClaimSpec {
+        access_modes: Some(access_modes.to_vec()),
+        storage_class_name: class.clone(),
+        resources: Some(VolumeResourceRequirements {
+            requests: Some(
+                [(
+                    "storage".to_string(),
+                    k8s_openapi::apimachinery::pkg::api::resource::Quantity(size.to_string()),
+                )]
+                .into(),
+            ),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// PersistentVolumeClaims a Deployment's (or Pod's, Job's) new-claim volumes need.
+pub fn claims(app: &App, c: &Component) -> Vec<PersistentVolumeClaim> {
+    if matches!(c.workload, Workload::StatefulSet { .. }) {
+        return Vec::new();
+    }
+    c.volumes
+        .iter()
+        .filter_map(|v| match &v.source {
+            VolumeSource::NewClaim {
+                size,
+                class,
+                access_modes,
+            } => Some(PersistentVolumeClaim {
+                metadata: super::component_meta(app, c, c.claim_name(&v.name)),
+                spec: Some(claim_spec(size, class, access_modes)),
+                ..Default::default()
+            }),
+            _ => None,
+        })
+        .collect()
+}

@@ -1,0 +1,107 @@
+//! What runs: the workload kind, extra containers and volumes.
+
+use std::collections::BTreeMap;
+
+use super::{EnvVar, Resources};
+
+/// The kind of object that runs the component's pods.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Workload {
+    #[default]
+    Deployment,
+    StatefulSet {
+        /// `OrderedReady` or `Parallel`.
+        pod_management: Option<String>,
+    },
+    Job(JobSettings),
+    CronJob {
+        schedule: String,
+        job: JobSettings,
+        cron: CronSettings,
+    },
+    Pod,
+    /// No pods: the component is a Service of type ExternalName pointing outside the cluster.
+    External,
+}
+
+impl Workload {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Workload::Deployment => "Deployment",
+            Workload::StatefulSet { .. } => "StatefulSet",
+            Workload::Job(_) => "Job",
+            Workload::CronJob { .. } => "CronJob",
+            Workload::Pod => "Pod",
+            Workload::External => "Service",
+        }
+    }
+
+    /// Whether pods are kept running (and so have replicas, rollouts, Services).
+    pub fn is_long_running(&self) -> bool {
+        matches!(
+            self,
+            Workload::Deployment | Workload::StatefulSet { .. } | Workload::Pod
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct JobSettings {
+    pub backoff_limit: Option<i32>,
+    pub active_deadline_seconds: Option<i64>,
+    /// `Never` or `OnFailure`.
+    pub restart_policy: String,
+    pub ttl_seconds_after_finished: Option<i32>,
+    pub completions: Option<i32>,
+    pub parallelism: Option<i32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CronSettings {
+    pub concurrency_policy: Option<String>,
+    pub successful_jobs_history_limit: Option<i32>,
+    pub failed_jobs_history_limit: Option<i32>,
+    pub starting_deadline_seconds: Option<i64>,
+    pub suspend: Option<bool>,
+    pub time_zone: Option<String>,
+}
+
+/// A pod volume and where the main container mounts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Volume {
+    pub name: String,
+    pub source: VolumeSource,
+    pub mount: Option<String>,
+    pub read_only: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VolumeSource {
+    EmptyDir {
+        memory: bool,
+    },
+    /// An existing PersistentVolumeClaim.
+    Claim(String),
+    /// A claim k8gen creates: a PersistentVolumeClaim object for a Deployment, a
+    /// volumeClaimTemplate for a StatefulSet.
+    NewClaim {
+        size: String,
+        class: Option<String>,
+        access_modes: Vec<String>,
+    },
+}
+
+/// An init container or sidecar.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Container {
+    pub name: String,
+    pub image: String,
+    pub command: Vec<String>,
+    pub args: Vec<String>,
+    pub env: Vec<EnvVar>,
+    pub env_from_config: bool,
+    pub env_from_secrets: bool,
+    /// Volume name → mount path.
+    pub mounts: BTreeMap<String, String>,
+    pub resources: Resources,
+}
