@@ -61,6 +61,7 @@ pub fn kube_dns() -> BTreeMap<String, String> {
 pub fn app_labels(app: &App) -> BTreeMap<String, String> {
     let mut labels = app.labels.clone();
     labels.insert(NAME.to_string(), app.name.clone());
+    labels.insert(INSTANCE.to_string(), app.name.clone());
     labels.insert(PART_OF.to_string(), app.name.clone());
     labels.insert(MANAGED_BY.to_string(), MANAGER.to_string());
     labels

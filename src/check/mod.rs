@@ -47,6 +47,7 @@ pub mod codes {
     pub const BLOCKING_BUDGET: &str = "K0119";
     pub const INVALID_RBAC: &str = "K0120";
     pub const INVALID_PATCH: &str = "K0121";
+    pub const UNREACHABLE: &str = "K0122";
 }
 
 /// A checked spec: the model, plus where in the spec each patch was written (so errors from
@@ -162,18 +163,7 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Result<Checked, V
 
     let components: Vec<model::Component> = owners
         .iter()
-        .filter_map(|(owner, c)| {
-            if spec.main.as_ref().is_some_and(|m| std::ptr::eq(m, *c)) {
-                // Top-level `labels` and `annotations` are the app's (applied to every
-                // object), not the main component's on top of that.
-                let mut main = (*c).clone();
-                main.labels.clear();
-                main.annotations.clear();
-                lower_component(&mut cx, &main, owner, &index)
-            } else {
-                lower_component(&mut cx, c, owner, &index)
-            }
-        })
+        .filter_map(|(owner, c)| lower_component(&mut cx, c, owner, &index))
         .collect();
 
     let ingress = file

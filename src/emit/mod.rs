@@ -16,7 +16,15 @@ use crate::build::Object;
 /// One object as a YAML document (no `---` line).
 pub fn document(object: &Object) -> String {
     let value = reorder(object.to_json(), Level::Top);
-    serde_saphyr::to_string(&value).expect("JSON values serialize to YAML")
+    serde_saphyr::to_string_with_options(&value, options()).expect("JSON values serialize to YAML")
+}
+
+/// Multi-line strings (config files) are literal blocks (`|`); a long single-line string stays
+/// on one line rather than being folded at spaces, which would read as a changed value in a diff.
+fn options() -> serde_saphyr::SerializerOptions {
+    let mut options = serde_saphyr::SerializerOptions::default();
+    options.folded_wrap_chars = usize::MAX;
+    options
 }
 
 /// All objects as one multi-document stream, `---` between documents.

@@ -49,6 +49,9 @@ const APP_KEYS: &[&str] = &[
     "external_secrets",
     "argocd",
     "patches",
+    // On the top level these are the app's, applied to every object.
+    "labels",
+    "annotations",
 ];
 
 /// Parses a spec. On failure returns every syntax error, or else every shape error found.

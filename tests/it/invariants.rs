@@ -59,15 +59,20 @@ fn selectors_match_templates_and_services_select_their_deployment() {
                 "version must never be in a selector"
             );
         }
+        // Services select exactly what their workload selects (Deployment or StatefulSet).
+        let workload_selectors: Vec<BTreeMap<String, String>> = objects
+            .iter()
+            .filter_map(|w| w.to_json().pointer("/spec/selector/matchLabels").cloned())
+            .map(|v| serde_json::from_value(v).unwrap())
+            .collect();
         for o in &objects {
             let Object::Service(svc) = o else { continue };
-            let sel = svc.spec.as_ref().unwrap().selector.clone().unwrap();
-            let target = deployments(&objects)
-                .into_iter()
-                .find(|d| selector_of(d) == sel);
+            let Some(sel) = svc.spec.as_ref().unwrap().selector.clone() else {
+                continue;
+            };
             assert!(
-                target.is_some(),
-                "{spec:?}: Service {} selects no Deployment exactly",
+                workload_selectors.contains(&sel),
+                "{spec:?}: Service {} selects differently from every workload",
                 o.name()
             );
         }
@@ -141,15 +146,27 @@ fn every_object_has_the_recommended_labels_and_documents_start_with_api_version(
                 );
             }
             assert_eq!(labels["app.kubernetes.io/managed-by"], "k8gen");
-            if o.kind() != "Namespace" {
-                for key in ["app.kubernetes.io/instance", "app.kubernetes.io/component"] {
-                    assert!(
-                        labels.contains_key(key),
-                        "{} {} lacks {key}",
-                        o.kind(),
-                        o.name()
-                    );
-                }
+            assert!(
+                labels.contains_key("app.kubernetes.io/instance"),
+                "{} {} lacks instance",
+                o.kind(),
+                o.name()
+            );
+            // Objects of one component (not the app-wide ones) also say which component.
+            let app_wide = [
+                "Namespace",
+                "ResourceQuota",
+                "LimitRange",
+                "Ingress",
+                "Application",
+            ];
+            if !app_wide.contains(&o.kind()) {
+                assert!(
+                    labels.contains_key("app.kubernetes.io/component"),
+                    "{} {} lacks component",
+                    o.kind(),
+                    o.name()
+                );
             }
             let doc = k8gen::emit::document(&o);
             let first: Vec<&str> = doc.lines().take(4).collect();
@@ -225,4 +242,207 @@ fn changing_a_config_value_changes_the_pod_checksum_only() {
     let b = ann(&render_text(&changed, spec.parent().unwrap()));
     assert_ne!(a["checksum/config"], b["checksum/config"]);
     assert_eq!(a["checksum/secret"], b["checksum/secret"]);
+}
+
+/// Labels of each workload's pods, with the workload's kind and name.
+fn pod_label_sets(objects: &[Object]) -> Vec<(String, String, BTreeMap<String, String>)> {
+    objects
+        .iter()
+        .filter_map(|o| {
+            let json = o.to_json();
+            let labels = match o.kind() {
+                "Deployment" | "StatefulSet" | "Job" => {
+                    json.pointer("/spec/template/metadata/labels")
+                }
+                "CronJob" => json.pointer("/spec/jobTemplate/spec/template/metadata/labels"),
+                "Pod" => json.pointer("/metadata/labels"),
+                _ => None,
+            }?;
+            let labels: BTreeMap<String, String> = serde_json::from_value(labels.clone()).unwrap();
+            Some((o.kind().to_string(), o.name().to_string(), labels))
+        })
+        .collect()
+}
+
+fn selects(selector: &BTreeMap<String, String>, labels: &BTreeMap<String, String>) -> bool {
+    selector.iter().all(|(k, v)| labels.get(k) == Some(v))
+}
+
+fn match_labels(v: Option<&serde_json::Value>) -> BTreeMap<String, String> {
+    v.map(|v| serde_json::from_value(v.clone()).unwrap())
+        .unwrap_or_default()
+}
+
+fn has(objects: &[Object], kind: &str, name: &str) -> bool {
+    objects.iter().any(|o| o.kind() == kind && o.name() == name)
+}
+
+#[test]
+fn every_reference_points_at_something_in_the_same_output() {
+    for spec in specs() {
+        let objects = render(&spec);
+        let pods = pod_label_sets(&objects);
+        let selected = |sel: &BTreeMap<String, String>| {
+            pods.iter().filter(|(_, _, l)| selects(sel, l)).count()
+        };
+        for o in &objects {
+            let json = o.to_json();
+            let what = format!("{spec:?} {} {}", o.kind(), o.name());
+            match o.kind() {
+                "Service"
+                    if json.pointer("/spec/type").and_then(|t| t.as_str())
+                        != Some("ExternalName") =>
+                {
+                    let sel = match_labels(json.pointer("/spec/selector"));
+                    assert!(!sel.is_empty(), "{what}: no selector");
+                    assert_eq!(
+                        selected(&sel),
+                        1,
+                        "{what}: selects {} workloads",
+                        selected(&sel)
+                    );
+                }
+                "PodDisruptionBudget" => {
+                    let sel = match_labels(json.pointer("/spec/selector/matchLabels"));
+                    assert_eq!(selected(&sel), 1, "{what}");
+                }
+                "NetworkPolicy" => {
+                    let sel = match_labels(json.pointer("/spec/podSelector/matchLabels"));
+                    assert_eq!(selected(&sel), 1, "{what}");
+                    for rules in ["/spec/ingress", "/spec/egress"] {
+                        for rule in json
+                            .pointer(rules)
+                            .and_then(|r| r.as_array())
+                            .into_iter()
+                            .flatten()
+                        {
+                            for peer in rule
+                                .get("from")
+                                .or(rule.get("to"))
+                                .and_then(|p| p.as_array())
+                                .into_iter()
+                                .flatten()
+                            {
+                                if peer.get("namespaceSelector").is_none()
+                                    && peer.get("ipBlock").is_none()
+                                {
+                                    let sel =
+                                        match_labels(peer.pointer("/podSelector/matchLabels"));
+                                    assert_eq!(selected(&sel), 1, "{what}: peer {peer}");
+                                }
+                            }
+                        }
+                    }
+                }
+                "HorizontalPodAutoscaler" => {
+                    let kind = json
+                        .pointer("/spec/scaleTargetRef/kind")
+                        .unwrap()
+                        .as_str()
+                        .unwrap();
+                    let name = json
+                        .pointer("/spec/scaleTargetRef/name")
+                        .unwrap()
+                        .as_str()
+                        .unwrap();
+                    assert!(
+                        has(&objects, kind, name),
+                        "{what}: targets missing {kind}/{name}"
+                    );
+                    let target = objects
+                        .iter()
+                        .find(|t| t.kind() == kind && t.name() == name)
+                        .unwrap();
+                    assert!(
+                        target.to_json().pointer("/spec/replicas").is_none(),
+                        "{what}: target also sets replicas"
+                    );
+                }
+                "StatefulSet" => {
+                    let svc = json.pointer("/spec/serviceName").unwrap().as_str().unwrap();
+                    let service = objects
+                        .iter()
+                        .find(|s| s.kind() == "Service" && s.name() == svc);
+                    let service = service
+                        .unwrap_or_else(|| panic!("{what}: no Service {svc}"))
+                        .to_json();
+                    assert_eq!(
+                        service.pointer("/spec/clusterIP").and_then(|c| c.as_str()),
+                        Some("None"),
+                        "{what}: {svc} is not headless"
+                    );
+                }
+                "Ingress" => {
+                    for rule in json.pointer("/spec/rules").unwrap().as_array().unwrap() {
+                        for path in rule.pointer("/http/paths").unwrap().as_array().unwrap() {
+                            let name = path
+                                .pointer("/backend/service/name")
+                                .unwrap()
+                                .as_str()
+                                .unwrap();
+                            let port = path
+                                .pointer("/backend/service/port/name")
+                                .unwrap()
+                                .as_str()
+                                .unwrap();
+                            let svc = objects
+                                .iter()
+                                .find(|s| s.kind() == "Service" && s.name() == name);
+                            let svc = svc
+                                .unwrap_or_else(|| panic!("{what}: no Service {name}"))
+                                .to_json();
+                            let ports = svc.pointer("/spec/ports").unwrap().as_array().unwrap();
+                            assert!(
+                                ports.iter().any(|p| p["name"] == port),
+                                "{what}: {name} has no port {port}"
+                            );
+                        }
+                    }
+                }
+                _ => {}
+            }
+            // Every ConfigMap, Secret and claim a pod reads is in the output.
+            let json_refs = |key: &str| -> Vec<String> {
+                let mut out = Vec::new();
+                collect(&json, key, &mut out);
+                out
+            };
+            for name in json_refs("configMapKeyRef")
+                .into_iter()
+                .chain(json_refs("configMapRef"))
+            {
+                assert!(
+                    has(&objects, "ConfigMap", &name),
+                    "{what}: reads missing ConfigMap {name}"
+                );
+            }
+            for name in json_refs("secretKeyRef")
+                .into_iter()
+                .chain(json_refs("secretRef"))
+            {
+                assert!(
+                    has(&objects, "Secret", &name) || has(&objects, "ExternalSecret", &name),
+                    "{what}: reads missing Secret {name}"
+                );
+            }
+        }
+    }
+}
+
+/// Collects `name` fields of every object under `key` anywhere in `json`.
+fn collect(json: &serde_json::Value, key: &str, out: &mut Vec<String>) {
+    match json {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                if k == key
+                    && let Some(name) = v.get("name").and_then(|n| n.as_str())
+                {
+                    out.push(name.to_string());
+                }
+                collect(v, key, out);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|i| collect(i, key, out)),
+        _ => {}
+    }
 }
