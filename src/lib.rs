@@ -47,9 +47,10 @@ pub fn render_source(
             .into_iter()
             .map(|e| {
                 let span = checked.patch_spans.get(e.index).cloned().unwrap_or(0..0);
-                Diagnostic::error(check::codes::INVALID_PATCH, span, e.message).with_help(
-                    "patches are read back into the object's Kubernetes type; check the field names",
-                )
+                Diagnostic {
+                    help: e.help,
+                    ..Diagnostic::error(check::codes::INVALID_PATCH, span, e.message)
+                }
             })
             .collect()
     })

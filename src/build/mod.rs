@@ -124,7 +124,8 @@ objects! {
 /// Deserializes `T`, failing on fields `T` does not know (k8s-openapi's own impls skip them).
 fn strict<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, String> {
     let mut unknown = Vec::new();
-    let parsed: T = serde_ignored::deserialize(value, |path| unknown.push(path.to_string()))
+    // serde_ignored writes `?` for each Option level; a field path reads better without.
+    let parsed: T = serde_ignored::deserialize(value, |path| unknown.push(path.to_string().replace(".?", "")))
         .map_err(|e| e.to_string())?;
     if unknown.is_empty() {
         Ok(parsed)

@@ -10,12 +10,17 @@ use crate::model::Patch;
 pub struct PatchError {
     pub index: usize,
     pub message: String,
+    pub help: Option<String>,
 }
 
 pub fn apply(objects: &mut [Object], patches: &[Patch]) -> Result<(), Vec<PatchError>> {
     let mut errors = Vec::new();
     for (index, p) in patches.iter().enumerate() {
-        let error = |message: String| PatchError { index, message };
+        let error = |message: String| PatchError {
+            index,
+            message,
+            help: None,
+        };
         let Some(object) = objects
             .iter_mut()
             .find(|o| o.kind() == p.kind && o.name() == p.name)
@@ -72,7 +77,10 @@ pub fn apply(objects: &mut [Object], patches: &[Patch]) -> Result<(), Vec<PatchE
         match object.from_json_like(json) {
             Ok(patched) if patched.name() == p.name => *object = patched,
             Ok(_) => errors.push(error("a patch may not change `metadata.name`".to_string())),
-            Err(e) => errors.push(error(format!("the patched {} is not valid: {e}", p.kind))),
+            Err(e) => errors.push(PatchError {
+                help: Some(format!("the patched object must still read as a {}; check field names and types", p.kind)),
+                ..error(format!("the patched {} is not valid: {e}", p.kind))
+            }),
         }
     }
     if errors.is_empty() {
