@@ -125,8 +125,10 @@ objects! {
 fn strict<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, String> {
     let mut unknown = Vec::new();
     // serde_ignored writes `?` for each Option level; a field path reads better without.
-    let parsed: T = serde_ignored::deserialize(value, |path| unknown.push(path.to_string().replace(".?", "")))
-        .map_err(|e| e.to_string())?;
+    let parsed: T = serde_ignored::deserialize(value, |path| {
+        unknown.push(path.to_string().replace(".?", ""))
+    })
+    .map_err(|e| e.to_string())?;
     if unknown.is_empty() {
         Ok(parsed)
     } else {

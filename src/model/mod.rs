@@ -329,6 +329,16 @@ impl Component {
         }
     }
 
+    /// Component `key` of app `app`: objects named `APP-KEY`, labelled like a spec's
+    /// `[components.KEY]`.
+    pub fn keyed(app: &str, key: &str, image: impl Into<String>) -> Self {
+        Component {
+            label_name: key.to_string(),
+            role: key.to_string(),
+            ..Component::new(format!("{app}-{key}"), image)
+        }
+    }
+
     pub fn replicas(mut self, replicas: i32) -> Self {
         self.replicas = Some(replicas);
         self

@@ -78,7 +78,10 @@ pub fn apply(objects: &mut [Object], patches: &[Patch]) -> Result<(), Vec<PatchE
             Ok(patched) if patched.name() == p.name => *object = patched,
             Ok(_) => errors.push(error("a patch may not change `metadata.name`".to_string())),
             Err(e) => errors.push(PatchError {
-                help: Some(format!("the patched object must still read as a {}; check field names and types", p.kind)),
+                help: Some(format!(
+                    "the patched object must still read as a {}; check field names and types",
+                    p.kind
+                )),
                 ..error(format!("the patched {} is not valid: {e}", p.kind))
             }),
         }

@@ -29,3 +29,19 @@ fn validate_rejects_what_check_would() {
     assert!(paths.contains(&"components[0].image"), "{errors:?}");
     assert!(paths.contains(&"components[0].resources.cpu"), "{errors:?}");
 }
+
+#[path = "../../examples/experiment_tracker.rs"]
+#[allow(dead_code)]
+mod experiment;
+
+#[test]
+fn the_rust_experiment_tracker_renders_exactly_what_its_spec_renders() {
+    let from_spec = k8gen::emit::stream(&render(&root().join("specs/experiment-tracker.toml")));
+    let app = experiment::experiment_tracker(&root().join("specs"));
+    let from_rust = k8gen::emit::stream(&k8gen::render_app(&app).unwrap());
+    assert_same(
+        "Rust-built experiment tracker vs specs/experiment-tracker.toml",
+        &from_spec,
+        &from_rust,
+    );
+}
