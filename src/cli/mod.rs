@@ -61,6 +61,11 @@ wrote before for objects that are gone are removed; no other file is touched.")]
         #[arg(short, long, value_name = "DIR")]
         output: Option<PathBuf>,
     },
+    /// Print the JSON Schema of the spec format (for editors: `#:schema` in Even Better TOML)
+    #[command(after_help = "Example:\n  k8gen schema > schema/k8gen.schema.json\n\n\
+Put `#:schema ../schema/k8gen.schema.json` on the first line of a spec to get completion and \
+checks in editors that use taplo (Even Better TOML).")]
+    Schema,
 }
 
 pub fn run(args: Args) -> i32 {
@@ -71,6 +76,14 @@ pub fn run(args: Args) -> i32 {
     };
     match args.command {
         Command::Render { specs, output } => render(&specs, output.as_deref(), color),
+        Command::Schema => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(k8gen::spec::json_schema().as_bytes()) {
+                Ok(()) => OK,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => OK,
+                Err(e) => fail(format!("cannot write to stdout: {e}")),
+            }
+        }
     }
 }
 

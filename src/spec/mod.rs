@@ -6,9 +6,11 @@
 //! one run lists all unknown keys and wrong types, not just the first.
 
 mod parse;
+mod schema;
 mod syntax;
 
 pub use parse::{Spec, codes, did_you_mean, parse};
+pub use schema::json_schema;
 pub use syntax::*;
 
 use std::ops::Range;

@@ -6,5 +6,6 @@ mod errors;
 mod golden;
 mod invariants;
 mod python;
+mod schema;
 mod support;
 mod yaml_readback;

@@ -1,0 +1,152 @@
+//! The committed JSON Schema is current, describes every key, accepts every example spec, and
+//! never accepts what k8gen rejects... in the direction that matters for editors: whatever the
+//! schema rejects, k8gen rejects too.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use crate::python::python;
+use crate::support::*;
+
+const SCHEMA: &str = "schema/k8gen.schema.json";
+
+#[test]
+fn committed_schema_is_current() {
+    let fresh = k8gen::spec::json_schema();
+    let path = root().join(SCHEMA);
+    if update_expect() {
+        std::fs::write(&path, &fresh).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_same(SCHEMA, &committed, &fresh);
+    // `k8gen schema` prints the same.
+    assert_eq!(String::from_utf8(k8gen(&["schema"]).stdout).unwrap(), fresh);
+}
+
+#[test]
+fn every_key_has_a_description_and_an_example() {
+    let schema: serde_json::Value = serde_json::from_str(&k8gen::spec::json_schema()).unwrap();
+    let mut missing = Vec::new();
+    let mut objects = vec![("(root)".to_string(), &schema)];
+    for (name, def) in schema["$defs"].as_object().unwrap() {
+        objects.push((name.clone(), def));
+    }
+    for (owner, object) in objects {
+        let Some(props) = object.get("properties").and_then(|p| p.as_object()) else {
+            continue;
+        };
+        for (key, prop) in props {
+            if prop.get("description").is_none() {
+                missing.push(format!("{owner}.{key}: description"));
+            }
+            if prop.get("examples").is_none() {
+                missing.push(format!("{owner}.{key}: examples"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "schema keys without docs:\n{}",
+        missing.join("\n")
+    );
+}
+
+#[test]
+fn every_spec_names_the_schema_on_its_first_line() {
+    for spec in specs() {
+        let text = std::fs::read_to_string(&spec).unwrap();
+        assert_eq!(
+            text.lines().next(),
+            Some("#:schema ../schema/k8gen.schema.json"),
+            "{spec:?}"
+        );
+    }
+}
+
+/// Runs the schema check on `files`: file → None (valid) or the error.
+fn schema_verdicts(files: &[std::path::PathBuf]) -> BTreeMap<String, Option<String>> {
+    let out = Command::new(python())
+        .arg(root().join("tests/it/schema_check.py"))
+        .arg(root().join(SCHEMA))
+        .args(files)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn every_spec_is_valid_under_the_schema() {
+    let verdicts = schema_verdicts(&specs());
+    for (file, error) in verdicts {
+        assert!(error.is_none(), "{file}: {}", error.unwrap());
+    }
+}
+
+/// Edits that make a valid spec wrong in a way a schema can see.
+const MUTATIONS: &[(&str, &str)] = &[
+    ("unknown key", "replica = 3\n"),
+    ("string for a number", "replicas = \"three\"\n"),
+    ("port out of range", "port = 70000\n"),
+    ("negative replicas", "replicas = -1\n"),
+    ("unknown kind", "kind = \"Deploymnt\"\n"),
+    ("bad pull policy", "image_pull_policy = \"always\"\n"),
+    ("unknown probe key", "[probes]\nliveliness = \"GET /\"\n"),
+    ("wrong service type", "[service]\ntype = \"Cluster\"\n"),
+    ("bad secret source", "[secrets]\nX = { envv = \"X\" }\n"),
+    ("array for a table", "resources = [1, 2]\n"),
+    ("bool for a string", "namespace = true\n"),
+    ("unknown app key", "ingres = { routes = [] }\n"),
+];
+
+#[test]
+fn what_the_schema_rejects_k8gen_rejects() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    // Every mutation of a minimal valid spec...
+    for (i, (_, edit)) in MUTATIONS.iter().enumerate() {
+        let path = tmp.path().join(format!("m{i:02}.toml"));
+        std::fs::write(
+            &path,
+            format!("name = \"shop\"\nimage = \"shop:v1\"\n{edit}"),
+        )
+        .unwrap();
+        files.push(path);
+    }
+    // ...and every golden error case.
+    for e in std::fs::read_dir(root().join("tests/errors")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            files.push(p);
+        }
+    }
+    let verdicts = schema_verdicts(&files);
+    let mut rejected_by_schema = 0;
+    for file in &files {
+        let verdict = &verdicts[file.to_str().unwrap()];
+        if verdict.is_none() {
+            continue;
+        }
+        rejected_by_schema += 1;
+        let out = k8gen(&["render", file.to_str().unwrap()]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{file:?}: the schema rejects it ({verdict:?}) but k8gen did not"
+        );
+    }
+    // Every mutation must be caught by the schema itself (that is what editors show).
+    for (i, (what, _)) in MUTATIONS.iter().enumerate() {
+        let key = tmp.path().join(format!("m{i:02}.toml"));
+        assert!(
+            verdicts[key.to_str().unwrap()].is_some(),
+            "the schema misses: {what}"
+        );
+    }
+    assert!(rejected_by_schema >= MUTATIONS.len());
+}
