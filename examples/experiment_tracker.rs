@@ -54,6 +54,7 @@ fn wait_for_postgres() -> Container {
             "-c".into(),
             format!("until nc -z {host} 5432; do echo waiting for {host}:5432; sleep 2; done"),
         ],
+        resources: Resources::tiny(),
         ..Default::default()
     }
 }
@@ -160,7 +161,14 @@ pub fn experiment_tracker(specs: &Path) -> App {
     .replicas(2)
     .port("http", 8080)
     .readiness(Probe::http_get("/", 8080))
-    .liveness(Probe::http_get("/", 8080))
+    .liveness(probe(
+        ProbeAction::HttpGet {
+            path: "/".into(),
+            port: PortTarget::Number(8080),
+        },
+        Some(5),
+        None,
+    ))
     .config("default.conf", file("nginx.conf"));
     frontend.service = service("http", 80, 8080, false);
     frontend.resources = resources(("50m", "64Mi"), ("100m", "128Mi"));

@@ -12,7 +12,7 @@ pub fn task_tracker(specs: &Path) -> App {
     let sample = |name: &str| {
         std::fs::read(specs.join("task-tracker.files").join(name)).expect("sample secret file")
     };
-    let mut component = Component::new("task-tracker", "task-tracker:v1")
+    let component = Component::new("task-tracker", "task-tracker:v1")
         .replicas(3)
         .port("http", 5000)
         .service(Some(Service {
@@ -22,7 +22,10 @@ pub fn task_tracker(specs: &Path) -> App {
             }],
             ..Service::cluster_ip("http", 5000)
         }))
-        .liveness(Probe::http_get("/health", 5000))
+        .liveness(Probe {
+            initial_delay_seconds: Some(10),
+            ..Probe::http_get("/health", 5000)
+        })
         .readiness(Probe::http_get("/health", 5000))
         .request("cpu", "100m")
         .request("memory", "128Mi")
@@ -33,7 +36,6 @@ pub fn task_tracker(specs: &Path) -> App {
         .config("LOG_LEVEL", "info")
         .secret("DB_PASSWORD", sample("db-password.sample"))
         .secret("API_KEY", sample("api-key.sample"));
-    component.image_pull_policy = Some("IfNotPresent".to_string());
     App::new("task-tracker")
         .namespace("practice")
         .component(component)

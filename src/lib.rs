@@ -3,8 +3,9 @@
 //! The pipeline, one module per stage, each using only the ones before it:
 //! [`spec`] (TOML → spanned syntax) → [`check`] (all diagnostics; lowers into the model) →
 //! [`model`] (normalised app; also the public builder API) → [`build`] (model → k8s-openapi
-//! objects) → [`transform`] (passes over the object list) → [`emit`] (YAML text). None of them
-//! does I/O; the `k8gen` binary reads and writes files.
+//! objects) → [`transform`] (passes over the object list) → [`emit`] (YAML text); beside build,
+//! [`lint`] (warnings for `k8gen check`). None of them does I/O; the `k8gen` binary reads and
+//! writes files.
 //!
 //! From TOML:
 //! ```
@@ -24,6 +25,7 @@ pub mod build;
 pub mod check;
 pub mod diag;
 pub mod emit;
+pub mod lint;
 pub mod model;
 pub mod spec;
 pub mod transform;
@@ -40,9 +42,27 @@ pub fn render_source(
     base_dir: &Path,
     host: &dyn check::Host,
 ) -> Result<Vec<Object>, Vec<Diagnostic>> {
+    pipeline(source, base_dir, host, false).map(|(objects, _)| objects)
+}
+
+/// Everything [`render_source`] does, then the lint rules: the lint warnings, or every error.
+pub fn check_source(
+    source: &str,
+    base_dir: &Path,
+    host: &dyn check::Host,
+) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    pipeline(source, base_dir, host, true).map(|(_, warnings)| warnings)
+}
+
+fn pipeline(
+    source: &str,
+    base_dir: &Path,
+    host: &dyn check::Host,
+    with_lints: bool,
+) -> Result<(Vec<Object>, Vec<Diagnostic>), Vec<Diagnostic>> {
     let spec = spec::parse(source)?;
     let checked = check::check(&spec, base_dir, host)?;
-    objects(&checked.app).map_err(|errors| {
+    let objects = objects(&checked.app).map_err(|errors| {
         errors
             .into_iter()
             .map(|e| {
@@ -52,8 +72,16 @@ pub fn render_source(
                     ..Diagnostic::error(check::codes::INVALID_PATCH, span, e.message)
                 }
             })
-            .collect()
-    })
+            .collect::<Vec<_>>()
+    })?;
+    if !with_lints {
+        return Ok((objects, Vec::new()));
+    }
+    let findings = lint::lint(&spec, &checked.app);
+    if findings.iter().any(Diagnostic::is_error) {
+        return Err(findings.into_iter().filter(Diagnostic::is_error).collect());
+    }
+    Ok((objects, findings))
 }
 
 /// The objects of a checked app, in apply order with every transform applied.

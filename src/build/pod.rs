@@ -105,10 +105,10 @@ pub fn template(app: &App, c: &Component) -> PodTemplateSpec {
         });
     }
 
-    let mut main = Container {
+    let main = Container {
         name: c.label_name.clone(),
         image: Some(c.image.clone()),
-        image_pull_policy: c.image_pull_policy.clone(),
+        image_pull_policy: Some(pull_policy(c, &c.image)),
         command: non_empty_vec(c.command.clone()),
         args: non_empty_vec(c.args.clone()),
         ports: non_empty_vec(
@@ -132,9 +132,6 @@ pub fn template(app: &App, c: &Component) -> PodTemplateSpec {
         security_context: Some(container_security(sec)),
         ..Default::default()
     };
-    if main.image_pull_policy.is_none() {
-        main.image_pull_policy = None;
-    }
     let extra = |x: &model::Container| {
         let mut extra_mounts: Vec<VolumeMount> =
             x.mounts.iter().map(|(v, p)| mount(v, p, false)).collect();
@@ -144,7 +141,7 @@ pub fn template(app: &App, c: &Component) -> PodTemplateSpec {
         Container {
             name: x.name.clone(),
             image: Some(x.image.clone()),
-            image_pull_policy: c.image_pull_policy.clone(),
+            image_pull_policy: Some(pull_policy(c, &x.image)),
             command: non_empty_vec(x.command.clone()),
             args: non_empty_vec(x.args.clone()),
             env: non_empty_vec(x.env.iter().map(env_var).collect()),
@@ -217,6 +214,20 @@ pub fn template(app: &App, c: &Component) -> PodTemplateSpec {
             ..Default::default()
         }),
     }
+}
+
+/// The spec's pull policy, or k8gen's default: `Always` for an image named by a tag (a tag can
+/// move, so every pod checks the registry, which also re-checks pull credentials), and
+/// `IfNotPresent` for one pinned by digest (it cannot change).
+fn pull_policy(c: &Component, image: &str) -> String {
+    c.image_pull_policy.clone().unwrap_or_else(|| {
+        if image.contains("@sha256:") {
+            "IfNotPresent"
+        } else {
+            "Always"
+        }
+        .to_string()
+    })
 }
 
 fn claim_volume(claim: &str) -> Volume {

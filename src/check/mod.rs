@@ -94,23 +94,8 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Result<Checked, V
     }
 
     // Who is who, before any component is lowered, so references resolve in any order.
-    let mut owners: Vec<(Owner, &crate::spec::ComponentSyntax)> = Vec::new();
-    if let Some(main) = &spec.main {
-        let role = if main.port.is_some() || !main.ports.is_empty() {
-            "server"
-        } else {
-            "worker"
-        };
-        owners.push((
-            Owner {
-                full_name: name.value.clone(),
-                label_name: name.value.clone(),
-                default_role: role.to_string(),
-                span: name.span(),
-            },
-            main,
-        ));
-    } else if spec.components.is_empty() {
+    let parts = spec.parts();
+    if parts.is_empty() {
         cx.push(
             Diagnostic::error(
                 codes::MISSING_VALUE,
@@ -122,43 +107,49 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Result<Checked, V
             ),
         );
     }
-    for (key, component) in &spec.components {
-        cx.rule(
-            key,
-            rules::dns1035_label,
-            codes::INVALID_NAME,
-            "component name",
-        );
-        if key.value == name.value && spec.main.is_some() {
-            cx.push(Diagnostic::error(
-                codes::DUPLICATE,
-                key.span(),
-                format!(
-                    "`{}` is already the name of the main component (the top-level keys)",
-                    key.value
-                ),
-            ));
+    let mut owners: Vec<(Owner, &crate::spec::ComponentSyntax)> = Vec::new();
+    for part in &parts {
+        let default_role = if !part.is_main {
+            part.key.value.clone()
+        } else if part.syntax.port.is_some() || !part.syntax.ports.is_empty() {
+            "server".to_string()
+        } else {
+            "worker".to_string()
+        };
+        if !part.is_main {
+            cx.rule(
+                &part.key,
+                rules::dns1035_label,
+                codes::INVALID_NAME,
+                "component name",
+            );
+            if part.key.value == name.value && spec.main.is_some() {
+                cx.push(Diagnostic::error(
+                    codes::DUPLICATE,
+                    part.key.span(),
+                    format!(
+                        "`{}` is already the name of the main component (the top-level keys)",
+                        part.key.value
+                    ),
+                ));
+            }
         }
         owners.push((
             Owner {
-                full_name: format!("{}-{}", name.value, key.value),
-                label_name: key.value.clone(),
-                default_role: key.value.clone(),
-                span: key.span(),
+                full_name: part.full_name.clone(),
+                label_name: part.key.value.clone(),
+                default_role,
+                span: part.key.span(),
             },
-            component,
+            part.syntax,
         ));
     }
     let mut index = index::Index::default();
     for (owner, c) in &owners {
-        let key = if owner.full_name == name.value {
-            name.value.clone()
-        } else {
-            owner.label_name.clone()
-        };
-        index
-            .components
-            .insert(key, index::declare(c, &owner.full_name));
+        index.components.insert(
+            owner.label_name.clone(),
+            index::declare(c, &owner.full_name),
+        );
     }
 
     let components: Vec<model::Component> = owners

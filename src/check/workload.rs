@@ -537,11 +537,13 @@ pub fn container(
         }
         mounts.insert(volume.value.clone(), path.value.clone());
     }
-    let resources = x
-        .resources
-        .as_ref()
-        .map(|r| component::resources(cx, &r.requests, &r.limits))
-        .unwrap_or_default();
+    let resources = match &x.resources {
+        Some(r) => component::resources(cx, &r.requests, &r.limits),
+        // The waiting loop k8gen writes needs next to nothing; say so, so it is scheduled
+        // and capped like everything else.
+        None if x.wait_for.is_some() => model::Resources::tiny(),
+        None => model::Resources::default(),
+    };
     Some(model::Container {
         name: x.name.value.clone(),
         image,

@@ -1,11 +1,13 @@
-//! Finding spec files and rendering them with the real file system and environment.
+//! Finding spec files, reading them, and the host (file system, environment) that `check`
+//! reads secrets and config files through.
 
 use std::path::{Path, PathBuf};
 
-use k8gen::{Diagnostic, Object, check::Host};
+use k8gen::Diagnostic;
+use k8gen::check::Host;
 
 /// Reads files and environment variables for `check`.
-struct RealHost;
+pub struct RealHost;
 
 impl Host for RealHost {
     fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
@@ -52,67 +54,60 @@ fn collect_toml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// One spec's objects.
-pub struct Rendered {
+/// A spec file as read: its text, or the diagnostic saying it is not UTF-8.
+pub struct Source {
     pub path: PathBuf,
-    pub objects: Vec<Object>,
+    /// The path as the user wrote it, for diagnostics.
+    pub shown: String,
+    pub text: String,
+    pub not_utf8: Option<Diagnostic>,
 }
 
-/// One spec's diagnostics with what is needed to show them.
-pub struct Report {
-    pub path: String,
-    pub source: String,
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-pub enum Failure {
-    Io(String),
-    Spec(Vec<Report>),
-}
-
-/// Renders every spec; fails with every diagnostic of every spec if any is wrong.
-pub fn render_all(files: &[PathBuf]) -> Result<Vec<Rendered>, Failure> {
-    let mut rendered = Vec::new();
-    let mut reports = Vec::new();
-    for path in files {
-        let bytes = std::fs::read(path)
-            .map_err(|e| Failure::Io(format!("cannot read `{}`: {e}", path.display())))?;
-        let shown = path.display().to_string();
-        let source = match String::from_utf8(bytes) {
-            Ok(s) => s,
-            Err(e) => {
-                let offset = e.utf8_error().valid_up_to();
-                let source = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                let d = Diagnostic::error(
-                    k8gen::spec::codes::SYNTAX,
-                    offset..offset + 1,
-                    "the spec is not valid UTF-8",
-                )
-                .with_help("TOML files must be UTF-8; re-save the file as UTF-8");
-                reports.push(Report {
-                    path: shown,
-                    source,
-                    diagnostics: vec![d],
-                });
-                continue;
-            }
-        };
-        let base = path.parent().unwrap_or(Path::new("."));
-        match k8gen::render_source(&source, base, &RealHost) {
-            Ok(objects) => rendered.push(Rendered {
-                path: path.clone(),
-                objects,
-            }),
-            Err(diagnostics) => reports.push(Report {
-                path: shown,
-                source,
-                diagnostics,
-            }),
-        }
+impl Source {
+    pub fn base_dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
     }
-    if reports.is_empty() {
-        Ok(rendered)
-    } else {
-        Err(Failure::Spec(reports))
+}
+
+pub fn read(path: &Path) -> Result<Source, String> {
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let shown = path.display().to_string();
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => Source {
+            path: path.to_path_buf(),
+            shown,
+            text,
+            not_utf8: None,
+        },
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            Source {
+                path: path.to_path_buf(),
+                shown,
+                text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                not_utf8: Some(
+                    Diagnostic::error(
+                        k8gen::spec::codes::SYNTAX,
+                        offset..offset + 1,
+                        "the spec is not valid UTF-8",
+                    )
+                    .with_help("TOML files must be UTF-8; re-save the file as UTF-8"),
+                ),
+            }
+        }
+    })
+}
+
+/// Prints `diags` about `source` to stderr.
+pub fn print_diagnostics(source: &Source, diags: &[Diagnostic], color: bool) {
+    use std::io::Write;
+    let mut stderr = std::io::stderr().lock();
+    for d in diags {
+        let _ = write!(
+            stderr,
+            "{}",
+            k8gen::diag::render(d, &source.shown, &source.text, color)
+        );
     }
 }

@@ -1,8 +1,10 @@
 //! The command line: flags, reading specs, printing diagnostics, writing output. The only
 //! layer that does I/O, decides on colour and picks exit codes.
 
+mod check;
 mod inputs;
 mod output;
+mod render;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -21,12 +23,14 @@ pub const USAGE_OR_IO: i32 = 2;
     name = "k8gen",
     version,
     about = "Compact TOML app specs in, deterministic Kubernetes YAML out",
-    long_about = "k8gen turns a short TOML app spec into typed Kubernetes objects (Namespace, ConfigMap, \
-Secret, Deployment, Service) and writes them as deterministic YAML for GitOps repos.",
+    long_about = "k8gen turns a short TOML app spec into typed Kubernetes objects (Deployments, \
+StatefulSets, Jobs, Services, Ingresses, ConfigMaps, Secrets, RBAC, NetworkPolicies, ...) and writes \
+them as deterministic YAML for GitOps repos.",
     after_help = "Examples:\n  k8gen render specs/task-tracker.toml                 # YAML stream on stdout\n  \
 k8gen render specs/task-tracker.toml | kubectl apply -f -\n  \
 k8gen render specs/task-tracker.toml -o k8s/         # one file per object\n  \
-k8gen render specs/ -o out/                          # every spec, one folder each\n\n\
+k8gen render specs/ -o out/                          # every spec, one folder each\n  \
+k8gen check specs/ --deny warnings                   # errors and lint warnings, for CI\n\n\
 Exit codes: 0 ok, 1 a spec is wrong (diagnostics on stderr), 2 usage or I/O error."
 )]
 pub struct Args {
@@ -35,6 +39,14 @@ pub struct Args {
     /// When to colour diagnostics.
     #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
     pub color: Color,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+pub enum Format {
+    /// Diagnostics with source snippets, on stderr
+    Human,
+    /// A JSON array of findings, on stdout
+    Json,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
@@ -61,6 +73,28 @@ wrote before for objects that are gone are removed; no other file is touched.")]
         #[arg(short, long, value_name = "DIR")]
         output: Option<PathBuf>,
     },
+    /// Check specs without writing anything: every error, then lint warnings
+    #[command(
+        after_help = "Examples:\n  k8gen check specs/\n  k8gen check specs/ --deny warnings      # for CI\n  \
+k8gen check specs/shop.toml --format json\n  k8gen check --list                      # the lint rules\n\n\
+Allow a rule for one component with `allow = [\"secrets-as-env\"]` in its table, or for the \
+whole app on the top level. Exit codes: 0 ok (warnings allowed), 1 errors (or warnings with \
+--deny warnings), 2 usage or I/O error."
+    )]
+    Check {
+        /// Spec files, or folders searched for *.toml
+        #[arg(required_unless_present = "list", value_name = "SPEC")]
+        specs: Vec<PathBuf>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Fail on warnings too: `--deny warnings`
+        #[arg(long, value_name = "LEVEL", value_parser = ["warnings"])]
+        deny: Option<String>,
+        /// List the lint rules and exit
+        #[arg(long)]
+        list: bool,
+    },
     /// Print the JSON Schema of the spec format (for editors: `#:schema` in Even Better TOML)
     #[command(after_help = "Example:\n  k8gen schema > schema/k8gen.schema.json\n\n\
 Put `#:schema ../schema/k8gen.schema.json` on the first line of a spec to get completion and \
@@ -75,7 +109,14 @@ pub fn run(args: Args) -> i32 {
         Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     match args.command {
-        Command::Render { specs, output } => render(&specs, output.as_deref(), color),
+        Command::Render { specs, output } => render::run(&specs, output.as_deref(), color),
+        Command::Check { list: true, .. } => check::list(),
+        Command::Check {
+            specs,
+            format,
+            deny,
+            ..
+        } => check::run(&specs, format, deny.is_some(), color),
         Command::Schema => {
             let mut stdout = std::io::stdout().lock();
             match stdout.write_all(k8gen::spec::json_schema().as_bytes()) {
@@ -93,58 +134,7 @@ fn fail(message: impl std::fmt::Display) -> i32 {
     USAGE_OR_IO
 }
 
-fn render(specs: &[PathBuf], output: Option<&std::path::Path>, color: bool) -> i32 {
-    let files = match inputs::spec_files(specs) {
-        Ok(files) => files,
-        Err(e) => return fail(e),
-    };
-    let rendered = match inputs::render_all(&files) {
-        Ok(r) => r,
-        Err(inputs::Failure::Io(e)) => return fail(e),
-        Err(inputs::Failure::Spec(reports)) => {
-            let mut stderr = std::io::stderr().lock();
-            let mut count = 0;
-            for report in &reports {
-                for d in &report.diagnostics {
-                    count += 1;
-                    let _ = write!(
-                        stderr,
-                        "{}",
-                        k8gen::diag::render(d, &report.path, &report.source, color)
-                    );
-                }
-            }
-            let _ = writeln!(
-                stderr,
-                "k8gen: {count} error{} found; nothing was written",
-                if count == 1 { "" } else { "s" }
-            );
-            return SPEC_ERROR;
-        }
-    };
-    match output {
-        None => {
-            let text = rendered
-                .iter()
-                .map(|r| k8gen::emit::stream(&r.objects))
-                .collect::<Vec<_>>()
-                .join("---\n");
-            let mut stdout = std::io::stdout().lock();
-            match stdout
-                .write_all(text.as_bytes())
-                .and_then(|_| stdout.flush())
-            {
-                Ok(()) => OK,
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => OK,
-                Err(e) => fail(format!("cannot write to stdout: {e}")),
-            }
-        }
-        Some(dir) => {
-            let nested = files.len() > 1 || specs.iter().any(|s| s.is_dir());
-            match output::write_tree(dir, &rendered, nested) {
-                Ok(()) => OK,
-                Err(e) => fail(e),
-            }
-        }
-    }
+/// `1 error`, `2 errors`.
+fn plural(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }

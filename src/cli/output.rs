@@ -14,7 +14,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::inputs::Rendered;
+use super::render::Rendered;
 
 /// Writes every spec's files into `dir` (or `dir/<spec name>/` when `nested`).
 pub fn write_tree(dir: &Path, rendered: &[Rendered], nested: bool) -> Result<(), String> {

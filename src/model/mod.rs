@@ -83,6 +83,7 @@ pub struct Component {
     pub startup: Option<Probe>,
     pub resources: Resources,
     pub rollout: Rollout,
+    /// `None`: `Always` for images named by tag, `IfNotPresent` for images pinned by digest.
     pub image_pull_policy: Option<String>,
     pub image_pull_secrets: Vec<String>,
     /// An existing ServiceAccount to run as.
@@ -263,6 +264,22 @@ pub struct ServicePort {
     pub target: PortTarget,
     pub protocol: String,
     pub node_port: Option<i32>,
+}
+
+impl Resources {
+    /// What a helper such as a `wait_for` init container gets: 10m/16Mi, at most 50m/32Mi.
+    pub fn tiny() -> Self {
+        let map = |cpu: &str, memory: &str| {
+            BTreeMap::from([
+                ("cpu".to_string(), cpu.to_string()),
+                ("memory".to_string(), memory.to_string()),
+            ])
+        };
+        Resources {
+            requests: map("10m", "16Mi"),
+            limits: map("50m", "32Mi"),
+        }
+    }
 }
 
 impl App {

@@ -36,6 +36,36 @@ pub struct Spec {
     pub components: Vec<(Sp<String>, ComponentSyntax)>,
 }
 
+/// One component of a spec, as check and lint see it.
+pub struct Part<'s> {
+    /// The key others refer to it by (the app name for the main component), with its span.
+    pub key: Sp<String>,
+    /// Name of its objects: the app name for the main component, else `APP-KEY`.
+    pub full_name: String,
+    pub syntax: &'s ComponentSyntax,
+    pub is_main: bool,
+}
+
+impl Spec {
+    /// The main component (if any), then `[components.KEY]` in key order.
+    pub fn parts(&self) -> Vec<Part<'_>> {
+        let app = &self.file.name;
+        let main = self.main.iter().map(|m| Part {
+            key: app.clone(),
+            full_name: app.value.clone(),
+            syntax: m,
+            is_main: true,
+        });
+        let others = self.components.iter().map(|(k, c)| Part {
+            key: k.clone(),
+            full_name: format!("{}-{}", app.value, k.value),
+            syntax: c,
+            is_main: false,
+        });
+        main.chain(others).collect()
+    }
+}
+
 /// Keys of the top level that describe the app rather than its main component.
 const APP_KEYS: &[&str] = &[
     "name",
@@ -52,6 +82,7 @@ const APP_KEYS: &[&str] = &[
     // On the top level these are the app's, applied to every object.
     "labels",
     "annotations",
+    "allow",
 ];
 
 /// Parses a spec. On failure returns every syntax error, or else every shape error found.

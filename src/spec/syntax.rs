@@ -153,7 +153,9 @@ macro_rules! with_component_fields {
             /// How a new version replaces the old one.
             #[schemars(example = serde_json::json!({"max_surge": 1, "max_unavailable": 0}))]
             pub rollout: Option<Sp<RolloutSyntax>>,
-            /// `Always`, `IfNotPresent` or `Never` (default: Kubernetes' own rule).
+            /// `Always`, `IfNotPresent` or `Never`. Default: `Always` for an image named by tag
+            /// (tags move), `IfNotPresent` for one pinned by digest. A local image built inside
+            /// minikube needs `IfNotPresent` or `Never`.
             #[schemars(example = &"IfNotPresent", extend("enum" = ["Always", "IfNotPresent", "Never"]))]
             pub image_pull_policy: Option<Sp<String>>,
             /// Names of docker-registry Secrets used to pull the image.
@@ -221,6 +223,10 @@ macro_rules! with_component_fields {
             /// Pod hardening. Secure by default; each key relaxes one thing.
             #[schemars(example = serde_json::json!({"run_as_user": 999, "read_only_root_filesystem": false}))]
             pub security: Option<Sp<SecuritySyntax>>,
+            /// Lint rules (`k8gen check`) not to apply to this component, by name or code:
+            /// `["secrets-as-env", "K0204"]`. On the top level they apply to the whole app.
+            #[schemars(example = ["secrets-as-env"])]
+            pub allow: Option<Vec<Sp<String>>>,
             /// Labels added to this component's objects.
             #[serde(default)]
             #[schemars(example = serde_json::json!({"team": "checkout"}))]

@@ -83,10 +83,15 @@ fn selectors_match_templates_and_services_select_their_deployment() {
 fn selectors_do_not_change_with_image_or_version() {
     for spec in specs() {
         let source = std::fs::read_to_string(&spec).unwrap();
+        // Bump every component's image and version (not those of sidecars, `[[...]]` tables).
+        let mut in_array_table = false;
         let bumped = source
             .lines()
             .map(|l| {
-                if l.starts_with("image = ") {
+                if l.starts_with('[') {
+                    in_array_table = l.starts_with("[[");
+                }
+                if l.starts_with("image = ") && !in_array_table {
                     "image = \"registry.example.com/other/image:v999\"\nversion = \"9.9.9\""
                         .to_string()
                 } else {

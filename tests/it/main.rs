@@ -5,6 +5,7 @@ mod api;
 mod errors;
 mod golden;
 mod invariants;
+mod lints;
 mod python;
 mod schema;
 mod support;

@@ -1,0 +1,91 @@
+//! `k8gen check`: everything render does, without writing, plus the lint rules.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use k8gen::Diagnostic;
+use k8gen::diag::{Severity, line_col};
+
+use super::inputs::{self, RealHost};
+use super::{Format, OK, SPEC_ERROR, fail, plural};
+
+pub fn run(specs: &[PathBuf], format: Format, deny_warnings: bool, color: bool) -> i32 {
+    let files = match inputs::spec_files(specs) {
+        Ok(files) => files,
+        Err(e) => return fail(e),
+    };
+    let (mut errors, mut warnings) = (0, 0);
+    let mut json = Vec::new();
+    for path in &files {
+        let source = match inputs::read(path) {
+            Ok(s) => s,
+            Err(e) => return fail(e),
+        };
+        let diags = match &source.not_utf8 {
+            Some(d) => vec![d.clone()],
+            None => match k8gen::check_source(&source.text, source.base_dir(), &RealHost) {
+                Ok(warnings) => warnings,
+                Err(errors) => errors,
+            },
+        };
+        errors += diags.iter().filter(|d| d.is_error()).count();
+        warnings += diags.iter().filter(|d| !d.is_error()).count();
+        match format {
+            Format::Human => inputs::print_diagnostics(&source, &diags, color),
+            Format::Json => json.extend(diags.iter().map(|d| to_json(d, &source))),
+        }
+    }
+    match format {
+        Format::Json => {
+            let mut text = serde_json::to_string_pretty(&json).expect("JSON serializes");
+            text.push('\n');
+            if let Err(e) = std::io::stdout().lock().write_all(text.as_bytes())
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                return fail(format!("cannot write to stdout: {e}"));
+            }
+        }
+        Format::Human => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "k8gen: {} and {} in {}",
+                plural(errors, "error"),
+                plural(warnings, "warning"),
+                plural(files.len(), "spec")
+            );
+        }
+    }
+    if errors > 0 || (deny_warnings && warnings > 0) {
+        SPEC_ERROR
+    } else {
+        OK
+    }
+}
+
+fn to_json(d: &Diagnostic, source: &inputs::Source) -> serde_json::Value {
+    let (line, column) = line_col(&source.text, d.span.start);
+    let (end_line, end_column) = line_col(&source.text, d.span.end);
+    let rule = k8gen::lint::RULES.iter().find(|r| r.code == d.code);
+    serde_json::json!({
+        "file": source.shown,
+        "line": line,
+        "column": column,
+        "end_line": end_line,
+        "end_column": end_column,
+        "severity": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
+        "code": d.code,
+        "rule": rule.map(|r| r.name),
+        "message": d.message,
+        "help": d.help,
+    })
+}
+
+/// `k8gen check --list`: the lint rules.
+pub fn list() -> i32 {
+    let mut out = String::new();
+    for r in k8gen::lint::RULES {
+        out.push_str(&format!("{}  {:<28} {}\n", r.code, r.name, r.summary));
+    }
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    OK
+}

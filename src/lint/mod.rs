@@ -1,0 +1,311 @@
+//! Lint rules for `k8gen check`: valid specs that are likely mistakes or weak defaults, each
+//! with a stable code and name, a severity, and a one-line fix.
+//!
+//! Lints read the parsed spec (for positions and for what was written literally) and the
+//! checked model (for what it means); they run only on specs that passed `check`, and never
+//! change what is rendered. A rule can be allowed per component (`allow = [...]` in its table)
+//! or for the whole app (`allow` on the top level).
+
+use std::ops::Range;
+
+use crate::diag::{Diagnostic, Severity};
+use crate::model::{self, App, EnvValue, VolumeSource, Workload};
+use crate::spec::{self, ComponentSyntax, Sp, Spec};
+
+/// One lint rule.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// What the rule looks for.
+    pub summary: &'static str,
+}
+
+macro_rules! rules {
+    ($($konst:ident = $code:literal, $name:literal, $summary:literal;)*) => {
+        $(pub const $konst: Rule = Rule { code: $code, name: $name, summary: $summary };)*
+        /// Every rule, in code order.
+        pub const RULES: &[Rule] = &[$($konst),*];
+    };
+}
+
+rules! {
+    MISSING_READINESS = "K0201", "missing-readiness-probe", "a serving component without a readiness probe gets traffic before it is ready";
+    MISSING_LIVENESS = "K0202", "missing-liveness-probe", "a long-running component without a liveness probe is never restarted when it hangs";
+    MISSING_RESOURCES = "K0203", "missing-resources", "a container without CPU/memory requests or a memory limit";
+    MUTABLE_IMAGE = "K0204", "latest-or-untagged-image", "an image tagged `latest` or not tagged at all changes under your feet";
+    SINGLE_REPLICA_BUDGET = "K0205", "single-replica-budget", "a disruption budget on one replica cannot keep anything available";
+    SAME_PROBES = "K0206", "liveness-same-as-readiness", "liveness equal to readiness without an initial delay restarts slow starters";
+    SECRETS_AS_ENV = "K0207", "secrets-as-env", "secrets injected as environment variables (files leak less)";
+    PLAINTEXT_SECRET = "K0208", "plaintext-secret", "a secret value written in the spec itself, and so committed";
+    AUTOSCALE_WITHOUT_REQUESTS = "K0209", "autoscale-without-requests", "a utilization target on a resource the container does not request";
+    SHARED_SINGLE_WRITER_CLAIM = "K0210", "shared-single-writer-claim", "a ReadWriteOnce claim mounted by several replicas of a Deployment";
+    RELAXED_SECURITY = "K0211", "relaxed-security", "a security default switched off";
+    NO_NAMESPACE = "K0212", "no-namespace", "objects without a namespace land in whatever namespace kubectl points at";
+}
+
+/// Error code for an `allow` entry that names no rule.
+pub const UNKNOWN_RULE: &str = "K0200";
+
+/// Finds every lint in `spec` (already checked into `app`). Unknown names in `allow` are
+/// errors; everything else is a warning.
+pub fn lint(spec: &Spec, app: &App) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let file = &spec.file;
+    let app_allow = allow_list(file.allow.as_deref(), &mut out);
+    if file.namespace.is_none() {
+        let d = warn(NO_NAMESPACE, file.name.span(), "the spec sets no namespace").with_help(
+            "add `namespace = \"...\"` so the objects land in the same place every time",
+        );
+        push(&mut out, d, &app_allow, &[]);
+    }
+    for part in spec.parts() {
+        let (key, syntax) = (part.key, part.syntax);
+        let Some(c) = app.components.iter().find(|c| c.name == part.full_name) else {
+            continue;
+        };
+        let own_allow = allow_list(syntax.allow.as_deref(), &mut out);
+        for d in component(syntax, c, &key) {
+            push(&mut out, d, &app_allow, &own_allow);
+        }
+    }
+    out.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+    out
+}
+
+fn push(out: &mut Vec<Diagnostic>, d: Diagnostic, app_allow: &[String], own_allow: &[String]) {
+    let rule = RULES.iter().find(|r| r.code == d.code);
+    let allowed =
+        |list: &[String]| rule.is_some_and(|r| list.iter().any(|a| a == r.code || a == r.name));
+    if !allowed(app_allow) && !allowed(own_allow) {
+        out.push(d);
+    }
+}
+
+fn allow_list(allow: Option<&[Sp<String>]>, out: &mut Vec<Diagnostic>) -> Vec<String> {
+    let mut names = Vec::new();
+    for a in allow.unwrap_or_default() {
+        if RULES.iter().any(|r| r.code == a.value || r.name == a.value) {
+            names.push(a.value.clone());
+        } else {
+            let candidates: Vec<&str> = RULES.iter().map(|r| r.name).collect();
+            let mut d = Diagnostic::error(
+                UNKNOWN_RULE,
+                a.span(),
+                format!("there is no lint rule `{}`", a.value),
+            );
+            d.help = Some(match spec::did_you_mean(&a.value, &candidates) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => "`k8gen check --list` shows the rules".to_string(),
+            });
+            out.push(d);
+        }
+    }
+    names
+}
+
+fn warn(rule: Rule, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Warning,
+        ..Diagnostic::error(rule.code, span, message)
+    }
+}
+
+/// The span of a key's value if it was written, else of the component's name.
+fn at<T>(value: Option<&Sp<T>>, key: &Sp<String>) -> Range<usize> {
+    value.map_or(key.span(), |v| v.span())
+}
+
+/// The first `env` entry that reads a secret.
+fn secret_env_key(s: &ComponentSyntax) -> Option<&Sp<String>> {
+    s.env.iter().find_map(|(k, v)| match &v.value {
+        spec::EnvSyntax::Ref(r) if r.secret.is_some() => Some(k),
+        _ => None,
+    })
+}
+
+fn component(s: &ComponentSyntax, c: &model::Component, key: &Sp<String>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let name = &key.value;
+    let serving = matches!(
+        c.workload,
+        Workload::Deployment | Workload::StatefulSet { .. }
+    );
+    if matches!(c.workload, Workload::External) {
+        return out;
+    }
+    if serving && !c.ports.is_empty() && c.readiness.is_none() {
+        out.push(
+            warn(
+                MISSING_READINESS,
+                at(s.probes.as_ref(), key),
+                format!("`{name}` serves traffic but has no readiness probe"),
+            )
+            .with_help("add `probes.readiness = \"GET /health\"` (or a TCP/exec probe)"),
+        );
+    }
+    if serving && c.liveness.is_none() {
+        out.push(
+            warn(
+                MISSING_LIVENESS,
+                at(s.probes.as_ref(), key),
+                format!("`{name}` has no liveness probe"),
+            )
+            .with_help("add `probes.liveness = \"GET /health\"` so a hung process is restarted"),
+        );
+    }
+    let containers = std::iter::once((c.label_name.as_str(), &c.resources)).chain(
+        c.sidecars
+            .iter()
+            .chain(&c.init_containers)
+            .map(|x| (x.name.as_str(), &x.resources)),
+    );
+    for (container, r) in containers {
+        let missing: Vec<&str> = [
+            ("cpu request", r.requests.contains_key("cpu")),
+            ("memory request", r.requests.contains_key("memory")),
+            ("memory limit", r.limits.contains_key("memory")),
+        ]
+        .iter()
+        .filter(|(_, present)| !present)
+        .map(|(what, _)| *what)
+        .collect();
+        if !missing.is_empty() {
+            out.push(
+                warn(MISSING_RESOURCES, at(s.resources.as_ref(), key), format!("container `{container}` has no {}", missing.join(", ")))
+                    .with_help("set `resources = { requests = { cpu = \"100m\", memory = \"128Mi\" }, limits = { memory = \"256Mi\" } }`"),
+            );
+        }
+    }
+    let images = std::iter::once(c.image.as_str()).chain(
+        c.sidecars
+            .iter()
+            .chain(&c.init_containers)
+            .map(|x| x.image.as_str()),
+    );
+    for image in images {
+        let pinned = image.contains('@');
+        let tag = model::rules::image_tag(image);
+        if !pinned && (tag.is_none() || tag == Some("latest")) {
+            out.push(
+                warn(
+                    MUTABLE_IMAGE,
+                    at(s.image.as_ref(), key),
+                    format!(
+                        "image `{image}` is {}",
+                        if tag.is_none() {
+                            "not tagged"
+                        } else {
+                            "tagged `latest`"
+                        }
+                    ),
+                )
+                .with_help("pin a version tag such as `:1.4.2`, or a digest `@sha256:...`"),
+            );
+        }
+    }
+    let floor = c
+        .autoscale
+        .as_ref()
+        .map(|a| a.min)
+        .or(c.replicas)
+        .unwrap_or(1);
+    if c.disruption.is_some() && floor <= 1 {
+        out.push(
+            warn(
+                SINGLE_REPLICA_BUDGET,
+                at(s.disruption.as_ref(), key),
+                format!(
+                    "`{name}` runs one replica, so its disruption budget keeps nothing available"
+                ),
+            )
+            .with_help("run at least 2 replicas, or drop the budget"),
+        );
+    }
+    if let (Some(l), Some(r)) = (&c.liveness, &c.readiness)
+        && l.action == r.action
+        && l.initial_delay_seconds.unwrap_or(0) == 0
+        && c.startup.is_none()
+    {
+        out.push(
+            warn(SAME_PROBES, at(s.probes.as_ref(), key), format!("`{name}`'s liveness probe is its readiness probe, with no initial delay"))
+                .with_help("give liveness an `initial_delay_seconds` or a startup probe, or check something cheaper"),
+        );
+    }
+    let secret_env = c.env_from_secrets && c.has_secrets()
+        || c.env
+            .iter()
+            .any(|e| matches!(e.value, EnvValue::SecretKey { .. }));
+    if secret_env {
+        out.push(
+            warn(SECRETS_AS_ENV, at(secret_env_key(s).or(s.secrets.keys().next()), key), format!("`{name}` gets secrets as environment variables"))
+                .with_help("mount them as files with `mount.secrets = \"/run/secrets/app\"` if the app can read files"),
+        );
+    }
+    for (k, v) in &s.secrets {
+        if matches!(v.value, spec::SecretValue::Literal(_)) {
+            out.push(
+                warn(PLAINTEXT_SECRET, v.span(), format!("the value of secret `{}` is written in the spec", k.value))
+                    .with_help("read it when rendering: `{ env = \"VAR\" }`, `{ file = \"path\" }` or `{ external = \"key\" }`"),
+            );
+        }
+    }
+    if let Some(a) = &c.autoscale {
+        for (resource, target) in [("cpu", a.cpu_percent), ("memory", a.memory_percent)] {
+            if target.is_some() && !c.resources.requests.contains_key(resource) {
+                out.push(
+                    warn(AUTOSCALE_WITHOUT_REQUESTS, at(s.autoscale.as_ref(), key), format!("`{name}` scales on {resource} utilization but requests no {resource}"))
+                        .with_help(format!("utilization is a percentage of the request: set `resources.requests.{resource}`")),
+                );
+            }
+        }
+    }
+    let many = c
+        .autoscale
+        .as_ref()
+        .map_or(c.replicas.unwrap_or(1), |a| a.max)
+        > 1;
+    if matches!(c.workload, Workload::Deployment) && many {
+        for v in &c.volumes {
+            if let VolumeSource::NewClaim { access_modes, .. } = &v.source
+                && access_modes
+                    .iter()
+                    .all(|m| m == "ReadWriteOnce" || m == "ReadWriteOncePod")
+            {
+                out.push(
+                    warn(SHARED_SINGLE_WRITER_CLAIM, at(s.volumes.keys().find(|k| k.value == v.name), key), format!("volume `{}` is ReadWriteOnce but `{name}` runs several replicas", v.name))
+                        .with_help("use `kind = \"StatefulSet\"` for a claim per pod, or `access = [\"ReadWriteMany\"]`"),
+                );
+            }
+        }
+    }
+    let d = model::Security::default();
+    let sec = &c.security;
+    let relaxed: Vec<&str> = [
+        (
+            "run_as_non_root = false",
+            sec.run_as_non_root != d.run_as_non_root,
+        ),
+        (
+            "allow_privilege_escalation = true",
+            sec.allow_privilege_escalation != d.allow_privilege_escalation,
+        ),
+        ("seccomp = \"Unconfined\"", sec.seccomp != d.seccomp),
+        ("added capabilities", !sec.capabilities.is_empty()),
+        (
+            "read_only_root_filesystem = false",
+            sec.read_only_root_filesystem != d.read_only_root_filesystem,
+        ),
+    ]
+    .iter()
+    .filter(|(_, on)| *on)
+    .map(|(what, _)| *what)
+    .collect();
+    if !relaxed.is_empty() {
+        out.push(
+            warn(RELAXED_SECURITY, at(s.security.as_ref(), key), format!("`{name}` relaxes security: {}", relaxed.join(", ")))
+                .with_help("keep the default unless the image needs it; `allow = [\"relaxed-security\"]` records that it does"),
+        );
+    }
+    out
+}
