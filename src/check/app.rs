@@ -114,6 +114,19 @@ pub fn ingress(
         let Some(declared) = component::component(cx, &key, index) else {
             continue;
         };
+        if !declared.reachable_from_outside {
+            cx.push(
+                Diagnostic::error(
+                    codes::UNREACHABLE,
+                    r.to.span(),
+                    format!(
+                        "the Ingress controller cannot reach `{}`: its `network.from` admits only the app's own components",
+                        key.value
+                    ),
+                )
+                .with_help("add the controller's namespace to that `from`, e.g. \"namespace:ingress-nginx\""),
+            );
+        }
         let port_ref = port.map(|p| {
             Sp::new(
                 r.to.span(),

@@ -173,3 +173,24 @@ fn help_explains_with_examples() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("Exit codes"), "{text}");
 }
+
+#[test]
+fn config_over_the_api_servers_one_mebibyte_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("big.txt"), "x".repeat(1024 * 1024 + 1)).unwrap();
+    let spec = tmp.path().join("big.toml");
+    std::fs::write(
+        &spec,
+        "name = \"big\"\nimage = \"big:v1\"\n[config]\n\"big.txt\" = { file = \"big.txt\" }\n",
+    )
+    .unwrap();
+    let out = k8gen(&["render", spec.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(
+            "error[K0116]: config holds 1048584 bytes, over the 1 MiB a ConfigMap may hold"
+        ),
+        "{stderr}"
+    );
+}
