@@ -89,3 +89,38 @@ fn check_reports_spec_errors_like_render_and_writes_nothing() {
     };
     assert_eq!(body(&stderr), body(&expected));
 }
+
+#[test]
+fn the_catalogue_documents_every_code() {
+    let doc = std::fs::read_to_string(root().join("docs/errors.md")).unwrap();
+    let mut codes: Vec<String> = k8gen::lint::RULES
+        .iter()
+        .map(|r| r.code.to_string())
+        .collect();
+    codes.push(k8gen::lint::UNKNOWN_RULE.to_string());
+    // Every error code constant in the sources.
+    for file in ["src/spec/parse.rs", "src/check/mod.rs"] {
+        let text = std::fs::read_to_string(root().join(file)).unwrap();
+        for line in text
+            .lines()
+            .filter(|l| l.contains("pub const") && l.contains("\"K0"))
+        {
+            codes.push(line.split('"').nth(1).unwrap().to_string());
+        }
+    }
+    assert!(codes.len() > 35, "{codes:?}");
+    for code in codes {
+        assert!(
+            doc.contains(&format!("### {code} ")),
+            "docs/errors.md has no entry for {code}"
+        );
+    }
+    for rule in k8gen::lint::RULES {
+        assert!(
+            doc.contains(&format!("### {} {}", rule.code, rule.name)),
+            "docs/errors.md: {} is not named {}",
+            rule.code,
+            rule.name
+        );
+    }
+}
