@@ -278,7 +278,7 @@ pub fn lower_component(
         // RBAC rules are only useful with a token to present.
         security.service_account_token = true;
     }
-    let volumes = workload::volumes(cx, &c.volumes, &workload);
+    let volumes = workload::volumes(cx, &c.volumes);
     let volume_names: Vec<String> = volumes.iter().map(|v| v.name.clone()).collect();
     let ctx = workload::ContainerCx {
         image: &image,

@@ -302,11 +302,7 @@ pub fn rbac(cx: &mut Cx<'_>, rules_in: &[Sp<String>]) -> Vec<model::Rule> {
     out
 }
 
-pub fn volumes(
-    cx: &mut Cx<'_>,
-    vols: &spec::SpMap<spec::VolumeSyntax>,
-    workload: &Workload,
-) -> Vec<model::Volume> {
+pub fn volumes(cx: &mut Cx<'_>, vols: &spec::SpMap<spec::VolumeSyntax>) -> Vec<model::Volume> {
     let mut out = Vec::new();
     let mut mounts: BTreeSet<String> = BTreeSet::new();
     for (name, v) in vols {
@@ -425,14 +421,6 @@ pub fn volumes(
                 }
             }
         };
-        if matches!(source, VolumeSource::NewClaim { .. })
-            && matches!(workload, Workload::Deployment)
-            && let Some(size) = &v.size
-        {
-            // A shared claim with several replicas needs ReadWriteMany; k8gen cannot know the
-            // replica count of an autoscaled Deployment, so this is left to `k8gen check`.
-            let _ = size;
-        }
         out.push(model::Volume {
             name: name.value.clone(),
             source,

@@ -451,3 +451,32 @@ fn collect(json: &serde_json::Value, key: &str, out: &mut Vec<String>) {
         _ => {}
     }
 }
+
+#[test]
+fn config_files_that_are_not_utf8_go_to_binary_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("logo.png"),
+        [0x89, b'P', b'N', b'G', 0xff, 0x00],
+    )
+    .unwrap();
+    std::fs::write(tmp.path().join("app.conf"), "listen = 8080\n").unwrap();
+    let spec = "name = \"web\"\nimage = \"web:v1\"\n[config]\n\"logo.png\" = { file = \"logo.png\" }\n\"app.conf\" = { file = \"app.conf\" }\n";
+    let objects = render_text(spec, tmp.path());
+    let Some(Object::ConfigMap(cm)) = objects.iter().find(|o| o.kind() == "ConfigMap") else {
+        panic!("no ConfigMap")
+    };
+    assert_eq!(cm.data.as_ref().unwrap()["app.conf"], "listen = 8080\n");
+    assert_eq!(
+        cm.binary_data.as_ref().unwrap()["logo.png"].0,
+        vec![0x89, b'P', b'N', b'G', 0xff, 0x00]
+    );
+    let yaml = k8gen::emit::document(
+        &objects
+            .iter()
+            .find(|o| o.kind() == "ConfigMap")
+            .unwrap()
+            .clone(),
+    );
+    assert!(yaml.contains("logo.png: iVBORw"), "{yaml}");
+}
