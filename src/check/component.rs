@@ -94,9 +94,23 @@ pub fn lower_component(
             cx.rule(v, rules::label_value, codes::INVALID_LABEL, "version");
             Some(v.value.clone())
         }
-        None => rules::image_tag(&image)
-            .filter(|t| rules::label_value(t).is_ok())
-            .map(str::to_string),
+        None => match (rules::image_tag(&image), &c.image) {
+            (Some(tag), Some(image_sp)) => match rules::label_value(tag) {
+                Ok(()) => Some(tag.to_string()),
+                Err(e) => {
+                    cx.push(
+                        Diagnostic::error(
+                            codes::INVALID_LABEL,
+                            image_sp.span(),
+                            format!("the image tag `{tag}` cannot be the `app.kubernetes.io/version` label: {e}"),
+                        )
+                        .with_help("set `version = \"...\"` to a label-safe version"),
+                    );
+                    None
+                }
+            },
+            _ => None,
+        },
     };
     let role = match &c.role {
         Some(r) => {
