@@ -196,11 +196,9 @@ pub fn quota(cx: &mut Cx<'_>, q: &spec::SpMap<spec::Quantity>) -> BTreeMap<Strin
                 key.span(),
                 format!("unknown quota resource `{}`", key.value),
             );
-            d.help = Some(match spec::did_you_mean(&key.value, QUOTA_KEYS) {
-                Some(best) => format!("did you mean `{best}`?"),
-                None => "e.g. `requests.cpu`, `limits.memory`, `pods`, `count/deployments.apps`"
-                    .to_string(),
-            });
+            d.help = Some(spec::suggest(&key.value, QUOTA_KEYS, || {
+                "e.g. `requests.cpu`, `limits.memory`, `pods`, `count/deployments.apps`".to_string()
+            }));
             cx.push(d);
         }
     }

@@ -448,20 +448,14 @@ pub fn one_of(cx: &mut Cx<'_>, value: &Sp<String>, allowed: &[&str], what: &str)
     if allowed.contains(&value.value.as_str()) {
         return Some(value.value.clone());
     }
-    let list = allowed
-        .iter()
-        .map(|a| format!("`{a}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
     let mut d = Diagnostic::error(
         codes::INVALID_VALUE,
         value.span(),
         format!("unknown {what} `{}`", value.value),
     );
-    d.help = Some(match spec::did_you_mean(&value.value, allowed) {
-        Some(best) => format!("did you mean `{best}`?"),
-        None => format!("expected one of {list}"),
-    });
+    d.help = Some(spec::suggest(&value.value, allowed, || {
+        format!("expected one of {}", spec::quoted(allowed))
+    }));
     cx.push(d);
     None
 }
@@ -646,18 +640,14 @@ fn unknown_key(
         key.span(),
         format!("`{}` is not a key of `[{section}]`", key.value),
     );
-    d.help = Some(match spec::did_you_mean(&key.value, &candidates) {
-        Some(best) => format!("did you mean `{best}`?"),
-        None if candidates.is_empty() => format!("add it to `[{section}]`"),
-        None => format!(
-            "`[{section}]` has {}",
-            candidates
-                .iter()
-                .map(|c| format!("`{c}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    });
+    d.help = Some(spec::suggest(
+        &key.value,
+        &candidates,
+        || match candidates.is_empty() {
+            true => format!("add it to `[{section}]`"),
+            false => format!("`[{section}]` has {}", spec::quoted(&candidates)),
+        },
+    ));
     cx.push(d);
 }
 
@@ -672,20 +662,11 @@ pub fn component<'i>(cx: &mut Cx<'_>, key: &Sp<String>, index: &'i Index) -> Opt
         key.span(),
         format!("there is no component `{}`", key.value),
     );
-    d.help = Some(match spec::did_you_mean(&key.value, &keys) {
-        Some(best) => format!("did you mean `{best}`?"),
-        None => format!("the components are {}", quoted(&keys)),
-    });
+    d.help = Some(spec::suggest(&key.value, &keys, || {
+        format!("the components are {}", spec::quoted(&keys))
+    }));
     cx.push(d);
     None
-}
-
-pub fn quoted(items: &[&str]) -> String {
-    items
-        .iter()
-        .map(|i| format!("`{i}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The Service port of `target` that `port` names (a Service port name or number), or its
@@ -831,10 +812,9 @@ pub fn env(
                                 path.span(),
                                 format!("`{}` is not a pod field env vars can read", path.value),
                             );
-                            d.help = Some(match spec::did_you_mean(&path.value, FIELD_PATHS) {
-                                Some(best) => format!("did you mean `{best}`?"),
-                                None => format!("expected one of {}", FIELD_PATHS.join(", ")),
-                            });
+                            d.help = Some(spec::suggest(&path.value, FIELD_PATHS, || {
+                                format!("expected one of {}", FIELD_PATHS.join(", "))
+                            }));
                             cx.push(d);
                         }
                         EnvValue::Field(path.value.clone())
@@ -930,18 +910,10 @@ fn port_target(
                     r.span(),
                     format!("the container has no port named `{name}`"),
                 );
-                d.help = Some(match spec::did_you_mean(name, &names) {
-                    Some(best) => format!("did you mean `{best}`?"),
-                    None if names.is_empty() => "declare it under `ports`".to_string(),
-                    None => format!(
-                        "its ports are {}",
-                        names
-                            .iter()
-                            .map(|n| format!("`{n}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                });
+                d.help = Some(spec::suggest(name, &names, || match names.is_empty() {
+                    true => "declare it under `ports`".to_string(),
+                    false => format!("its ports are {}", spec::quoted(&names)),
+                }));
                 cx.push(d);
                 None
             }
@@ -1137,10 +1109,9 @@ fn resource_name(cx: &mut Cx<'_>, name: &Sp<String>) {
         name.span(),
         format!("unknown resource `{}`", name.value),
     );
-    d.help = Some(match spec::did_you_mean(&name.value, &known) {
-        Some(best) => format!("did you mean `{best}`?"),
-        None => "expected `cpu`, `memory`, `ephemeral-storage`, `hugepages-<size>` or a `domain/name` extended resource".to_string(),
-    });
+    d.help = Some(spec::suggest(&name.value, &known, || {
+        "expected `cpu`, `memory`, `ephemeral-storage`, `hugepages-<size>` or a `domain/name` extended resource".to_string()
+    }));
     cx.push(d);
 }
 

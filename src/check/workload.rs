@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use super::component::{self, Own, quoted};
+use super::component::{self, Own};
 use super::index::Index;
 use super::{Cx, Owner, codes};
 use crate::diag::Diagnostic;
@@ -253,10 +253,9 @@ pub fn rbac(cx: &mut Cx<'_>, rules_in: &[Sp<String>]) -> Vec<model::Rule> {
             if !VERBS.contains(&v.as_str()) {
                 let mut d =
                     Diagnostic::error(codes::INVALID_RBAC, r.span(), format!("unknown verb `{v}`"));
-                d.help = Some(match spec::did_you_mean(v, VERBS) {
-                    Some(best) => format!("did you mean `{best}`?"),
-                    None => format!("expected {}", quoted(VERBS)),
-                });
+                d.help = Some(spec::suggest(v, VERBS, || {
+                    format!("expected {}", spec::quoted(VERBS))
+                }));
                 cx.push(d);
             }
         }
@@ -510,10 +509,9 @@ pub fn container(
                 volume.span(),
                 format!("the component has no volume `{}`", volume.value),
             );
-            d.help = Some(match spec::did_you_mean(&volume.value, &names) {
-                Some(best) => format!("did you mean `{best}`?"),
-                None => "declare it under `[volumes]`".to_string(),
-            });
+            d.help = Some(spec::suggest(&volume.value, &names, || {
+                "declare it under `[volumes]`".to_string()
+            }));
             cx.push(d);
         }
         if !path.value.starts_with('/') {

@@ -94,10 +94,9 @@ fn allow_list(allow: Option<&[Sp<String>]>, out: &mut Vec<Diagnostic>) -> Vec<St
                 a.span(),
                 format!("there is no lint rule `{}`", a.value),
             );
-            d.help = Some(match spec::did_you_mean(&a.value, &candidates) {
-                Some(best) => format!("did you mean `{best}`?"),
-                None => "`k8gen check --list` shows the rules".to_string(),
-            });
+            d.help = Some(spec::suggest(&a.value, &candidates, || {
+                "`k8gen check --list` shows the rules".to_string()
+            }));
             out.push(d);
         }
     }

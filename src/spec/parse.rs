@@ -246,12 +246,11 @@ fn shape_diagnostic(message: &str, span: Range<usize>, source: &str) -> Diagnost
         );
         let mut d = Diagnostic::error(codes::UNKNOWN_KEY, span, format!("unknown key `{key}`"))
             .with_label("not a key here");
-        d.help = Some(match did_you_mean(key, &candidates) {
-            Some(best) => format!("did you mean `{best}`?"),
-            None if candidates.is_empty() => "this table takes no keys".to_string(),
-            None if candidates.len() <= 8 => format!("expected one of {}", quote_list(&candidates)),
-            None => "see the spec reference in README.md, or `k8gen schema`".to_string(),
-        });
+        d.help = Some(suggest(key, &candidates, || match candidates.len() {
+            0 => "this table takes no keys".to_string(),
+            1..=8 => format!("expected one of {}", quoted(&candidates)),
+            _ => "see the spec reference in README.md, or `k8gen schema`".to_string(),
+        }));
         return d;
     }
     if let Some(field) = backtick_after(message, "missing field ") {
@@ -395,12 +394,21 @@ fn backticked(text: &str) -> Vec<&str> {
     text.split('`').skip(1).step_by(2).collect()
 }
 
-fn quote_list(items: &[&str]) -> String {
+/// `a`, `b`, `c`: items in backticks, comma-separated.
+pub fn quoted(items: &[&str]) -> String {
     items
         .iter()
         .map(|s| format!("`{s}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A help line: "did you mean `X`?" when `word` is close to a candidate, else `otherwise()`.
+pub fn suggest(word: &str, candidates: &[&str], otherwise: impl FnOnce() -> String) -> String {
+    match did_you_mean(word, candidates) {
+        Some(best) => format!("did you mean `{best}`?"),
+        None => otherwise(),
+    }
 }
 
 /// The candidate closest to `word`, if it is close enough to be a likely typo.
