@@ -6,6 +6,7 @@ use k8s_openapi::api::apps::v1::{
 use k8s_openapi::api::core::v1::{
     PersistentVolumeClaim, PersistentVolumeClaimSpec, VolumeResourceRequirements,
 };
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::{deployment::int_or_percent, labels, non_empty_vec, pod};
@@ -15,24 +16,15 @@ pub fn stateful_set(app: &App, c: &Component) -> StatefulSet {
     let Workload::StatefulSet { pod_management } = &c.workload else {
         unreachable!("stateful_set() is called for StatefulSets only")
     };
-    let templates: Vec<PersistentVolumeClaim> = c
-        .volumes
-        .iter()
-        .filter_map(|v| match &v.source {
-            VolumeSource::NewClaim {
-                size,
-                class,
-                access_modes,
-            } => Some(PersistentVolumeClaim {
-                metadata: ObjectMeta {
-                    name: Some(v.name.clone()),
-                    labels: Some(labels::selector(c)),
-                    ..Default::default()
-                },
-                spec: Some(claim_spec(size, class, access_modes)),
+    let templates: Vec<PersistentVolumeClaim> = new_claims(c)
+        .map(|(name, spec)| PersistentVolumeClaim {
+            metadata: ObjectMeta {
+                name: Some(name.to_string()),
+                labels: Some(labels::selector(c)),
                 ..Default::default()
-            }),
-            _ => None,
+            },
+            spec: Some(spec),
+            ..Default::default()
         })
         .collect();
     let update_strategy = match &c.rollout.strategy {
@@ -71,7 +63,19 @@ pub fn stateful_set(app: &App, c: &Component) -> StatefulSet {
     }
 }
 
-pub fn claim_spec(
+/// The volumes k8gen makes claims for, by volume name, with the claim's spec.
+fn new_claims(c: &Component) -> impl Iterator<Item = (&str, PersistentVolumeClaimSpec)> {
+    c.volumes.iter().filter_map(|v| match &v.source {
+        VolumeSource::NewClaim {
+            size,
+            class,
+            access_modes,
+        } => Some((v.name.as_str(), claim_spec(size, class, access_modes))),
+        _ => None,
+    })
+}
+
+fn claim_spec(
     size: &str,
     class: &Option<String>,
     access_modes: &[String],
@@ -80,37 +84,24 @@ pub fn claim_spec(
         access_modes: Some(access_modes.to_vec()),
         storage_class_name: class.clone(),
         resources: Some(VolumeResourceRequirements {
-            requests: Some(
-                [(
-                    "storage".to_string(),
-                    k8s_openapi::apimachinery::pkg::api::resource::Quantity(size.to_string()),
-                )]
-                .into(),
-            ),
+            requests: Some([("storage".to_string(), Quantity(size.to_string()))].into()),
             ..Default::default()
         }),
         ..Default::default()
     }
 }
 
-/// PersistentVolumeClaims a Deployment's (or Pod's, Job's) new-claim volumes need.
+/// PersistentVolumeClaims for the new-claim volumes of a Deployment, Job or Pod (a StatefulSet
+/// has volumeClaimTemplates instead).
 pub fn claims(app: &App, c: &Component) -> Vec<PersistentVolumeClaim> {
     if matches!(c.workload, Workload::StatefulSet { .. }) {
         return Vec::new();
     }
-    c.volumes
-        .iter()
-        .filter_map(|v| match &v.source {
-            VolumeSource::NewClaim {
-                size,
-                class,
-                access_modes,
-            } => Some(PersistentVolumeClaim {
-                metadata: super::component_meta(app, c, c.claim_name(&v.name)),
-                spec: Some(claim_spec(size, class, access_modes)),
-                ..Default::default()
-            }),
-            _ => None,
+    new_claims(c)
+        .map(|(name, spec)| PersistentVolumeClaim {
+            metadata: super::component_meta(app, c, c.claim_name(name)),
+            spec: Some(spec),
+            ..Default::default()
         })
         .collect()
 }
