@@ -107,13 +107,14 @@ pub fn render(diag: &Diagnostic, path: &str, source: &str, color: bool) -> Strin
 
     let start = floor_char_boundary(source, diag.span.start.min(source.len()));
     let end = floor_char_boundary(source, diag.span.end.clamp(start, source.len()));
-    let mut annotation = AnnotationKind::Primary.span(start..end);
+    let (excerpt, span) = excerpt(source, start..end);
+    let mut annotation = AnnotationKind::Primary.span(span);
     if let Some(label) = &diag.label {
         annotation = annotation.label(label.as_str());
     }
     let mut group = Group::with_level(level.clone()).element(
-        Snippet::source(source)
-            .line_start(1)
+        Snippet::source(&source[excerpt.clone()])
+            .line_start(line)
             .fold(true)
             .annotation(annotation),
     );
@@ -122,6 +123,37 @@ pub fn render(diag: &Diagnostic, path: &str, source: &str, color: bool) -> Strin
     }
     let body = renderer.render(&[group]);
     format!("{header}\n{body}\n")
+}
+
+/// Most bytes of a line shown before a span, and most bytes of a span drawn. The renderer
+/// reads every line it is given in full and shows only a terminal's width of it, so a spec
+/// with a 10 MB line would otherwise take seconds per diagnostic.
+const EXCERPT_CONTEXT: usize = 1024;
+
+/// The part of `source` worth drawing for `span` (which starts and ends on char boundaries):
+/// the lines it covers, cut to [`EXCERPT_CONTEXT`] bytes around its start when longer, and the
+/// span relative to that part.
+fn excerpt(source: &str, span: Range<usize>) -> (Range<usize>, Range<usize>) {
+    let line_start = source[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let from = if span.start - line_start > EXCERPT_CONTEXT {
+        floor_char_boundary(source, span.start - EXCERPT_CONTEXT)
+    } else {
+        line_start
+    };
+    let end = if span.end - span.start > EXCERPT_CONTEXT {
+        floor_char_boundary(source, span.start + EXCERPT_CONTEXT)
+    } else {
+        span.end
+    };
+    let line_end = source[end..]
+        .find('\n')
+        .map_or(source.len(), |i| end + i + 1);
+    let to = if line_end - end > EXCERPT_CONTEXT {
+        floor_char_boundary(source, end + EXCERPT_CONTEXT)
+    } else {
+        line_end
+    };
+    (from..to, span.start - from..end - from)
 }
 
 fn renderer_header_style(severity: Severity) -> anstyle::Style {
@@ -143,6 +175,21 @@ mod tests {
         assert_eq!(line_col(src, 6), (2, 1));
         // 'é' is two bytes; the `=` after it is column 4.
         assert_eq!(line_col(src, 10), (2, 4));
+    }
+
+    #[test]
+    fn render_draws_a_window_of_a_huge_line() {
+        let src = format!("name = \"{}\"\nnext = 1\n", "a".repeat(10 << 20));
+        let d = Diagnostic::error("K0101", 7..src.len() - 10, "invalid app name");
+        let out = render(&d, "spec.toml", &src, false);
+        assert!(out.starts_with("spec.toml:1:8: error[K0101]"), "{out}");
+        assert!(out.len() < 4096, "{} bytes", out.len());
+        assert!(out.contains("1 | ... = \"aaa"), "{out}");
+        assert!(out.contains("^^^"), "{out}");
+        let tail = Diagnostic::error("K0001", src.len() - 9..src.len() - 1, "at the end");
+        let out = render(&tail, "spec.toml", &src, false);
+        assert!(out.starts_with("spec.toml:2:1:"), "{out}");
+        assert!(out.contains("2 | next = 1"), "{out}");
     }
 
     #[test]

@@ -10,7 +10,15 @@ use k8gen::check::Host;
 pub struct RealHost;
 
 impl Host for RealHost {
+    /// Reads regular files only: a spec naming `/dev/zero`, `/dev/stdin` or a FIFO must not
+    /// make k8gen read forever or wait for a writer.
     fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        if !std::fs::metadata(path)?.is_file() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a regular file",
+            ));
+        }
         std::fs::read(path)
     }
     fn env_var(&self, name: &str) -> Option<String> {

@@ -22,7 +22,8 @@ pub mod codes {
     pub const MISSING_KEY: &str = "K0004";
 }
 
-/// Most shape errors reported for one file; past this the file is too broken to be useful.
+/// Most syntax or shape errors reported for one file; past this the file is too broken to be
+/// useful. (The TOML parser can report one syntax error per byte, e.g. after a missing quote.)
 const MAX_ERRORS: usize = 50;
 
 /// A parsed spec: the file as written, and its top-level component keys as a component.
@@ -91,6 +92,7 @@ pub fn parse(source: &str) -> Result<Spec, Vec<Diagnostic>> {
     if !syntax_errors.is_empty() {
         return Err(syntax_errors
             .iter()
+            .take(MAX_ERRORS)
             .map(|e| {
                 let span = e.span().unwrap_or(0..0);
                 syntax_diagnostic(e.message(), span)
@@ -411,10 +413,18 @@ pub fn suggest(word: &str, candidates: &[&str], otherwise: impl FnOnce() -> Stri
     }
 }
 
+/// Longest word or candidate [`did_you_mean`] compares: Jaro-Winkler takes time proportional
+/// to the product of the lengths, and no key k8gen knows (nor any valid data key) is longer.
+const MAX_SUGGESTION_LEN: usize = 256;
+
 /// The candidate closest to `word`, if it is close enough to be a likely typo.
 pub fn did_you_mean<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
+    if word.len() > MAX_SUGGESTION_LEN {
+        return None;
+    }
     candidates
         .iter()
+        .filter(|c| c.len() <= MAX_SUGGESTION_LEN)
         .map(|c| (strsim::jaro_winkler(word, c), *c))
         .filter(|(score, _)| *score >= 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
@@ -463,6 +473,26 @@ mod tests {
         let d = errors("name = \"a\"\nname = \"b\"\n");
         assert_eq!(d[0].code, codes::SYNTAX);
         assert!(d[0].message.contains("duplicate key"), "{}", d[0].message);
+    }
+
+    #[test]
+    fn no_suggestion_for_huge_words() {
+        // Comparing two 1 MB strings would take hours.
+        let long = "a".repeat(1 << 20);
+        assert_eq!(did_you_mean(&long, &[long.as_str()]), None);
+        assert_eq!(
+            did_you_mean("replica", &[long.as_str(), "replicas"]),
+            Some("replicas")
+        );
+    }
+
+    #[test]
+    fn syntax_errors_are_capped() {
+        // The parser reports every `-` after the stray quote.
+        let src = format!("version = [\"a, \"{}\"]\n", "-".repeat(5000));
+        let d = errors(&src);
+        assert_eq!(d.len(), MAX_ERRORS, "{:#?}", &d[..3]);
+        assert!(d.iter().all(|d| d.code == codes::SYNTAX));
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! The one integration test binary: golden output, golden errors, invariants over every spec,
-//! YAML 1.1 read-back, and the Rust API. `UPDATE_EXPECT=1 cargo test` rewrites golden files.
+//! YAML 1.1 read-back, the Rust API, and hostile input (fuzz). `UPDATE_EXPECT=1 cargo test`
+//! rewrites golden files.
 
 mod api;
 mod errors;
+mod fuzz;
 mod golden;
 mod invariants;
 mod lints;
