@@ -1151,7 +1151,13 @@ pub fn resources(
     }
 }
 
-fn int_or_percent(cx: &mut Cx<'_>, v: &Sp<spec::IntOrPercent>, what: &str) -> Option<IntOrPercent> {
+/// A count or a percentage; a bad percentage is reported with `code`.
+pub fn int_or_percent(
+    cx: &mut Cx<'_>,
+    v: &Sp<spec::IntOrPercent>,
+    what: &str,
+    code: &'static str,
+) -> Option<IntOrPercent> {
     match &v.value {
         spec::IntOrPercent::Int(n) => cx
             .int_in(&Sp::new(v.span(), *n), 0..=i32::MAX as i64, what)
@@ -1160,7 +1166,7 @@ fn int_or_percent(cx: &mut Cx<'_>, v: &Sp<spec::IntOrPercent>, what: &str) -> Op
             Ok(p) => Some(IntOrPercent::Percent(p)),
             Err(e) => {
                 cx.push(Diagnostic::error(
-                    codes::INVALID_ROLLOUT,
+                    code,
                     v.span(),
                     format!("invalid {what}: {e}"),
                 ));
@@ -1194,11 +1200,11 @@ fn rollout(cx: &mut Cx<'_>, r: &Sp<spec::RolloutSyntax>, workload: &Workload) ->
     let surge = r
         .max_surge
         .as_ref()
-        .and_then(|v| int_or_percent(cx, v, "max_surge"));
+        .and_then(|v| int_or_percent(cx, v, "max_surge", codes::INVALID_ROLLOUT));
     let unavailable = r
         .max_unavailable
         .as_ref()
-        .and_then(|v| int_or_percent(cx, v, "max_unavailable"));
+        .and_then(|v| int_or_percent(cx, v, "max_unavailable", codes::INVALID_ROLLOUT));
     let is_zero = |v: &Option<IntOrPercent>| {
         matches!(
             v,

@@ -579,29 +579,23 @@ pub fn disruption(
         not_for(cx, d.span(), "disruption", workload);
         return None;
     }
-    let int_or_percent = |cx: &mut Cx<'_>, v: &Sp<spec::IntOrPercent>, what: &str| match &v.value {
-        spec::IntOrPercent::Int(n) => cx
-            .int_in(&Sp::new(v.span(), *n), 0..=i32::MAX as i64, what)
-            .map(IntOrPercent::Int),
-        spec::IntOrPercent::Percent(s) => match rules::percent(s) {
-            Ok(p) => Some(IntOrPercent::Percent(p)),
-            Err(e) => {
-                cx.push(Diagnostic::error(
-                    codes::INVALID_VALUE,
-                    v.span(),
-                    format!("invalid {what}: {e}"),
-                ));
-                None
-            }
-        },
-    };
     let (budget, span) = match (&d.min_available, &d.max_unavailable) {
         (Some(v), None) => (
-            model::Disruption::MinAvailable(int_or_percent(cx, v, "min_available")?),
+            model::Disruption::MinAvailable(component::int_or_percent(
+                cx,
+                v,
+                "min_available",
+                codes::INVALID_VALUE,
+            )?),
             v.span(),
         ),
         (None, Some(v)) => (
-            model::Disruption::MaxUnavailable(int_or_percent(cx, v, "max_unavailable")?),
+            model::Disruption::MaxUnavailable(component::int_or_percent(
+                cx,
+                v,
+                "max_unavailable",
+                codes::INVALID_VALUE,
+            )?),
             v.span(),
         ),
         _ => {

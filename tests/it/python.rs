@@ -51,3 +51,18 @@ pub fn python() -> &'static str {
         py.to_str().unwrap().to_string()
     })
 }
+
+/// Runs `tests/it/SCRIPT` with `args` and parses what it prints as JSON.
+pub fn run_json<T: serde::de::DeserializeOwned>(script: &str, args: &[std::ffi::OsString]) -> T {
+    let out = Command::new(python())
+        .arg(root().join("tests/it").join(script))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{script}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}

@@ -3,9 +3,8 @@
 //! schema rejects, k8gen rejects too.
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
-use crate::python::python;
+use crate::python::run_json;
 use crate::support::*;
 
 const SCHEMA: &str = "schema/k8gen.schema.json";
@@ -66,18 +65,9 @@ fn every_spec_names_the_schema_on_its_first_line() {
 
 /// Runs the schema check on `files`: file → None (valid) or the error.
 fn schema_verdicts(files: &[std::path::PathBuf]) -> BTreeMap<String, Option<String>> {
-    let out = Command::new(python())
-        .arg(root().join("tests/it/schema_check.py"))
-        .arg(root().join(SCHEMA))
-        .args(files)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let mut args = vec![root().join(SCHEMA).into_os_string()];
+    args.extend(files.iter().map(|f| f.clone().into_os_string()));
+    run_json("schema_check.py", &args)
 }
 
 #[test]

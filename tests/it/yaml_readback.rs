@@ -2,25 +2,13 @@
 //! with the JSON k8gen serialized: a string such as `on`, `0777` or `2024-01-01` must come back
 //! as that string, not a bool, number or date.
 
-use std::process::Command;
-
-use crate::python::python;
+use crate::python::run_json;
 use crate::support::*;
 
 fn read_back(objects: &[k8gen::Object]) -> serde_json::Value {
     let tmp = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(tmp.path(), k8gen::emit::stream(objects)).unwrap();
-    let out = Command::new(python())
-        .arg(root().join("tests/it/readback.py"))
-        .arg(tmp.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    run_json("readback.py", &[tmp.path().as_os_str().to_owned()])
 }
 
 fn assert_reads_back(objects: &[k8gen::Object], what: &str) {
