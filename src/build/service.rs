@@ -9,7 +9,7 @@ use crate::model::{self, App, Component};
 pub fn services(app: &App, c: &Component) -> Vec<Service> {
     let mut out = Vec::new();
     if let Some(svc) = &c.service {
-        out.push(service(app, c, c.name.clone(), svc));
+        out.push(service(app, c, c.name.clone(), svc, false));
     }
     if let Some(governing) = c.governing_service()
         && governing != c.name
@@ -31,12 +31,13 @@ pub fn services(app: &App, c: &Component) -> Vec<Service> {
                 .collect(),
             annotations: Default::default(),
         };
-        out.push(service(app, c, governing, &headless));
+        // Pods find their peers through it while starting, before they are ready.
+        out.push(service(app, c, governing, &headless, true));
     }
     out
 }
 
-fn service(app: &App, c: &Component, name: String, svc: &model::Service) -> Service {
+fn service(app: &App, c: &Component, name: String, svc: &model::Service, peers: bool) -> Service {
     let mut meta = super::component_meta(app, c, name);
     let mut annotations = meta.annotations.take().unwrap_or_default();
     annotations.extend(svc.annotations.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -49,7 +50,8 @@ fn service(app: &App, c: &Component, name: String, svc: &model::Service) -> Serv
             cluster_ip: svc.headless.then(|| "None".to_string()),
             external_name: svc.external_name.clone(),
             selector: (!external).then(|| labels::selector(c)),
-            publish_not_ready_addresses: svc.headless.then_some(true),
+            // Clients of the component's own Service only ever see ready pods.
+            publish_not_ready_addresses: peers.then_some(true),
             ports: super::non_empty_vec(
                 svc.ports
                     .iter()
