@@ -3,8 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use super::component::{self, quantity};
+use super::component;
+use super::env;
 use super::index::Index;
+use super::resources::{self, quantity};
 use super::{Cx, codes};
 use crate::diag::Diagnostic;
 use crate::model::{self, rules};
@@ -111,7 +113,7 @@ pub fn ingress(
             None => (r.to.value.clone(), None),
         };
         let key = Sp::new(r.to.span(), target);
-        let Some(declared) = component::component(cx, &key, index) else {
+        let Some(declared) = env::component(cx, &key, index) else {
             continue;
         };
         if !declared.reachable_from_outside {
@@ -136,8 +138,7 @@ pub fn ingress(
                 },
             )
         });
-        let Some((port_name, _)) = component::service_port(cx, &key, declared, port_ref.as_ref())
-        else {
+        let Some((port_name, _)) = env::service_port(cx, &key, declared, port_ref.as_ref()) else {
             continue;
         };
         routes.push(model::Route {
@@ -206,7 +207,7 @@ pub fn quota(cx: &mut Cx<'_>, q: &spec::SpMap<spec::Quantity>) -> BTreeMap<Strin
 }
 
 pub fn limit_range(cx: &mut Cx<'_>, l: &Sp<spec::LimitRangeSyntax>) -> model::LimitRange {
-    let default = component::resources(cx, &l.default_request, &l.default);
+    let default = resources::resources(cx, &l.default_request, &l.default);
     model::LimitRange {
         default: default.limits,
         default_request: default.requests,

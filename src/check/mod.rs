@@ -7,7 +7,12 @@
 
 mod app;
 mod component;
+mod env;
 mod index;
+mod probe;
+mod resources;
+mod security;
+mod service;
 mod workload;
 
 use std::path::{Path, PathBuf};

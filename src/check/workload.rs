@@ -7,6 +7,7 @@ use std::ops::Range;
 use super::component::{self, Own};
 use super::index::Index;
 use super::{Cx, Owner, codes};
+use super::{env, resources};
 use crate::diag::Diagnostic;
 use crate::model::{self, IntOrPercent, VolumeSource, Workload, rules};
 use crate::spec::{self, ComponentSyntax, Sp};
@@ -477,8 +478,8 @@ pub fn container(
                 target.span(),
                 "`wait_for` writes the command itself; remove `command`",
             ));
-        } else if let Some(d) = component::component(cx, target, ctx.index)
-            && let Some((_, port)) = component::service_port(cx, target, d, None)
+        } else if let Some(d) = env::component(cx, target, ctx.index)
+            && let Some((_, port)) = env::service_port(cx, target, d, None)
         {
             let host = &d.full_name;
             command = vec![
@@ -490,7 +491,7 @@ pub fn container(
             ];
         }
     }
-    let env = component::env(cx, &x.env, ctx.own, ctx.index);
+    let env = env::env(cx, &x.env, ctx.own, ctx.index);
     let (env_from_config, env_from_secrets) = match &x.env_from {
         Some(list) => component::env_from(
             cx,
@@ -524,7 +525,7 @@ pub fn container(
         mounts.insert(volume.value.clone(), path.value.clone());
     }
     let resources = match &x.resources {
-        Some(r) => component::resources(cx, &r.requests, &r.limits),
+        Some(r) => resources::resources(cx, &r.requests, &r.limits),
         // The waiting loop k8gen writes needs next to nothing; say so, so it is scheduled
         // and capped like everything else.
         None if x.wait_for.is_some() => model::Resources::tiny(),
@@ -581,7 +582,7 @@ pub fn disruption(
     }
     let (budget, span) = match (&d.min_available, &d.max_unavailable) {
         (Some(v), None) => (
-            model::Disruption::MinAvailable(component::int_or_percent(
+            model::Disruption::MinAvailable(resources::int_or_percent(
                 cx,
                 v,
                 "min_available",
@@ -590,7 +591,7 @@ pub fn disruption(
             v.span(),
         ),
         (None, Some(v)) => (
-            model::Disruption::MaxUnavailable(component::int_or_percent(
+            model::Disruption::MaxUnavailable(resources::int_or_percent(
                 cx,
                 v,
                 "max_unavailable",
@@ -692,7 +693,7 @@ fn peer(cx: &mut Cx<'_>, p: &Sp<String>, index: &Index) -> Option<model::Peer> {
             )
             .map(|_| model::Peer::Cidr(cidr.to_string()));
     }
-    let d = component::component(cx, p, index)?;
+    let d = env::component(cx, p, index)?;
     if d.kind == "ExternalName" {
         return None;
     }
