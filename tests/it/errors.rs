@@ -194,3 +194,27 @@ fn config_over_the_api_servers_one_mebibyte_is_an_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn errors_in_several_files_are_all_reported_in_one_run() {
+    let out = k8gen(&[
+        "render",
+        "tests/errors/unknown-keys.toml",
+        "tests/errors/ports.toml",
+        "tests/errors/cron.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    for file in ["unknown-keys", "ports", "cron"] {
+        assert!(
+            stderr.contains(&format!("tests/errors/{file}.toml:")),
+            "{file} missing:\n{stderr}"
+        );
+    }
+    assert!(
+        stderr
+            .trim_end()
+            .ends_with("errors found; nothing was written"),
+        "{stderr}"
+    );
+}

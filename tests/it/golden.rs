@@ -55,3 +55,25 @@ fn stdout_stream_is_the_files_in_order_and_byte_identical_across_runs() {
         assert_eq!(text, k8gen::emit::stream(&objects));
     }
 }
+
+#[test]
+fn a_folder_of_specs_renders_one_subfolder_per_spec() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out_dir = tmp.path().join("out");
+    let out = k8gen(&["render", "specs/", "-o", out_dir.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for spec in specs() {
+        let stem = spec.file_stem().unwrap().to_str().unwrap();
+        assert_eq!(
+            read_tree(&out_dir.join(stem)),
+            read_tree(&root().join("out").join(stem)),
+            "{stem}"
+        );
+    }
+    let folders = std::fs::read_dir(&out_dir).unwrap().count();
+    assert_eq!(folders, specs().len());
+}
