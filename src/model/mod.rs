@@ -631,6 +631,27 @@ impl App {
                     rules::qualified_name(k).and_then(|_| rules::label_value(v)),
                 );
             }
+            if let Workload::CronJob { schedule, .. } = &c.workload {
+                rule(at("workload.schedule"), rules::cron_schedule(schedule));
+            }
+            for p in c.service.iter().flat_map(|s| &s.ports) {
+                if let Some(n) = p.node_port
+                    && !(30000..=32767).contains(&n)
+                {
+                    rule(
+                        at("service.ports"),
+                        Err(format!("node port {n} is outside 30000-32767")),
+                    );
+                }
+            }
+            for v in &c.volumes {
+                rule(at("volumes"), rules::dns1123_label(&v.name));
+            }
+            if let Some(a) = &c.autoscale
+                && (a.min < 1 || a.max < a.min)
+            {
+                rule(at("autoscale"), Err("needs 1 <= min <= max".to_string()));
+            }
         }
         if errors.is_empty() {
             Ok(())

@@ -45,3 +45,36 @@ fn the_rust_experiment_tracker_renders_exactly_what_its_spec_renders() {
         &from_rust,
     );
 }
+
+#[test]
+fn validate_checks_schedules_node_ports_and_autoscaling() {
+    use k8gen::model::{App, Autoscale, Component, CronSettings, JobSettings, Workload};
+    let mut cron = Component::new("nightly", "reports:v1");
+    cron.workload = Workload::CronJob {
+        schedule: "61 * * * *".into(),
+        job: JobSettings {
+            restart_policy: "Never".into(),
+            ..Default::default()
+        },
+        cron: CronSettings::default(),
+    };
+    let mut web = Component::new("web", "web:v1").port("http", 8080);
+    web.service.as_mut().unwrap().ports[0].node_port = Some(80);
+    web.autoscale = Some(Autoscale {
+        min: 3,
+        max: 2,
+        cpu_percent: Some(70),
+        memory_percent: None,
+    });
+    let errors = k8gen::render_app(&App::new("shop").component(cron).component(web)).unwrap_err();
+    let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "components[0].workload.schedule",
+            "components[1].service.ports",
+            "components[1].autoscale"
+        ],
+        "{errors:?}"
+    );
+}
