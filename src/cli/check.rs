@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use k8gen::Diagnostic;
 use k8gen::diag::{Severity, line_col};
 
+use rayon::prelude::*;
+
 use super::inputs::{self, RealHost};
 use super::{Format, OK, SPEC_ERROR, fail, plural};
 
@@ -14,20 +16,28 @@ pub fn run(specs: &[PathBuf], format: Format, deny_warnings: bool, color: bool) 
         Ok(files) => files,
         Err(e) => return fail(e),
     };
+    // Specs are independent: check them in parallel, report in file order.
+    let results: Result<Vec<_>, String> = files
+        .par_iter()
+        .map(|path| {
+            let source = inputs::read(path)?;
+            let diags = match &source.not_utf8 {
+                Some(d) => vec![d.clone()],
+                None => match k8gen::check_source(&source.text, source.base_dir(), &RealHost) {
+                    Ok(warnings) => warnings,
+                    Err(errors) => errors,
+                },
+            };
+            Ok((source, diags))
+        })
+        .collect();
+    let results = match results {
+        Ok(results) => results,
+        Err(e) => return fail(e),
+    };
     let (mut errors, mut warnings) = (0, 0);
     let mut json = Vec::new();
-    for path in &files {
-        let source = match inputs::read(path) {
-            Ok(s) => s,
-            Err(e) => return fail(e),
-        };
-        let diags = match &source.not_utf8 {
-            Some(d) => vec![d.clone()],
-            None => match k8gen::check_source(&source.text, source.base_dir(), &RealHost) {
-                Ok(warnings) => warnings,
-                Err(errors) => errors,
-            },
-        };
+    for (source, diags) in results {
         errors += diags.iter().filter(|d| d.is_error()).count();
         warnings += diags.iter().filter(|d| !d.is_error()).count();
         match format {

@@ -17,14 +17,9 @@ use std::path::{Path, PathBuf};
 use super::render::Rendered;
 
 /// Writes every spec's files into `dir` (or `dir/<spec name>/` when `nested`).
-pub fn write_tree(dir: &Path, rendered: &[Rendered], nested: bool) -> Result<(), String> {
+pub fn write_tree(dir: &Path, rendered: Vec<Rendered>, nested: bool) -> Result<(), String> {
     let mut folders: BTreeMap<PathBuf, BTreeMap<String, String>> = BTreeMap::new();
     for r in rendered {
-        let source = r
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
         let stem = r
             .path
             .file_stem()
@@ -41,7 +36,7 @@ pub fn write_tree(dir: &Path, rendered: &[Rendered], nested: bool) -> Result<(),
                 folder.display()
             ));
         }
-        folders.insert(folder, k8gen::emit::files(&r.objects, &source));
+        folders.insert(folder, r.files);
     }
     if nested {
         create_dir(dir)?;

@@ -1,15 +1,23 @@
 //! `k8gen render`: every spec must be valid before anything is written.
+//!
+//! Specs are independent, so they are read, checked, built and emitted in parallel (rayon);
+//! results are collected in the sorted order of the files, so the output does not depend on
+//! scheduling.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 use super::inputs::{self, RealHost};
 use super::{OK, SPEC_ERROR, fail, output, plural};
 
-/// One spec's objects.
+/// One spec's output, emitted already: a YAML stream, or the files of its folder.
 pub struct Rendered {
     pub path: PathBuf,
-    pub objects: Vec<k8gen::Object>,
+    pub stream: String,
+    pub files: BTreeMap<String, String>,
 }
 
 pub fn run(specs: &[PathBuf], out_dir: Option<&Path>, color: bool) -> i32 {
@@ -17,22 +25,48 @@ pub fn run(specs: &[PathBuf], out_dir: Option<&Path>, color: bool) -> i32 {
         Ok(files) => files,
         Err(e) => return fail(e),
     };
+    let to_folder = out_dir.is_some();
+    let results: Result<Vec<_>, String> = files
+        .par_iter()
+        .map(|path| {
+            let source = inputs::read(path)?;
+            let result = match &source.not_utf8 {
+                Some(d) => Err(vec![d.clone()]),
+                None => k8gen::render_source(&source.text, source.base_dir(), &RealHost).map(
+                    |objects| {
+                        let name = path
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        Rendered {
+                            path: path.clone(),
+                            stream: if to_folder {
+                                String::new()
+                            } else {
+                                k8gen::emit::stream(&objects)
+                            },
+                            files: if to_folder {
+                                k8gen::emit::files(&objects, &name)
+                            } else {
+                                BTreeMap::new()
+                            },
+                        }
+                    },
+                ),
+            };
+            Ok((source, result))
+        })
+        .collect();
+    let results = match results {
+        Ok(results) => results,
+        Err(e) => return fail(e),
+    };
+
     let mut rendered = Vec::new();
     let mut errors = 0;
-    for path in &files {
-        let source = match inputs::read(path) {
-            Ok(s) => s,
-            Err(e) => return fail(e),
-        };
-        let result = match &source.not_utf8 {
-            Some(d) => Err(vec![d.clone()]),
-            None => k8gen::render_source(&source.text, source.base_dir(), &RealHost),
-        };
+    for (source, result) in results {
         match result {
-            Ok(objects) => rendered.push(Rendered {
-                path: path.clone(),
-                objects,
-            }),
+            Ok(r) => rendered.push(r),
             Err(diags) => {
                 errors += diags.len();
                 inputs::print_diagnostics(&source, &diags, color);
@@ -51,7 +85,7 @@ pub fn run(specs: &[PathBuf], out_dir: Option<&Path>, color: bool) -> i32 {
         None => {
             let text = rendered
                 .iter()
-                .map(|r| k8gen::emit::stream(&r.objects))
+                .map(|r| r.stream.as_str())
                 .collect::<Vec<_>>()
                 .join("---\n");
             let mut stdout = std::io::stdout().lock();
@@ -66,7 +100,7 @@ pub fn run(specs: &[PathBuf], out_dir: Option<&Path>, color: bool) -> i32 {
         }
         Some(dir) => {
             let nested = files.len() > 1 || specs.iter().any(|s| s.is_dir());
-            match output::write_tree(dir, &rendered, nested) {
+            match output::write_tree(dir, rendered, nested) {
                 Ok(()) => OK,
                 Err(e) => fail(e),
             }
