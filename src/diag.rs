@@ -59,6 +59,16 @@ impl Diagnostic {
     }
 }
 
+/// `text` as quoted in a message: cut to its first 100 characters (and `...`) when longer, so a
+/// huge value in a spec does not make a huge message (the snippet shows where it is).
+pub fn clip(text: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 100;
+    match text.char_indices().nth(MAX) {
+        Some((end, _)) => format!("{}...", &text[..end]).into(),
+        None => text.into(),
+    }
+}
+
 /// 1-based line and column (in characters) of byte `offset` in `source`.
 pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
     let offset = floor_char_boundary(source, offset.min(source.len()));
@@ -167,6 +177,14 @@ fn renderer_header_style(severity: Severity) -> anstyle::Style {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clip_keeps_short_text_and_cuts_long_text_on_a_char_boundary() {
+        assert_eq!(clip("task-tracker"), "task-tracker");
+        let long = "é".repeat(150);
+        assert_eq!(clip(&long), format!("{}...", "é".repeat(100)));
+        assert_eq!(clip(&"a".repeat(100)), "a".repeat(100));
+    }
 
     #[test]
     fn line_col_counts_characters_not_bytes() {

@@ -32,7 +32,7 @@ pub fn lower_component(
                 owner.span.clone(),
                 format!(
                     "object name `{}` made from this name is {} characters, over the 63 allowed",
-                    owner.full_name,
+                    crate::diag::clip(&owner.full_name),
                     owner.full_name.len()
                 ),
             )
@@ -72,7 +72,10 @@ pub fn lower_component(
                 Diagnostic::error(
                     codes::MISSING_VALUE,
                     owner.span.clone(),
-                    format!("component `{}` has no image", owner.label_name),
+                    format!(
+                        "component `{}` has no image",
+                        crate::diag::clip(&owner.label_name)
+                    ),
                 )
                 .with_help("add `image = \"repository:tag\"`"),
             );

@@ -257,7 +257,7 @@ impl Cx<'_> {
                 self.push(Diagnostic::error(
                     code,
                     value.span(),
-                    format!("invalid {what} `{}`: {e}", value.value),
+                    format!("invalid {what} `{}`: {e}", crate::diag::clip(&value.value)),
                 ));
                 None
             }

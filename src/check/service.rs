@@ -47,7 +47,7 @@ pub(super) fn service(
                 svc.span(),
                 format!(
                     "component `{}` has a Service but no container port",
-                    owner.label_name
+                    crate::diag::clip(&owner.label_name)
                 ),
             )
             .with_help("add `port = N`, or remove the Service"),

@@ -246,8 +246,12 @@ fn shape_diagnostic(message: &str, span: Range<usize>, source: &str) -> Diagnost
                 .split_once(", expected")
                 .map_or("", |(_, rest)| rest),
         );
-        let mut d = Diagnostic::error(codes::UNKNOWN_KEY, span, format!("unknown key `{key}`"))
-            .with_label("not a key here");
+        let mut d = Diagnostic::error(
+            codes::UNKNOWN_KEY,
+            span,
+            format!("unknown key `{}`", crate::diag::clip(key)),
+        )
+        .with_label("not a key here");
         d.help = Some(suggest(key, &candidates, || match candidates.len() {
             0 => "this table takes no keys".to_string(),
             1..=8 => format!("expected one of {}", quoted(&candidates)),
