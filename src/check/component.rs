@@ -168,8 +168,8 @@ pub fn lower_component(
         .as_ref()
         .and_then(|m| m.secrets.as_ref())
         .and_then(|p| mount_path(cx, p, has_secrets, "secrets"));
-    let own_config = owner.full_name.clone() + "-config";
-    let own_secret = owner.full_name.clone() + "-secrets";
+    let own_config = model::config_map_name(&owner.full_name);
+    let own_secret = model::secret_name(&owner.full_name);
     let uses_config = env.iter().any(
         |e| matches!(&e.value, EnvValue::ConfigKey { config_map, .. } if *config_map == own_config),
     );

@@ -1,8 +1,6 @@
 //! Environment variables and references to other components: config and secret keys,
 //! Service names and ports.
 
-use std::collections::BTreeMap;
-
 use super::component::Own;
 use super::index::{Declared, Index};
 use super::{Cx, codes};
@@ -23,26 +21,69 @@ pub(super) const FIELD_PATHS: &[&str] = &[
     "status.podIPs",
 ];
 
-pub(super) fn unknown_key(
+#[derive(Clone, Copy)]
+enum Section {
+    Config,
+    Secrets,
+}
+
+/// A `{ config = "KEY" }` or `{ secret = "KEY" }` reference, to the component's own section or
+/// (with `from`) to another component's: reports a key the section lacks, and returns the name
+/// of the ConfigMap or Secret that holds it.
+fn data_ref(
     cx: &mut Cx<'_>,
     key: &Sp<String>,
-    section: &str,
-    known: &BTreeMap<String, impl Sized>,
-) {
-    let candidates: Vec<&str> = known.keys().map(String::as_str).collect();
+    section: Section,
+    own: &Own<'_>,
+    other: Option<(&Sp<String>, &Declared)>,
+) -> String {
+    let (owner, keys, table): (&str, Vec<&str>, String) = match (other, section) {
+        (None, Section::Config) => (
+            own.name,
+            own.config.keys().map(String::as_str).collect(),
+            "config".into(),
+        ),
+        (None, Section::Secrets) => (
+            own.name,
+            own.secrets
+                .keys()
+                .chain(own.external_secrets.keys())
+                .map(String::as_str)
+                .collect(),
+            "secrets".into(),
+        ),
+        (Some((from, d)), Section::Config) => (
+            &d.full_name,
+            d.config_keys.iter().map(String::as_str).collect(),
+            format!("components.{}.config", from.value),
+        ),
+        (Some((from, d)), Section::Secrets) => (
+            &d.full_name,
+            d.secret_keys.iter().map(String::as_str).collect(),
+            format!("components.{}.secrets", from.value),
+        ),
+    };
+    if !keys.contains(&key.value.as_str()) {
+        unknown_key(cx, key, &table, &keys);
+    }
+    match section {
+        Section::Config => model::config_map_name(owner),
+        Section::Secrets => model::secret_name(owner),
+    }
+}
+
+fn unknown_key(cx: &mut Cx<'_>, key: &Sp<String>, section: &str, candidates: &[&str]) {
     let mut d = Diagnostic::error(
         codes::UNKNOWN_REFERENCE,
         key.span(),
         format!("`{}` is not a key of `[{section}]`", key.value),
     );
-    d.help = Some(spec::suggest(
-        &key.value,
-        &candidates,
-        || match candidates.is_empty() {
+    d.help = Some(spec::suggest(&key.value, candidates, || {
+        match candidates.is_empty() {
             true => format!("add it to `[{section}]`"),
-            false => format!("`[{section}]` has {}", spec::quoted(&candidates)),
-        },
-    ));
+            false => format!("`[{section}]` has {}", spec::quoted(candidates)),
+        }
+    }));
     cx.push(d);
 }
 
@@ -138,64 +179,13 @@ pub fn env(
                     None => None,
                 };
                 match (&r.config, &r.secret, &r.field, &r.service) {
-                    (Some(key), None, None, None) => match other {
-                        Some((from, d)) => {
-                            if !d.config_keys.contains(&key.value) {
-                                let keys: BTreeMap<String, ()> =
-                                    d.config_keys.iter().map(|k| (k.clone(), ())).collect();
-                                unknown_key(
-                                    cx,
-                                    key,
-                                    &format!("components.{}.config", from.value),
-                                    &keys,
-                                );
-                            }
-                            EnvValue::ConfigKey {
-                                config_map: format!("{}-config", d.full_name),
-                                key: key.value.clone(),
-                            }
-                        }
-                        None => {
-                            if !own.config.contains_key(&key.value) {
-                                unknown_key(cx, key, "config", own.config);
-                            }
-                            EnvValue::ConfigKey {
-                                config_map: format!("{}-config", own.name),
-                                key: key.value.clone(),
-                            }
-                        }
+                    (Some(key), None, None, None) => EnvValue::ConfigKey {
+                        config_map: data_ref(cx, key, Section::Config, own, other),
+                        key: key.value.clone(),
                     },
-                    (None, Some(key), None, None) => match other {
-                        Some((from, d)) => {
-                            if !d.secret_keys.contains(&key.value) {
-                                let keys: BTreeMap<String, ()> =
-                                    d.secret_keys.iter().map(|k| (k.clone(), ())).collect();
-                                unknown_key(
-                                    cx,
-                                    key,
-                                    &format!("components.{}.secrets", from.value),
-                                    &keys,
-                                );
-                            }
-                            EnvValue::SecretKey {
-                                secret: format!("{}-secrets", d.full_name),
-                                key: key.value.clone(),
-                            }
-                        }
-                        None => {
-                            if !own.secrets.contains_key(&key.value)
-                                && !own.external_secrets.contains_key(&key.value)
-                            {
-                                let mut keys: BTreeMap<String, ()> =
-                                    own.secrets.keys().map(|k| (k.clone(), ())).collect();
-                                keys.extend(own.external_secrets.keys().map(|k| (k.clone(), ())));
-                                unknown_key(cx, key, "secrets", &keys);
-                            }
-                            EnvValue::SecretKey {
-                                secret: format!("{}-secrets", own.name),
-                                key: key.value.clone(),
-                            }
-                        }
+                    (None, Some(key), None, None) => EnvValue::SecretKey {
+                        secret: data_ref(cx, key, Section::Secrets, own, other),
+                        key: key.value.clone(),
                     },
                     (None, None, Some(path), None) if other.is_none() => {
                         let ok = FIELD_PATHS.contains(&path.value.as_str())

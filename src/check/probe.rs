@@ -151,22 +151,14 @@ pub(super) fn probe(
             };
             let mut probe = model::Probe::new(action);
             let max = i32::MAX as i64;
-            probe.initial_delay_seconds = t
-                .initial_delay_seconds
-                .as_ref()
-                .and_then(|v| cx.int_in(v, 0..=max, "initial_delay_seconds"));
-            probe.period_seconds = t
-                .period_seconds
-                .as_ref()
-                .and_then(|v| cx.int_in(v, 1..=max, "period_seconds"));
-            probe.timeout_seconds = t
-                .timeout_seconds
-                .as_ref()
-                .and_then(|v| cx.int_in(v, 1..=max, "timeout_seconds"));
-            probe.failure_threshold = t
-                .failure_threshold
-                .as_ref()
-                .and_then(|v| cx.int_in(v, 1..=max, "failure_threshold"));
+            let mut timing = |v: &Option<Sp<i64>>, min: i64, what: &str| {
+                v.as_ref().and_then(|v| cx.int_in(v, min..=max, what))
+            };
+            probe.initial_delay_seconds =
+                timing(&t.initial_delay_seconds, 0, "initial_delay_seconds");
+            probe.period_seconds = timing(&t.period_seconds, 1, "period_seconds");
+            probe.timeout_seconds = timing(&t.timeout_seconds, 1, "timeout_seconds");
+            probe.failure_threshold = timing(&t.failure_threshold, 1, "failure_threshold");
             probe.success_threshold = match &t.success_threshold {
                 Some(v) if single_success && v.value != 1 => {
                     cx.push(Diagnostic::error(

@@ -266,6 +266,16 @@ pub struct ServicePort {
     pub node_port: Option<i32>,
 }
 
+/// Name of the ConfigMap of the component whose objects are named `component`.
+pub fn config_map_name(component: &str) -> String {
+    format!("{component}-config")
+}
+
+/// Name of the Secret of the component whose objects are named `component`.
+pub fn secret_name(component: &str) -> String {
+    format!("{component}-secrets")
+}
+
 impl Resources {
     /// What a helper such as a `wait_for` init container gets: 10m/16Mi, at most 50m/32Mi.
     pub fn tiny() -> Self {
@@ -313,12 +323,12 @@ impl App {
 impl Component {
     /// Name of the component's ConfigMap.
     pub fn config_map_name(&self) -> String {
-        format!("{}-config", self.name)
+        config_map_name(&self.name)
     }
 
     /// Name of the component's Secret.
     pub fn secret_name(&self) -> String {
-        format!("{}-secrets", self.name)
+        secret_name(&self.name)
     }
 
     /// A component named `name` running `image`, with one replica, no ports and no Service
