@@ -18,7 +18,7 @@ fn every_bad_spec_fails_with_its_golden_stderr_and_writes_nothing() {
         let name = case.file_stem().unwrap().to_str().unwrap();
         let out_dir = tmp.path().join(name);
         let arg = format!("tests/errors/{name}.toml");
-        let out = k8gen(&["render", &arg, "-o", out_dir.to_str().unwrap()]);
+        let out = render_into(&[&arg], &out_dir);
         let stderr = String::from_utf8(out.stderr).unwrap();
         assert_eq!(
             out.status.code(),
@@ -46,22 +46,14 @@ fn every_bad_spec_fails_with_its_golden_stderr_and_writes_nothing() {
 fn a_failed_render_leaves_previous_output_untouched() {
     let tmp = tempfile::tempdir().unwrap();
     let out_dir = tmp.path().join("k8s");
-    let ok = k8gen(&[
-        "render",
-        "specs/task-tracker.toml",
-        "-o",
-        out_dir.to_str().unwrap(),
-    ]);
+    let ok = render_into(&["specs/task-tracker.toml"], &out_dir);
     assert!(ok.status.success());
     let before = read_tree(&out_dir);
     // One good spec and one bad one: nothing may be written, not even the good one's files.
-    let bad = k8gen(&[
-        "render",
-        "specs/task-tracker.toml",
-        "tests/errors/unknown-keys.toml",
-        "-o",
-        out_dir.to_str().unwrap(),
-    ]);
+    let bad = render_into(
+        &["specs/task-tracker.toml", "tests/errors/unknown-keys.toml"],
+        &out_dir,
+    );
     assert_eq!(bad.status.code(), Some(1));
     assert_eq!(read_tree(&out_dir), before);
 }
@@ -71,14 +63,9 @@ fn rerender_replaces_own_stale_files_and_keeps_foreign_ones() {
     let tmp = tempfile::tempdir().unwrap();
     let out_dir = tmp.path().join("k8s");
     assert!(
-        k8gen(&[
-            "render",
-            "specs/task-tracker.toml",
-            "-o",
-            out_dir.to_str().unwrap()
-        ])
-        .status
-        .success()
+        render_into(&["specs/task-tracker.toml"], &out_dir)
+            .status
+            .success()
     );
     std::fs::write(out_dir.join("kustomization.yaml"), "resources: []\n").unwrap();
     std::fs::write(out_dir.join("README.md"), "mine\n").unwrap();
@@ -94,14 +81,9 @@ fn rerender_replaces_own_stale_files_and_keeps_foreign_ones() {
     let edited = out_dir.join("service-task-tracker.yaml");
     std::fs::write(&edited, "hand edited\n").unwrap();
     assert!(
-        k8gen(&[
-            "render",
-            "specs/task-tracker.toml",
-            "-o",
-            out_dir.to_str().unwrap()
-        ])
-        .status
-        .success()
+        render_into(&["specs/task-tracker.toml"], &out_dir)
+            .status
+            .success()
     );
     assert!(!stale.exists(), "k8gen's own stale file should be removed");
     assert_eq!(
@@ -134,14 +116,9 @@ fn a_symlinked_output_file_is_replaced_not_followed() {
     std::fs::write(&outside, "precious\n").unwrap();
     std::os::unix::fs::symlink(&outside, out_dir.join("deployment-task-tracker.yaml")).unwrap();
     assert!(
-        k8gen(&[
-            "render",
-            "specs/task-tracker.toml",
-            "-o",
-            out_dir.to_str().unwrap()
-        ])
-        .status
-        .success()
+        render_into(&["specs/task-tracker.toml"], &out_dir)
+            .status
+            .success()
     );
     assert_eq!(std::fs::read_to_string(&outside).unwrap(), "precious\n");
     let meta = std::fs::symlink_metadata(out_dir.join("deployment-task-tracker.yaml")).unwrap();

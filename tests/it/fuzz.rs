@@ -501,59 +501,19 @@ fn mutated_spec() -> impl Strategy<Value = Vec<u8>> {
 // ---------------------------------------------------------------------------------------------
 // Inputs: TOML generated from the spec's keys
 
-/// Top-level and component keys.
-const TOP_KEYS: &[&str] = &[
-    "name",
-    "namespace",
-    "create_namespace",
-    "components",
-    "image",
-    "version",
-    "role",
-    "replicas",
-    "port",
-    "ports",
-    "command",
-    "args",
-    "env",
-    "env_from",
-    "config",
-    "secrets",
-    "mount",
-    "probes",
-    "resources",
-    "rollout",
-    "image_pull_policy",
-    "image_pull_secrets",
-    "service_account",
-    "service",
-    "security",
-    "labels",
-    "annotations",
-    "pod_annotations",
-    "defaults",
-    "ingress",
-    "quota",
-    "limit_range",
-    "external_secrets",
-    "argocd",
-    "patches",
-    "allow",
-    "kind",
-    "schedule",
-    "job",
-    "cron",
-    "pod_management",
-    "volumes",
-    "init",
-    "sidecars",
-    "autoscale",
-    "disruption",
-    "rbac",
-    "cluster_rbac",
-    "network",
-    "scheduling",
-];
+/// The spec's top-level keys, read from its JSON Schema, so the grammar follows the spec.
+fn top_keys() -> &'static [String] {
+    static KEYS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        let schema: serde_json::Value = serde_json::from_str(&k8gen::spec::json_schema()).unwrap();
+        schema["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
+    })
+}
 
 /// Keys of the nested tables, and keys users make up (env names, config keys, components).
 const NESTED_KEYS: &[&str] = &[
@@ -965,7 +925,7 @@ fn toml_key(k: &str) -> String {
 
 fn key() -> impl Strategy<Value = String> {
     prop_oneof![
-        3 => prop::sample::select(TOP_KEYS).prop_map(str::to_string),
+        3 => prop::sample::select(top_keys()),
         4 => prop::sample::select(NESTED_KEYS).prop_map(str::to_string),
         1 => "[a-zA-Z_][a-zA-Z0-9_.-]{0,12}",
         1 => any::<String>(),
@@ -1564,7 +1524,7 @@ fn edge_cases(big: usize) -> Vec<(String, Vec<u8>)> {
     let huge = "a".repeat(big);
     let ok = "name = \"app\"\nimage = \"nginx:1.27\"\n";
     let every_key = |value: &str| -> String {
-        TOP_KEYS
+        top_keys()
             .iter()
             .map(|k| format!("{k} = {value}\n"))
             .collect()
@@ -1655,7 +1615,10 @@ fn edge_cases(big: usize) -> Vec<(String, Vec<u8>)> {
         ("booleans for every key".into(), every_key("true")),
         (
             "tables for every key".into(),
-            TOP_KEYS.iter().map(|k| format!("[{k}]\nx = 1\n")).collect(),
+            top_keys()
+                .iter()
+                .map(|k| format!("[{k}]\nx = 1\n"))
+                .collect(),
         ),
         (
             "duplicate components".into(),

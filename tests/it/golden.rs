@@ -10,7 +10,7 @@ fn out_matches_a_fresh_render_of_every_spec() {
         let spec_arg = format!("specs/{stem}.toml");
         let expected_dir = root().join("out").join(&stem);
         if update_expect() {
-            let out = k8gen(&["render", &spec_arg, "-o", expected_dir.to_str().unwrap()]);
+            let out = render_into(&[&spec_arg], &expected_dir);
             assert!(
                 out.status.success(),
                 "{}",
@@ -19,7 +19,7 @@ fn out_matches_a_fresh_render_of_every_spec() {
             continue;
         }
         let fresh = tmp.path().join(&stem);
-        let out = k8gen(&["render", &spec_arg, "-o", fresh.to_str().unwrap()]);
+        let out = render_into(&[&spec_arg], &fresh);
         assert!(
             out.status.success(),
             "{}",
@@ -60,7 +60,7 @@ fn stdout_stream_is_the_files_in_order_and_byte_identical_across_runs() {
 fn a_folder_of_specs_renders_one_subfolder_per_spec() {
     let tmp = tempfile::tempdir().unwrap();
     let out_dir = tmp.path().join("out");
-    let out = k8gen(&["render", "specs/", "-o", out_dir.to_str().unwrap()]);
+    let out = render_into(&["specs/"], &out_dir);
     assert!(
         out.status.success(),
         "{}",

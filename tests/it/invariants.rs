@@ -19,6 +19,13 @@ fn deployments(objects: &[Object]) -> Vec<&k8s_openapi::api::apps::v1::Deploymen
         .collect()
 }
 
+/// The metadata of a Deployment's pod template.
+fn pod_meta(
+    d: &k8s_openapi::api::apps::v1::Deployment,
+) -> &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+    d.spec.as_ref().unwrap().template.metadata.as_ref().unwrap()
+}
+
 fn selector_of(d: &k8s_openapi::api::apps::v1::Deployment) -> BTreeMap<String, String> {
     d.spec
         .as_ref()
@@ -36,17 +43,7 @@ fn selectors_match_templates_and_services_select_their_deployment() {
         for d in deployments(&objects) {
             let selector = selector_of(d);
             assert!(!selector.is_empty());
-            let template = d
-                .spec
-                .as_ref()
-                .unwrap()
-                .template
-                .metadata
-                .as_ref()
-                .unwrap()
-                .labels
-                .clone()
-                .unwrap();
+            let template = pod_meta(d).labels.clone().unwrap();
             for (k, v) in &selector {
                 assert_eq!(
                     template.get(k),
@@ -230,19 +227,7 @@ fn changing_a_config_value_changes_the_pod_checksum_only() {
     let source = std::fs::read_to_string(&spec).unwrap();
     let changed = source.replace("LOG_LEVEL = \"info\"", "LOG_LEVEL = \"debug\"");
     assert_ne!(source, changed);
-    let ann = |objs: &[Object]| {
-        deployments(objs)[0]
-            .spec
-            .as_ref()
-            .unwrap()
-            .template
-            .metadata
-            .as_ref()
-            .unwrap()
-            .annotations
-            .clone()
-            .unwrap()
-    };
+    let ann = |objs: &[Object]| pod_meta(deployments(objs)[0]).annotations.clone().unwrap();
     let a = ann(&render(&spec));
     let b = ann(&render_text(&changed, spec.parent().unwrap()));
     assert_ne!(a["checksum/config"], b["checksum/config"]);

@@ -22,6 +22,14 @@ pub fn k8gen(args: &[&str]) -> Output {
         .expect("run k8gen")
 }
 
+/// Runs `k8gen render SPECS... -o DIR`.
+pub fn render_into(specs: &[&str], dir: &Path) -> Output {
+    let mut args = vec!["render"];
+    args.extend_from_slice(specs);
+    args.extend(["-o", dir.to_str().unwrap()]);
+    k8gen(&args)
+}
+
 /// Every `specs/*.toml`, sorted.
 pub fn specs() -> Vec<PathBuf> {
     let mut specs: Vec<PathBuf> = std::fs::read_dir(root().join("specs"))
