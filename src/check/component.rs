@@ -130,22 +130,14 @@ pub fn lower_component(
         }
         (_, Some(_)) => None,
         (Some(r), None) => {
-            if !matches!(
-                workload,
-                Workload::Deployment | Workload::StatefulSet { .. }
-            ) {
+            if !workload.is_replicated() {
                 workload::not_for(cx, r.span(), "replicas", &workload);
             }
             cx.int_in(r, 0..=i32::MAX as i64, "replicas")
         }
         (None, None) => Some(1),
     };
-    let replicas = replicas.filter(|_| {
-        matches!(
-            workload,
-            Workload::Deployment | Workload::StatefulSet { .. }
-        )
-    });
+    let replicas = replicas.filter(|_| workload.is_replicated());
 
     let config = config(cx, c);
     let (secrets, external_secrets) = secrets(cx, c);
@@ -207,10 +199,7 @@ pub fn lower_component(
         .unwrap_or_default();
     let rollout = match &c.rollout {
         Some(r) => {
-            if !matches!(
-                workload,
-                Workload::Deployment | Workload::StatefulSet { .. }
-            ) {
+            if !workload.is_replicated() {
                 workload::not_for(cx, r.span(), "rollout", &workload);
             }
             rollout(cx, r, &workload)

@@ -34,10 +34,7 @@ pub(super) fn service(
         annotations: BTreeMap::new(),
     };
     let Some(svc) = &c.service else {
-        let default = matches!(
-            workload,
-            Workload::Deployment | Workload::StatefulSet { .. }
-        );
+        let default = workload.is_replicated();
         return (default && !ports.is_empty()).then(all_ports);
     };
     let no_ports = |cx: &mut Cx<'_>| {

@@ -180,10 +180,7 @@ pub fn autoscale(
     a: &Sp<spec::AutoscaleSyntax>,
     workload: &Workload,
 ) -> Option<model::Autoscale> {
-    if !matches!(
-        workload,
-        Workload::Deployment | Workload::StatefulSet { .. }
-    ) {
+    if !workload.is_replicated() {
         not_for(cx, a.span(), "autoscale", workload);
         return None;
     }
@@ -573,10 +570,7 @@ pub fn disruption(
     autoscale: Option<&model::Autoscale>,
     workload: &Workload,
 ) -> Option<model::Disruption> {
-    if !matches!(
-        workload,
-        Workload::Deployment | Workload::StatefulSet { .. }
-    ) {
+    if !workload.is_replicated() {
         not_for(cx, d.span(), "disruption", workload);
         return None;
     }

@@ -126,10 +126,7 @@ fn secret_env_key(s: &ComponentSyntax) -> Option<&Sp<String>> {
 fn component(s: &ComponentSyntax, c: &model::Component, key: &Sp<String>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let name = &key.value;
-    let serving = matches!(
-        c.workload,
-        Workload::Deployment | Workload::StatefulSet { .. }
-    );
+    let serving = c.workload.is_replicated();
     if matches!(c.workload, Workload::External) {
         return out;
     }

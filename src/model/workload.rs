@@ -36,12 +36,10 @@ impl Workload {
         }
     }
 
-    /// Whether pods are kept running (and so have replicas, rollouts, Services).
-    pub fn is_long_running(&self) -> bool {
-        matches!(
-            self,
-            Workload::Deployment | Workload::StatefulSet { .. } | Workload::Pod
-        )
+    /// Whether it runs a set of replicas (Deployment, StatefulSet): only those have replicas,
+    /// rollouts, a default Service, autoscalers and disruption budgets.
+    pub fn is_replicated(&self) -> bool {
+        matches!(self, Workload::Deployment | Workload::StatefulSet { .. })
     }
 }
 
