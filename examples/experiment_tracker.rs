@@ -76,12 +76,12 @@ pub fn experiment_tracker(specs: &Path) -> App {
     let backend_url = EnvVar {
         name: "DATABASE_URL".into(),
         value: EnvValue::SecretKey {
-            secret: format!("{}-secrets", full("backend")),
+            from: Some("backend".into()),
             key: "connection-string".into(),
         },
     };
 
-    let mut backend = Component::keyed(APP, "backend", BACKEND_IMAGE).port("http", 8000);
+    let mut backend = Component::new("backend", BACKEND_IMAGE).port("http", 8000);
     backend.service = service("http", 80, 8000, false);
     backend.replicas = None;
     backend.autoscale = Some(Autoscale {
@@ -153,23 +153,19 @@ pub fn experiment_tracker(specs: &Path) -> App {
     backend.env_from_secrets = false;
     backend.init_containers = vec![wait_for_postgres()];
 
-    let mut frontend = Component::keyed(
-        APP,
-        "frontend",
-        "myregistry/experiment-tracker-frontend:v1.0.0",
-    )
-    .replicas(2)
-    .port("http", 8080)
-    .readiness(Probe::http_get("/", 8080))
-    .liveness(probe(
-        ProbeAction::HttpGet {
-            path: "/".into(),
-            port: PortTarget::Number(8080),
-        },
-        Some(5),
-        None,
-    ))
-    .config("default.conf", file("nginx.conf"));
+    let mut frontend = Component::new("frontend", "myregistry/experiment-tracker-frontend:v1.0.0")
+        .replicas(2)
+        .port("http", 8080)
+        .readiness(Probe::http_get("/", 8080))
+        .liveness(probe(
+            ProbeAction::HttpGet {
+                path: "/".into(),
+                port: PortTarget::Number(8080),
+            },
+            Some(5),
+            None,
+        ))
+        .config("default.conf", file("nginx.conf"));
     frontend.service = service("http", 80, 8080, false);
     frontend.resources = resources(("50m", "64Mi"), ("100m", "128Mi"));
     frontend.config_mount = Some("/etc/nginx/conf.d".into());
@@ -182,7 +178,7 @@ pub fn experiment_tracker(specs: &Path) -> App {
     }];
     frontend.network = network(None, &["backend"]);
 
-    let mut postgres = Component::keyed(APP, "postgres", "postgres:15");
+    let mut postgres = Component::new("postgres", "postgres:15");
     postgres.workload = Workload::StatefulSet {
         pod_management: None,
     };
@@ -251,7 +247,7 @@ pub fn experiment_tracker(specs: &Path) -> App {
     });
 
     let defaults = resources(("100m", "128Mi"), ("500m", "512Mi"));
-    let mut migrate = Component::keyed(APP, "migrate", BACKEND_IMAGE);
+    let mut migrate = Component::new("migrate", BACKEND_IMAGE);
     migrate.workload = Workload::Job(JobSettings {
         backoff_limit: Some(3),
         active_deadline_seconds: Some(300),
@@ -259,14 +255,14 @@ pub fn experiment_tracker(specs: &Path) -> App {
         ..Default::default()
     });
     migrate.replicas = None;
-    migrate.role = "migrate".into();
+    migrate.role = Some("migrate".into());
     migrate.command = vec!["python".into(), "manage.py".into(), "migrate".into()];
     migrate.env = vec![backend_url.clone()];
     migrate.init_containers = vec![wait_for_postgres()];
     migrate.resources = defaults.clone();
     migrate.network = network(None, &["postgres"]);
 
-    let mut cleanup = Component::keyed(APP, "cleanup", BACKEND_IMAGE);
+    let mut cleanup = Component::new("cleanup", BACKEND_IMAGE);
     cleanup.workload = Workload::CronJob {
         schedule: "0 2 * * *".into(),
         job: JobSettings {

@@ -16,10 +16,72 @@ pub enum Severity {
     Error,
 }
 
-/// One finding about one place in one spec file.
+/// Which source file of a [`SourceMap`] a span points into. `0` is the spec being rendered;
+/// later files are those it pulls in (overlays, platform defaults, files a value is read from).
+pub type FileId = u32;
+
+/// The spec file a diagnostic is about unless it says otherwise.
+pub const MAIN_FILE: FileId = 0;
+
+/// The files of one render: names as shown to the user, and their text, so a diagnostic can
+/// point into any of them.
+#[derive(Debug, Clone, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as the user should see it, e.g. `specs/shop.toml`.
+    pub name: String,
+    pub text: String,
+}
+
+impl SourceMap {
+    /// A map whose first file ([`MAIN_FILE`]) is the spec.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        let mut map = SourceMap::default();
+        map.add(name, text);
+        map
+    }
+
+    /// Adds a file and returns its id.
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+        self.files.push(SourceFile {
+            name: name.into(),
+            text: text.into(),
+        });
+        (self.files.len() - 1) as FileId
+    }
+
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id as usize)
+    }
+
+    /// Renders `diag` against the file it points into (see [`render`]).
+    pub fn render(&self, diag: &Diagnostic, color: bool) -> String {
+        match self.get(diag.file) {
+            Some(f) => render(diag, &f.name, &f.text, color),
+            None => render(diag, "<unknown file>", "", color),
+        }
+    }
+
+    /// 1-based line and column of the start and end of `diag`'s span in its file.
+    pub fn line_cols(&self, diag: &Diagnostic) -> ((usize, usize), (usize, usize)) {
+        let text = self.get(diag.file).map_or("", |f| f.text.as_str());
+        (
+            line_col(text, diag.span.start),
+            line_col(text, diag.span.end),
+        )
+    }
+}
+
+/// One finding about one place in one source file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
+    /// The file of the [`SourceMap`] that `span` points into.
+    pub file: FileId,
     /// Stable code, e.g. `K0101`; documented in `docs/errors.md`.
     pub code: &'static str,
     /// What is wrong, without a trailing period.
@@ -36,6 +98,7 @@ impl Diagnostic {
     pub fn error(code: &'static str, span: Range<usize>, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
+            file: MAIN_FILE,
             code,
             message: message.into(),
             span,
@@ -46,6 +109,12 @@ impl Diagnostic {
 
     pub fn with_label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
+        self
+    }
+
+    /// The same finding, about file `file` of the source map.
+    pub fn in_file(mut self, file: FileId) -> Self {
+        self.file = file;
         self
     }
 
@@ -208,6 +277,22 @@ mod tests {
         let out = render(&tail, "spec.toml", &src, false);
         assert!(out.starts_with("spec.toml:2:1:"), "{out}");
         assert!(out.contains("2 | next = 1"), "{out}");
+    }
+
+    #[test]
+    fn a_source_map_renders_each_diagnostic_in_its_own_file() {
+        let mut map = SourceMap::new("app.toml", "name = \"a\"\nimage = \"x\"\n");
+        let overlay = map.add("app.production.toml", "\n\nreplicas = -1\n");
+        let d = Diagnostic::error("K0113", 13..15, "replicas must be at least 0").in_file(overlay);
+        let out = map.render(&d, false);
+        assert!(
+            out.starts_with("app.production.toml:3:12: error[K0113]"),
+            "{out}"
+        );
+        assert!(out.contains("replicas = -1"), "{out}");
+        let main = Diagnostic::error("K0103", 19..22, "invalid image");
+        assert!(map.render(&main, false).starts_with("app.toml:2:9: "));
+        assert_eq!(map.line_cols(&d), ((3, 12), (3, 14)));
     }
 
     #[test]

@@ -23,6 +23,7 @@
 
 pub mod build;
 pub mod check;
+pub mod codes;
 pub mod diag;
 pub mod emit;
 pub mod lint;
@@ -61,46 +62,63 @@ fn pipeline(
     with_lints: bool,
 ) -> Result<(Vec<Object>, Vec<Diagnostic>), Vec<Diagnostic>> {
     let spec = spec::parse(source)?;
-    let checked = check::check(&spec, base_dir, host)?;
-    let objects = objects(&checked.app).map_err(|errors| {
+    let check::Checked {
+        mut app,
+        provenance,
+    } = check::check(&spec, base_dir, host)?;
+    model::defaults::normalize(&mut app);
+    let issues = model::rules::validate(&app);
+    if !issues.is_empty() {
+        let mut diags: Vec<Diagnostic> = issues
+            .into_iter()
+            .map(|i| provenance.diagnostic(i))
+            .collect();
+        diags.sort_by_key(|d| (d.file, d.span.start, d.span.end));
+        diags.dedup();
+        return Err(diags);
+    }
+    let objects = objects(&app).map_err(|errors| {
         errors
             .into_iter()
-            .map(|e| {
-                let span = checked.patch_spans.get(e.index).cloned().unwrap_or(0..0);
-                Diagnostic {
-                    help: e.help,
-                    ..Diagnostic::error(check::codes::INVALID_PATCH, span, e.message)
-                }
-            })
+            .map(|e| provenance.diagnostic(patch_issue(e)))
             .collect::<Vec<_>>()
     })?;
     if !with_lints {
         return Ok((objects, Vec::new()));
     }
-    let findings = lint::lint(&spec, &checked.app);
+    let findings = lint::lint(&spec, &app);
     if findings.iter().any(Diagnostic::is_error) {
         return Err(findings.into_iter().filter(Diagnostic::is_error).collect());
     }
     Ok((objects, findings))
 }
 
-/// The objects of a checked app, in apply order with every transform applied.
+/// A patch that could not be applied, as an issue about `patches[i]`.
+fn patch_issue(e: transform::PatchError) -> model::Issue {
+    let mut issue = model::Issue::new(
+        codes::INVALID_PATCH,
+        model::issue::index("patches", e.index),
+        e.message,
+    );
+    issue.help = e.help;
+    issue
+}
+
+/// The objects of a normalised, valid app, in apply order with every transform applied.
 pub fn objects(app: &model::App) -> Result<Vec<Object>, Vec<transform::PatchError>> {
     let mut objects = build::build(app);
     transform::run(&mut objects, &app.patches)?;
     Ok(objects)
 }
 
-/// Validates an app built in Rust, then renders it like [`render_source`] would.
-pub fn render_app(app: &model::App) -> Result<Vec<Object>, Vec<model::ModelError>> {
-    app.validate()?;
-    objects(app).map_err(|errors| {
-        errors
-            .into_iter()
-            .map(|e| model::ModelError {
-                path: format!("patches[{}]", e.index),
-                message: e.message,
-            })
-            .collect()
-    })
+/// Normalises and validates an app built in Rust, then renders it like [`render_source`]
+/// renders a spec: the same defaults, the same rules, the same objects.
+pub fn render_app(app: &model::App) -> Result<Vec<Object>, Vec<model::Issue>> {
+    let mut app = app.clone();
+    model::defaults::normalize(&mut app);
+    let issues = model::rules::validate(&app);
+    if !issues.is_empty() {
+        return Err(issues);
+    }
+    objects(&app).map_err(|errors| errors.into_iter().map(patch_issue).collect())
 }

@@ -24,7 +24,7 @@ pub const RESERVED_PREFIX: &str = "app.kubernetes.io/";
 /// selector (PDB, NetworkPolicy, ...).
 pub fn selector(component: &Component) -> BTreeMap<String, String> {
     BTreeMap::from([
-        (NAME.to_string(), component.label_name.clone()),
+        (NAME.to_string(), component.key.clone()),
         (INSTANCE.to_string(), component.name.clone()),
     ])
 }
@@ -35,7 +35,10 @@ pub fn component_labels(app: &App, component: &Component) -> BTreeMap<String, St
     let mut labels = app.labels.clone();
     labels.extend(component.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
     labels.extend(selector(component));
-    labels.insert(COMPONENT.to_string(), component.role.clone());
+    labels.insert(
+        COMPONENT.to_string(),
+        component.role.clone().unwrap_or_default(),
+    );
     labels.insert(PART_OF.to_string(), app.name.clone());
     labels.insert(MANAGED_BY.to_string(), MANAGER.to_string());
     if let Some(version) = &component.version {

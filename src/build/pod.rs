@@ -106,7 +106,7 @@ pub fn template(app: &App, c: &Component) -> PodTemplateSpec {
     }
 
     let main = Container {
-        name: c.label_name.clone(),
+        name: c.key.clone(),
         image: Some(c.image.clone()),
         image_pull_policy: Some(pull_policy(c, &c.image)),
         command: non_empty_vec(c.command.clone()),
@@ -122,7 +122,7 @@ pub fn template(app: &App, c: &Component) -> PodTemplateSpec {
                 })
                 .collect(),
         ),
-        env: non_empty_vec(c.env.iter().map(env_var).collect()),
+        env: non_empty_vec(c.env.iter().map(|e| env_var(app, c, e)).collect()),
         env_from: non_empty_vec(env_from(c, c.env_from_config, c.env_from_secrets)),
         liveness_probe: c.liveness.as_ref().map(probe),
         readiness_probe: c.readiness.as_ref().map(probe),
@@ -144,7 +144,7 @@ pub fn template(app: &App, c: &Component) -> PodTemplateSpec {
             image_pull_policy: Some(pull_policy(c, &x.image)),
             command: non_empty_vec(x.command.clone()),
             args: non_empty_vec(x.args.clone()),
-            env: non_empty_vec(x.env.iter().map(env_var).collect()),
+            env: non_empty_vec(x.env.iter().map(|e| env_var(app, c, e)).collect()),
             env_from: non_empty_vec(env_from(c, x.env_from_config, x.env_from_secrets)),
             resources: resources(&x.resources),
             volume_mounts: non_empty_vec(extra_mounts),
@@ -334,7 +334,12 @@ pub(super) fn int_or_string(p: &model::PortTarget) -> IntOrString {
     }
 }
 
-fn env_var(e: &model::EnvVar) -> EnvVar {
+fn env_var(app: &App, c: &Component, e: &model::EnvVar) -> EnvVar {
+    // A reference names a component by key; its ConfigMap and Secret are named after it.
+    let owner = |from: &Option<String>| match from {
+        Some(key) => model::names::component(&app.name, key),
+        None => c.name.clone(),
+    };
     let value_from = |source: EnvVarSource| EnvVar {
         name: e.name.clone(),
         value_from: Some(source),
@@ -346,17 +351,17 @@ fn env_var(e: &model::EnvVar) -> EnvVar {
             value: Some(v.clone()),
             ..Default::default()
         },
-        EnvValue::ConfigKey { config_map, key } => value_from(EnvVarSource {
+        EnvValue::ConfigKey { from, key } => value_from(EnvVarSource {
             config_map_key_ref: Some(ConfigMapKeySelector {
-                name: config_map.clone(),
+                name: model::names::config_map(&owner(from)),
                 key: key.clone(),
                 ..Default::default()
             }),
             ..Default::default()
         }),
-        EnvValue::SecretKey { secret, key } => value_from(EnvVarSource {
+        EnvValue::SecretKey { from, key } => value_from(EnvVarSource {
             secret_key_ref: Some(SecretKeySelector {
-                name: secret.clone(),
+                name: model::names::secret(&owner(from)),
                 key: key.clone(),
                 ..Default::default()
             }),

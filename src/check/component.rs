@@ -72,10 +72,7 @@ pub fn lower_component(
                 Diagnostic::error(
                     codes::MISSING_VALUE,
                     owner.span.clone(),
-                    format!(
-                        "component `{}` has no image",
-                        crate::diag::clip(&owner.label_name)
-                    ),
+                    format!("component `{}` has no image", crate::diag::clip(&owner.key)),
                 )
                 .with_help("add `image = \"repository:tag\"`"),
             );
@@ -105,13 +102,10 @@ pub fn lower_component(
             _ => None,
         },
     };
-    let role = match &c.role {
-        Some(r) => {
-            cx.rule(r, rules::label_value, codes::INVALID_LABEL, "role");
-            r.value.clone()
-        }
-        None => owner.default_role.clone(),
-    };
+    let role = c.role.as_ref().map(|r| {
+        cx.rule(r, rules::label_value, codes::INVALID_LABEL, "role");
+        r.value.clone()
+    });
     let autoscale = c
         .autoscale
         .as_ref()
@@ -160,14 +154,12 @@ pub fn lower_component(
         .as_ref()
         .and_then(|m| m.secrets.as_ref())
         .and_then(|p| mount_path(cx, p, has_secrets, "secrets"));
-    let own_config = model::config_map_name(&owner.full_name);
-    let own_secret = model::secret_name(&owner.full_name);
-    let uses_config = env.iter().any(
-        |e| matches!(&e.value, EnvValue::ConfigKey { config_map, .. } if *config_map == own_config),
-    );
+    let uses_config = env
+        .iter()
+        .any(|e| matches!(&e.value, EnvValue::ConfigKey { from: None, .. }));
     let uses_secret = env
         .iter()
-        .any(|e| matches!(&e.value, EnvValue::SecretKey { secret, .. } if *secret == own_secret));
+        .any(|e| matches!(&e.value, EnvValue::SecretKey { from: None, .. }));
     let (env_from_config, env_from_secrets) = match &c.env_from {
         Some(list) => env_from(cx, list, !config.is_empty(), has_secrets),
         None => (
@@ -294,7 +286,7 @@ pub fn lower_component(
         .flatten()
         .filter_map(|x| workload::container(cx, x, &ctx, false))
         .collect::<Vec<_>>();
-    workload::unique_container_names(cx, &owner.label_name, c);
+    workload::unique_container_names(cx, &owner.key, c);
     let disruption = c
         .disruption
         .as_ref()
@@ -340,7 +332,7 @@ pub fn lower_component(
     }
     Some(model::Component {
         name: owner.full_name.clone(),
-        label_name: owner.label_name.clone(),
+        key: owner.key.clone(),
         role,
         version,
         image,

@@ -28,16 +28,16 @@ enum Section {
 }
 
 /// A `{ config = "KEY" }` or `{ secret = "KEY" }` reference, to the component's own section or
-/// (with `from`) to another component's: reports a key the section lacks, and returns the name
-/// of the ConfigMap or Secret that holds it.
+/// (with `from`) to another component's: reports a key the section lacks, and returns the key
+/// of the component that holds it (`None`: its own).
 fn data_ref(
     cx: &mut Cx<'_>,
     key: &Sp<String>,
     section: Section,
     own: &Own<'_>,
     other: Option<(&Sp<String>, &Declared)>,
-) -> String {
-    let (owner, keys, table): (&str, Vec<&str>, String) = match (other, section) {
+) -> Option<String> {
+    let (_owner, keys, table): (&str, Vec<&str>, String) = match (other, section) {
         (None, Section::Config) => (
             own.name,
             own.config.keys().map(String::as_str).collect(),
@@ -66,10 +66,7 @@ fn data_ref(
     if !keys.contains(&key.value.as_str()) {
         unknown_key(cx, key, &table, &keys);
     }
-    match section {
-        Section::Config => model::config_map_name(owner),
-        Section::Secrets => model::secret_name(owner),
-    }
+    other.map(|(from, _)| from.value.clone())
 }
 
 fn unknown_key(cx: &mut Cx<'_>, key: &Sp<String>, section: &str, candidates: &[&str]) {
@@ -180,11 +177,11 @@ pub fn env(
                 };
                 match (&r.config, &r.secret, &r.field, &r.service) {
                     (Some(key), None, None, None) => EnvValue::ConfigKey {
-                        config_map: data_ref(cx, key, Section::Config, own, other),
+                        from: data_ref(cx, key, Section::Config, own, other),
                         key: key.value.clone(),
                     },
                     (None, Some(key), None, None) => EnvValue::SecretKey {
-                        secret: data_ref(cx, key, Section::Secrets, own, other),
+                        from: data_ref(cx, key, Section::Secrets, own, other),
                         key: key.value.clone(),
                     },
                     (None, None, Some(path), None) if other.is_none() => {

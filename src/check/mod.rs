@@ -10,6 +10,7 @@ mod component;
 mod env;
 mod index;
 mod probe;
+mod provenance;
 mod resources;
 mod security;
 mod service;
@@ -18,10 +19,11 @@ mod workload;
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
-use crate::model::{self, App, rules};
+use crate::model::{self, App, issue, rules};
 use crate::spec::{Sp, SpMap, Spec};
 
 pub use component::lower_component;
+pub use provenance::Provenance;
 
 /// What check may ask of the outside world: file contents and environment variables.
 pub trait Host {
@@ -29,39 +31,14 @@ pub trait Host {
     fn env_var(&self, name: &str) -> Option<String>;
 }
 
-/// Error codes of this stage (documented in docs/errors.md).
-pub mod codes {
-    pub const INVALID_NAME: &str = "K0101";
-    pub const INVALID_LABEL: &str = "K0102";
-    pub const INVALID_IMAGE: &str = "K0103";
-    pub const INVALID_PORT: &str = "K0104";
-    pub const INVALID_QUANTITY: &str = "K0105";
-    pub const INVALID_ROLLOUT: &str = "K0106";
-    pub const INVALID_KEY: &str = "K0107";
-    pub const FILE_UNREADABLE: &str = "K0108";
-    pub const ENV_UNSET: &str = "K0109";
-    pub const UNKNOWN_REFERENCE: &str = "K0110";
-    pub const INVALID_VALUE: &str = "K0111";
-    pub const MISSING_VALUE: &str = "K0112";
-    pub const OUT_OF_RANGE: &str = "K0113";
-    pub const NAME_TOO_LONG: &str = "K0114";
-    pub const DUPLICATE: &str = "K0115";
-    pub const TOO_LARGE: &str = "K0116";
-    pub const NOT_FOR_KIND: &str = "K0117";
-    pub const INVALID_SCHEDULE: &str = "K0118";
-    pub const BLOCKING_BUDGET: &str = "K0119";
-    pub const INVALID_RBAC: &str = "K0120";
-    pub const INVALID_PATCH: &str = "K0121";
-    pub const UNREACHABLE: &str = "K0122";
-}
+pub use crate::codes;
 
-/// A checked spec: the model, plus where in the spec each patch was written (so errors from
-/// applying patches, which happens after build, can point at the spec).
+/// A lowered spec: the model, and where in the spec each of its values was written (so the
+/// rule engine's issues, and errors from applying patches after build, point at the spec).
 #[derive(Debug)]
 pub struct Checked {
     pub app: App,
-    /// `app.patches[i]` was written at `patch_spans[i]`.
-    pub patch_spans: Vec<std::ops::Range<usize>>,
+    pub provenance: Provenance,
 }
 
 /// Checks `spec` (read from a file in `base_dir`) and lowers it into the model.
@@ -69,12 +46,21 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Result<Checked, V
     let file = &spec.file;
     let mut cx = Cx {
         diags: Vec::new(),
+        provenance: Provenance::default(),
         base_dir: base_dir.to_path_buf(),
         host,
         external_store: file.external_secrets.is_some(),
     };
     let name = &file.name;
+    cx.provenance.record("name", name.span());
     cx.rule(name, rules::dns1035_label, codes::INVALID_NAME, "app name");
+    if let Some(ns) = &file.namespace {
+        cx.provenance.record("namespace", ns.span());
+    }
+    for (k, v) in &file.labels {
+        let path = issue::key("labels", k);
+        cx.provenance.record(&path, k.span.start..v.span.end);
+    }
 
     let namespace = file.namespace.as_ref().map(|ns| {
         cx.rule(ns, rules::dns1123_label, codes::INVALID_NAME, "namespace");
@@ -114,13 +100,6 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Result<Checked, V
     }
     let mut owners: Vec<(Owner, &crate::spec::ComponentSyntax)> = Vec::new();
     for part in &parts {
-        let default_role = if !part.is_main {
-            part.key.value.clone()
-        } else if part.syntax.port.is_some() || !part.syntax.ports.is_empty() {
-            "server".to_string()
-        } else {
-            "worker".to_string()
-        };
         if !part.is_main {
             cx.rule(
                 &part.key,
@@ -139,11 +118,12 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Result<Checked, V
                 ));
             }
         }
+        cx.provenance
+            .record(issue::component(&part.key.value), part.key.span());
         owners.push((
             Owner {
                 full_name: part.full_name.clone(),
-                label_name: part.key.value.clone(),
-                default_role,
+                key: part.key.value.clone(),
                 span: part.key.span(),
             },
             part.syntax,
@@ -151,10 +131,9 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Result<Checked, V
     }
     let mut index = index::Index::default();
     for (owner, c) in &owners {
-        index.components.insert(
-            owner.label_name.clone(),
-            index::declare(c, &owner.full_name),
-        );
+        index
+            .components
+            .insert(owner.key.clone(), index::declare(c, &owner.full_name));
     }
 
     let components: Vec<model::Component> = owners
@@ -212,8 +191,14 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Result<Checked, V
         argocd,
         patches,
     };
+    for (i, span) in patch_spans.into_iter().enumerate() {
+        cx.provenance.record(issue::index("patches", i), span);
+    }
     if cx.diags.is_empty() {
-        Ok(Checked { app, patch_spans })
+        Ok(Checked {
+            app,
+            provenance: cx.provenance,
+        })
     } else {
         cx.diags.sort_by_key(|d| (d.span.start, d.span.end));
         cx.diags.dedup();
@@ -224,14 +209,15 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Result<Checked, V
 /// Who a component is: its object name, label name and where to point errors about it.
 pub struct Owner {
     pub full_name: String,
-    pub label_name: String,
-    pub default_role: String,
+    pub key: String,
     pub span: std::ops::Range<usize>,
 }
 
 /// The checking context: collected diagnostics and access to files and the environment.
 pub struct Cx<'h> {
     diags: Vec<Diagnostic>,
+    /// Where each value of the model was written, by field path.
+    pub provenance: Provenance,
     base_dir: PathBuf,
     host: &'h dyn Host,
     /// The spec names an External Secrets store.

@@ -44,7 +44,7 @@ pub(super) fn service(
                 svc.span(),
                 format!(
                     "component `{}` has a Service but no container port",
-                    crate::diag::clip(&owner.label_name)
+                    crate::diag::clip(&owner.key)
                 ),
             )
             .with_help("add `port = N`, or remove the Service"),

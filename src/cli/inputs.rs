@@ -96,7 +96,7 @@ pub fn read(path: &Path) -> Result<Source, String> {
                 text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
                 not_utf8: Some(
                     Diagnostic::error(
-                        k8gen::spec::codes::SYNTAX,
+                        k8gen::codes::SYNTAX,
                         offset..offset + 1,
                         "the spec is not valid UTF-8",
                     )

@@ -22,30 +22,29 @@ pub struct Rule {
 }
 
 macro_rules! rules {
-    ($($konst:ident = $code:literal, $name:literal, $summary:literal;)*) => {
-        $(pub const $konst: Rule = Rule { code: $code, name: $name, summary: $summary };)*
+    ($($konst:ident = $code:ident, $name:literal, $summary:literal;)*) => {
+        $(pub const $konst: Rule = Rule { code: crate::codes::$code, name: $name, summary: $summary };)*
         /// Every rule, in code order.
         pub const RULES: &[Rule] = &[$($konst),*];
     };
 }
 
 rules! {
-    MISSING_READINESS = "K0201", "missing-readiness-probe", "a serving component without a readiness probe gets traffic before it is ready";
-    MISSING_LIVENESS = "K0202", "missing-liveness-probe", "a long-running component without a liveness probe is never restarted when it hangs";
-    MISSING_RESOURCES = "K0203", "missing-resources", "a container without CPU/memory requests or a memory limit";
-    MUTABLE_IMAGE = "K0204", "latest-or-untagged-image", "an image tagged `latest` or not tagged at all changes under your feet";
-    SINGLE_REPLICA_BUDGET = "K0205", "single-replica-budget", "a disruption budget on one replica cannot keep anything available";
-    SAME_PROBES = "K0206", "liveness-same-as-readiness", "liveness equal to readiness without an initial delay restarts slow starters";
-    SECRETS_AS_ENV = "K0207", "secrets-as-env", "secrets injected as environment variables (files leak less)";
-    PLAINTEXT_SECRET = "K0208", "plaintext-secret", "a secret value written in the spec itself, and so committed";
-    AUTOSCALE_WITHOUT_REQUESTS = "K0209", "autoscale-without-requests", "a utilization target on a resource the container does not request";
-    SHARED_SINGLE_WRITER_CLAIM = "K0210", "shared-single-writer-claim", "a ReadWriteOnce claim mounted by several replicas of a Deployment";
-    RELAXED_SECURITY = "K0211", "relaxed-security", "a security default switched off";
-    NO_NAMESPACE = "K0212", "no-namespace", "objects without a namespace land in whatever namespace kubectl points at";
+    MISSING_READINESS = MISSING_READINESS, "missing-readiness-probe", "a serving component without a readiness probe gets traffic before it is ready";
+    MISSING_LIVENESS = MISSING_LIVENESS, "missing-liveness-probe", "a long-running component without a liveness probe is never restarted when it hangs";
+    MISSING_RESOURCES = MISSING_RESOURCES, "missing-resources", "a container without CPU/memory requests or a memory limit";
+    MUTABLE_IMAGE = MUTABLE_IMAGE, "latest-or-untagged-image", "an image tagged `latest` or not tagged at all changes under your feet";
+    SINGLE_REPLICA_BUDGET = SINGLE_REPLICA_BUDGET, "single-replica-budget", "a disruption budget on one replica cannot keep anything available";
+    SAME_PROBES = SAME_PROBES, "liveness-same-as-readiness", "liveness equal to readiness without an initial delay restarts slow starters";
+    SECRETS_AS_ENV = SECRETS_AS_ENV, "secrets-as-env", "secrets injected as environment variables (files leak less)";
+    PLAINTEXT_SECRET = PLAINTEXT_SECRET, "plaintext-secret", "a secret value written in the spec itself, and so committed";
+    AUTOSCALE_WITHOUT_REQUESTS = AUTOSCALE_WITHOUT_REQUESTS, "autoscale-without-requests", "a utilization target on a resource the container does not request";
+    SHARED_SINGLE_WRITER_CLAIM = SHARED_SINGLE_WRITER_CLAIM, "shared-single-writer-claim", "a ReadWriteOnce claim mounted by several replicas of a Deployment";
+    RELAXED_SECURITY = RELAXED_SECURITY, "relaxed-security", "a security default switched off";
+    NO_NAMESPACE = NO_NAMESPACE, "no-namespace", "objects without a namespace land in whatever namespace kubectl points at";
 }
 
-/// Error code for an `allow` entry that names no rule.
-pub const UNKNOWN_RULE: &str = "K0200";
+pub use crate::codes::UNKNOWN_RULE;
 
 /// Finds every lint in `spec` (already checked into `app`). Unknown names in `allow` are
 /// errors; everything else is a warning.
@@ -150,7 +149,7 @@ fn component(s: &ComponentSyntax, c: &model::Component, key: &Sp<String>) -> Vec
             .with_help("add `probes.liveness = \"GET /health\"` so a hung process is restarted"),
         );
     }
-    let containers = std::iter::once((c.label_name.as_str(), &c.resources)).chain(
+    let containers = std::iter::once((c.key.as_str(), &c.resources)).chain(
         c.sidecars
             .iter()
             .chain(&c.init_containers)

@@ -21,9 +21,14 @@
 //! ```
 
 mod app_level;
+pub mod defaults;
+pub mod issue;
+pub mod names;
 mod policy;
 pub mod rules;
 mod workload;
+
+pub use issue::Issue;
 
 pub use app_level::*;
 pub use policy::*;
@@ -56,12 +61,16 @@ pub struct App {
 /// One workload with its config, secrets and Service.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Component {
-    /// Name of the component's objects (a DNS-1123 label); also `app.kubernetes.io/instance`.
+    /// The key the app knows the component by (`[components.KEY]`; the app's own name for the
+    /// main component): its `app.kubernetes.io/name` label and the root of its field paths.
+    pub key: String,
+    /// Name of the component's objects and its `app.kubernetes.io/instance` label. Derived by
+    /// [`defaults::normalize`] from the app name and the key ([`names::component`]): `APP` for
+    /// the key `APP`, else `APP-KEY`; a value set here is replaced.
     pub name: String,
-    /// `app.kubernetes.io/name`.
-    pub label_name: String,
-    /// `app.kubernetes.io/component`.
-    pub role: String,
+    /// `app.kubernetes.io/component`. Default ([`defaults::role`]): the key, or for the main
+    /// component `server` when it has ports, else `worker`.
+    pub role: Option<String>,
     /// `app.kubernetes.io/version`, if any.
     pub version: Option<String>,
     pub image: String,
@@ -168,14 +177,15 @@ pub struct EnvVar {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EnvValue {
     Literal(String),
-    /// A key of a ConfigMap (by object name).
+    /// A key of a component's config (its ConfigMap): `from` names the component by key;
+    /// `None` is the component itself.
     ConfigKey {
-        config_map: String,
+        from: Option<String>,
         key: String,
     },
-    /// A key of a Secret (by object name).
+    /// A key of a component's secrets (its Secret): `from` as for [`EnvValue::ConfigKey`].
     SecretKey {
-        secret: String,
+        from: Option<String>,
         key: String,
     },
     /// A pod field path such as `metadata.name`.
@@ -268,12 +278,12 @@ pub struct ServicePort {
 
 /// Name of the ConfigMap of the component whose objects are named `component`.
 pub fn config_map_name(component: &str) -> String {
-    format!("{component}-config")
+    names::config_map(component)
 }
 
 /// Name of the Secret of the component whose objects are named `component`.
 pub fn secret_name(component: &str) -> String {
-    format!("{component}-secrets")
+    names::secret(component)
 }
 
 impl Resources {
@@ -331,18 +341,17 @@ impl Component {
         secret_name(&self.name)
     }
 
-    /// A component named `name` running `image`, with one replica, no ports and no Service
-    /// until a port is added. The version label comes from the image tag.
-    pub fn new(name: impl Into<String>, image: impl Into<String>) -> Self {
-        let name = name.into();
+    /// Component `key` running `image`, with one replica, no ports and no Service until a
+    /// port is added. Its objects are named `APP-KEY` (or `APP` when `key` is the app's name,
+    /// as for the main component of a spec); the version label comes from the image tag.
+    pub fn new(key: impl Into<String>, image: impl Into<String>) -> Self {
+        let key = key.into();
         let image = image.into();
         Component {
-            label_name: name.clone(),
-            role: "server".to_string(),
             version: rules::image_tag(&image)
                 .filter(|t| rules::label_value(t).is_ok())
                 .map(str::to_string),
-            name,
+            key,
             image,
             replicas: Some(1),
             env_from_config: true,
@@ -356,14 +365,10 @@ impl Component {
         }
     }
 
-    /// Component `key` of app `app`: objects named `APP-KEY`, labelled like a spec's
-    /// `[components.KEY]`.
-    pub fn keyed(app: &str, key: &str, image: impl Into<String>) -> Self {
-        Component {
-            label_name: key.to_string(),
-            role: key.to_string(),
-            ..Component::new(format!("{app}-{key}"), image)
-        }
+    /// Sets the `app.kubernetes.io/component` label.
+    pub fn role(mut self, role: impl Into<String>) -> Self {
+        self.role = Some(role.into());
+        self
     }
 
     pub fn replicas(mut self, replicas: i32) -> Self {
@@ -394,7 +399,7 @@ impl Component {
     /// An env var from a key of this component's own config.
     pub fn config_ref(&self, key: impl Into<String>) -> EnvValue {
         EnvValue::ConfigKey {
-            config_map: self.config_map_name(),
+            from: None,
             key: key.into(),
         }
     }
@@ -402,14 +407,14 @@ impl Component {
     /// An env var from a key of this component's own secrets.
     pub fn secret_ref(&self, key: impl Into<String>) -> EnvValue {
         EnvValue::SecretKey {
-            secret: self.secret_name(),
+            from: None,
             key: key.into(),
         }
     }
 
     /// Name of the PersistentVolumeClaim k8gen makes for volume `volume` of a Deployment.
     pub fn claim_name(&self, volume: &str) -> String {
-        format!("{}-{volume}", self.name)
+        names::claim(&self.name, volume)
     }
 
     /// Whether the component has a Secret (values from the spec or from a store).
@@ -425,7 +430,7 @@ impl Component {
         }
         match &self.service {
             Some(s) if s.headless => Some(self.name.clone()),
-            _ => Some(format!("{}-headless", self.name)),
+            _ => Some(names::governing_service(&self.name)),
         }
     }
 
@@ -551,122 +556,18 @@ impl Service {
     }
 }
 
-/// A rule an [`App`] built in Rust breaks; `path` names the field, e.g. `components[0].image`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ModelError {
-    pub path: String,
-    pub message: String,
-}
-
-impl std::fmt::Display for ModelError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.path, self.message)
-    }
-}
-
 impl App {
-    /// Checks the rules the TOML front end checks that a Rust caller could break: names,
-    /// labels, image, ports, quantities, references to config and secret keys.
-    pub fn validate(&self) -> Result<(), Vec<ModelError>> {
-        let mut errors = Vec::new();
-        let mut rule = |path: String, result: Result<(), String>| {
-            if let Err(message) = result {
-                errors.push(ModelError { path, message });
-            }
-        };
-        rule("name".into(), rules::dns1035_label(&self.name));
-        if let Some(ns) = &self.namespace {
-            rule("namespace".into(), rules::dns1123_label(ns));
-        }
-        for (k, v) in &self.labels {
-            rule(
-                format!("labels.{k}"),
-                rules::qualified_name(k).and_then(|_| rules::label_value(v)),
-            );
-        }
-        for (i, c) in self.components.iter().enumerate() {
-            let at = |field: &str| format!("components[{i}].{field}");
-            rule(at("name"), rules::dns1035_label(&c.name));
-            rule(at("label_name"), rules::label_value(&c.label_name));
-            rule(at("role"), rules::label_value(&c.role));
-            rule(at("image"), rules::image(&c.image));
-            if let Some(v) = &c.version {
-                rule(at("version"), rules::label_value(v));
-            }
-            if c.replicas.is_some_and(|r| r < 0) {
-                rule(at("replicas"), Err("must not be negative".into()));
-            }
-            for p in &c.ports {
-                rule(
-                    at("ports"),
-                    rules::port_name(&p.name)
-                        .and_then(|_| rules::port_number(p.port.into()).map(|_| ())),
-                );
-            }
-            for key in c.config.keys().chain(c.secrets.keys()) {
-                rule(at("config"), rules::config_key(key));
-            }
-            for (k, v) in c.resources.requests.iter().chain(&c.resources.limits) {
-                rule(
-                    format!("{}.{k}", at("resources")),
-                    rules::quantity(v).map(|_| ()),
-                );
-            }
-            for e in &c.env {
-                rule(at("env"), rules::env_var_name(&e.name));
-                let missing = match &e.value {
-                    EnvValue::ConfigKey { config_map, key } => {
-                        *config_map == c.config_map_name() && !c.config.contains_key(key)
-                    }
-                    EnvValue::SecretKey { secret, key } => {
-                        *secret == c.secret_name()
-                            && !c.secrets.contains_key(key)
-                            && !c.external_secrets.contains_key(key)
-                    }
-                    _ => false,
-                };
-                if missing {
-                    rule(
-                        at("env"),
-                        Err(format!(
-                            "`{}` refers to a key the component does not have",
-                            e.name
-                        )),
-                    );
-                }
-            }
-            for (k, v) in &c.labels {
-                rule(
-                    format!("{}.{k}", at("labels")),
-                    rules::qualified_name(k).and_then(|_| rules::label_value(v)),
-                );
-            }
-            if let Workload::CronJob { schedule, .. } = &c.workload {
-                rule(at("workload.schedule"), rules::cron_schedule(schedule));
-            }
-            for p in c.service.iter().flat_map(|s| &s.ports) {
-                if let Some(n) = p.node_port
-                    && !(30000..=32767).contains(&n)
-                {
-                    rule(
-                        at("service.ports"),
-                        Err(format!("node port {n} is outside 30000-32767")),
-                    );
-                }
-            }
-            for v in &c.volumes {
-                rule(at("volumes"), rules::dns1123_label(&v.name));
-            }
-            if let Some(a) = &c.autoscale
-                && (a.min < 1 || a.max < a.min)
-            {
-                rule(at("autoscale"), Err("needs 1 <= min <= max".to_string()));
-            }
-        }
-        if errors.is_empty() {
+    /// Every rule k8gen applies to an app, on a copy normalised like [`crate::render_app`]
+    /// renders it: the same engine judges specs and apps built in Rust. Each [`Issue`] names
+    /// the field by its path, e.g. `components.backend.service.type`.
+    pub fn validate(&self) -> Result<(), Vec<Issue>> {
+        let mut app = self.clone();
+        defaults::normalize(&mut app);
+        let issues = rules::validate(&app);
+        if issues.is_empty() {
             Ok(())
         } else {
-            Err(errors)
+            Err(issues)
         }
     }
 }

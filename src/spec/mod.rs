@@ -9,7 +9,7 @@ mod parse;
 mod schema;
 mod syntax;
 
-pub use parse::{Part, Spec, codes, did_you_mean, parse, quoted, suggest};
+pub use parse::{Part, Spec, did_you_mean, parse, quoted, suggest};
 pub use schema::json_schema;
 pub use syntax::*;
 

@@ -10,17 +10,7 @@ use toml::de::{DeArray, DeTable, DeValue};
 use super::{ComponentSyntax, Sp, SpecFile};
 use crate::diag::Diagnostic;
 
-/// Error codes of this stage (documented in docs/errors.md).
-pub mod codes {
-    /// TOML syntax error (includes duplicate keys).
-    pub const SYNTAX: &str = "K0001";
-    /// A key the spec does not know.
-    pub const UNKNOWN_KEY: &str = "K0002";
-    /// A value of the wrong type.
-    pub const WRONG_TYPE: &str = "K0003";
-    /// A required key is missing.
-    pub const MISSING_KEY: &str = "K0004";
-}
+use crate::codes;
 
 /// Most syntax or shape errors reported for one file; past this the file is too broken to be
 /// useful. (The TOML parser can report one syntax error per byte, e.g. after a missing quote.)

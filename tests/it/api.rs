@@ -26,8 +26,11 @@ fn validate_rejects_what_check_would() {
     let errors = k8gen::render_app(&app).unwrap_err();
     let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
     assert!(paths.contains(&"name"), "{errors:?}");
-    assert!(paths.contains(&"components[0].image"), "{errors:?}");
-    assert!(paths.contains(&"components[0].resources.cpu"), "{errors:?}");
+    assert!(paths.contains(&"components.x.image"), "{errors:?}");
+    assert!(
+        paths.contains(&"components.x.resources.requests.cpu"),
+        "{errors:?}"
+    );
 }
 
 #[path = "../../examples/experiment_tracker.rs"]
@@ -71,9 +74,9 @@ fn validate_checks_schedules_node_ports_and_autoscaling() {
     assert_eq!(
         paths,
         [
-            "components[0].workload.schedule",
-            "components[1].service.ports",
-            "components[1].autoscale"
+            "components.nightly.schedule",
+            "components.web.service.node_port",
+            "components.web.autoscale"
         ],
         "{errors:?}"
     );

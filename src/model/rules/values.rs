@@ -1,8 +1,7 @@
 //! Rules that Kubernetes' API server applies to names and values, as plain functions.
 //!
-//! `check` calls them with spans to report where a spec breaks them; [`crate::model::App`]
-//! users get the same verdicts from [`crate::build::build`]. Each returns a message without a
-//! trailing period that reads after "invalid <what>: ".
+//! The rule engine ([`super`]) applies them to the model, whoever built it. Each returns a
+//! message without a trailing period that reads after "invalid <what>: ".
 
 /// RFC 1123 label: names of Namespaces, Services, Deployments' pods' hostnames, ...
 pub fn dns1123_label(s: &str) -> Result<(), String> {

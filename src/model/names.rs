@@ -1,0 +1,130 @@
+//! Every object name k8gen derives from an app, in one place, each with its inverse so that
+//! `import` can tell which component an existing object belongs to.
+//!
+//! A component's objects are named `APP` when its key is the app's name (the main component of
+//! a spec), else `APP-KEY`; its ConfigMap `NAME-config`, its Secret `NAME-secrets`, a claim
+//! `NAME-VOLUME`, the extra governing Service of a StatefulSet `NAME-headless`, cluster-scoped
+//! RBAC objects `NAMESPACE-NAME`, the Ingress TLS Secret `APP-tls`. Nothing else in k8gen
+//! formats an object name; this module knows names only, not objects.
+
+/// Name of the objects of component `key` of app `app`.
+pub fn component(app: &str, key: &str) -> String {
+    if key == app {
+        app.to_string()
+    } else {
+        format!("{app}-{key}")
+    }
+}
+
+/// The component key an object named `object` of app `app` belongs to (inverse of
+/// [`component`]).
+pub fn component_key<'o>(app: &str, object: &'o str) -> Option<&'o str> {
+    if object == app {
+        return Some(object);
+    }
+    object
+        .strip_prefix(app)?
+        .strip_prefix('-')
+        .filter(|k| !k.is_empty())
+}
+
+const CONFIG_SUFFIX: &str = "-config";
+const SECRET_SUFFIX: &str = "-secrets";
+const HEADLESS_SUFFIX: &str = "-headless";
+const TLS_SUFFIX: &str = "-tls";
+
+/// The ConfigMap of the component whose objects are named `component`.
+pub fn config_map(component: &str) -> String {
+    format!("{component}{CONFIG_SUFFIX}")
+}
+
+/// Inverse of [`config_map`]: the component name.
+pub fn config_map_owner(name: &str) -> Option<&str> {
+    name.strip_suffix(CONFIG_SUFFIX)
+}
+
+/// The Secret of the component whose objects are named `component`.
+pub fn secret(component: &str) -> String {
+    format!("{component}{SECRET_SUFFIX}")
+}
+
+/// Inverse of [`secret`]: the component name.
+pub fn secret_owner(name: &str) -> Option<&str> {
+    name.strip_suffix(SECRET_SUFFIX)
+}
+
+/// The PersistentVolumeClaim k8gen makes for volume `volume` of a Deployment (a StatefulSet's
+/// per-pod claims are named by Kubernetes from the template name, which is `volume`).
+pub fn claim(component: &str, volume: &str) -> String {
+    format!("{component}-{volume}")
+}
+
+/// Inverse of [`claim`]: the volume name, given the component's name.
+pub fn claim_volume<'n>(component: &str, claim: &'n str) -> Option<&'n str> {
+    claim
+        .strip_prefix(component)?
+        .strip_prefix('-')
+        .filter(|v| !v.is_empty())
+}
+
+/// The extra headless Service that governs a StatefulSet whose own Service is not headless.
+pub fn governing_service(component: &str) -> String {
+    format!("{component}{HEADLESS_SUFFIX}")
+}
+
+/// Inverse of [`governing_service`].
+pub fn governing_service_owner(name: &str) -> Option<&str> {
+    name.strip_suffix(HEADLESS_SUFFIX)
+}
+
+/// A cluster-scoped object (ClusterRole, ClusterRoleBinding) of a component: prefixed with the
+/// namespace so that two installs of one app cannot collide.
+pub fn cluster_scoped(namespace: Option<&str>, component: &str) -> String {
+    match namespace {
+        Some(ns) => format!("{ns}-{component}"),
+        None => component.to_string(),
+    }
+}
+
+/// Inverse of [`cluster_scoped`].
+pub fn cluster_scoped_owner<'n>(namespace: Option<&str>, name: &'n str) -> Option<&'n str> {
+    match namespace {
+        Some(ns) => name.strip_prefix(ns)?.strip_prefix('-'),
+        None => Some(name),
+    }
+}
+
+/// The TLS Secret an Ingress with `tls = true` (or a cert-manager issuer) uses.
+pub fn ingress_tls(app: &str) -> String {
+    format!("{app}{TLS_SUFFIX}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_inverts() {
+        assert_eq!(component("shop", "shop"), "shop");
+        assert_eq!(component("shop", "db"), "shop-db");
+        assert_eq!(component_key("shop", "shop-db"), Some("db"));
+        assert_eq!(component_key("shop", "shop"), Some("shop"));
+        assert_eq!(component_key("shop", "shopdb"), None);
+        assert_eq!(component_key("shop", "shop-"), None);
+        assert_eq!(config_map_owner(&config_map("shop-db")), Some("shop-db"));
+        assert_eq!(secret_owner(&secret("shop-db")), Some("shop-db"));
+        assert_eq!(
+            claim_volume("shop-db", &claim("shop-db", "data")),
+            Some("data")
+        );
+        assert_eq!(
+            governing_service_owner(&governing_service("shop-db")),
+            Some("shop-db")
+        );
+        assert_eq!(
+            cluster_scoped_owner(Some("prod"), &cluster_scoped(Some("prod"), "shop")),
+            Some("shop")
+        );
+        assert_eq!(ingress_tls("shop"), "shop-tls");
+    }
+}
