@@ -26,7 +26,10 @@ pub mod issue;
 pub mod names;
 mod policy;
 pub mod rules;
+mod values;
 mod workload;
+
+pub use values::*;
 
 pub use issue::Issue;
 

@@ -249,6 +249,24 @@ fn shape_diagnostic(message: &str, span: Range<usize>, source: &str) -> Diagnost
         }));
         return d;
     }
+    if let Some(value) = backtick_after(message, "unknown variant ") {
+        // An allowed-values enum of the model (see model::values) rejected `value`.
+        let candidates = backticked(
+            message
+                .split_once(", expected")
+                .map_or("", |(_, rest)| rest),
+        );
+        let mut d = Diagnostic::error(
+            codes::INVALID_VALUE,
+            span,
+            format!("unknown value `{}`", crate::diag::clip(value)),
+        )
+        .with_label("not allowed here");
+        d.help = Some(suggest(value, &candidates, || {
+            format!("expected one of {}", quoted(&candidates))
+        }));
+        return d;
+    }
     if let Some(field) = backtick_after(message, "missing field ") {
         return Diagnostic::error(codes::MISSING_KEY, span, format!("missing key `{field}`"))
             .with_help(format!("add `{field} = ...` to this table"));

@@ -1,0 +1,62 @@
+//! Allowed values, one enum each: the one source the parser (serde), the JSON Schema
+//! (schemars), the rules, the object builders, the docs and the fuzz grammar all read. Adding a
+//! variant here adds it everywhere.
+
+/// Declares a closed set of string values: the enum, its `ALL` list in declaration order,
+/// `as_str`, `Display`, serde `Deserialize`/`Serialize` and a schemars schema listing the
+/// variants (so an unknown value is rejected by the parser with "expected one of").
+macro_rules! value_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash,
+                 serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant,)*
+        }
+        impl $name {
+            /// Every value, in the order the docs list them.
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+            /// Every value as written in a spec.
+            pub const NAMES: &'static [&'static str] = &[$($text),*];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text,)* }
+            }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+#[allow(unused_imports)] // used by the other model files as they move to enums
+pub(crate) use value_enum;
+
+value_enum! {
+    /// The type of a component's Service.
+    pub enum ServiceType {
+        /// A virtual IP inside the cluster (the default).
+        ClusterIp = "ClusterIP",
+        /// Also a port on every node.
+        NodePort = "NodePort",
+        /// Also an external load balancer.
+        LoadBalancer = "LoadBalancer",
+        /// A DNS alias for a host outside the cluster; the component runs no pods.
+        ExternalName = "ExternalName",
+    }
+}
+
+value_enum! {
+    /// Transport protocol of a port.
+    pub enum Protocol {
+        Tcp = "TCP",
+        Udp = "UDP",
+        Sctp = "SCTP",
+    }
+}
+
+impl Default for Protocol {
+    fn default() -> Self {
+        Protocol::Tcp
+    }
+}
