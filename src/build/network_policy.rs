@@ -21,7 +21,7 @@ pub fn network_policy(app: &App, c: &Component) -> Option<NetworkPolicy> {
                 .iter()
                 .map(|p| NetworkPolicyPort {
                     port: Some(IntOrString::Int(p.port)),
-                    protocol: Some(p.protocol.clone()),
+                    protocol: Some(p.protocol.to_string()),
                     ..Default::default()
                 })
                 .collect(),

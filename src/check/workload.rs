@@ -429,6 +429,7 @@ pub fn volumes(cx: &mut Cx<'_>, vols: &spec::SpMap<spec::VolumeSyntax>) -> Vec<m
 }
 
 /// What an init container or sidecar may refer to.
+#[allow(dead_code)]
 pub struct ContainerCx<'a> {
     pub image: &'a str,
     pub volumes: &'a [String],
@@ -488,14 +489,12 @@ pub fn container(
             ];
         }
     }
-    let env = env::env(cx, &x.env, ctx.own, ctx.index);
+    let env = env::env(cx, &x.env, "");
     let (env_from_config, env_from_secrets) = match &x.env_from {
-        Some(list) => component::env_from(
-            cx,
-            list,
-            !ctx.own.config.is_empty(),
-            !ctx.own.secrets.is_empty() || !ctx.own.external_secrets.is_empty(),
-        ),
+        Some(list) => {
+            let (config, secrets) = component::env_from(cx, list, "");
+            (config == Some(true), secrets == Some(true))
+        }
         None => (false, false),
     };
     let mut mounts = BTreeMap::new();
@@ -522,7 +521,7 @@ pub fn container(
         mounts.insert(volume.value.clone(), path.value.clone());
     }
     let resources = match &x.resources {
-        Some(r) => resources::resources(cx, &r.requests, &r.limits),
+        Some(r) => resources::resources(cx, &r.requests, &r.limits, ""),
         // The waiting loop k8gen writes needs next to nothing; say so, so it is scheduled
         // and capped like everything else.
         None if x.wait_for.is_some() => model::Resources::tiny(),

@@ -83,9 +83,13 @@ pub struct Component {
     pub ports: Vec<Port>,
     pub command: Vec<String>,
     pub args: Vec<String>,
+    /// In the order written: an entry may use `$(NAME)` of the entries before it.
     pub env: Vec<EnvVar>,
-    pub env_from_config: bool,
-    pub env_from_secrets: bool,
+    /// Inject the whole ConfigMap through `envFrom`. Default ([`defaults::env_from_config`]):
+    /// when the config is neither mounted nor referenced key by key in `env`.
+    pub env_from_config: Option<bool>,
+    /// Inject the whole Secret through `envFrom`. Default: like `env_from_config`.
+    pub env_from_secrets: Option<bool>,
     pub config: BTreeMap<String, ConfigData>,
     pub secrets: BTreeMap<String, Vec<u8>>,
     pub config_mount: Option<String>,
@@ -95,14 +99,18 @@ pub struct Component {
     pub startup: Option<Probe>,
     pub resources: Resources,
     pub rollout: Rollout,
-    /// `None`: `Always` for images named by tag, `IfNotPresent` for images pinned by digest.
-    pub image_pull_policy: Option<String>,
+    /// Default ([`defaults::pull_policy`]): `Always` for images named by tag,
+    /// `IfNotPresent` for images pinned by digest.
+    pub image_pull_policy: Option<PullPolicy>,
     pub image_pull_secrets: Vec<String>,
     /// An existing ServiceAccount to run as.
     pub service_account: Option<String>,
     /// Make a ServiceAccount named like the component (and run as it).
     pub own_service_account: bool,
-    pub service: Option<Service>,
+    /// The Service in front of the pods. Default ([`defaults::service`]): a ClusterIP Service
+    /// on every container port for a Deployment or StatefulSet with ports (headless for a
+    /// StatefulSet), none otherwise.
+    pub service: Switch<Service>,
     pub security: Security,
     pub volumes: Vec<Volume>,
     pub init_containers: Vec<Container>,
@@ -133,8 +141,7 @@ pub struct Security {
     pub allow_privilege_escalation: bool,
     /// Capabilities added back after dropping ALL.
     pub capabilities: Vec<String>,
-    /// `RuntimeDefault`, `Unconfined` or `Localhost`.
-    pub seccomp: String,
+    pub seccomp: Seccomp,
     /// Mount the ServiceAccount token (only components that call the Kubernetes API need it).
     pub service_account_token: bool,
 }
@@ -148,7 +155,7 @@ impl Default for Security {
             writable_tmp: true,
             allow_privilege_escalation: false,
             capabilities: Vec::new(),
-            seccomp: "RuntimeDefault".to_string(),
+            seccomp: Seccomp::RuntimeDefault,
             service_account_token: false,
         }
     }
@@ -159,8 +166,34 @@ impl Default for Security {
 pub struct Port {
     pub name: String,
     pub port: i32,
-    /// `TCP`, `UDP` or `SCTP`.
-    pub protocol: String,
+    pub protocol: Protocol,
+}
+
+/// A setting k8gen has a default for, that can also be switched off or set.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Switch<T> {
+    /// k8gen decides (see [`defaults`]); after [`defaults::normalize`] never left as is.
+    #[default]
+    Default,
+    Off,
+    On(T),
+}
+
+impl<T> Switch<T> {
+    /// The value, if switched on.
+    pub fn on(&self) -> Option<&T> {
+        match self {
+            Switch::On(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn on_mut(&mut self) -> Option<&mut T> {
+        match self {
+            Switch::On(v) => Some(v),
+            _ => None,
+        }
+    }
 }
 
 /// A config value: text goes to ConfigMap `data`, bytes that are not UTF-8 to `binaryData`.
@@ -193,6 +226,12 @@ pub enum EnvValue {
     },
     /// A pod field path such as `metadata.name`.
     Field(String),
+    /// The DNS name of another component's Service (by key); with a port (a Service port name
+    /// or number), `host:port`.
+    Service {
+        component: String,
+        port: Option<PortTarget>,
+    },
 }
 
 /// A health check.
@@ -206,11 +245,20 @@ pub struct Probe {
     pub failure_threshold: Option<i32>,
 }
 
+/// What a probe does. A `port` of `None` is the container's main port
+/// ([`defaults::main_port`]): its only port, or the one named `http`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProbeAction {
-    HttpGet { path: String, port: PortTarget },
-    Tcp { port: PortTarget },
-    Exec { command: Vec<String> },
+    HttpGet {
+        path: String,
+        port: Option<PortTarget>,
+    },
+    Tcp {
+        port: Option<PortTarget>,
+    },
+    Exec {
+        command: Vec<String>,
+    },
 }
 
 /// A container port by number or by name.
@@ -257,25 +305,33 @@ pub enum IntOrPercent {
     Percent(i32),
 }
 
-/// The Service in front of a component's pods.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The Service in front of a component's pods. Unset fields take their defaults in
+/// [`defaults::normalize`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Service {
-    /// `ClusterIP`, `NodePort`, `LoadBalancer` or `ExternalName`.
-    pub kind: String,
-    /// `clusterIP: None`.
-    pub headless: bool,
+    /// Default `ClusterIP`.
+    pub kind: Option<ServiceType>,
+    /// `clusterIP: None`. Default: for a StatefulSet's ClusterIP Service.
+    pub headless: Option<bool>,
+    /// For `ExternalName`: the outside host.
     pub external_name: Option<String>,
+    /// Default: one per container port, named and numbered like it.
     pub ports: Vec<ServicePort>,
     pub annotations: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One port of a Service. Unset fields follow the container port it targets.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ServicePort {
-    /// Same as the target container port's name.
-    pub name: String,
-    pub port: i32,
-    pub target: PortTarget,
-    pub protocol: String,
+    /// Default: the target container port's name.
+    pub name: Option<String>,
+    /// Default: the target container port's number.
+    pub port: Option<i32>,
+    /// The container port. Default: the one numbered like `port`, else the main port (the
+    /// only port, or the one named `http`).
+    pub target: Option<PortTarget>,
+    /// Default: the target's protocol.
+    pub protocol: Option<Protocol>,
     pub node_port: Option<i32>,
 }
 
@@ -351,14 +407,9 @@ impl Component {
         let key = key.into();
         let image = image.into();
         Component {
-            version: rules::image_tag(&image)
-                .filter(|t| rules::label_value(t).is_ok())
-                .map(str::to_string),
             key,
             image,
             replicas: Some(1),
-            env_from_config: true,
-            env_from_secrets: true,
             network: Some(Network {
                 from: None,
                 to: None,
@@ -379,22 +430,18 @@ impl Component {
         self
     }
 
-    /// Adds a TCP container port; the first port also gets a ClusterIP Service on the same
-    /// port unless a Service was already set.
+    /// Adds a TCP container port (the default Service, if any, exposes every port).
     pub fn port(mut self, name: impl Into<String>, port: i32) -> Self {
-        let name = name.into();
         self.ports.push(Port {
-            name: name.clone(),
+            name: name.into(),
             port,
-            protocol: "TCP".to_string(),
+            protocol: Protocol::Tcp,
         });
-        if self.service.is_none() {
-            self.service = Some(Service::cluster_ip(&name, port));
-        }
         self
     }
 
-    pub fn service(mut self, service: Option<Service>) -> Self {
+    /// Sets the Service: [`Switch::Off`] for none, [`Switch::On`] for one of your own.
+    pub fn service(mut self, service: Switch<Service>) -> Self {
         self.service = service;
         self
     }
@@ -431,8 +478,8 @@ impl Component {
         if !matches!(self.workload, Workload::StatefulSet { .. }) {
             return None;
         }
-        match &self.service {
-            Some(s) if s.headless => Some(self.name.clone()),
+        match self.service.on() {
+            Some(s) if s.headless == Some(true) => Some(self.name.clone()),
             _ => Some(names::governing_service(&self.name)),
         }
     }
@@ -513,16 +560,26 @@ impl Probe {
         }
     }
 
+    /// HTTP GET `path` on container port `port`.
     pub fn http_get(path: impl Into<String>, port: i32) -> Self {
         Probe::new(ProbeAction::HttpGet {
             path: path.into(),
-            port: PortTarget::Number(port),
+            port: Some(PortTarget::Number(port)),
         })
     }
 
+    /// HTTP GET `path` on the main port (the only port, or the one named `http`).
+    pub fn http(path: impl Into<String>) -> Self {
+        Probe::new(ProbeAction::HttpGet {
+            path: path.into(),
+            port: None,
+        })
+    }
+
+    /// A TCP connection to container port `port`.
     pub fn tcp(port: i32) -> Self {
         Probe::new(ProbeAction::Tcp {
-            port: PortTarget::Number(port),
+            port: Some(PortTarget::Number(port)),
         })
     }
 }
@@ -541,20 +598,28 @@ impl Rollout {
 }
 
 impl Service {
-    /// A ClusterIP Service forwarding `port` to the container port of the same number.
-    pub fn cluster_ip(port_name: &str, port: i32) -> Self {
+    /// A ClusterIP Service with one port, `port`, forwarding to the main container port (the
+    /// only one, or the one named `http`), like `service = { port = 80 }` in a spec.
+    pub fn on_port(port: i32) -> Self {
         Service {
-            kind: "ClusterIP".to_string(),
-            headless: false,
-            external_name: None,
             ports: vec![ServicePort {
-                name: port_name.to_string(),
-                port,
-                target: PortTarget::Name(port_name.to_string()),
-                protocol: "TCP".to_string(),
-                node_port: None,
+                port: Some(port),
+                ..Default::default()
             }],
-            annotations: BTreeMap::new(),
+            ..Default::default()
+        }
+    }
+
+    /// A Service of type `kind` with one port `port` forwarding to container port `target`.
+    pub fn one_port(kind: ServiceType, port: i32, target: PortTarget) -> Self {
+        Service {
+            kind: Some(kind),
+            ports: vec![ServicePort {
+                port: Some(port),
+                target: Some(target),
+                ..Default::default()
+            }],
+            ..Default::default()
         }
     }
 }
