@@ -92,6 +92,9 @@ pub struct Diagnostic {
     pub label: Option<String>,
     /// How to fix it, shown as `help:`.
     pub help: Option<String>,
+    /// The field path of the value it is about (`components.web.service.port`), when the
+    /// finding comes from the rule engine, which judges the model rather than the text.
+    pub path: Option<String>,
 }
 
 impl Diagnostic {
@@ -104,6 +107,7 @@ impl Diagnostic {
             span,
             label: None,
             help: None,
+            path: None,
         }
     }
 

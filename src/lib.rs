@@ -76,8 +76,11 @@ fn pipeline(
             .map(|i| provenance.diagnostic(i)),
     );
     if !diags.is_empty() {
-        diags.sort_by_key(|d| (d.file, d.span.start, d.span.end));
-        diags.dedup();
+        // One finding per place and code; the engine's (with its field path) when both found it.
+        diags.sort_by_key(|d| (d.file, d.span.start, d.span.end, d.code, d.path.is_none()));
+        diags.dedup_by(|later, kept| {
+            (later.file, &later.span, later.code) == (kept.file, &kept.span, kept.code)
+        });
         return Err(diags);
     }
     let objects = objects(&app).map_err(|errors| {

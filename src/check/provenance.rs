@@ -40,6 +40,7 @@ impl Provenance {
         Diagnostic {
             label: issue.label,
             help: issue.help,
+            path: Some(issue.path),
             ..Diagnostic::error(issue.code, span, issue.message).in_file(file)
         }
     }
