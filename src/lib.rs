@@ -76,10 +76,12 @@ fn pipeline(
             .map(|i| provenance.diagnostic(i)),
     );
     if !diags.is_empty() {
-        // One finding per place and code; the engine's (with its field path) when both found it.
+        // A finding made twice (the same place and code, by the engine and by lowering) is
+        // shown once, the engine's, which knows the field path.
         diags.sort_by_key(|d| (d.file, d.span.start, d.span.end, d.code, d.path.is_none()));
         diags.dedup_by(|later, kept| {
             (later.file, &later.span, later.code) == (kept.file, &kept.span, kept.code)
+                && (later.message == kept.message || later.path.is_none() != kept.path.is_none())
         });
         return Err(diags);
     }
