@@ -65,13 +65,15 @@ fn pipeline(
     let check::Checked {
         mut app,
         provenance,
+        soft,
     } = check::check(&spec, base_dir, host)?;
     model::defaults::normalize(&mut app);
     let issues = model::rules::validate(&app);
-    if !issues.is_empty() {
+    if !issues.is_empty() || !soft.is_empty() {
         let mut diags: Vec<Diagnostic> = issues
             .into_iter()
             .map(|i| provenance.diagnostic(i))
+            .chain(soft)
             .collect();
         diags.sort_by_key(|d| (d.file, d.span.start, d.span.end));
         diags.dedup();

@@ -39,6 +39,9 @@ pub use crate::codes;
 pub struct Checked {
     pub app: App,
     pub provenance: Provenance,
+    /// Errors lowering found that left the model complete (see [`Cx::push_soft`]): the
+    /// caller reports them together with the rules' issues.
+    pub soft: Vec<Diagnostic>,
 }
 
 /// Checks `spec` (read from a file in `base_dir`) and lowers it into the model.
@@ -46,6 +49,7 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Result<Checked, V
     let file = &spec.file;
     let mut cx = Cx {
         diags: Vec::new(),
+        soft: Vec::new(),
         provenance: Provenance::default(),
         base_dir: base_dir.to_path_buf(),
         host,
@@ -198,8 +202,10 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Result<Checked, V
         Ok(Checked {
             app,
             provenance: cx.provenance,
+            soft: cx.soft,
         })
     } else {
+        cx.diags.append(&mut cx.soft);
         cx.diags.sort_by_key(|d| (d.span.start, d.span.end));
         cx.diags.dedup();
         Err(cx.diags)
@@ -216,6 +222,7 @@ pub struct Owner {
 /// The checking context: collected diagnostics and access to files and the environment.
 pub struct Cx<'h> {
     diags: Vec<Diagnostic>,
+    soft: Vec<Diagnostic>,
     /// Where each value of the model was written, by field path.
     pub provenance: Provenance,
     base_dir: PathBuf,
@@ -227,6 +234,18 @@ pub struct Cx<'h> {
 impl Cx<'_> {
     pub fn push(&mut self, d: Diagnostic) {
         self.diags.push(d);
+    }
+
+    /// Reports an error that lowering must find (the model cannot hold the value: a key that
+    /// has no meaning for the kind, an unreadable mini-language string) but that left the
+    /// model complete, so the rules still run and their issues are reported alongside.
+    pub fn push_soft(&mut self, d: Diagnostic) {
+        self.soft.push(d);
+    }
+
+    /// How many errors have been reported so far (soft ones included).
+    pub fn error_count(&self) -> usize {
+        self.diags.len() + self.soft.len()
     }
 
     /// Applies `rule` to a spanned string and reports `invalid <what>` if it fails.

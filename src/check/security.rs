@@ -17,7 +17,7 @@ pub(super) fn security(cx: &mut Cx<'_>, s: &Sp<spec::SecuritySyntax>) -> model::
         &s.allow_privilege_escalation,
         out.allow_privilege_escalation,
     );
-    out.service_account_token = flag(&s.service_account_token, out.service_account_token);
+    out.service_account_token = s.service_account_token.as_ref().map(|b| b.value);
     if let Some(user) = &s.run_as_user {
         match user.value {
             spec::RunAsUser::Id(id) => {

@@ -55,6 +55,7 @@ value_enum! {
     }
 }
 
+#[allow(clippy::derivable_impls)] // value_enum! does not derive Default
 impl Default for Protocol {
     fn default() -> Self {
         Protocol::Tcp

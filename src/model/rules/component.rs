@@ -2,7 +2,7 @@
 
 use super::{Cx, at};
 use crate::codes;
-use crate::model::{Component, EnvValue, Workload, issue, rules};
+use crate::model::{Component, EnvValue, issue, rules};
 
 pub(super) fn component(cx: &mut Cx<'_>, c: &Component) {
     let base = at(c);
@@ -140,15 +140,6 @@ pub(super) fn component(cx: &mut Cx<'_>, c: &Component) {
             "label value",
         );
     }
-    if let Workload::CronJob { schedule, .. } = &c.workload {
-        cx.value(
-            p("schedule"),
-            schedule,
-            rules::cron_schedule,
-            codes::INVALID_SCHEDULE,
-            "schedule",
-        );
-    }
     for sp in c.service.iter().flat_map(|s| &s.ports) {
         if let Some(n) = sp.node_port
             && !(30000..=32767).contains(&n)
@@ -159,23 +150,5 @@ pub(super) fn component(cx: &mut Cx<'_>, c: &Component) {
                 format!("node port {n} is outside 30000-32767"),
             );
         }
-    }
-    for v in &c.volumes {
-        cx.value(
-            issue::key(&p("volumes"), &v.name),
-            &v.name,
-            rules::dns1123_label,
-            codes::INVALID_NAME,
-            "volume name",
-        );
-    }
-    if let Some(a) = &c.autoscale
-        && (a.min < 1 || a.max < a.min)
-    {
-        cx.report(
-            codes::INVALID_VALUE,
-            p("autoscale"),
-            "needs 1 <= min <= max",
-        );
     }
 }
