@@ -22,11 +22,9 @@ fn full(key: &str) -> String {
     format!("{APP}-{key}")
 }
 
-fn service(port_name: &str, port: i32, target_port: i32, headless: bool) -> Option<Service> {
-    let mut s = Service::cluster_ip(port_name, target_port);
-    s.ports[0].port = port;
-    s.headless = headless;
-    Some(s)
+/// `service = { port = PORT }`: one ClusterIP port forwarding to the main container port.
+fn service(port: i32) -> Switch<Service> {
+    Switch::On(Service::on_port(port))
 }
 
 fn resources(requests: (&str, &str), limits: (&str, &str)) -> Resources {
@@ -54,12 +52,12 @@ fn wait_for_postgres() -> Container {
     }
 }
 
-fn network(from: Option<Vec<Peer>>, to: &[&str]) -> Option<Option<Network>> {
-    Some(Some(Network {
+fn network(from: Option<Vec<Peer>>, to: &[&str]) -> Switch<Network> {
+    Switch::On(Network {
         from,
         to: Some(to.iter().map(|k| Peer::Component(k.to_string())).collect()),
         dns: true,
-    }))
+    })
 }
 
 /// The app; `specs` is the folder with the config files the spec reads.
@@ -77,7 +75,7 @@ pub fn experiment_tracker(specs: &Path) -> App {
     };
 
     let mut backend = Component::new("backend", BACKEND_IMAGE).port("http", 8000);
-    backend.service = service("http", 80, 8000, false);
+    backend.service = service(80);
     backend.autoscale = Some(Autoscale {
         min: 2,
         max: 10,
@@ -88,15 +86,12 @@ pub fn experiment_tracker(specs: &Path) -> App {
     backend.rollout = Rollout::rolling(IntOrPercent::Int(1), IntOrPercent::Int(0));
     let health = || ProbeAction::HttpGet {
         path: "/health".into(),
-        port: PortTarget::Number(8000),
+        port: Some(PortTarget::Number(8000)),
     };
     backend.liveness = Some(probe(health(), Some(10), Some(10)));
     backend.readiness = Some(probe(health(), Some(5), Some(5)));
     backend.resources = resources(("250m", "256Mi"), ("500m", "512Mi"));
-    backend.metrics = Some(Metrics {
-        port: 8000,
-        path: "/metrics".into(),
-    });
+    backend.metrics = Some(Metrics::default());
     backend.scheduling = Scheduling {
         anti_affinity: Some(AntiAffinity::Preferred),
         prefer_nodes: [("node-type".to_string(), vec!["ssd".to_string()])].into(),
@@ -141,8 +136,6 @@ pub fn experiment_tracker(specs: &Path) -> App {
         backend.config_ref("log-level"),
     );
     backend = backend.env("DATABASE_URL", url).env("LOG_LEVEL", log_level);
-    backend.env_from_config = false;
-    backend.env_from_secrets = false;
     backend.init_containers = vec![wait_for_postgres()];
 
     let mut frontend = Component::new("frontend", "myregistry/experiment-tracker-frontend:v1.0.0")
@@ -152,16 +145,15 @@ pub fn experiment_tracker(specs: &Path) -> App {
         .liveness(probe(
             ProbeAction::HttpGet {
                 path: "/".into(),
-                port: PortTarget::Number(8080),
+                port: Some(PortTarget::Number(8080)),
             },
             Some(5),
             None,
         ))
         .config("default.conf", file("nginx.conf"));
-    frontend.service = service("http", 80, 8080, false);
+    frontend.service = service(80);
     frontend.resources = resources(("50m", "64Mi"), ("100m", "128Mi"));
     frontend.config_mount = Some("/etc/nginx/conf.d".into());
-    frontend.env_from_config = false;
     frontend.volumes = vec![Volume {
         name: "cache".into(),
         source: VolumeSource::EmptyDir { memory: false },
@@ -177,12 +169,8 @@ pub fn experiment_tracker(specs: &Path) -> App {
     postgres.ports = vec![Port {
         name: "postgres".into(),
         port: 5432,
-        protocol: "TCP".into(),
+        protocol: Protocol::Tcp,
     }];
-    postgres.service = Some(Service {
-        headless: true,
-        ..Service::cluster_ip("postgres", 5432)
-    });
     postgres.readiness = Some(probe(
         ProbeAction::Exec {
             command: vec!["pg_isready".into(), "-U".into(), "postgres".into()],
@@ -201,13 +189,10 @@ pub fn experiment_tracker(specs: &Path) -> App {
     )]
     .into();
     let password = postgres.secret_ref("password");
-    postgres = postgres
-        .env(
-            "PGDATA",
-            EnvValue::Literal("/var/lib/postgresql/data/pgdata".into()),
-        )
-        .env("POSTGRES_PASSWORD", password);
-    postgres.env_from_secrets = false;
+    postgres = postgres.env("POSTGRES_PASSWORD", password).env(
+        "PGDATA",
+        EnvValue::Literal("/var/lib/postgresql/data/pgdata".into()),
+    );
     postgres.volumes = vec![
         Volume {
             name: "data".into(),
@@ -227,7 +212,7 @@ pub fn experiment_tracker(specs: &Path) -> App {
         },
     ];
     postgres.security.run_as_user = Some(999);
-    postgres.network = Some(Some(Network {
+    postgres.network = Switch::On(Network {
         from: Some(
             ["backend", "migrate", "cleanup"]
                 .iter()
@@ -236,7 +221,7 @@ pub fn experiment_tracker(specs: &Path) -> App {
         ),
         to: Some(Vec::new()),
         dns: true,
-    }));
+    });
 
     let defaults = resources(("100m", "128Mi"), ("500m", "512Mi"));
     let mut migrate = Component::new("migrate", BACKEND_IMAGE);

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use k8gen::model::{App, Component, IntOrPercent, Probe, Rollout, Service};
+use k8gen::model::{App, Component, IntOrPercent, Probe, Rollout, Service, Switch};
 
 /// The app; `specs` is the folder with the sample secret files.
 pub fn task_tracker(specs: &Path) -> App {
@@ -15,13 +15,7 @@ pub fn task_tracker(specs: &Path) -> App {
     let component = Component::new("task-tracker", "task-tracker:v1")
         .replicas(3)
         .port("http", 5000)
-        .service(Some(Service {
-            ports: vec![k8gen::model::ServicePort {
-                port: 80,
-                ..Service::cluster_ip("http", 5000).ports[0].clone()
-            }],
-            ..Service::cluster_ip("http", 5000)
-        }))
+        .service(Switch::On(Service::on_port(80)))
         .liveness(Probe {
             initial_delay_seconds: Some(10),
             ..Probe::http_get("/health", 5000)

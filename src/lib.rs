@@ -29,6 +29,7 @@ pub mod emit;
 pub mod lint;
 pub mod model;
 pub mod spec;
+pub mod suggest;
 pub mod transform;
 
 use std::path::Path;
@@ -65,16 +66,16 @@ fn pipeline(
     let check::Checked {
         mut app,
         provenance,
-        soft,
-    } = check::check(&spec, base_dir, host)?;
+        mut diags,
+    } = check::check(&spec, base_dir, host);
+    diags.splice(0..0, spec.diags.iter().cloned());
     model::defaults::normalize(&mut app);
-    let issues = model::rules::validate(&app);
-    if !issues.is_empty() || !soft.is_empty() {
-        let mut diags: Vec<Diagnostic> = issues
+    diags.extend(
+        model::rules::validate(&app)
             .into_iter()
-            .map(|i| provenance.diagnostic(i))
-            .chain(soft)
-            .collect();
+            .map(|i| provenance.diagnostic(i)),
+    );
+    if !diags.is_empty() {
         diags.sort_by_key(|d| (d.file, d.span.start, d.span.end));
         diags.dedup();
         return Err(diags);

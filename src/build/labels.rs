@@ -76,12 +76,20 @@ mod tests {
 
     #[test]
     fn selector_ignores_version_and_image() {
-        let a = Component::new("api", "api:v1");
-        let b = Component::new("api", "registry.example.com/api:v2").label("tier", "web");
-        assert_eq!(selector(&a), selector(&b));
-        let app = App::new("shop");
-        let labels = component_labels(&app, &a);
-        assert!(selector(&a).iter().all(|(k, v)| labels.get(k) == Some(v)));
+        let normalized = |c: Component| {
+            let mut app = App::new("shop").component(c);
+            crate::model::defaults::normalize(&mut app);
+            app
+        };
+        let app = normalized(Component::new("api", "api:v1"));
+        let a = &app.components[0];
+        let b =
+            normalized(Component::new("api", "registry.example.com/api:v2").label("tier", "web"))
+                .components[0]
+                .clone();
+        assert_eq!(selector(a), selector(&b));
+        let labels = component_labels(&app, a);
+        assert!(selector(a).iter().all(|(k, v)| labels.get(k) == Some(v)));
         assert_eq!(labels[VERSION], "v1");
     }
 }

@@ -14,14 +14,14 @@ use super::{labels, pod};
 use crate::model::{App, Component, Peer};
 
 pub fn network_policy(app: &App, c: &Component) -> Option<NetworkPolicy> {
-    let net = c.network.as_ref().and_then(Option::as_ref)?;
+    let net = c.network.on()?;
     let ports_of = |c: &Component| {
         super::non_empty_vec(
             c.ports
                 .iter()
                 .map(|p| NetworkPolicyPort {
                     port: Some(IntOrString::Int(p.port)),
-                    protocol: Some(p.protocol.clone()),
+                    protocol: Some(p.protocol.to_string()),
                     ..Default::default()
                 })
                 .collect(),

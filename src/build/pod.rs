@@ -119,13 +119,17 @@ pub fn template(app: &App, c: &Component) -> PodTemplateSpec {
                 .map(|p| ContainerPort {
                     name: Some(p.name.clone()),
                     container_port: p.port,
-                    protocol: Some(p.protocol.clone()),
+                    protocol: Some(p.protocol.to_string()),
                     ..Default::default()
                 })
                 .collect(),
         ),
         env: non_empty_vec(c.env.iter().map(|e| env_var(app, c, e)).collect()),
-        env_from: non_empty_vec(env_from(c, c.env_from_config, c.env_from_secrets)),
+        env_from: non_empty_vec(env_from(
+            c,
+            c.env_from_config == Some(true),
+            c.env_from_secrets == Some(true),
+        )),
         liveness_probe: c.liveness.as_ref().map(probe),
         readiness_probe: c.readiness.as_ref().map(probe),
         startup_probe: c.startup.as_ref().map(probe),
@@ -163,8 +167,13 @@ pub fn template(app: &App, c: &Component) -> PodTemplateSpec {
     let mut annotations = c.pod_annotations.clone();
     if let Some(m) = &c.metrics {
         annotations.insert("prometheus.io/scrape".to_string(), "true".to_string());
-        annotations.insert("prometheus.io/port".to_string(), m.port.to_string());
-        annotations.insert("prometheus.io/path".to_string(), m.path.clone());
+        if let Some(model::PortTarget::Number(port)) = &m.port {
+            annotations.insert("prometheus.io/port".to_string(), port.to_string());
+        }
+        annotations.insert(
+            "prometheus.io/path".to_string(),
+            m.path.clone().unwrap_or_default(),
+        );
     }
     let service_account = if c.own_service_account.unwrap_or(false) {
         Some(c.name.clone())
@@ -204,7 +213,7 @@ pub fn template(app: &App, c: &Component) -> PodTemplateSpec {
                 run_as_group: sec.run_as_user,
                 fs_group: sec.run_as_user,
                 seccomp_profile: Some(SeccompProfile {
-                    type_: sec.seccomp.clone(),
+                    type_: sec.seccomp.to_string(),
                     ..Default::default()
                 }),
                 ..Default::default()
@@ -231,9 +240,10 @@ fn wait_command(app: &App, key: &str) -> Vec<String> {
     let target = app.components.iter().find(|t| t.key == key);
     let host = names::component(&app.name, key);
     let port = target
-        .and_then(|t| t.service.as_ref())
+        .and_then(|t| t.service.on())
         .and_then(|s| s.ports.first())
-        .map_or(0, |p| p.port);
+        .and_then(|p| p.port)
+        .unwrap_or(0);
     vec![
         "sh".to_string(),
         "-c".to_string(),
@@ -241,18 +251,11 @@ fn wait_command(app: &App, key: &str) -> Vec<String> {
     ]
 }
 
-/// The spec's pull policy, or k8gen's default: `Always` for an image named by a tag (a tag can
-/// move, so every pod checks the registry, which also re-checks pull credentials), and
-/// `IfNotPresent` for one pinned by digest (it cannot change).
+/// The component's pull policy (see [`model::defaults::pull_policy`]) for an image.
 fn pull_policy(c: &Component, image: &str) -> String {
-    c.image_pull_policy.clone().unwrap_or_else(|| {
-        if image.contains("@sha256:") {
-            "IfNotPresent"
-        } else {
-            "Always"
-        }
+    c.image_pull_policy
+        .unwrap_or_else(|| model::defaults::pull_policy(image))
         .to_string()
-    })
 }
 
 fn claim_volume(claim: &str) -> Volume {
@@ -392,6 +395,11 @@ fn env_var(app: &App, c: &Component, e: &model::EnvVar) -> EnvVar {
             }),
             ..Default::default()
         }),
+        EnvValue::Service { component, port } => EnvVar {
+            name: e.name.clone(),
+            value: Some(service_address(app, component, port.as_ref())),
+            ..Default::default()
+        },
         EnvValue::Field(path) => value_from(EnvVarSource {
             field_ref: Some(ObjectFieldSelector {
                 field_path: path.clone(),
@@ -399,6 +407,29 @@ fn env_var(app: &App, c: &Component, e: &model::EnvVar) -> EnvVar {
             }),
             ..Default::default()
         }),
+    }
+}
+
+/// The DNS name of component `key`'s Service, with `:PORT` when a Service port is named (by
+/// name or number).
+fn service_address(app: &App, key: &str, port: Option<&model::PortTarget>) -> String {
+    let host = model::names::component(&app.name, key);
+    let Some(port) = port else { return host };
+    let number = app
+        .components
+        .iter()
+        .find(|c| c.key == key)
+        .and_then(|c| c.service.on())
+        .and_then(|s| {
+            s.ports.iter().find(|p| match port {
+                model::PortTarget::Name(n) => p.name.as_ref() == Some(n),
+                model::PortTarget::Number(n) => p.port == Some(*n),
+            })
+        })
+        .and_then(|p| p.port);
+    match number {
+        Some(n) => format!("{host}:{n}"),
+        None => host,
     }
 }
 
@@ -438,13 +469,13 @@ fn probe(p: &model::Probe) -> Probe {
         ProbeAction::HttpGet { path, port } => {
             probe.http_get = Some(HTTPGetAction {
                 path: Some(path.clone()),
-                port: int_or_string(port),
+                port: port.as_ref().map_or(IntOrString::Int(0), int_or_string),
                 ..Default::default()
             })
         }
         ProbeAction::Tcp { port } => {
             probe.tcp_socket = Some(TCPSocketAction {
-                port: int_or_string(port),
+                port: port.as_ref().map_or(IntOrString::Int(0), int_or_string),
                 ..Default::default()
             })
         }

@@ -8,29 +8,20 @@ use crate::model::{self, App, Component};
 
 pub fn services(app: &App, c: &Component) -> Vec<Service> {
     let mut out = Vec::new();
-    if let Some(svc) = &c.service {
+    if let Some(svc) = c.service.on() {
         out.push(service(app, c, c.name.clone(), svc, false));
     }
     if let Some(governing) = c.governing_service()
         && governing != c.name
     {
-        let headless = model::Service {
-            kind: "ClusterIP".to_string(),
-            headless: true,
-            external_name: None,
-            ports: c
-                .ports
-                .iter()
-                .map(|p| model::ServicePort {
-                    name: p.name.clone(),
-                    port: p.port,
-                    target: model::PortTarget::Name(p.name.clone()),
-                    protocol: p.protocol.clone(),
-                    node_port: None,
-                })
-                .collect(),
-            annotations: Default::default(),
-        };
+        let headless = model::defaults::service(
+            c,
+            model::Service {
+                kind: Some(model::ServiceType::ClusterIp),
+                headless: Some(true),
+                ..Default::default()
+            },
+        );
         // Pods find their peers through it while starting, before they are ready.
         out.push(service(app, c, governing, &headless, true));
     }
@@ -42,12 +33,13 @@ fn service(app: &App, c: &Component, name: String, svc: &model::Service, peers: 
     let mut annotations = meta.annotations.take().unwrap_or_default();
     annotations.extend(svc.annotations.iter().map(|(k, v)| (k.clone(), v.clone())));
     meta.annotations = super::non_empty(annotations);
-    let external = svc.kind == "ExternalName";
+    let kind = svc.kind.unwrap_or(model::ServiceType::ClusterIp);
+    let external = kind == model::ServiceType::ExternalName;
     Service {
         metadata: meta,
         spec: Some(ServiceSpec {
-            type_: Some(svc.kind.clone()),
-            cluster_ip: svc.headless.then(|| "None".to_string()),
+            type_: Some(kind.to_string()),
+            cluster_ip: (svc.headless == Some(true)).then(|| "None".to_string()),
             external_name: svc.external_name.clone(),
             selector: (!external).then(|| labels::selector(c)),
             // Clients of the component's own Service only ever see ready pods.
@@ -56,10 +48,10 @@ fn service(app: &App, c: &Component, name: String, svc: &model::Service, peers: 
                 svc.ports
                     .iter()
                     .map(|p| ServicePort {
-                        name: Some(p.name.clone()),
-                        port: p.port,
-                        target_port: Some(int_or_string(&p.target)),
-                        protocol: Some(p.protocol.clone()),
+                        name: p.name.clone(),
+                        port: p.port.unwrap_or_default(),
+                        target_port: p.target.as_ref().map(int_or_string),
+                        protocol: p.protocol.map(|p| p.to_string()),
                         node_port: p.node_port,
                         ..Default::default()
                     })

@@ -207,7 +207,7 @@ pub fn quota(cx: &mut Cx<'_>, q: &spec::SpMap<spec::Quantity>) -> BTreeMap<Strin
 }
 
 pub fn limit_range(cx: &mut Cx<'_>, l: &Sp<spec::LimitRangeSyntax>) -> model::LimitRange {
-    let default = resources::resources(cx, &l.default_request, &l.default);
+    let default = resources::resources(cx, &l.default_request, &l.default, "limit_range");
     model::LimitRange {
         default: default.limits,
         default_request: default.requests,

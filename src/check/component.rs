@@ -1,20 +1,19 @@
-//! Checks one component's keys and lowers them into a [`model::Component`].
+//! Lowers one component's keys into a [`model::Component`], recording where each value was
+//! written. Rules about the values live in the engine (`model::rules`); what is left here is
+//! reported because the model cannot hold it (an unreadable file, a secret with two sources).
 
 use std::collections::BTreeMap;
 
 use super::env::env;
 use super::index::Index;
-use super::probe::{port_target, probe};
+use super::probe::{port_ref, probe};
 use super::resources::{resources, rollout};
 use super::security::security;
 use super::service::service;
 use super::{Cx, Owner, codes, workload};
 use crate::diag::Diagnostic;
-use crate::model::{self, ConfigData, EnvValue, PortTarget, Workload, issue, rules};
+use crate::model::{self, ConfigData, Workload, issue};
 use crate::spec::{self, ComponentSyntax, Sp};
-
-/// The most a ConfigMap or Secret may hold (the API server's limit).
-const MAX_OBJECT_DATA: usize = 1024 * 1024;
 
 pub fn lower_component(
     cx: &mut Cx<'_>,
@@ -22,9 +21,6 @@ pub fn lower_component(
     owner: &Owner,
     index: &Index,
 ) -> Option<model::Component> {
-    let errors_before = cx.diags.len();
-    let base = issue::component(&owner.key);
-    let at = |k: &str| issue::key(&base, k);
     // The parts' characters are checked where they are written; only the length of the
     // combined name is new here.
     if owner.full_name.len() > 63 {
@@ -42,70 +38,32 @@ pub fn lower_component(
         );
     }
 
-    let ports = ports(cx, c);
+    let base = issue::component(&owner.key);
+    let p = |f: &str| issue::key(&base, f);
+    let ports = ports(cx, c, &p("ports"));
     let external = matches!(
         c.service.as_ref().map(|s| &s.value),
-        Some(spec::ServiceSyntax::Table(t)) if t.kind.as_ref().is_some_and(|k| k.value == "ExternalName")
+        Some(spec::ServiceSyntax::Table(t))
+            if t.kind.as_ref().is_some_and(|k| k.value == model::ServiceType::ExternalName)
     );
     let workload = if external {
-        if let Some(image) = &c.image {
-            cx.push(
-                Diagnostic::error(
-                    codes::INVALID_VALUE,
-                    image.span(),
-                    "an `ExternalName` Service points outside the cluster, so the component runs no image",
-                )
-                .with_help("remove `image`, or use another Service type"),
-            );
-        }
         Workload::External
     } else {
         workload::workload(cx, c, &base)
     };
-
-    let image = match (&c.image, &workload) {
-        (Some(image), _) => {
-            cx.rule(image, rules::image, codes::INVALID_IMAGE, "image");
+    let image = match &c.image {
+        Some(image) => {
+            cx.provenance.record(p("image"), image.span());
             image.value.clone()
         }
-        (None, Workload::External) => String::new(),
-        (None, _) => {
-            cx.push(
-                Diagnostic::error(
-                    codes::MISSING_VALUE,
-                    owner.span.clone(),
-                    format!("component `{}` has no image", crate::diag::clip(&owner.key)),
-                )
-                .with_help("add `image = \"repository:tag\"`"),
-            );
-            String::new()
-        }
+        None => String::new(),
     };
-    let version = match &c.version {
-        Some(v) => {
-            cx.rule(v, rules::label_value, codes::INVALID_LABEL, "version");
-            Some(v.value.clone())
-        }
-        None => match (rules::image_tag(&image), &c.image) {
-            (Some(tag), Some(image_sp)) => match rules::label_value(tag) {
-                Ok(()) => Some(tag.to_string()),
-                Err(e) => {
-                    cx.push(
-                        Diagnostic::error(
-                            codes::INVALID_LABEL,
-                            image_sp.span(),
-                            format!("the image tag `{tag}` cannot be the `app.kubernetes.io/version` label: {e}"),
-                        )
-                        .with_help("set `version = \"...\"` to a label-safe version"),
-                    );
-                    None
-                }
-            },
-            _ => None,
-        },
-    };
+    let version = c.version.as_ref().map(|v| {
+        cx.provenance.record(p("version"), v.span());
+        v.value.clone()
+    });
     let role = c.role.as_ref().map(|r| {
-        cx.rule(r, rules::label_value, codes::INVALID_LABEL, "role");
+        cx.provenance.record(p("role"), r.span());
         r.value.clone()
     });
     let autoscale = c
@@ -113,97 +71,61 @@ pub fn lower_component(
         .as_ref()
         .and_then(|a| workload::autoscale(cx, a, &base));
     let replicas = c.replicas.as_ref().and_then(|r| {
-        cx.provenance.record(at("replicas"), r.span());
+        cx.provenance.record(p("replicas"), r.span());
         workload::int32(cx, r, "replicas")
     });
 
-    let config = config(cx, c);
-    let (secrets, external_secrets) = secrets(cx, c);
-    let own = Own {
-        name: &owner.full_name,
-        config: &config,
-        secrets: &secrets,
-        external_secrets: &external_secrets,
+    let config = config(cx, c, &p("config"));
+    let (secrets, external_secrets) = secrets(cx, c, &p("secrets"));
+    let env = env(cx, &c.env, &p("env"));
+    let mount = |cx: &mut Cx<'_>, which: Option<&Sp<String>>, section: &str| {
+        which.map(|m| {
+            cx.provenance
+                .record(issue::key(&p("mount"), section), m.span());
+            m.value.clone()
+        })
     };
-    let env = env(cx, &c.env, &own, index);
-
-    let config_mount = c
-        .mount
-        .as_ref()
-        .and_then(|m| m.config.as_ref())
-        .and_then(|p| mount_path(cx, p, !config.is_empty(), "config"));
-    let has_secrets = !secrets.is_empty() || !external_secrets.is_empty();
-    let secrets_mount = c
-        .mount
-        .as_ref()
-        .and_then(|m| m.secrets.as_ref())
-        .and_then(|p| mount_path(cx, p, has_secrets, "secrets"));
-    let uses_config = env
-        .iter()
-        .any(|e| matches!(&e.value, EnvValue::ConfigKey { from: None, .. }));
-    let uses_secret = env
-        .iter()
-        .any(|e| matches!(&e.value, EnvValue::SecretKey { from: None, .. }));
+    let mounts = c.mount.as_ref();
+    let config_mount = mount(cx, mounts.and_then(|m| m.config.as_ref()), "config");
+    let secrets_mount = mount(cx, mounts.and_then(|m| m.secrets.as_ref()), "secrets");
     let (env_from_config, env_from_secrets) = match &c.env_from {
-        Some(list) => env_from(cx, list, !config.is_empty(), has_secrets),
-        None => (
-            config_mount.is_none() && !uses_config,
-            secrets_mount.is_none() && !uses_secret,
-        ),
+        Some(list) => env_from(cx, list, &p("env_from")),
+        None => (None, None),
     };
 
-    let main_port = ports
-        .iter()
-        .find(|p| p.name == "http")
-        .or(ports.first())
-        .cloned();
     let probes = c.probes.as_ref();
-    let liveness = probes
-        .and_then(|p| p.liveness.as_ref())
-        .and_then(|p| probe(cx, p, &ports, main_port.as_ref(), true));
-    let readiness = probes
-        .and_then(|p| p.readiness.as_ref())
-        .and_then(|p| probe(cx, p, &ports, main_port.as_ref(), false));
-    let startup = probes
-        .and_then(|p| p.startup.as_ref())
-        .and_then(|p| probe(cx, p, &ports, main_port.as_ref(), true));
+    let probe_at = |cx: &mut Cx<'_>, which: Option<&Sp<spec::ProbeSyntax>>, name: &str| {
+        which.and_then(|sp| probe(cx, sp, &issue::key(&p("probes"), name)))
+    };
+    let liveness = probe_at(cx, probes.and_then(|p| p.liveness.as_ref()), "liveness");
+    let readiness = probe_at(cx, probes.and_then(|p| p.readiness.as_ref()), "readiness");
+    let startup = probe_at(cx, probes.and_then(|p| p.startup.as_ref()), "startup");
 
     let resources = c
         .resources
         .as_ref()
-        .map(|r| resources(cx, &r.requests, &r.limits))
+        .map(|r| {
+            cx.provenance.record(p("resources"), r.span());
+            resources(cx, &r.requests, &r.limits, &p("resources"))
+        })
         .unwrap_or_default();
     let rollout = match &c.rollout {
-        Some(r) => {
-            cx.provenance.record(at("rollout"), r.span());
-            if let Some(s) = &r.strategy {
-                cx.provenance
-                    .record(issue::key(&at("rollout"), "strategy"), s.span());
-            }
-            rollout(cx, r, &workload)
-        }
+        Some(r) => rollout(cx, r, &p("rollout")),
         None => model::Rollout::default(),
     };
-    let image_pull_policy = c.image_pull_policy.as_ref().and_then(|p| {
-        one_of(
-            cx,
-            p,
-            &["Always", "IfNotPresent", "Never"],
-            "image pull policy",
-        )
+    let image_pull_policy = c.image_pull_policy.as_ref().map(|pp| {
+        cx.provenance.record(p("image_pull_policy"), pp.span());
+        pp.value
     });
     let image_pull_secrets = c
         .image_pull_secrets
         .iter()
         .flatten()
-        .filter_map(|s| {
-            cx.rule(
-                s,
-                rules::dns1123_subdomain,
-                codes::INVALID_NAME,
-                "image pull secret name",
-            )
-            .map(|_| s.value.clone())
+        .enumerate()
+        .map(|(i, s)| {
+            cx.provenance
+                .record(issue::index(&p("image_pull_secrets"), i), s.span());
+            s.value.clone()
         })
         .collect();
     let rbac = workload::rbac(cx, c.rbac.as_deref().unwrap_or_default(), &base, "rbac");
@@ -214,7 +136,7 @@ pub fn lower_component(
         "cluster_rbac",
     );
     if let Some(s) = &c.service_account {
-        cx.provenance.record(at("service_account"), s.span());
+        cx.provenance.record(p("service_account"), s.span());
     }
     let (service_account, own_service_account) = match c.service_account.as_ref().map(|s| &s.value)
     {
@@ -223,11 +145,11 @@ pub fn lower_component(
         Some(spec::ServiceAccountSyntax::Name(name)) => (Some(name.clone()), None),
         None => (None, None),
     };
-    let service = service(cx, c, &ports, owner, &workload);
+    let service = service(cx, c, owner);
     let security = c
         .security
         .as_ref()
-        .map(|s| security(cx, s))
+        .map(|s| security(cx, s, &p("security")))
         .unwrap_or_default();
     let volumes = workload::volumes(cx, &c.volumes, &base);
     let extra = |cx: &mut Cx<'_>, list: &Option<Vec<Sp<spec::ContainerSyntax>>>, key: &str| {
@@ -235,8 +157,8 @@ pub fn lower_component(
             .flatten()
             .enumerate()
             .map(|(i, x)| {
-                let path = issue::index(&at(key), i);
-                workload::container(cx, x, &image, &own, index, &path)
+                let path = issue::index(&p(key), i);
+                workload::container(cx, x, &image, &path)
             })
             .collect::<Vec<_>>()
     };
@@ -247,31 +169,15 @@ pub fn lower_component(
         .as_ref()
         .and_then(|d| workload::disruption(cx, d, &base));
     let network = workload::network(cx, c.network.as_ref(), index, &base);
-    let metrics = c.metrics.as_ref().and_then(|m| {
-        let port = match &m.port {
-            Some(r) => port_target(cx, r, &ports).and_then(|t| match t {
-                PortTarget::Number(n) => Some(n),
-                PortTarget::Name(name) => ports.iter().find(|p| p.name == name).map(|p| p.port),
-            }),
-            None => match &main_port {
-                Some(p) => Some(p.port),
-                None => {
-                    cx.push(Diagnostic::error(
-                        codes::MISSING_VALUE,
-                        m.span(),
-                        "metrics need a port, and the container has none",
-                    ));
-                    None
-                }
-            },
-        }?;
-        Some(model::Metrics {
-            port,
-            path: m
-                .path
+    let metrics = c.metrics.as_ref().map(|m| {
+        cx.provenance.record(p("metrics"), m.span());
+        model::Metrics {
+            port: m
+                .port
                 .as_ref()
-                .map_or("/metrics".to_string(), |p| p.value.clone()),
-        })
+                .and_then(|r| port_ref(cx, r, &issue::key(&p("metrics"), "port"))),
+            path: m.path.as_ref().map(|path| path.value.clone()),
+        }
     });
     let scheduling = c
         .scheduling
@@ -282,9 +188,6 @@ pub fn lower_component(
     let annotations = cx.annotations(&c.annotations);
     let pod_annotations = cx.annotations(&c.pod_annotations);
 
-    if cx.diags.len() > errors_before {
-        return None;
-    }
     Some(model::Component {
         name: owner.full_name.clone(),
         key: owner.key.clone(),
@@ -331,42 +234,23 @@ pub fn lower_component(
     })
 }
 
-/// A component's own config and secrets, for resolving `env` references.
-pub struct Own<'a> {
-    pub name: &'a str,
-    pub config: &'a BTreeMap<String, ConfigData>,
-    pub secrets: &'a BTreeMap<String, Vec<u8>>,
-    pub external_secrets: &'a BTreeMap<String, (String, Option<String>)>,
-}
-
-/// `env_from = [...]`: which of config and secrets go in whole.
+/// `env_from = [...]`: which of config and secrets go in whole (each `Some(true)` when
+/// listed, `Some(false)` when not: the list replaces the default).
 pub fn env_from(
     cx: &mut Cx<'_>,
-    list: &[Sp<String>],
-    has_config: bool,
-    has_secrets: bool,
-) -> (bool, bool) {
+    list: &[Sp<model::Section>],
+    path: &str,
+) -> (Option<bool>, Option<bool>) {
     let (mut config, mut secrets) = (false, false);
     for item in list {
-        match item.value.as_str() {
-            "config" if has_config => config = true,
-            "secrets" if has_secrets => secrets = true,
-            "config" | "secrets" => cx.push(Diagnostic::error(
-                codes::UNKNOWN_REFERENCE,
-                item.span(),
-                format!("`{}` is empty, so there is nothing to inject", item.value),
-            )),
-            other => cx.push(
-                Diagnostic::error(
-                    codes::INVALID_VALUE,
-                    item.span(),
-                    format!("unknown `env_from` source `{other}`"),
-                )
-                .with_help("expected `config` or `secrets`"),
-            ),
+        cx.provenance
+            .record(issue::key(path, item.value.as_str()), item.span());
+        match item.value {
+            model::Section::Config => config = true,
+            model::Section::Secrets => secrets = true,
         }
     }
-    (config, secrets)
+    (Some(config), Some(secrets))
 }
 
 fn strings(list: &Option<Vec<Sp<String>>>) -> Vec<String> {
@@ -389,54 +273,30 @@ pub fn one_of(cx: &mut Cx<'_>, value: &Sp<String>, allowed: &[&str], what: &str)
     None
 }
 
-fn ports(cx: &mut Cx<'_>, c: &ComponentSyntax) -> Vec<model::Port> {
-    let mut out: Vec<model::Port> = Vec::new();
-    let mut seen: BTreeMap<(i32, String), String> = BTreeMap::new();
-    let mut add =
-        |cx: &mut Cx<'_>, name: &Sp<String>, number: &Sp<i64>, protocol: Option<&Sp<String>>| {
-            cx.rule(name, rules::port_name, codes::INVALID_PORT, "port name");
-            let port = match rules::port_number(number.value) {
-                Ok(p) => p,
-                Err(e) => {
-                    cx.push(Diagnostic::error(
-                        codes::INVALID_PORT,
-                        number.span(),
-                        format!("invalid port: {e}"),
-                    ));
-                    return;
-                }
-            };
-            let protocol = protocol.map_or(Some("TCP".to_string()), |p| {
-                one_of(cx, p, &["TCP", "UDP", "SCTP"], "protocol")
-            });
-            let Some(protocol) = protocol else { return };
-            if let Some(other) = seen.insert((port, protocol.clone()), name.value.clone()) {
-                cx.push(Diagnostic::error(
-                    codes::DUPLICATE,
-                    number.span(),
-                    format!("port {port}/{protocol} is already declared as `{other}`"),
-                ));
-            }
+/// Container ports in the order written: `port = N` (the port named `http`) first, then
+/// `ports` as the file lists them.
+fn ports(cx: &mut Cx<'_>, c: &ComponentSyntax, base: &str) -> Vec<model::Port> {
+    let mut out = Vec::new();
+    let mut add = |cx: &mut Cx<'_>,
+                   name: &Sp<String>,
+                   number: &Sp<i64>,
+                   protocol: Option<&Sp<model::Protocol>>| {
+        let path = issue::key(base, &name.value);
+        cx.provenance.record(&path, name.span());
+        cx.provenance
+            .record(issue::key(&path, "port"), number.span());
+        if let Some(port) = cx.int32(number, "port") {
             out.push(model::Port {
                 name: name.value.clone(),
                 port,
-                protocol,
+                protocol: protocol.map_or(model::Protocol::Tcp, |p| p.value),
             });
-        };
-    if let Some(port) = &c.port {
-        if c.ports.keys().any(|k| k.value == "http") {
-            cx.push(
-                Diagnostic::error(
-                    codes::DUPLICATE,
-                    port.span(),
-                    "`port` and `ports.http` both set the `http` port",
-                )
-                .with_help("keep one of them"),
-            );
         }
+    };
+    if let Some(port) = &c.port {
         add(cx, &Sp::new(port.span(), "http".to_string()), port, None);
     }
-    for (name, value) in &c.ports {
+    for (name, value) in super::env::in_file_order(&c.ports) {
         match &value.value {
             spec::PortSyntax::Number(n) => add(cx, name, &Sp::new(value.span(), *n), None),
             spec::PortSyntax::Table(t) => add(cx, name, &t.port, t.protocol.as_ref()),
@@ -445,15 +305,14 @@ fn ports(cx: &mut Cx<'_>, c: &ComponentSyntax) -> Vec<model::Port> {
     out
 }
 
-fn data_key(cx: &mut Cx<'_>, key: &Sp<String>) {
-    cx.rule(key, rules::config_key, codes::INVALID_KEY, "key");
-}
-
-fn config(cx: &mut Cx<'_>, c: &ComponentSyntax) -> BTreeMap<String, ConfigData> {
+fn config(cx: &mut Cx<'_>, c: &ComponentSyntax, base: &str) -> BTreeMap<String, ConfigData> {
     let mut out = BTreeMap::new();
-    let mut size = 0;
+    if let Some((first, _)) = c.config.iter().next() {
+        cx.provenance.record(base, first.span());
+    }
     for (key, value) in &c.config {
-        data_key(cx, key);
+        cx.provenance
+            .record(issue::key(base, &key.value), key.span());
         let data = match &value.value {
             spec::ConfigValue::Value(s) => ConfigData::Text(s.to_text()),
             spec::ConfigValue::File(f) => match cx.read(&f.file) {
@@ -461,24 +320,10 @@ fn config(cx: &mut Cx<'_>, c: &ComponentSyntax) -> BTreeMap<String, ConfigData> 
                     Ok(text) => ConfigData::Text(text),
                     Err(e) => ConfigData::Binary(e.into_bytes()),
                 },
-                None => continue,
+                None => ConfigData::Text(String::new()),
             },
         };
-        size += key.len()
-            + match &data {
-                ConfigData::Text(t) => t.len(),
-                ConfigData::Binary(b) => b.len(),
-            };
         out.insert(key.value.clone(), data);
-    }
-    if size > MAX_OBJECT_DATA
-        && let Some((first, _)) = c.config.iter().next()
-    {
-        cx.push(Diagnostic::error(
-            codes::TOO_LARGE,
-            first.span(),
-            format!("config holds {size} bytes, over the 1 MiB a ConfigMap may hold"),
-        ));
     }
     out
 }
@@ -486,18 +331,27 @@ fn config(cx: &mut Cx<'_>, c: &ComponentSyntax) -> BTreeMap<String, ConfigData> 
 type ExternalKeys = BTreeMap<String, (String, Option<String>)>;
 
 /// Secret values from the spec, and keys to read from the External Secrets store.
-fn secrets(cx: &mut Cx<'_>, c: &ComponentSyntax) -> (BTreeMap<String, Vec<u8>>, ExternalKeys) {
+fn secrets(
+    cx: &mut Cx<'_>,
+    c: &ComponentSyntax,
+    base: &str,
+) -> (BTreeMap<String, Vec<u8>>, ExternalKeys) {
     let mut out = BTreeMap::new();
     let mut external = BTreeMap::new();
-    let mut size = 0;
+    if let Some((first, _)) = c.secrets.iter().next() {
+        cx.provenance.record(base, first.span());
+    }
     for (key, value) in &c.secrets {
-        data_key(cx, key);
+        cx.provenance
+            .record(issue::key(base, &key.value), key.span());
         let bytes = match &value.value {
-            spec::SecretValue::Literal(s) => Some(s.clone().into_bytes()),
+            spec::SecretValue::Literal(s) => s.clone().into_bytes(),
             spec::SecretValue::Source(src) => {
                 match (&src.env, &src.file, &src.external) {
-                    (Some(var), None, None) => cx.env_var(var).map(String::into_bytes),
-                    (None, Some(file), None) => cx.read(file),
+                    (Some(var), None, None) => {
+                        cx.env_var(var).map(String::into_bytes).unwrap_or_default()
+                    }
+                    (None, Some(file), None) => cx.read(file).unwrap_or_default(),
                     (None, None, Some(remote)) => {
                         if !cx.external_store {
                             cx.push(
@@ -522,65 +376,12 @@ fn secrets(cx: &mut Cx<'_>, c: &ComponentSyntax) -> (BTreeMap<String, Vec<u8>>, 
                         )
                         .with_help("write `{ env = \"VAR\" }`, `{ file = \"path\" }` or `{ external = \"key\" }`"),
                     );
-                        None
+                        continue;
                     }
                 }
             }
         };
-        if let Some(bytes) = bytes {
-            size += key.len() + bytes.len();
-            out.insert(key.value.clone(), bytes);
-        }
-    }
-    if !external.is_empty()
-        && !out.is_empty()
-        && let Some((first, _)) = c.secrets.iter().next()
-    {
-        cx.push(
-            Diagnostic::error(
-                codes::INVALID_VALUE,
-                first.span(),
-                "a component's secrets come either all from the store (`external`) or all from the spec",
-            )
-            .with_help("move the other values into the store, or into a second component"),
-        );
-    }
-    if size > MAX_OBJECT_DATA
-        && let Some((first, _)) = c.secrets.iter().next()
-    {
-        cx.push(Diagnostic::error(
-            codes::TOO_LARGE,
-            first.span(),
-            format!("secrets hold {size} bytes, over the 1 MiB a Secret may hold"),
-        ));
+        out.insert(key.value.clone(), bytes);
     }
     (out, external)
-}
-
-fn mount_path(cx: &mut Cx<'_>, path: &Sp<String>, has_data: bool, what: &str) -> Option<String> {
-    if !path.value.starts_with('/') {
-        cx.push(Diagnostic::error(
-            codes::INVALID_VALUE,
-            path.span(),
-            format!("mount path `{}` must be absolute", path.value),
-        ));
-        return None;
-    }
-    if path.value == "/tmp" || path.value == "/" {
-        cx.push(Diagnostic::error(
-            codes::INVALID_VALUE,
-            path.span(),
-            format!("cannot mount {what} over `{}`", path.value),
-        ));
-        return None;
-    }
-    if !has_data {
-        cx.push(Diagnostic::error(
-            codes::UNKNOWN_REFERENCE,
-            path.span(),
-            format!("`[{what}]` is empty, so there is nothing to mount"),
-        ));
-        return None;
-    }
-    Some(path.value.clone())
 }

@@ -1,89 +1,87 @@
-//! Environment variables and references to other components: config and secret keys,
-//! Service names and ports.
+//! Lowering environment variables: values and references (`{ config }`, `{ secret }` with an
+//! optional `from`, `{ field }`, `{ service, port }`), in the order the spec writes them
+//! (Kubernetes expands `$(NAME)` only from earlier entries). Whether a referenced component,
+//! key or port exists is a rule of the engine.
 
-use super::component::Own;
-use super::index::{Declared, Index};
+use super::probe::port_ref;
 use super::{Cx, codes};
 use crate::diag::Diagnostic;
-use crate::model::{self, EnvValue, rules};
+use crate::model::{self, EnvValue, issue};
 use crate::spec::{self, Sp};
 
-/// Pod fields a `{ field = ... }` env var may read.
-pub(super) const FIELD_PATHS: &[&str] = &[
-    "metadata.name",
-    "metadata.namespace",
-    "metadata.uid",
-    "spec.nodeName",
-    "spec.serviceAccountName",
-    "status.hostIP",
-    "status.hostIPs",
-    "status.podIP",
-    "status.podIPs",
-];
-
-#[derive(Clone, Copy)]
-enum Section {
-    Config,
-    Secrets,
+/// The entries of a spanned map in the order they were written in the file.
+pub(super) fn in_file_order<V>(map: &spec::SpMap<V>) -> Vec<(&Sp<String>, &Sp<V>)> {
+    let mut entries: Vec<_> = map.iter().collect();
+    entries.sort_by_key(|(k, _)| k.span.start);
+    entries
 }
 
-/// A `{ config = "KEY" }` or `{ secret = "KEY" }` reference, to the component's own section or
-/// (with `from`) to another component's: reports a key the section lacks, and returns the key
-/// of the component that holds it (`None`: its own).
-fn data_ref(
-    cx: &mut Cx<'_>,
-    key: &Sp<String>,
-    section: Section,
-    own: &Own<'_>,
-    other: Option<(&Sp<String>, &Declared)>,
-) -> Option<String> {
-    let (_owner, keys, table): (&str, Vec<&str>, String) = match (other, section) {
-        (None, Section::Config) => (
-            own.name,
-            own.config.keys().map(String::as_str).collect(),
-            "config".into(),
-        ),
-        (None, Section::Secrets) => (
-            own.name,
-            own.secrets
-                .keys()
-                .chain(own.external_secrets.keys())
-                .map(String::as_str)
-                .collect(),
-            "secrets".into(),
-        ),
-        (Some((from, d)), Section::Config) => (
-            &d.full_name,
-            d.config_keys.iter().map(String::as_str).collect(),
-            format!("components.{}.config", from.value),
-        ),
-        (Some((from, d)), Section::Secrets) => (
-            &d.full_name,
-            d.secret_keys.iter().map(String::as_str).collect(),
-            format!("components.{}.secrets", from.value),
-        ),
-    };
-    if !keys.contains(&key.value.as_str()) {
-        unknown_key(cx, key, &table, &keys);
+pub fn env(cx: &mut Cx<'_>, vars: &spec::SpMap<spec::EnvSyntax>, base: &str) -> Vec<model::EnvVar> {
+    let mut out = Vec::new();
+    for (name, value) in in_file_order(vars) {
+        let path = issue::key(base, &name.value);
+        cx.provenance.record(&path, name.span());
+        let value = match &value.value {
+            spec::EnvSyntax::Value(s) => EnvValue::Literal(s.to_text()),
+            spec::EnvSyntax::Ref(r) => {
+                let mut record = |field: &str, sp: &Option<Sp<String>>| {
+                    if let Some(sp) = sp {
+                        cx.provenance.record(issue::key(&path, field), sp.span());
+                    }
+                };
+                record("from", &r.from);
+                record("config", &r.config);
+                record("secret", &r.secret);
+                record("field", &r.field);
+                record("service", &r.service);
+                let from = r.from.as_ref().map(|f| f.value.clone());
+                match (&r.config, &r.secret, &r.field, &r.service) {
+                    (Some(key), None, None, None) if r.port.is_none() => EnvValue::ConfigKey {
+                        from,
+                        key: key.value.clone(),
+                    },
+                    (None, Some(key), None, None) if r.port.is_none() => EnvValue::SecretKey {
+                        from,
+                        key: key.value.clone(),
+                    },
+                    (None, None, Some(field), None) if from.is_none() && r.port.is_none() => {
+                        EnvValue::Field(field.value.clone())
+                    }
+                    (None, None, None, Some(key)) if from.is_none() => EnvValue::Service {
+                        component: key.value.clone(),
+                        port: match &r.port {
+                            Some(p) => match port_ref(cx, p, &issue::key(&path, "port")) {
+                                Some(port) => Some(port),
+                                None => continue,
+                            },
+                            None => None,
+                        },
+                    },
+                    _ => {
+                        cx.push(
+                            Diagnostic::error(
+                                codes::INVALID_VALUE,
+                                value.span(),
+                                "an env reference needs exactly one of `config`, `secret`, `field` and `service`",
+                            )
+                            .with_help("`from` goes with `config` or `secret`; `port` goes with `service`"),
+                        );
+                        continue;
+                    }
+                }
+            }
+        };
+        out.push(model::EnvVar {
+            name: name.value.clone(),
+            value,
+        });
     }
-    other.map(|(from, _)| from.value.clone())
+    out
 }
 
-fn unknown_key(cx: &mut Cx<'_>, key: &Sp<String>, section: &str, candidates: &[&str]) {
-    let mut d = Diagnostic::error(
-        codes::UNKNOWN_REFERENCE,
-        key.span(),
-        format!("`{}` is not a key of `[{section}]`", key.value),
-    );
-    d.help = Some(spec::suggest(&key.value, candidates, || {
-        match candidates.is_empty() {
-            true => format!("add it to `[{section}]`"),
-            false => format!("`[{section}]` has {}", spec::quoted(candidates)),
-        }
-    }));
-    cx.push(d);
-}
-
+// Legacy resolution against the syntax-level index, still used by the lowering of init
+// containers and ingress routes until they name components by key in the model.
+use super::index::{Declared, Index};
 /// Resolves a component key in a reference; reports unknown ones with a suggestion.
 pub fn component<'i>(cx: &mut Cx<'_>, key: &Sp<String>, index: &'i Index) -> Option<&'i Declared> {
     if let Some(d) = index.components.get(&key.value) {
@@ -149,89 +147,4 @@ pub fn service_port(
         );
     }
     found.cloned()
-}
-
-pub fn env(
-    cx: &mut Cx<'_>,
-    vars: &spec::SpMap<spec::EnvSyntax>,
-    own: &Own<'_>,
-    index: &Index,
-) -> Vec<model::EnvVar> {
-    let mut out = Vec::new();
-    for (name, value) in vars {
-        cx.rule(
-            name,
-            rules::env_var_name,
-            codes::INVALID_KEY,
-            "environment variable name",
-        );
-        let value = match &value.value {
-            spec::EnvSyntax::Value(s) => EnvValue::Literal(s.to_text()),
-            spec::EnvSyntax::Ref(r) => {
-                let other = match &r.from {
-                    Some(key) => match component(cx, key, index) {
-                        Some(d) => Some((key, d)),
-                        None => continue,
-                    },
-                    None => None,
-                };
-                match (&r.config, &r.secret, &r.field, &r.service) {
-                    (Some(key), None, None, None) => EnvValue::ConfigKey {
-                        from: data_ref(cx, key, Section::Config, own, other),
-                        key: key.value.clone(),
-                    },
-                    (None, Some(key), None, None) => EnvValue::SecretKey {
-                        from: data_ref(cx, key, Section::Secrets, own, other),
-                        key: key.value.clone(),
-                    },
-                    (None, None, Some(path), None) if other.is_none() => {
-                        let ok = FIELD_PATHS.contains(&path.value.as_str())
-                            || path.value.starts_with("metadata.labels['")
-                            || path.value.starts_with("metadata.annotations['");
-                        if !ok {
-                            let mut d = Diagnostic::error(
-                                codes::INVALID_VALUE,
-                                path.span(),
-                                format!("`{}` is not a pod field env vars can read", path.value),
-                            );
-                            d.help = Some(spec::suggest(&path.value, FIELD_PATHS, || {
-                                format!("expected one of {}", FIELD_PATHS.join(", "))
-                            }));
-                            cx.push(d);
-                        }
-                        EnvValue::Field(path.value.clone())
-                    }
-                    (None, None, None, Some(key)) if other.is_none() => {
-                        let Some(d) = component(cx, key, index) else {
-                            continue;
-                        };
-                        let Some((_, number)) = service_port(cx, key, d, r.port.as_ref()) else {
-                            continue;
-                        };
-                        if r.port.is_some() {
-                            EnvValue::Literal(format!("{}:{number}", d.full_name))
-                        } else {
-                            EnvValue::Literal(d.full_name.clone())
-                        }
-                    }
-                    _ => {
-                        cx.push(
-                            Diagnostic::error(
-                                codes::INVALID_VALUE,
-                                value.span(),
-                                "an env reference needs exactly one of `config`, `secret`, `field` and `service`",
-                            )
-                            .with_help("`from` goes with `config` or `secret`; `port` goes with `service`"),
-                        );
-                        continue;
-                    }
-                }
-            }
-        };
-        out.push(model::EnvVar {
-            name: name.value.clone(),
-            value,
-        });
-    }
-    out
 }

@@ -33,23 +33,22 @@ pub trait Host {
 
 pub use crate::codes;
 
-/// A lowered spec: the model, and where in the spec each of its values was written (so the
-/// rule engine's issues, and errors from applying patches after build, point at the spec).
+/// A lowered spec: the model, where in the spec each of its values was written (so the rule
+/// engine's issues, and errors from applying patches after build, point at the spec), and what
+/// could not be lowered. The model is complete even then (a value that could not be read is
+/// left out or replaced by an empty one), so the engine can judge the rest in the same run.
 #[derive(Debug)]
 pub struct Checked {
     pub app: App,
     pub provenance: Provenance,
-    /// Errors lowering found that left the model complete (see [`Cx::push_soft`]): the
-    /// caller reports them together with the rules' issues.
-    pub soft: Vec<Diagnostic>,
+    pub diags: Vec<Diagnostic>,
 }
 
-/// Checks `spec` (read from a file in `base_dir`) and lowers it into the model.
-pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Result<Checked, Vec<Diagnostic>> {
+/// Lowers `spec` (read from a file in `base_dir`) into the model.
+pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Checked {
     let file = &spec.file;
     let mut cx = Cx {
         diags: Vec::new(),
-        soft: Vec::new(),
         provenance: Provenance::default(),
         base_dir: base_dir.to_path_buf(),
         host,
@@ -198,17 +197,10 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Result<Checked, V
     for (i, span) in patch_spans.into_iter().enumerate() {
         cx.provenance.record(issue::index("patches", i), span);
     }
-    if cx.diags.is_empty() {
-        Ok(Checked {
-            app,
-            provenance: cx.provenance,
-            soft: cx.soft,
-        })
-    } else {
-        cx.diags.append(&mut cx.soft);
-        cx.diags.sort_by_key(|d| (d.span.start, d.span.end));
-        cx.diags.dedup();
-        Err(cx.diags)
+    Checked {
+        app,
+        provenance: cx.provenance,
+        diags: cx.diags,
     }
 }
 
@@ -222,7 +214,6 @@ pub struct Owner {
 /// The checking context: collected diagnostics and access to files and the environment.
 pub struct Cx<'h> {
     diags: Vec<Diagnostic>,
-    soft: Vec<Diagnostic>,
     /// Where each value of the model was written, by field path.
     pub provenance: Provenance,
     base_dir: PathBuf,
@@ -234,18 +225,6 @@ pub struct Cx<'h> {
 impl Cx<'_> {
     pub fn push(&mut self, d: Diagnostic) {
         self.diags.push(d);
-    }
-
-    /// Reports an error that lowering must find (the model cannot hold the value: a key that
-    /// has no meaning for the kind, an unreadable mini-language string) but that left the
-    /// model complete, so the rules still run and their issues are reported alongside.
-    pub fn push_soft(&mut self, d: Diagnostic) {
-        self.soft.push(d);
-    }
-
-    /// How many errors have been reported so far (soft ones included).
-    pub fn error_count(&self) -> usize {
-        self.diags.len() + self.soft.len()
     }
 
     /// Applies `rule` to a spanned string and reports `invalid <what>` if it fails.
@@ -291,6 +270,27 @@ impl Cx<'_> {
                 format!("{what} must be {bounds}, not {}", value.value),
             ));
             None
+        }
+    }
+
+    /// An integer that must fit the model's `i32` (what Kubernetes stores); whether it is in
+    /// the range a field allows is a rule of the engine.
+    pub fn int32(&mut self, value: &Sp<i64>, what: &str) -> Option<i32> {
+        match i32::try_from(value.value) {
+            Ok(v) => Some(v),
+            Err(_) => {
+                let bound = if value.value > 0 {
+                    format!("at most {}", i32::MAX)
+                } else {
+                    format!("at least {}", i32::MIN)
+                };
+                self.push(Diagnostic::error(
+                    codes::OUT_OF_RANGE,
+                    value.span(),
+                    format!("{what} must be {bound}, not {}", value.value),
+                ));
+                None
+            }
         }
     }
 

@@ -1,86 +1,42 @@
-//! Probes and references to the container's ports.
+//! Lowering probes: the `"GET :8080/path"` / `"TCP :5432"` shorthands and probe tables into
+//! [`model::Probe`]s. Only what the model cannot hold is reported here (a shorthand that cannot
+//! be read, a table without exactly one check); whether ports exist and timings make sense
+//! are rules of the engine (`model::rules`).
 
 use super::{Cx, codes};
 use crate::diag::Diagnostic;
-use crate::model::{self, PortTarget, ProbeAction, rules};
+use crate::model::{self, PortTarget, ProbeAction, issue};
 use crate::spec::{self, Sp};
 
-/// Resolves a probe's or Service's port reference against the container's ports.
-pub(super) fn port_target(
-    cx: &mut Cx<'_>,
-    r: &Sp<spec::PortRef>,
-    ports: &[model::Port],
-) -> Option<PortTarget> {
+/// A `port = ...` reference to a container port, by number or name.
+pub(super) fn port_ref(cx: &mut Cx<'_>, r: &Sp<spec::PortRef>, path: &str) -> Option<PortTarget> {
+    cx.provenance.record(path, r.span());
     match &r.value {
-        spec::PortRef::Number(n) => match rules::port_number(*n) {
-            Ok(p) => Some(PortTarget::Number(p)),
-            Err(e) => {
-                cx.push(Diagnostic::error(
-                    codes::INVALID_PORT,
-                    r.span(),
-                    format!("invalid port: {e}"),
-                ));
-                None
-            }
-        },
-        spec::PortRef::Name(name) => {
-            if ports.iter().any(|p| &p.name == name) {
-                Some(PortTarget::Name(name.clone()))
-            } else {
-                let names: Vec<&str> = ports.iter().map(|p| p.name.as_str()).collect();
-                let mut d = Diagnostic::error(
-                    codes::UNKNOWN_REFERENCE,
-                    r.span(),
-                    format!("the container has no port named `{name}`"),
-                );
-                d.help = Some(spec::suggest(name, &names, || match names.is_empty() {
-                    true => "declare it under `ports`".to_string(),
-                    false => format!("its ports are {}", spec::quoted(&names)),
-                }));
-                cx.push(d);
-                None
-            }
-        }
+        spec::PortRef::Number(n) => cx
+            .int32(&Sp::new(r.span(), *n), "port")
+            .map(PortTarget::Number),
+        spec::PortRef::Name(name) => Some(PortTarget::Name(name.clone())),
     }
 }
 
 pub(super) fn probe(
     cx: &mut Cx<'_>,
     p: &Sp<spec::ProbeSyntax>,
-    ports: &[model::Port],
-    main_port: Option<&model::Port>,
-    single_success: bool,
+    path: &str,
 ) -> Option<model::Probe> {
-    let default_port = |cx: &mut Cx<'_>| match main_port {
-        Some(port) => Some(PortTarget::Number(port.port)),
-        None => {
-            cx.push(
-                Diagnostic::error(
-                    codes::MISSING_VALUE,
-                    p.span(),
-                    "this probe needs a port, and the container has none",
-                )
-                .with_help("add `port = N` to the component, or give the probe a port"),
-            );
-            None
-        }
-    };
+    cx.provenance.record(path, p.span());
     match &p.value {
         spec::ProbeSyntax::Short(text) => {
             let (verb, rest) = text
                 .trim()
                 .split_once(' ')
                 .map_or((text.trim(), ""), |(v, r)| (v, r.trim()));
-            let (port, path) = match rest.strip_prefix(':') {
+            let (port, target) = match rest.strip_prefix(':') {
                 Some(after) => {
                     let end = after.find('/').unwrap_or(after.len());
-                    let port = match after[..end]
-                        .parse::<i64>()
-                        .ok()
-                        .and_then(|n| rules::port_number(n).ok())
-                    {
-                        Some(n) => Some(PortTarget::Number(n)),
-                        None => {
+                    match after[..end].parse::<u16>() {
+                        Ok(n) => (Some(PortTarget::Number(n.into())), &after[end..]),
+                        Err(_) => {
                             cx.push(Diagnostic::error(
                                 codes::INVALID_PORT,
                                 p.span(),
@@ -88,23 +44,16 @@ pub(super) fn probe(
                             ));
                             return None;
                         }
-                    };
-                    (port, &after[end..])
+                    }
                 }
                 None => (None, rest),
             };
             let action = match verb.to_ascii_uppercase().as_str() {
-                "GET" if path.starts_with('/') => {
-                    let port = port.or_else(|| default_port(cx))?;
-                    ProbeAction::HttpGet {
-                        path: path.to_string(),
-                        port,
-                    }
-                }
-                "TCP" if path.is_empty() => {
-                    let port = port.or_else(|| default_port(cx))?;
-                    ProbeAction::Tcp { port }
-                }
+                "GET" if target.starts_with('/') => ProbeAction::HttpGet {
+                    path: target.to_string(),
+                    port,
+                },
+                "TCP" if target.is_empty() => ProbeAction::Tcp { port },
                 _ => {
                     cx.push(
                         Diagnostic::error(codes::INVALID_VALUE, p.span(), format!("cannot read probe `{text}`"))
@@ -117,27 +66,18 @@ pub(super) fn probe(
         }
         spec::ProbeSyntax::Table(t) => {
             let port = match &t.port {
-                Some(r) => Some(port_target(cx, r, ports)?),
+                Some(r) => Some(port_ref(cx, r, &issue::key(path, "port"))?),
                 None => None,
             };
             let action = match (&t.http, &t.tcp, &t.exec) {
-                (Some(path), None, None) => {
-                    if !path.value.starts_with('/') {
-                        cx.push(Diagnostic::error(
-                            codes::INVALID_VALUE,
-                            path.span(),
-                            format!("HTTP path `{}` must start with `/`", path.value),
-                        ));
-                    }
-                    let port = port.or_else(|| default_port(cx))?;
+                (Some(http), None, None) => {
+                    cx.provenance.record(issue::key(path, "http"), http.span());
                     ProbeAction::HttpGet {
-                        path: path.value.clone(),
+                        path: http.value.clone(),
                         port,
                     }
                 }
-                (None, Some(flag), None) if flag.value => ProbeAction::Tcp {
-                    port: port.or_else(|| default_port(cx))?,
-                },
+                (None, Some(flag), None) if flag.value => ProbeAction::Tcp { port },
                 (None, None, Some(cmd)) if !cmd.is_empty() => ProbeAction::Exec {
                     command: cmd.iter().map(|s| s.value.clone()).collect(),
                 },
@@ -150,27 +90,16 @@ pub(super) fn probe(
                 }
             };
             let mut probe = model::Probe::new(action);
-            let max = i32::MAX as i64;
-            let mut timing = |v: &Option<Sp<i64>>, min: i64, what: &str| {
-                v.as_ref().and_then(|v| cx.int_in(v, min..=max, what))
+            let mut timing = |v: &Option<Sp<i64>>, name: &str| {
+                let v = v.as_ref()?;
+                cx.provenance.record(issue::key(path, name), v.span());
+                cx.int32(v, name)
             };
-            probe.initial_delay_seconds =
-                timing(&t.initial_delay_seconds, 0, "initial_delay_seconds");
-            probe.period_seconds = timing(&t.period_seconds, 1, "period_seconds");
-            probe.timeout_seconds = timing(&t.timeout_seconds, 1, "timeout_seconds");
-            probe.failure_threshold = timing(&t.failure_threshold, 1, "failure_threshold");
-            probe.success_threshold = match &t.success_threshold {
-                Some(v) if single_success && v.value != 1 => {
-                    cx.push(Diagnostic::error(
-                        codes::OUT_OF_RANGE,
-                        v.span(),
-                        "success_threshold must be 1 for liveness and startup probes",
-                    ));
-                    None
-                }
-                Some(v) => cx.int_in(v, 1..=max, "success_threshold"),
-                None => None,
-            };
+            probe.initial_delay_seconds = timing(&t.initial_delay_seconds, "initial_delay_seconds");
+            probe.period_seconds = timing(&t.period_seconds, "period_seconds");
+            probe.timeout_seconds = timing(&t.timeout_seconds, "timeout_seconds");
+            probe.failure_threshold = timing(&t.failure_threshold, "failure_threshold");
+            probe.success_threshold = timing(&t.success_threshold, "success_threshold");
             Some(probe)
         }
     }

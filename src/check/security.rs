@@ -1,44 +1,48 @@
-//! The `[security]` table: relaxing the secure defaults one by one.
+//! Lowering the `[security]` table: which secure defaults a component relaxes. Whether the
+//! combination makes sense (root with `run_as_non_root`, capability names) is a rule of the
+//! engine.
 
-use super::component::one_of;
 use super::{Cx, codes};
 use crate::diag::Diagnostic;
-use crate::model::{self};
+use crate::model::{self, issue};
 use crate::spec::{self, Sp};
 
-pub(super) fn security(cx: &mut Cx<'_>, s: &Sp<spec::SecuritySyntax>) -> model::Security {
+pub(super) fn security(
+    cx: &mut Cx<'_>,
+    s: &Sp<spec::SecuritySyntax>,
+    base: &str,
+) -> model::Security {
+    cx.provenance.record(base, s.span());
     let mut out = model::Security::default();
-    let flag = |v: &Option<Sp<bool>>, default: bool| v.as_ref().map_or(default, |b| b.value);
-    out.run_as_non_root = flag(&s.run_as_non_root, out.run_as_non_root);
-    out.read_only_root_filesystem =
-        flag(&s.read_only_root_filesystem, out.read_only_root_filesystem);
-    out.writable_tmp = flag(&s.writable_tmp, out.writable_tmp);
+    let mut flag = |v: &Option<Sp<bool>>, name: &str, default: bool| match v {
+        Some(b) => {
+            cx.provenance.record(issue::key(base, name), b.span());
+            b.value
+        }
+        None => default,
+    };
+    out.run_as_non_root = flag(&s.run_as_non_root, "run_as_non_root", out.run_as_non_root);
+    out.read_only_root_filesystem = flag(
+        &s.read_only_root_filesystem,
+        "read_only_root_filesystem",
+        out.read_only_root_filesystem,
+    );
+    out.writable_tmp = flag(&s.writable_tmp, "writable_tmp", out.writable_tmp);
     out.allow_privilege_escalation = flag(
         &s.allow_privilege_escalation,
+        "allow_privilege_escalation",
         out.allow_privilege_escalation,
     );
-    out.service_account_token = s.service_account_token.as_ref().map(|b| b.value);
+    if let Some(b) = &s.service_account_token {
+        cx.provenance
+            .record(issue::key(base, "service_account_token"), b.span());
+        out.service_account_token = Some(b.value);
+    }
     if let Some(user) = &s.run_as_user {
+        cx.provenance
+            .record(issue::key(base, "run_as_user"), user.span());
         match user.value {
-            spec::RunAsUser::Id(id) => {
-                out.run_as_user = cx
-                    .int_in(
-                        &Sp::new(user.span(), id),
-                        0..=i32::MAX as i64,
-                        "run_as_user",
-                    )
-                    .map(i64::from);
-                if id == 0 && out.run_as_non_root {
-                    cx.push(
-                        Diagnostic::error(
-                            codes::INVALID_VALUE,
-                            user.span(),
-                            "run_as_user = 0 is root, but run_as_non_root is on",
-                        )
-                        .with_help("pick a non-zero user id, or set `run_as_non_root = false`"),
-                    );
-                }
-            }
+            spec::RunAsUser::Id(id) => out.run_as_user = Some(id),
             spec::RunAsUser::Image(false) => out.run_as_user = None,
             spec::RunAsUser::Image(true) => cx.push(
                 Diagnostic::error(
@@ -51,32 +55,20 @@ pub(super) fn security(cx: &mut Cx<'_>, s: &Sp<spec::SecuritySyntax>) -> model::
         }
     }
     if let Some(caps) = &s.capabilities {
-        for cap in caps {
-            let ok = !cap.value.is_empty()
-                && cap
-                    .value
-                    .bytes()
-                    .all(|b| b.is_ascii_uppercase() || b == b'_' || b.is_ascii_digit());
-            if !ok {
-                cx.push(Diagnostic::error(
-                    codes::INVALID_VALUE,
-                    cap.span(),
-                    format!(
-                        "`{}` is not a capability name like `NET_BIND_SERVICE`",
-                        cap.value
-                    ),
-                ));
-            }
+        for (i, cap) in caps.iter().enumerate() {
+            cx.provenance.record(
+                issue::index(&issue::key(base, "capabilities"), i),
+                cap.span(),
+            );
         }
         out.capabilities = caps
             .iter()
             .map(|c| c.value.trim_start_matches("CAP_").to_string())
             .collect();
     }
-    if let Some(p) = &s.seccomp
-        && let Some(v) = one_of(cx, p, &["RuntimeDefault", "Unconfined"], "seccomp profile")
-    {
-        out.seccomp = v;
+    if let Some(p) = &s.seccomp {
+        cx.provenance.record(issue::key(base, "seccomp"), p.span());
+        out.seccomp = p.value;
     }
     out
 }

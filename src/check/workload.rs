@@ -3,10 +3,10 @@
 //! where each value was written.
 //!
 //! The rules about these values live in `model::rules::workload`; this module must not judge
-//! a value the model can hold. What it still reports: keys the model cannot hold for a kind
-//! (`job`, `cron`, `schedule`, `pod_management`), the RBAC mini-language it parses, integers
-//! that do not fit an i32, and references it must resolve to lower (network peers, `wait_for`
-//! targets; the engine has the same rules for apps built in Rust).
+//! a value the model can hold. What it still reports is what the model cannot hold: keys
+//! that have no meaning for the kind (`job`, `cron`, `schedule`, `pod_management`), a claim
+//! both new (`size`) and existing (`claim`), `class`/`access` without `size`, an RBAC string
+//! it cannot read, `dns = true` without `to`, and integers that do not fit an i32.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -14,12 +14,12 @@ use std::ops::Range;
 use super::index::Index;
 use super::{Cx, codes, env};
 use crate::diag::Diagnostic;
-use crate::model::{self, VolumeSource, Workload, WorkloadKind, issue, rules};
+use crate::model::{self, VolumeSource, Workload, WorkloadKind, issue};
 use crate::spec::{self, ComponentSyntax, Sp};
 
 /// Reports a key the model cannot hold for the component's workload kind.
 fn not_for(cx: &mut Cx<'_>, span: Range<usize>, key: &str, kind: WorkloadKind, help: &str) {
-    cx.push_soft(
+    cx.push(
         Diagnostic::error(
             codes::NOT_FOR_KIND,
             span,
@@ -190,7 +190,7 @@ pub fn rbac(cx: &mut Cx<'_>, rules_in: &[Sp<String>], base: &str, path: &str) ->
     let mut out: Vec<model::Rule> = Vec::new();
     for r in rules_in {
         let Some((verbs, resources)) = r.value.split_once(':') else {
-            cx.push_soft(
+            cx.push(
                 Diagnostic::error(codes::INVALID_RBAC, r.span(), format!("cannot read rule `{}`", r.value))
                     .with_help("write \"VERBS: RESOURCES\", e.g. \"get,list,watch: pods, services\" or \"get: deployments.apps\""),
             );
@@ -254,9 +254,11 @@ pub fn volumes(
             }
         }
         let class = v.class.as_ref().map(|c| c.value.clone());
+        // An empty list is what the parser leaves after rejecting every value: the default.
         let access_modes = v
             .access
             .as_ref()
+            .filter(|modes| !modes.is_empty())
             .map(|modes| modes.iter().map(|m| m.value).collect::<Vec<_>>());
         let size = v.size.as_ref().map(|size| match &size.value {
             spec::Quantity::String(s) => s.clone(),
@@ -264,7 +266,7 @@ pub fn volumes(
             spec::Quantity::Float(f) => f.to_string(),
         });
         if let (Some(_), Some(claim)) = (&size, &v.claim) {
-            cx.push_soft(Diagnostic::error(
+            cx.push(Diagnostic::error(
                 codes::INVALID_VALUE,
                 claim.span(),
                 "a volume is either a new claim (`size`) or an existing one (`claim`), not both",
@@ -279,7 +281,7 @@ pub fn volumes(
                 ),
             ] {
                 if let Some(span) = span {
-                    cx.push_soft(
+                    cx.push(
                         Diagnostic::error(codes::INVALID_VALUE, span, format!("`{key}` needs `size`: an emptyDir has no storage class or access mode"))
                             .with_help("add `size = \"10Gi\"` for a persistent claim"),
                     );
@@ -307,13 +309,11 @@ pub fn volumes(
     out
 }
 
-/// Lowers an init container (`init`) or sidecar (`sidecars`), number `i` of its list.
+/// Lowers an init container or sidecar; `path` is its field path (`...init[0]`).
 pub fn container(
     cx: &mut Cx<'_>,
     x: &Sp<spec::ContainerSyntax>,
     main_image: &str,
-    own: &super::component::Own<'_>,
-    index: &Index,
     path: &str,
 ) -> model::Container {
     cx.provenance.record(path, x.span());
@@ -327,28 +327,15 @@ pub fn container(
         None if x.wait_for.is_some() => crate::build::WAIT_IMAGE.to_string(),
         None => main_image.to_string(),
     };
-    let mut wait_for = x.wait_for.as_ref().map(|t| t.value.clone());
     if let Some(target) = &x.wait_for {
         cx.provenance.record(p("wait_for"), target.span());
-        // Resolved here too while other reference errors are lowering errors (see the module
-        // docs); the rules check the same for apps built in Rust. An unresolved target is
-        // left out of the model, so it is reported once.
-        let before = cx.error_count();
-        if let Some(d) = env::component(cx, target, index) {
-            env::service_port(cx, target, d, None);
-        }
-        if cx.error_count() > before {
-            wait_for = None;
-        }
     }
-    let env = env::env(cx, &x.env, own, index);
+    let env = env::env(cx, &x.env, &p("env"));
     let (env_from_config, env_from_secrets) = match &x.env_from {
-        Some(list) => super::component::env_from(
-            cx,
-            list,
-            !own.config.is_empty(),
-            !own.secrets.is_empty() || !own.external_secrets.is_empty(),
-        ),
+        Some(list) => {
+            let (config, secrets) = super::component::env_from(cx, list, &p("env_from"));
+            (config == Some(true), secrets == Some(true))
+        }
         None => (false, false),
     };
     let mut mounts = BTreeMap::new();
@@ -358,7 +345,7 @@ pub fn container(
         mounts.insert(volume.value.clone(), mount_path.value.clone());
     }
     let resources = match &x.resources {
-        Some(r) => super::resources::resources(cx, &r.requests, &r.limits),
+        Some(r) => super::resources::resources(cx, &r.requests, &r.limits, &p("resources")),
         // The waiting loop k8gen writes needs next to nothing; say so, so it is scheduled
         // and capped like everything else.
         None if x.wait_for.is_some() => model::Resources::tiny(),
@@ -373,7 +360,7 @@ pub fn container(
             .flatten()
             .map(|s| s.value.clone())
             .collect(),
-        wait_for,
+        wait_for: x.wait_for.as_ref().map(|t| t.value.clone()),
         args: x.args.iter().flatten().map(|s| s.value.clone()).collect(),
         env,
         env_from_config,
@@ -414,22 +401,24 @@ pub fn network(
     n: Option<&Sp<spec::NetworkSyntax>>,
     index: &Index,
     base: &str,
-) -> Option<Option<model::Network>> {
+) -> model::Switch<model::Network> {
     let base = issue::key(base, "network");
     if let Some(n) = n {
         cx.provenance.record(&base, n.span());
     }
     let table = match n.map(|n| &n.value) {
-        None => return None,
-        Some(spec::NetworkSyntax::Enabled(true)) => return Some(model::defaults::network()),
-        Some(spec::NetworkSyntax::Enabled(false)) => return Some(None),
+        None => return model::Switch::Default,
+        Some(spec::NetworkSyntax::Enabled(true)) => {
+            return model::Switch::On(model::defaults::network());
+        }
+        Some(spec::NetworkSyntax::Enabled(false)) => return model::Switch::Off,
         Some(spec::NetworkSyntax::Table(t)) => t,
     };
     let peers = |cx: &mut Cx<'_>, key: &str, list: &Option<Vec<Sp<String>>>| {
         list.as_ref().map(|items| {
             let mut out = Vec::new();
             for p in items {
-                if let Some(peer) = peer(cx, p, index) {
+                if let Some(peer) = peer(p, index) {
                     cx.provenance
                         .record(issue::index(&issue::key(&base, key), out.len()), p.span());
                     out.push(peer);
@@ -445,7 +434,7 @@ pub fn network(
         if dns.value && table.to.is_none() {
             // `dns = false` without `to` is the rules' to report; `true` is the default, so
             // only the spec can say it.
-            cx.push_soft(
+            cx.push(
                 Diagnostic::error(
                     codes::INVALID_VALUE,
                     dns.span(),
@@ -455,52 +444,27 @@ pub fn network(
             );
         }
     }
-    Some(Some(model::Network {
+    model::Switch::On(model::Network {
         from,
         to,
         dns: table.dns.as_ref().is_none_or(|d| d.value),
-    }))
+    })
 }
 
-/// A peer: `namespace:NAME`, `cidr:RANGE` or a component key. Peers are judged here too
-/// (see the module docs) and a wrong one is left out of the model, so it is reported once;
-/// ExternalName components run no pods to select, so they are left out too.
-fn peer(cx: &mut Cx<'_>, p: &Sp<String>, index: &Index) -> Option<model::Peer> {
-    let check = |cx: &mut Cx<'_>,
-                 value: &str,
-                 rule: fn(&str) -> Result<(), String>,
-                 code: &'static str,
-                 what: &str| {
-        let e = rule(value).err()?;
-        cx.push_soft(Diagnostic::error(
-            code,
-            p.span(),
-            format!("invalid {what} `{}`: {e}", crate::diag::clip(value)),
-        ));
-        Some(())
-    };
+/// A peer: `namespace:NAME`, `cidr:RANGE` or a component key (the rules judge all three).
+/// ExternalName components run no pods to select, so they are left out.
+fn peer(p: &Sp<String>, index: &Index) -> Option<model::Peer> {
     if let Some(ns) = p.value.strip_prefix("namespace:") {
-        if check(
-            cx,
-            ns,
-            rules::dns1123_label,
-            codes::INVALID_NAME,
-            "namespace",
-        )
-        .is_some()
-        {
-            return None;
-        }
         return Some(model::Peer::Namespace(ns.to_string()));
     }
     if let Some(cidr) = p.value.strip_prefix("cidr:") {
-        if check(cx, cidr, rules::cidr, codes::INVALID_VALUE, "CIDR").is_some() {
-            return None;
-        }
         return Some(model::Peer::Cidr(cidr.to_string()));
     }
-    let d = env::component(cx, p, index)?;
-    if d.kind == "ExternalName" {
+    if index
+        .components
+        .get(&p.value)
+        .is_some_and(|d| d.kind == "ExternalName")
+    {
         return None;
     }
     Some(model::Peer::Component(p.value.clone()))

@@ -227,7 +227,7 @@ fn component(s: &ComponentSyntax, c: &model::Component, key: &Sp<String>) -> Vec
                 .with_help("give liveness an `initial_delay_seconds` or a startup probe, or check something cheaper"),
         );
     }
-    let secret_env = c.env_from_secrets && c.has_secrets()
+    let secret_env = c.env_from_secrets == Some(true) && c.has_secrets()
         || c.env
             .iter()
             .any(|e| matches!(e.value, EnvValue::SecretKey { .. }));

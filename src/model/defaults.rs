@@ -3,10 +3,16 @@
 //! rules and the object builders see them). Each default is also a function of its own, so a
 //! caller (such as `import`) can ask "what would the default be here?".
 //!
-//! This module decides values only; it never reports problems (that is [`super::rules`]) and
-//! knows nothing of TOML or Kubernetes objects.
+//! This module decides values only; it never reports problems (that is [`super::rules`]: a
+//! default that cannot be decided, such as the port of a probe when the container has two
+//! ports and neither is named `http`, is left unset for a rule to report) and knows nothing of
+//! TOML or Kubernetes objects.
 
-use super::{AccessMode, App, Component, Network, RestartPolicy, VolumeSource, Workload, names};
+use super::{
+    AccessMode, App, Component, EnvValue, Metrics, Network, Port, PortTarget, ProbeAction,
+    PullPolicy, RestartPolicy, Service, ServicePort, ServiceType, Switch, VolumeSource, Workload,
+    names, rules,
+};
 
 /// Fills every default of `app` in place. Idempotent: values already set are kept, except
 /// derived names, which are always recomputed.
@@ -17,6 +23,40 @@ pub fn normalize(app: &mut App) {
         if c.role.is_none() {
             c.role = Some(role(&app_name, c).to_string());
         }
+        if c.version.is_none() {
+            c.version = version(&c.image).map(str::to_string);
+        }
+        if c.image_pull_policy.is_none() {
+            c.image_pull_policy = Some(pull_policy(&c.image));
+        }
+        if c.env_from_config.is_none() {
+            c.env_from_config = Some(env_from_config(c));
+        }
+        if c.env_from_secrets.is_none() {
+            c.env_from_secrets = Some(env_from_secrets(c));
+        }
+        let main = main_port(c).map(|p| p.port);
+        for probe in [&mut c.liveness, &mut c.readiness, &mut c.startup]
+            .into_iter()
+            .flatten()
+        {
+            if let ProbeAction::HttpGet { port, .. } | ProbeAction::Tcp { port } = &mut probe.action
+                && port.is_none()
+            {
+                *port = main.map(PortTarget::Number);
+            }
+        }
+        if let Some(m) = &mut c.metrics {
+            metrics(m, &c.ports, main);
+        }
+        c.service = match std::mem::take(&mut c.service) {
+            Switch::Default => match default_service(c) {
+                Some(s) => Switch::On(s),
+                None => Switch::Off,
+            },
+            Switch::On(s) => Switch::On(service(c, s)),
+            Switch::Off => Switch::Off,
+        };
         workload(c);
     }
 }
@@ -39,8 +79,8 @@ fn workload(c: &mut Component) {
             *access_modes = Some(self::access_modes());
         }
     }
-    if c.network.is_none() {
-        c.network = Some(network());
+    if c.network == Switch::Default {
+        c.network = Switch::On(network());
     }
     if c.own_service_account.is_none() {
         c.own_service_account = Some(own_service_account(c));
@@ -69,12 +109,12 @@ pub fn access_modes() -> Vec<AccessMode> {
 
 /// The NetworkPolicy of a component that does not say: one, admitting anyone to the declared
 /// ports, with egress open (DNS included).
-pub fn network() -> Option<Network> {
-    Some(Network {
+pub fn network() -> Network {
+    Network {
         from: None,
         to: None,
         dns: true,
-    })
+    }
 }
 
 /// Whether k8gen makes a ServiceAccount for the component: when it has RBAC rules (they are
@@ -102,5 +142,123 @@ pub fn role<'c>(app: &str, c: &'c Component) -> &'c str {
         "worker"
     } else {
         "server"
+    }
+}
+
+/// The `app.kubernetes.io/version` label of a component that does not set `version`: the
+/// image's tag, when it is a valid label value (a rule reports a tag that is not).
+pub fn version(image: &str) -> Option<&str> {
+    rules::image_tag(image).filter(|t| rules::label_value(t).is_ok())
+}
+
+/// `Always` for an image named by a tag (a tag can move, so every pod checks the registry,
+/// which also re-checks pull credentials); `IfNotPresent` for one pinned by digest.
+pub fn pull_policy(image: &str) -> PullPolicy {
+    if image.contains("@sha256:") {
+        PullPolicy::IfNotPresent
+    } else {
+        PullPolicy::Always
+    }
+}
+
+/// The config is injected whole unless it is mounted as files or read key by key in `env`.
+pub fn env_from_config(c: &Component) -> bool {
+    !c.config.is_empty()
+        && c.config_mount.is_none()
+        && !c
+            .env
+            .iter()
+            .any(|e| matches!(&e.value, EnvValue::ConfigKey { from: None, .. }))
+}
+
+/// The secrets are injected whole unless mounted as files or read key by key in `env`.
+pub fn env_from_secrets(c: &Component) -> bool {
+    c.has_secrets()
+        && c.secrets_mount.is_none()
+        && !c
+            .env
+            .iter()
+            .any(|e| matches!(&e.value, EnvValue::SecretKey { from: None, .. }))
+}
+
+/// The port probes, metrics and a one-port Service use when none is named: the container's
+/// only port, or the one named `http`. `None` when there is no port, or several and none is
+/// `http` (then the spec must say which).
+pub fn main_port(c: &Component) -> Option<&Port> {
+    match c.ports.as_slice() {
+        [only] => Some(only),
+        ports => ports.iter().find(|p| p.name == "http"),
+    }
+}
+
+fn metrics(m: &mut Metrics, ports: &[Port], main: Option<i32>) {
+    m.port = match m.port.take() {
+        Some(PortTarget::Name(name)) => Some(
+            ports
+                .iter()
+                .find(|p| p.name == name)
+                .map_or(PortTarget::Name(name), |p| PortTarget::Number(p.port)),
+        ),
+        Some(n) => Some(n),
+        None => main.map(PortTarget::Number),
+    };
+    if m.path.is_none() {
+        m.path = Some("/metrics".to_string());
+    }
+}
+
+/// The Service a component gets when it says nothing: a Deployment or StatefulSet with ports
+/// gets one on every port (headless for a StatefulSet, which needs a governing Service).
+pub fn default_service(c: &Component) -> Option<Service> {
+    (c.workload.is_replicated() && !c.ports.is_empty()).then(|| service(c, Service::default()))
+}
+
+/// `s` with its defaults: type ClusterIP, headless for a StatefulSet's ClusterIP Service,
+/// every container port when it names none, and each port completed from its target.
+pub fn service(c: &Component, mut s: Service) -> Service {
+    let kind = *s.kind.get_or_insert(if c.workload == Workload::External {
+        ServiceType::ExternalName
+    } else {
+        ServiceType::ClusterIp
+    });
+    if s.headless.is_none() {
+        s.headless = Some(
+            matches!(c.workload, Workload::StatefulSet { .. }) && kind == ServiceType::ClusterIp,
+        );
+    }
+    if kind == ServiceType::ExternalName {
+        return s;
+    }
+    if s.ports.is_empty() {
+        s.ports = c
+            .ports
+            .iter()
+            .map(|p| ServicePort {
+                target: Some(PortTarget::Name(p.name.clone())),
+                ..Default::default()
+            })
+            .collect();
+    }
+    for sp in &mut s.ports {
+        if let Some(target) = service_target(c, sp) {
+            sp.name.get_or_insert_with(|| target.name.clone());
+            sp.port.get_or_insert(target.port);
+            sp.protocol.get_or_insert(target.protocol);
+            sp.target = Some(PortTarget::Name(target.name.clone()));
+        }
+    }
+    s
+}
+
+/// The container port a Service port forwards to: the one it names, else the one numbered
+/// like the Service port, else the main port.
+pub fn service_target<'c>(c: &'c Component, sp: &ServicePort) -> Option<&'c Port> {
+    match &sp.target {
+        Some(PortTarget::Name(n)) => c.ports.iter().find(|p| &p.name == n),
+        Some(PortTarget::Number(n)) => c.ports.iter().find(|p| p.port == *n),
+        None => sp
+            .port
+            .and_then(|n| c.ports.iter().find(|p| p.port == n))
+            .or_else(|| main_port(c)),
     }
 }

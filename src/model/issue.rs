@@ -39,6 +39,12 @@ impl Issue {
         self
     }
 
+    /// The same issue about another field.
+    pub fn with_path(mut self, path: impl Into<String>) -> Self {
+        self.path = path.into();
+        self
+    }
+
     pub fn with_label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
         self

@@ -84,9 +84,13 @@ pub struct Component {
     pub ports: Vec<Port>,
     pub command: Vec<String>,
     pub args: Vec<String>,
+    /// In the order written: an entry may use `$(NAME)` of the entries before it.
     pub env: Vec<EnvVar>,
-    pub env_from_config: bool,
-    pub env_from_secrets: bool,
+    /// Inject the whole ConfigMap through `envFrom`. Default ([`defaults::env_from_config`]):
+    /// when the config is neither mounted nor referenced key by key in `env`.
+    pub env_from_config: Option<bool>,
+    /// Inject the whole Secret through `envFrom`. Default: like `env_from_config`.
+    pub env_from_secrets: Option<bool>,
     pub config: BTreeMap<String, ConfigData>,
     pub secrets: BTreeMap<String, Vec<u8>>,
     pub config_mount: Option<String>,
@@ -96,15 +100,19 @@ pub struct Component {
     pub startup: Option<Probe>,
     pub resources: Resources,
     pub rollout: Rollout,
-    /// `None`: `Always` for images named by tag, `IfNotPresent` for images pinned by digest.
-    pub image_pull_policy: Option<String>,
+    /// Default ([`defaults::pull_policy`]): `Always` for images named by tag,
+    /// `IfNotPresent` for images pinned by digest.
+    pub image_pull_policy: Option<PullPolicy>,
     pub image_pull_secrets: Vec<String>,
     /// An existing ServiceAccount to run as.
     pub service_account: Option<String>,
     /// Make a ServiceAccount named like the component (and run as it). Default
     /// ([`defaults::own_service_account`]): when the component has `rbac` rules.
     pub own_service_account: Option<bool>,
-    pub service: Option<Service>,
+    /// The Service in front of the pods. Default ([`defaults::service`]): a ClusterIP Service
+    /// on every container port for a Deployment or StatefulSet with ports (headless for a
+    /// StatefulSet), none otherwise.
+    pub service: Switch<Service>,
     pub security: Security,
     pub volumes: Vec<Volume>,
     pub init_containers: Vec<Container>,
@@ -113,9 +121,9 @@ pub struct Component {
     pub disruption: Option<Disruption>,
     pub rbac: Vec<Rule>,
     pub cluster_rbac: Vec<Rule>,
-    /// The component's NetworkPolicy: `Some(None)` for none. Default ([`defaults::network`]):
-    /// one that admits anyone to the declared ports and leaves egress open.
-    pub network: Option<Option<Network>>,
+    /// The component's NetworkPolicy. Default ([`defaults::network`]): one that admits anyone
+    /// to the declared ports and leaves egress open.
+    pub network: Switch<Network>,
     pub metrics: Option<Metrics>,
     pub scheduling: Scheduling,
     /// Secret keys read from the External Secrets store: key → (remote key, property).
@@ -137,8 +145,7 @@ pub struct Security {
     pub allow_privilege_escalation: bool,
     /// Capabilities added back after dropping ALL.
     pub capabilities: Vec<String>,
-    /// `RuntimeDefault`, `Unconfined` or `Localhost`.
-    pub seccomp: String,
+    pub seccomp: Seccomp,
     /// Mount the ServiceAccount token (only components that call the Kubernetes API need it).
     /// Default ([`defaults::service_account_token`]): when the component has `rbac` rules.
     pub service_account_token: Option<bool>,
@@ -153,7 +160,7 @@ impl Default for Security {
             writable_tmp: true,
             allow_privilege_escalation: false,
             capabilities: Vec::new(),
-            seccomp: "RuntimeDefault".to_string(),
+            seccomp: Seccomp::RuntimeDefault,
             service_account_token: None,
         }
     }
@@ -164,8 +171,34 @@ impl Default for Security {
 pub struct Port {
     pub name: String,
     pub port: i32,
-    /// `TCP`, `UDP` or `SCTP`.
-    pub protocol: String,
+    pub protocol: Protocol,
+}
+
+/// A setting k8gen has a default for, that can also be switched off or set.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Switch<T> {
+    /// k8gen decides (see [`defaults`]); after [`defaults::normalize`] never left as is.
+    #[default]
+    Default,
+    Off,
+    On(T),
+}
+
+impl<T> Switch<T> {
+    /// The value, if switched on.
+    pub fn on(&self) -> Option<&T> {
+        match self {
+            Switch::On(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn on_mut(&mut self) -> Option<&mut T> {
+        match self {
+            Switch::On(v) => Some(v),
+            _ => None,
+        }
+    }
 }
 
 /// A config value: text goes to ConfigMap `data`, bytes that are not UTF-8 to `binaryData`.
@@ -198,6 +231,12 @@ pub enum EnvValue {
     },
     /// A pod field path such as `metadata.name`.
     Field(String),
+    /// The DNS name of another component's Service (by key); with a port (a Service port name
+    /// or number), `host:port`.
+    Service {
+        component: String,
+        port: Option<PortTarget>,
+    },
 }
 
 /// A health check.
@@ -211,11 +250,20 @@ pub struct Probe {
     pub failure_threshold: Option<i32>,
 }
 
+/// What a probe does. A `port` of `None` is the container's main port
+/// ([`defaults::main_port`]): its only port, or the one named `http`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProbeAction {
-    HttpGet { path: String, port: PortTarget },
-    Tcp { port: PortTarget },
-    Exec { command: Vec<String> },
+    HttpGet {
+        path: String,
+        port: Option<PortTarget>,
+    },
+    Tcp {
+        port: Option<PortTarget>,
+    },
+    Exec {
+        command: Vec<String>,
+    },
 }
 
 /// A container port by number or by name.
@@ -262,25 +310,33 @@ pub enum IntOrPercent {
     Percent(i32),
 }
 
-/// The Service in front of a component's pods.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The Service in front of a component's pods. Unset fields take their defaults in
+/// [`defaults::normalize`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Service {
-    /// `ClusterIP`, `NodePort`, `LoadBalancer` or `ExternalName`.
-    pub kind: String,
-    /// `clusterIP: None`.
-    pub headless: bool,
+    /// Default `ClusterIP`.
+    pub kind: Option<ServiceType>,
+    /// `clusterIP: None`. Default: for a StatefulSet's ClusterIP Service.
+    pub headless: Option<bool>,
+    /// For `ExternalName`: the outside host.
     pub external_name: Option<String>,
+    /// Default: one per container port, named and numbered like it.
     pub ports: Vec<ServicePort>,
     pub annotations: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One port of a Service. Unset fields follow the container port it targets.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ServicePort {
-    /// Same as the target container port's name.
-    pub name: String,
-    pub port: i32,
-    pub target: PortTarget,
-    pub protocol: String,
+    /// Default: the target container port's name.
+    pub name: Option<String>,
+    /// Default: the target container port's number.
+    pub port: Option<i32>,
+    /// The container port. Default: the one numbered like `port`, else the main port (the
+    /// only port, or the one named `http`).
+    pub target: Option<PortTarget>,
+    /// Default: the target's protocol.
+    pub protocol: Option<Protocol>,
     pub node_port: Option<i32>,
 }
 
@@ -356,13 +412,8 @@ impl Component {
         let key = key.into();
         let image = image.into();
         Component {
-            version: rules::image_tag(&image)
-                .filter(|t| rules::label_value(t).is_ok())
-                .map(str::to_string),
             key,
             image,
-            env_from_config: true,
-            env_from_secrets: true,
             ..Default::default()
         }
     }
@@ -378,22 +429,18 @@ impl Component {
         self
     }
 
-    /// Adds a TCP container port; the first port also gets a ClusterIP Service on the same
-    /// port unless a Service was already set.
+    /// Adds a TCP container port (the default Service, if any, exposes every port).
     pub fn port(mut self, name: impl Into<String>, port: i32) -> Self {
-        let name = name.into();
         self.ports.push(Port {
-            name: name.clone(),
+            name: name.into(),
             port,
-            protocol: "TCP".to_string(),
+            protocol: Protocol::Tcp,
         });
-        if self.service.is_none() {
-            self.service = Some(Service::cluster_ip(&name, port));
-        }
         self
     }
 
-    pub fn service(mut self, service: Option<Service>) -> Self {
+    /// Sets the Service: [`Switch::Off`] for none, [`Switch::On`] for one of your own.
+    pub fn service(mut self, service: Switch<Service>) -> Self {
         self.service = service;
         self
     }
@@ -430,8 +477,8 @@ impl Component {
         if !matches!(self.workload, Workload::StatefulSet { .. }) {
             return None;
         }
-        match &self.service {
-            Some(s) if s.headless => Some(self.name.clone()),
+        match self.service.on() {
+            Some(s) if s.headless == Some(true) => Some(self.name.clone()),
             _ => Some(names::governing_service(&self.name)),
         }
     }
@@ -512,16 +559,26 @@ impl Probe {
         }
     }
 
+    /// HTTP GET `path` on container port `port`.
     pub fn http_get(path: impl Into<String>, port: i32) -> Self {
         Probe::new(ProbeAction::HttpGet {
             path: path.into(),
-            port: PortTarget::Number(port),
+            port: Some(PortTarget::Number(port)),
         })
     }
 
+    /// HTTP GET `path` on the main port (the only port, or the one named `http`).
+    pub fn http(path: impl Into<String>) -> Self {
+        Probe::new(ProbeAction::HttpGet {
+            path: path.into(),
+            port: None,
+        })
+    }
+
+    /// A TCP connection to container port `port`.
     pub fn tcp(port: i32) -> Self {
         Probe::new(ProbeAction::Tcp {
-            port: PortTarget::Number(port),
+            port: Some(PortTarget::Number(port)),
         })
     }
 }
@@ -540,20 +597,28 @@ impl Rollout {
 }
 
 impl Service {
-    /// A ClusterIP Service forwarding `port` to the container port of the same number.
-    pub fn cluster_ip(port_name: &str, port: i32) -> Self {
+    /// A ClusterIP Service with one port, `port`, forwarding to the main container port (the
+    /// only one, or the one named `http`), like `service = { port = 80 }` in a spec.
+    pub fn on_port(port: i32) -> Self {
         Service {
-            kind: "ClusterIP".to_string(),
-            headless: false,
-            external_name: None,
             ports: vec![ServicePort {
-                name: port_name.to_string(),
-                port,
-                target: PortTarget::Name(port_name.to_string()),
-                protocol: "TCP".to_string(),
-                node_port: None,
+                port: Some(port),
+                ..Default::default()
             }],
-            annotations: BTreeMap::new(),
+            ..Default::default()
+        }
+    }
+
+    /// A Service of type `kind` with one port `port` forwarding to container port `target`.
+    pub fn one_port(kind: ServiceType, port: i32, target: PortTarget) -> Self {
+        Service {
+            kind: Some(kind),
+            ports: vec![ServicePort {
+                port: Some(port),
+                target: Some(target),
+                ..Default::default()
+            }],
+            ..Default::default()
         }
     }
 }

@@ -120,8 +120,11 @@ pub struct Scheduling {
     pub require_nodes: BTreeMap<String, Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Prometheus scrape annotations on the pods.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Metrics {
-    pub port: i32,
-    pub path: String,
+    /// Default: the main port.
+    pub port: Option<super::PortTarget>,
+    /// Default `/metrics`.
+    pub path: Option<String>,
 }

@@ -55,9 +55,41 @@ value_enum! {
     }
 }
 
-#[allow(clippy::derivable_impls)] // value_enum! does not derive Default
-impl Default for Protocol {
-    fn default() -> Self {
-        Protocol::Tcp
+value_enum! {
+    /// When the kubelet pulls the image.
+    pub enum PullPolicy {
+        Always = "Always",
+        IfNotPresent = "IfNotPresent",
+        Never = "Never",
+    }
+}
+
+value_enum! {
+    /// The seccomp profile of the pods.
+    pub enum Seccomp {
+        /// The container runtime's default profile.
+        RuntimeDefault = "RuntimeDefault",
+        /// No syscall filtering.
+        Unconfined = "Unconfined",
+    }
+}
+
+value_enum! {
+    /// Which of a component's data sections `env_from` injects whole.
+    pub enum Section {
+        Config = "config",
+        Secrets = "secrets",
+    }
+}
+
+value_enum! {
+    /// How a workload replaces its pods.
+    pub enum RolloutStrategy {
+        /// A few pods at a time (the default).
+        RollingUpdate = "RollingUpdate",
+        /// Deployment: stop every old pod before starting new ones.
+        Recreate = "Recreate",
+        /// StatefulSet: replace a pod only when it is deleted by hand.
+        OnDelete = "OnDelete",
     }
 }

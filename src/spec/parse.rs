@@ -25,6 +25,10 @@ pub struct Spec {
     pub main: Option<ComponentSyntax>,
     /// `[components.KEY]` tables with `[defaults]` merged in, in key order.
     pub components: Vec<(Sp<String>, ComponentSyntax)>,
+    /// Values outside an allowed set (an unknown Service type, ...). Each was reported and
+    /// dropped, as if not written, so later stages still judge the rest of the spec in the
+    /// same run; a spec with such diagnostics never renders.
+    pub diags: Vec<Diagnostic>,
 }
 
 /// One component of a spec, as check and lint see it.
@@ -95,12 +99,17 @@ pub fn parse(source: &str) -> Result<Spec, Vec<Diagnostic>> {
     loop {
         let attempt = SpecFile::deserialize(toml::de::Deserializer::from(tree.clone()));
         let err = match attempt {
-            Ok(file) if diags.is_empty() => {
+            Ok(file)
+                if diags
+                    .iter()
+                    .all(|d: &Diagnostic| d.code == codes::INVALID_VALUE) =>
+            {
                 let (main, components) = merged_components(&tree);
                 return Ok(Spec {
                     main,
                     components,
                     file,
+                    diags: sorted(diags),
                 });
             }
             Ok(_) => return Err(sorted(diags)),
@@ -256,10 +265,12 @@ fn shape_diagnostic(message: &str, span: Range<usize>, source: &str) -> Diagnost
                 .split_once(", expected")
                 .map_or("", |(_, rest)| rest),
         );
+        let what =
+            key_before(source, span.start).map_or("value".to_string(), |k| format!("`{k}` value"));
         let mut d = Diagnostic::error(
             codes::INVALID_VALUE,
             span,
-            format!("unknown value `{}`", crate::diag::clip(value)),
+            format!("unknown {what} `{}`", crate::diag::clip(value)),
         )
         .with_label("not allowed here");
         d.help = Some(suggest(value, &candidates, || {
@@ -298,6 +309,18 @@ fn shape_diagnostic(message: &str, span: Range<usize>, source: &str) -> Diagnost
         span,
         message.trim_end_matches('.').to_string(),
     )
+}
+
+/// The bare key a value at `offset` is assigned to (`key = value` on the same line), if any.
+fn key_before(source: &str, offset: usize) -> Option<&str> {
+    let before = source.get(..offset)?;
+    let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    let eq = line.rfind('=')?;
+    let key = line[..eq].trim_end();
+    let start = key
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .map_or(0, |i| i + 1);
+    Some(&key[start..]).filter(|k| !k.is_empty())
 }
 
 /// serde's names for Rust types, in TOML words.
@@ -408,40 +431,7 @@ fn backticked(text: &str) -> Vec<&str> {
     text.split('`').skip(1).step_by(2).collect()
 }
 
-/// `a`, `b`, `c`: items in backticks, comma-separated.
-pub fn quoted(items: &[&str]) -> String {
-    items
-        .iter()
-        .map(|s| format!("`{s}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// A help line: "did you mean `X`?" when `word` is close to a candidate, else `otherwise()`.
-pub fn suggest(word: &str, candidates: &[&str], otherwise: impl FnOnce() -> String) -> String {
-    match did_you_mean(word, candidates) {
-        Some(best) => format!("did you mean `{best}`?"),
-        None => otherwise(),
-    }
-}
-
-/// Longest word or candidate [`did_you_mean`] compares: Jaro-Winkler takes time proportional
-/// to the product of the lengths, and no key k8gen knows (nor any valid data key) is longer.
-const MAX_SUGGESTION_LEN: usize = 256;
-
-/// The candidate closest to `word`, if it is close enough to be a likely typo.
-pub fn did_you_mean<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
-    if word.len() > MAX_SUGGESTION_LEN {
-        return None;
-    }
-    candidates
-        .iter()
-        .filter(|c| c.len() <= MAX_SUGGESTION_LEN)
-        .map(|c| (strsim::jaro_winkler(word, c), *c))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
-}
+pub use crate::suggest::{did_you_mean, quoted, suggest};
 
 #[cfg(test)]
 mod tests {

@@ -132,7 +132,7 @@ macro_rules! with_component_fields {
             /// Which of `config` and `secrets` are injected whole through `envFrom`.
             /// Default: each one that is neither mounted as files nor referenced key by key in `env`.
             #[schemars(example = ["config"])]
-            pub env_from: Option<Vec<Sp<String>>>,
+            pub env_from: Option<Vec<Sp<crate::model::Section>>>,
             /// Non-secret settings: a ConfigMap named `NAME-config`. A value is a string, number
             /// or boolean, or `{ file = "path" }` (read relative to the spec; non-UTF-8 files go
             /// to `binaryData`).
@@ -159,8 +159,8 @@ macro_rules! with_component_fields {
             /// `Always`, `IfNotPresent` or `Never`. Default: `Always` for an image named by tag
             /// (tags move), `IfNotPresent` for one pinned by digest. A local image built inside
             /// minikube needs `IfNotPresent` or `Never`.
-            #[schemars(example = &"IfNotPresent", extend("enum" = ["Always", "IfNotPresent", "Never"]))]
-            pub image_pull_policy: Option<Sp<String>>,
+            #[schemars(example = &"IfNotPresent")]
+            pub image_pull_policy: Option<Sp<crate::model::PullPolicy>>,
             /// Names of docker-registry Secrets used to pull the image.
             #[schemars(example = ["registry-credentials"])]
             pub image_pull_secrets: Option<Vec<Sp<String>>>,
@@ -313,8 +313,8 @@ pub struct PortTable {
     #[schemars(range(min = 1, max = 65535), example = 53)]
     pub port: Sp<i64>,
     /// `TCP` (default), `UDP` or `SCTP`.
-    #[schemars(example = &"UDP", extend("enum" = ["TCP", "UDP", "SCTP"]))]
-    pub protocol: Option<Sp<String>>,
+    #[schemars(example = &"UDP")]
+    pub protocol: Option<Sp<crate::model::Protocol>>,
 }
 
 /// A string, number or boolean; always written out as a string.
@@ -514,8 +514,8 @@ pub enum Quantity {
 #[serde(deny_unknown_fields)]
 pub struct RolloutSyntax {
     /// `RollingUpdate` (default) or `Recreate`.
-    #[schemars(example = &"Recreate", extend("enum" = ["RollingUpdate", "Recreate", "OnDelete"]))]
-    pub strategy: Option<Sp<String>>,
+    #[schemars(example = &"Recreate")]
+    pub strategy: Option<Sp<crate::model::RolloutStrategy>>,
     /// Extra pods allowed during a rolling update: a number or a percentage (`"25%"`).
     #[schemars(example = &"25%")]
     pub max_surge: Option<Sp<IntOrPercent>>,
@@ -554,8 +554,8 @@ pub enum ServiceSyntax {
 pub struct ServiceTable {
     /// `ClusterIP` (default), `NodePort`, `LoadBalancer` or `ExternalName`.
     #[serde(rename = "type")]
-    #[schemars(example = &"NodePort", extend("enum" = ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]))]
-    pub kind: Option<Sp<String>>,
+    #[schemars(example = &"NodePort")]
+    pub kind: Option<Sp<crate::model::ServiceType>>,
     /// Port the Service listens on (default: the target container port).
     #[schemars(example = 80)]
     pub port: Option<Sp<i64>>,
@@ -600,8 +600,8 @@ pub struct SecuritySyntax {
     #[schemars(example = ["NET_BIND_SERVICE"])]
     pub capabilities: Option<Vec<Sp<String>>>,
     /// Seccomp profile type: `RuntimeDefault` (default) or `Unconfined`.
-    #[schemars(example = &"RuntimeDefault", extend("enum" = ["RuntimeDefault", "Unconfined"]))]
-    pub seccomp: Option<Sp<String>>,
+    #[schemars(example = &"RuntimeDefault")]
+    pub seccomp: Option<Sp<crate::model::Seccomp>>,
     /// Mount the ServiceAccount token into the pods (default false; only pods that call the
     /// Kubernetes API need it).
     #[schemars(example = true)]
@@ -718,7 +718,7 @@ pub struct ContainerSyntax {
     pub env: SpMap<EnvSyntax>,
     /// `["config", "secrets"]` of the component to inject whole.
     #[schemars(example = ["config"])]
-    pub env_from: Option<Vec<Sp<String>>>,
+    pub env_from: Option<Vec<Sp<crate::model::Section>>>,
     /// Component volumes to mount: `{ logs = "/var/log/app" }`.
     #[serde(default)]
     #[schemars(example = serde_json::json!({"logs": "/var/log/app"}))]

@@ -59,7 +59,14 @@ fn validate_checks_schedules_node_ports_and_autoscaling() {
         cron: CronSettings::default(),
     };
     let mut web = Component::new("web", "web:v1").port("http", 8080);
-    web.service.as_mut().unwrap().ports[0].node_port = Some(80);
+    web.service = k8gen::model::Switch::On(k8gen::model::Service {
+        kind: Some(k8gen::model::ServiceType::NodePort),
+        ports: vec![k8gen::model::ServicePort {
+            node_port: Some(80),
+            ..Default::default()
+        }],
+        ..Default::default()
+    });
     web.autoscale = Some(Autoscale {
         min: 3,
         max: 2,
@@ -389,18 +396,18 @@ mod workload {
         // A NetworkPolicy by default; none when asked.
         assert!(yaml(&App::new("shop").component(web())).contains("kind: NetworkPolicy"));
         let mut c = web();
-        c.network = Some(None);
+        c.network = Switch::Off;
         assert!(!yaml(&App::new("shop").component(c)).contains("kind: NetworkPolicy"));
 
         let mut c = web();
-        c.network = Some(Some(Network {
+        c.network = Switch::On(Network {
             from: Some(vec![Peer::Component("nope".into())]),
             to: Some(vec![
                 Peer::Namespace("Bad_NS".into()),
                 Peer::Cidr("10.0.0.0/33".into()),
             ]),
             dns: true,
-        }));
+        });
         let app = App::new("shop").component(c);
         rejects(
             &app,
@@ -411,11 +418,11 @@ mod workload {
         rejects(&app, codes::INVALID_VALUE, "components.web.network.to[1]");
 
         let mut c = web();
-        c.network = Some(Some(Network {
+        c.network = Switch::On(Network {
             from: None,
             to: None,
             dns: false,
-        }));
+        });
         rejects(
             &App::new("shop").component(c),
             codes::INVALID_VALUE,

@@ -2,7 +2,7 @@
 
 use super::Cx;
 use crate::codes;
-use crate::model::{issue, rules};
+use crate::model::rules;
 
 pub(super) fn app(cx: &mut Cx<'_>) {
     let app = cx.app;
@@ -20,23 +20,6 @@ pub(super) fn app(cx: &mut Cx<'_>) {
             rules::dns1123_label,
             codes::INVALID_NAME,
             "namespace",
-        );
-    }
-    for (k, v) in &app.labels {
-        let path = issue::key("labels", k);
-        cx.value(
-            &path,
-            k,
-            rules::qualified_name,
-            codes::INVALID_LABEL,
-            "label key",
-        );
-        cx.value(
-            &path,
-            v,
-            rules::label_value,
-            codes::INVALID_LABEL,
-            "label value",
         );
     }
 }

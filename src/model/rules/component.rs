@@ -1,26 +1,37 @@
-//! Rules about one component: names, image, ports, config and secrets, env, resources.
+//! Rules about one component's own keys: image and version, ports, config and secrets and how
+//! they reach the container (env, envFrom, mounts), probes, resources, rollout, the Service,
+//! metrics and security. Rules about what runs (kinds, jobs, volumes, extra containers,
+//! scaling, budgets, RBAC, network, scheduling) are in `workload.rs`.
 
-use super::{Cx, at};
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Cx, at, suggest_help};
 use crate::codes;
-use crate::model::{Component, EnvValue, issue, rules};
+use crate::model::{
+    Component, ConfigData, EnvValue, IntOrPercent, PortTarget, Probe, ProbeAction, ServiceType,
+    Strategy, Switch, Workload, defaults, issue, rules,
+};
+
+/// The most a ConfigMap or Secret may hold (the API server's limit).
+pub const MAX_OBJECT_DATA: usize = 1024 * 1024;
+
+/// Pod fields a `{ field = ... }` env var may read.
+pub const FIELD_PATHS: &[&str] = &[
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.uid",
+    "spec.nodeName",
+    "spec.serviceAccountName",
+    "status.hostIP",
+    "status.hostIPs",
+    "status.podIP",
+    "status.podIPs",
+];
 
 pub(super) fn component(cx: &mut Cx<'_>, c: &Component) {
     let base = at(c);
     let p = |field: &str| issue::key(&base, field);
-    cx.value(
-        &base,
-        &c.name,
-        rules::dns1035_label,
-        codes::INVALID_NAME,
-        "component name",
-    );
-    cx.value(
-        &base,
-        &c.key,
-        rules::label_value,
-        codes::INVALID_LABEL,
-        "component key",
-    );
+    image(cx, c, &p("image"), &base);
     if let Some(role) = &c.role {
         cx.value(
             p("role"),
@@ -30,31 +41,123 @@ pub(super) fn component(cx: &mut Cx<'_>, c: &Component) {
             "role",
         );
     }
-    cx.value(
-        p("image"),
-        &c.image,
-        rules::image,
-        codes::INVALID_IMAGE,
-        "image",
-    );
-    if let Some(v) = &c.version {
+    ports(cx, c, &p("ports"));
+    data(cx, c, &base);
+    env(cx, c, &c.env, &p("env"));
+    for (list, containers) in [("init", &c.init_containers), ("sidecars", &c.sidecars)] {
+        for (i, x) in containers.iter().enumerate() {
+            let at = issue::index(&p(list), i);
+            env(cx, c, &x.env, &issue::key(&at, "env"));
+            env_from(
+                cx,
+                c,
+                Some(x.env_from_config),
+                Some(x.env_from_secrets),
+                &issue::key(&at, "env_from"),
+            );
+        }
+    }
+    for (name, probe) in [
+        ("liveness", &c.liveness),
+        ("readiness", &c.readiness),
+        ("startup", &c.startup),
+    ] {
+        if let Some(probe) = probe {
+            let path = issue::key(&p("probes"), name);
+            self::probe(cx, c, probe, &path, name != "readiness");
+        }
+    }
+    resources(cx, &c.resources, &p("resources"));
+    rollout(cx, c, &p("rollout"));
+    service(cx, c, &p("service"));
+    if let Some(m) = &c.metrics {
+        let path = p("metrics");
+        match &m.port {
+            Some(PortTarget::Name(name)) => {
+                cx.push(unknown_port(c, name).with_path(issue::key(&path, "port")))
+            }
+            Some(PortTarget::Number(n)) => port_number(cx, *n, issue::key(&path, "port")),
+            None => no_port(cx, c, &path, "metrics"),
+        }
+    }
+    security(cx, c, &p("security"));
+    for (i, name) in c.image_pull_secrets.iter().enumerate() {
         cx.value(
-            p("version"),
-            v,
-            rules::label_value,
-            codes::INVALID_LABEL,
-            "version",
+            issue::index(&p("image_pull_secrets"), i),
+            name,
+            rules::dns1123_subdomain,
+            codes::INVALID_NAME,
+            "image pull secret name",
         );
     }
-    if c.replicas.is_some_and(|r| r < 0) {
-        cx.report(
-            codes::OUT_OF_RANGE,
-            p("replicas"),
-            "replicas must be at least 0",
-        );
+}
+
+fn image(cx: &mut Cx<'_>, c: &Component, path: &str, base: &str) {
+    if c.workload == Workload::External {
+        if !c.image.is_empty() {
+            cx.push(
+                crate::model::Issue::new(
+                    codes::INVALID_VALUE,
+                    path,
+                    "an `ExternalName` Service points outside the cluster, so the component runs no image",
+                )
+                .with_help("remove `image`, or use another Service type"),
+            );
+        }
+        return;
     }
+    if c.image.is_empty() {
+        cx.push(
+            crate::model::Issue::new(
+                codes::MISSING_VALUE,
+                base,
+                format!("component `{}` has no image", crate::diag::clip(&c.key)),
+            )
+            .with_help("add `image = \"repository:tag\"`"),
+        );
+        return;
+    }
+    cx.value(path, &c.image, rules::image, codes::INVALID_IMAGE, "image");
+    match &c.version {
+        Some(v) if Some(v.as_str()) != defaults::version(&c.image) => {
+            let vpath = issue::key(base, "version");
+            cx.value(
+                vpath,
+                v,
+                rules::label_value,
+                codes::INVALID_LABEL,
+                "version",
+            );
+        }
+        Some(_) => {}
+        None => {
+            if let Some(tag) = rules::image_tag(&c.image)
+                && let Err(e) = rules::label_value(tag)
+            {
+                cx.push(
+                    crate::model::Issue::new(
+                        codes::INVALID_LABEL,
+                        path,
+                        format!("the image tag `{}` cannot be the `app.kubernetes.io/version` label: {e}", crate::diag::clip(tag)),
+                    )
+                    .with_help("set `version = \"...\"` to a label-safe version"),
+                );
+            }
+        }
+    }
+}
+
+fn port_number(cx: &mut Cx<'_>, n: i32, path: String) {
+    if let Err(e) = rules::port_number(n.into()) {
+        cx.report(codes::INVALID_PORT, path, format!("invalid port: {e}"));
+    }
+}
+
+fn ports(cx: &mut Cx<'_>, c: &Component, base: &str) {
+    let mut names = BTreeSet::new();
+    let mut numbers: BTreeMap<(i32, crate::model::Protocol), &str> = BTreeMap::new();
     for port in &c.ports {
-        let path = issue::key(&p("ports"), &port.name);
+        let path = issue::key(base, &port.name);
         cx.value(
             &path,
             &port.name,
@@ -62,11 +165,42 @@ pub(super) fn component(cx: &mut Cx<'_>, c: &Component) {
             codes::INVALID_PORT,
             "port name",
         );
+        if !names.insert(port.name.as_str()) {
+            cx.push(
+                crate::model::Issue::new(
+                    codes::DUPLICATE,
+                    &path,
+                    format!("port `{}` is declared twice", crate::diag::clip(&port.name)),
+                )
+                .with_help("`port = N` is the port named `http`; keep one of them"),
+            );
+            continue;
+        }
+        let number_path = issue::key(&path, "port");
         if let Err(e) = rules::port_number(port.port.into()) {
-            cx.report(codes::INVALID_PORT, path, format!("invalid port: {e}"));
+            cx.report(
+                codes::INVALID_PORT,
+                number_path,
+                format!("invalid port: {e}"),
+            );
+        } else if let Some(other) = numbers.insert((port.port, port.protocol), &port.name) {
+            cx.report(
+                codes::DUPLICATE,
+                number_path,
+                format!(
+                    "port {}/{} is already declared as `{other}`",
+                    port.port, port.protocol
+                ),
+            );
         }
     }
-    for key in c.config.keys() {
+}
+
+/// Config, secrets, and the ways they reach the container.
+fn data(cx: &mut Cx<'_>, c: &Component, base: &str) {
+    let p = |field: &str| issue::key(base, field);
+    let mut size = 0;
+    for (key, value) in &c.config {
         cx.value(
             issue::key(&p("config"), key),
             key,
@@ -74,8 +208,31 @@ pub(super) fn component(cx: &mut Cx<'_>, c: &Component) {
             codes::INVALID_KEY,
             "key",
         );
+        size += key.len()
+            + match value {
+                ConfigData::Text(t) => t.len(),
+                ConfigData::Binary(b) => b.len(),
+            };
     }
-    for key in c.secrets.keys() {
+    if size > MAX_OBJECT_DATA {
+        cx.report(
+            codes::TOO_LARGE,
+            p("config"),
+            format!("config holds {size} bytes, over the 1 MiB a ConfigMap may hold"),
+        );
+    }
+    let mut size = 0;
+    for (key, value) in &c.secrets {
+        cx.value(
+            issue::key(&p("secrets"), key),
+            key,
+            rules::config_key,
+            codes::INVALID_KEY,
+            "key",
+        );
+        size += key.len() + value.len();
+    }
+    for key in c.external_secrets.keys() {
         cx.value(
             issue::key(&p("secrets"), key),
             key,
@@ -84,23 +241,79 @@ pub(super) fn component(cx: &mut Cx<'_>, c: &Component) {
             "key",
         );
     }
-    for (section, map) in [
-        ("requests", &c.resources.requests),
-        ("limits", &c.resources.limits),
+    if size > MAX_OBJECT_DATA {
+        cx.report(
+            codes::TOO_LARGE,
+            p("secrets"),
+            format!("secrets hold {size} bytes, over the 1 MiB a Secret may hold"),
+        );
+    }
+    if !c.external_secrets.is_empty() && !c.secrets.is_empty() {
+        cx.push(
+            crate::model::Issue::new(
+                codes::INVALID_VALUE,
+                p("secrets"),
+                "a component's secrets come either all from the store (`external`) or all from the spec",
+            )
+            .with_help("move the other values into the store, or into a second component"),
+        );
+    }
+    for (section, mount, has_data) in [
+        ("config", &c.config_mount, !c.config.is_empty()),
+        ("secrets", &c.secrets_mount, c.has_secrets()),
     ] {
-        for (k, v) in map {
-            let path = issue::key(&issue::key(&p("resources"), section), k);
-            cx.value(
-                path,
-                v,
-                rules::quantity,
-                codes::INVALID_QUANTITY,
-                "quantity",
+        let Some(path) = mount else { continue };
+        let at = issue::key(&p("mount"), section);
+        if !path.starts_with('/') {
+            cx.report(
+                codes::INVALID_VALUE,
+                at,
+                format!("mount path `{}` must be absolute", crate::diag::clip(path)),
+            );
+        } else if path == "/tmp" || path == "/" {
+            cx.report(
+                codes::INVALID_VALUE,
+                at,
+                format!("cannot mount {section} over `{}`", crate::diag::clip(path)),
+            );
+        } else if !has_data {
+            cx.report(
+                codes::UNKNOWN_REFERENCE,
+                at,
+                format!("`[{section}]` is empty, so there is nothing to mount"),
             );
         }
     }
-    for e in &c.env {
-        let path = issue::key(&p("env"), &e.name);
+    env_from(cx, c, c.env_from_config, c.env_from_secrets, &p("env_from"));
+}
+
+/// `env_from` may only name sections that have data.
+pub(super) fn env_from(
+    cx: &mut Cx<'_>,
+    c: &Component,
+    config: Option<bool>,
+    secrets: Option<bool>,
+    path: &str,
+) {
+    for (section, on, has_data) in [
+        ("config", config, !c.config.is_empty()),
+        ("secrets", secrets, c.has_secrets()),
+    ] {
+        if on == Some(true) && !has_data {
+            cx.report(
+                codes::UNKNOWN_REFERENCE,
+                issue::key(path, section),
+                format!("`{section}` is empty, so there is nothing to inject"),
+            );
+        }
+    }
+}
+
+/// Env vars of a container of `c` (the main one or an extra one).
+pub(super) fn env(cx: &mut Cx<'_>, c: &Component, vars: &[crate::model::EnvVar], base: &str) {
+    let mut seen = BTreeSet::new();
+    for e in vars {
+        let path = issue::key(base, &e.name);
         cx.value(
             &path,
             &e.name,
@@ -108,46 +321,615 @@ pub(super) fn component(cx: &mut Cx<'_>, c: &Component) {
             codes::INVALID_KEY,
             "environment variable name",
         );
-        let missing = match &e.value {
-            EnvValue::ConfigKey { from: None, key } => !c.config.contains_key(key),
-            EnvValue::SecretKey { from: None, key } => {
-                !c.secrets.contains_key(key) && !c.external_secrets.contains_key(key)
-            }
-            _ => false,
-        };
-        if missing {
+        if !seen.insert(e.name.as_str()) {
             cx.report(
+                codes::DUPLICATE,
+                &path,
+                format!(
+                    "environment variable `{}` is set twice",
+                    crate::diag::clip(&e.name)
+                ),
+            );
+        }
+        match &e.value {
+            EnvValue::Literal(_) => {}
+            EnvValue::ConfigKey { from, key } => {
+                data_ref(cx, c, from.as_deref(), key, "config", &path)
+            }
+            EnvValue::SecretKey { from, key } => {
+                data_ref(cx, c, from.as_deref(), key, "secrets", &path)
+            }
+            EnvValue::Field(field) => {
+                let ok = FIELD_PATHS.contains(&field.as_str())
+                    || field.starts_with("metadata.labels['")
+                    || field.starts_with("metadata.annotations['");
+                if !ok {
+                    cx.push(
+                        crate::model::Issue::new(
+                            codes::INVALID_VALUE,
+                            issue::key(&path, "field"),
+                            format!(
+                                "`{}` is not a pod field env vars can read",
+                                crate::diag::clip(field)
+                            ),
+                        )
+                        .with_help(suggest_help(
+                            field,
+                            FIELD_PATHS,
+                            || format!("expected one of {}", FIELD_PATHS.join(", ")),
+                        )),
+                    );
+                }
+            }
+            EnvValue::Service { component, port } => {
+                service_ref(cx, component, port.as_ref(), &path);
+            }
+        }
+    }
+}
+
+/// A reference to component `key`: reports an unknown one (at `path`) with a suggestion.
+pub(super) fn component_ref<'a>(cx: &mut Cx<'a>, key: &str, path: &str) -> Option<&'a Component> {
+    let app = cx.app;
+    if let Some(c) = app.components.iter().find(|c| c.key == key) {
+        return Some(c);
+    }
+    let keys: Vec<&str> = app.components.iter().map(|c| c.key.as_str()).collect();
+    cx.push(
+        crate::model::Issue::new(
+            codes::UNKNOWN_REFERENCE,
+            path,
+            format!("there is no component `{}`", crate::diag::clip(key)),
+        )
+        .with_help(suggest_help(key, &keys, || {
+            format!("the components are {}", crate::suggest::quoted(&keys))
+        })),
+    );
+    None
+}
+
+fn data_ref(
+    cx: &mut Cx<'_>,
+    c: &Component,
+    from: Option<&str>,
+    key: &str,
+    section: &str,
+    path: &str,
+) {
+    let field = if section == "config" {
+        "config"
+    } else {
+        "secret"
+    };
+    let owner = match from {
+        Some(other) => match component_ref(cx, other, &issue::key(path, "from")) {
+            Some(o) => o,
+            None => return,
+        },
+        None => c,
+    };
+    let keys: Vec<&str> = if section == "config" {
+        owner.config.keys().map(String::as_str).collect()
+    } else {
+        owner
+            .secrets
+            .keys()
+            .chain(owner.external_secrets.keys())
+            .map(String::as_str)
+            .collect()
+    };
+    if keys.contains(&key) {
+        return;
+    }
+    let table = match from {
+        Some(other) => format!("components.{}.{section}", crate::diag::clip(other)),
+        None => section.to_string(),
+    };
+    cx.push(
+        crate::model::Issue::new(
+            codes::UNKNOWN_REFERENCE,
+            issue::key(path, field),
+            format!("`{}` is not a key of `[{table}]`", crate::diag::clip(key)),
+        )
+        .with_help(suggest_help(key, &keys, || match keys.is_empty() {
+            true => format!("add it to `[{table}]`"),
+            false => format!("`[{table}]` has {}", crate::suggest::quoted(&keys)),
+        })),
+    );
+}
+
+/// The Service port of component `key` that `port` names (or its first), as (name, number).
+pub(super) fn service_ref(
+    cx: &mut Cx<'_>,
+    key: &str,
+    port: Option<&PortTarget>,
+    path: &str,
+) -> Option<(String, i32)> {
+    let target = component_ref(cx, key, &issue::key(path, "service"))?;
+    let ports: Vec<(String, i32)> = target
+        .service
+        .on()
+        .map(|s| {
+            s.ports
+                .iter()
+                .filter_map(|p| Some((p.name.clone()?, p.port?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let external = target.workload == Workload::External;
+    if ports.is_empty() && !external {
+        cx.push(
+            crate::model::Issue::new(
                 codes::UNKNOWN_REFERENCE,
+                issue::key(path, "service"),
+                format!(
+                    "component `{}` has no Service to connect to",
+                    crate::diag::clip(key)
+                ),
+            )
+            .with_help(
+                "give it a `port` (a Service is made for Deployments and StatefulSets with ports)",
+            ),
+        );
+        return None;
+    }
+    let Some(port) = port else {
+        return ports.first().cloned();
+    };
+    let found = ports.iter().find(|(name, number)| match port {
+        PortTarget::Name(n) => n == name,
+        PortTarget::Number(n) => n == number,
+    });
+    if found.is_none() {
+        let names: Vec<String> = ports.iter().map(|(n, p)| format!("{n} ({p})")).collect();
+        cx.push(
+            crate::model::Issue::new(
+                codes::UNKNOWN_REFERENCE,
+                issue::key(path, "port"),
+                format!(
+                    "the Service of `{}` does not expose this port",
+                    crate::diag::clip(key)
+                ),
+            )
+            .with_help(format!("its ports are {}", names.join(", "))),
+        );
+    }
+    found.cloned()
+}
+
+fn unknown_port(c: &Component, name: &str) -> crate::model::Issue {
+    let names: Vec<&str> = c.ports.iter().map(|p| p.name.as_str()).collect();
+    crate::model::Issue::new(
+        codes::UNKNOWN_REFERENCE,
+        "",
+        format!(
+            "the container has no port named `{}`",
+            crate::diag::clip(name)
+        ),
+    )
+    .with_help(suggest_help(name, &names, || match names.is_empty() {
+        true => "declare it under `ports`".to_string(),
+        false => format!("its ports are {}", crate::suggest::quoted(&names)),
+    }))
+}
+
+/// A probe, metrics or Service port that had to default to the main port, and there is none.
+fn no_port(cx: &mut Cx<'_>, c: &Component, path: &str, what: &str) {
+    if c.ports.is_empty() {
+        cx.push(
+            crate::model::Issue::new(
+                codes::MISSING_VALUE,
                 path,
-                format!("`{}` refers to a key the component does not have", e.name),
+                format!("{what} needs a port, and the container has none"),
+            )
+            .with_help("add `port = N` to the component, or name a port here"),
+        );
+    } else {
+        let names: Vec<&str> = c.ports.iter().map(|p| p.name.as_str()).collect();
+        cx.push(
+            crate::model::Issue::new(
+                codes::MISSING_VALUE,
+                path,
+                format!(
+                    "{what} needs a port, and the container has {} ({}) with none named `http`",
+                    names.len(),
+                    crate::suggest::quoted(&names)
+                ),
+            )
+            .with_help(format!("say which, e.g. `port = \"{}\"`", names[0])),
+        );
+    }
+}
+
+fn probe(cx: &mut Cx<'_>, c: &Component, probe: &Probe, path: &str, single_success: bool) {
+    match &probe.action {
+        ProbeAction::HttpGet { path: http, port } => {
+            if !http.starts_with('/') {
+                cx.report(
+                    codes::INVALID_VALUE,
+                    issue::key(path, "http"),
+                    format!(
+                        "HTTP path `{}` must start with `/`",
+                        crate::diag::clip(http)
+                    ),
+                );
+            }
+            probe_port(cx, c, port.as_ref(), path);
+        }
+        ProbeAction::Tcp { port } => probe_port(cx, c, port.as_ref(), path),
+        ProbeAction::Exec { command } => {
+            if command.is_empty() {
+                cx.report(
+                    codes::INVALID_VALUE,
+                    issue::key(path, "exec"),
+                    "an `exec` probe needs a command",
+                );
+            }
+        }
+    }
+    let timings = [
+        ("initial_delay_seconds", probe.initial_delay_seconds, 0),
+        ("period_seconds", probe.period_seconds, 1),
+        ("timeout_seconds", probe.timeout_seconds, 1),
+        ("failure_threshold", probe.failure_threshold, 1),
+        ("success_threshold", probe.success_threshold, 1),
+    ];
+    for (name, value, min) in timings {
+        if let Some(v) = value
+            && v < min
+        {
+            cx.report(
+                codes::OUT_OF_RANGE,
+                issue::key(path, name),
+                format!(
+                    "{} must be at least {min}, not {v}",
+                    crate::diag::clip(name)
+                ),
             );
         }
     }
-    for (k, v) in &c.labels {
-        let path = issue::key(&p("labels"), k);
-        cx.value(
-            &path,
-            k,
-            rules::qualified_name,
-            codes::INVALID_LABEL,
-            "label key",
-        );
-        cx.value(
-            &path,
-            v,
-            rules::label_value,
-            codes::INVALID_LABEL,
-            "label value",
+    if single_success
+        && let Some(v) = probe.success_threshold
+        && v != 1
+    {
+        cx.report(
+            codes::OUT_OF_RANGE,
+            issue::key(path, "success_threshold"),
+            "success_threshold must be 1 for liveness and startup probes",
         );
     }
-    for sp in c.service.iter().flat_map(|s| &s.ports) {
-        if let Some(n) = sp.node_port
-            && !(30000..=32767).contains(&n)
+}
+
+fn probe_port(cx: &mut Cx<'_>, c: &Component, port: Option<&PortTarget>, path: &str) {
+    match port {
+        Some(PortTarget::Name(name)) => {
+            if !c.ports.iter().any(|p| &p.name == name) {
+                cx.push(unknown_port(c, name).with_path(issue::key(path, "port")));
+            }
+        }
+        Some(PortTarget::Number(n)) => port_number(cx, *n, issue::key(path, "port")),
+        None => no_port(cx, c, path, "this probe"),
+    }
+}
+
+fn resources(cx: &mut Cx<'_>, r: &crate::model::Resources, base: &str) {
+    let mut parsed: [BTreeMap<&str, f64>; 2] = Default::default();
+    for (i, (section, map)) in [("requests", &r.requests), ("limits", &r.limits)]
+        .into_iter()
+        .enumerate()
+    {
+        for (name, q) in map {
+            let path = issue::key(&issue::key(base, section), name);
+            resource_name(cx, name, &path);
+            match rules::quantity(q) {
+                Ok(v) if v < 0.0 => cx.report(
+                    codes::INVALID_QUANTITY,
+                    path,
+                    format!("quantity `{}` must not be negative", crate::diag::clip(q)),
+                ),
+                Ok(v) => {
+                    parsed[i].insert(name, v);
+                }
+                Err(e) => cx.report(
+                    codes::INVALID_QUANTITY,
+                    path,
+                    format!("invalid quantity: {e}"),
+                ),
+            }
+        }
+    }
+    for (name, req) in &parsed[0] {
+        if let Some(lim) = parsed[1].get(name)
+            && req > lim
+        {
+            cx.push(
+                crate::model::Issue::new(
+                    codes::INVALID_QUANTITY,
+                    issue::key(&issue::key(base, "requests"), name),
+                    format!("{name} request {} is more than its limit {}", r.requests[*name], r.limits[*name]),
+                )
+                .with_help("the API server rejects a request above its limit; raise the limit or lower the request"),
+            );
+        }
+    }
+}
+
+/// Resource names the scheduler knows.
+pub(super) fn resource_name(cx: &mut Cx<'_>, name: &str, path: &str) {
+    let known = ["cpu", "memory", "ephemeral-storage"];
+    if known.contains(&name) || name.starts_with("hugepages-") {
+        return;
+    }
+    if name.contains('/') {
+        cx.value(
+            path,
+            name,
+            rules::qualified_name,
+            codes::INVALID_QUANTITY,
+            "extended resource name",
+        );
+        return;
+    }
+    cx.push(
+        crate::model::Issue::new(codes::INVALID_QUANTITY, path, format!("unknown resource `{}`", crate::diag::clip(name)))
+            .with_help(suggest_help(name, &known, || {
+                "expected `cpu`, `memory`, `ephemeral-storage`, `hugepages-<size>` or a `domain/name` extended resource".to_string()
+            })),
+    );
+}
+
+fn rollout(cx: &mut Cx<'_>, c: &Component, base: &str) {
+    let r = &c.rollout;
+    let stateful = matches!(c.workload, Workload::StatefulSet { .. });
+    let p = |f: &str| issue::key(base, f);
+    match &r.strategy {
+        Strategy::Default => {}
+        Strategy::Recreate | Strategy::OnDelete => {}
+        Strategy::RollingUpdate {
+            max_surge,
+            max_unavailable,
+        } => {
+            let is_zero = |v: &Option<IntOrPercent>| {
+                matches!(
+                    v,
+                    Some(IntOrPercent::Int(0)) | Some(IntOrPercent::Percent(0))
+                )
+            };
+            for (name, v) in [
+                ("max_surge", max_surge),
+                ("max_unavailable", max_unavailable),
+            ] {
+                match v {
+                    Some(IntOrPercent::Int(n)) if *n < 0 => cx.report(
+                        codes::OUT_OF_RANGE,
+                        p(name),
+                        format!("{} must be at least 0, not {n}", crate::diag::clip(name)),
+                    ),
+                    Some(IntOrPercent::Percent(n)) if !(0..=100).contains(n) => cx.report(
+                        codes::INVALID_ROLLOUT,
+                        p(name),
+                        format!(
+                            "invalid {}: {n}% is not between 0% and 100%",
+                            crate::diag::clip(name)
+                        ),
+                    ),
+                    _ => {}
+                }
+            }
+            if stateful && max_surge.is_some() {
+                cx.push(
+                    crate::model::Issue::new(
+                        codes::INVALID_ROLLOUT,
+                        p("max_surge"),
+                        "a StatefulSet never runs extra pods, so it takes no max_surge",
+                    )
+                    .with_help("use max_unavailable"),
+                );
+            }
+            if stateful && is_zero(max_unavailable) {
+                cx.report(
+                    codes::INVALID_ROLLOUT,
+                    p("max_unavailable"),
+                    "a StatefulSet's max_unavailable must be at least 1",
+                );
+            }
+            if !stateful && is_zero(max_surge) && is_zero(max_unavailable) {
+                cx.push(
+                    crate::model::Issue::new(codes::INVALID_ROLLOUT, base, "max_surge and max_unavailable are both 0, so a rollout could never make progress")
+                        .with_help("set max_surge = 1 to add a pod before removing one"),
+                );
+            }
+        }
+    }
+    for (name, v, min) in [
+        ("min_ready_seconds", r.min_ready_seconds, 0),
+        ("revision_history_limit", r.revision_history_limit, 0),
+        ("progress_deadline_seconds", r.progress_deadline_seconds, 1),
+    ] {
+        if let Some(v) = v
+            && v < min
         {
             cx.report(
-                codes::INVALID_PORT,
-                issue::key(&p("service"), "node_port"),
-                format!("node port {n} is outside 30000-32767"),
+                codes::OUT_OF_RANGE,
+                p(name),
+                format!(
+                    "{} must be at least {min}, not {v}",
+                    crate::diag::clip(name)
+                ),
+            );
+        }
+    }
+    if stateful && r.progress_deadline_seconds.is_some() {
+        cx.report(
+            codes::INVALID_ROLLOUT,
+            p("progress_deadline_seconds"),
+            "a StatefulSet has no progress deadline",
+        );
+    }
+    if let (Some(ready), Some(deadline)) = (r.min_ready_seconds, r.progress_deadline_seconds)
+        && deadline <= ready
+    {
+        cx.report(
+            codes::INVALID_ROLLOUT,
+            p("progress_deadline_seconds"),
+            "progress_deadline_seconds must be greater than min_ready_seconds",
+        );
+    }
+}
+
+fn service(cx: &mut Cx<'_>, c: &Component, base: &str) {
+    let Switch::On(s) = &c.service else { return };
+    let p = |f: &str| issue::key(base, f);
+    let kind = s.kind.unwrap_or(ServiceType::ClusterIp);
+    if kind == ServiceType::ExternalName {
+        match &s.external_name {
+            None => cx.push(
+                crate::model::Issue::new(
+                    codes::MISSING_VALUE,
+                    base,
+                    "an `ExternalName` Service needs `external_name`",
+                )
+                .with_help("add `external_name = \"db.example.com\"`"),
+            ),
+            Some(target) => {
+                cx.value(
+                    p("external_name"),
+                    target,
+                    rules::dns1123_subdomain,
+                    codes::INVALID_NAME,
+                    "external name",
+                );
+            }
+        }
+        for (i, sp) in s.ports.iter().enumerate() {
+            let key = if sp.node_port.is_some() {
+                "node_port"
+            } else {
+                "port"
+            };
+            let path = if s.ports.len() == 1 {
+                p(key)
+            } else {
+                issue::index(&p("ports"), i)
+            };
+            cx.report(
+                codes::INVALID_VALUE,
+                path,
+                "an `ExternalName` Service has no ports of its own",
+            );
+        }
+        return;
+    }
+    if s.external_name.is_some() {
+        cx.report(
+            codes::INVALID_VALUE,
+            p("external_name"),
+            "`external_name` needs `type = \"ExternalName\"`",
+        );
+    }
+    if s.headless == Some(true) && kind != ServiceType::ClusterIp {
+        cx.report(
+            codes::INVALID_VALUE,
+            p("headless"),
+            format!("a headless Service must be of type ClusterIP, not {kind}"),
+        );
+    }
+    if c.ports.is_empty() {
+        cx.push(
+            crate::model::Issue::new(
+                codes::MISSING_VALUE,
+                base,
+                format!(
+                    "component `{}` has a Service but no container port",
+                    crate::diag::clip(&c.key)
+                ),
+            )
+            .with_help("add `port = N`, or remove the Service"),
+        );
+        return;
+    }
+    let one = s.ports.len() == 1;
+    for (i, sp) in s.ports.iter().enumerate() {
+        // A one-port Service is written as the `service` table itself.
+        let at = |f: &str| {
+            if one {
+                p(f)
+            } else {
+                issue::key(&issue::index(&p("ports"), i), f)
+            }
+        };
+        if let Some(n) = sp.port {
+            port_number(cx, n, at("port"));
+        }
+        if defaults::service_target(c, sp).is_none() {
+            match &sp.target {
+                Some(_) => cx.push(
+                    crate::model::Issue::new(
+                        codes::UNKNOWN_REFERENCE,
+                        at("target_port"),
+                        "the container does not expose this port",
+                    )
+                    .with_help("target one of the ports under `port`/`ports`"),
+                ),
+                None => no_port(cx, c, &at("target_port"), "this Service port"),
+            }
+        }
+        match sp.node_port {
+            Some(_) if kind == ServiceType::ClusterIp => cx.push(
+                crate::model::Issue::new(
+                    codes::INVALID_PORT,
+                    at("node_port"),
+                    "a ClusterIP Service has no node port",
+                )
+                .with_help("set `type = \"NodePort\"` or remove `node_port`"),
+            ),
+            Some(n) if !(30000..=32767).contains(&n) => cx.push(
+                crate::model::Issue::new(
+                    codes::INVALID_PORT,
+                    at("node_port"),
+                    format!("node port {n} is outside 30000-32767"),
+                )
+                .with_help("Kubernetes' default node port range is 30000-32767"),
+            ),
+            _ => {}
+        }
+    }
+}
+
+fn security(cx: &mut Cx<'_>, c: &Component, base: &str) {
+    let s = &c.security;
+    let p = |f: &str| issue::key(base, f);
+    if let Some(user) = s.run_as_user {
+        if !(0..=i32::MAX as i64).contains(&user) {
+            cx.report(
+                codes::OUT_OF_RANGE,
+                p("run_as_user"),
+                format!("run_as_user must be between 0 and {}, not {user}", i32::MAX),
+            );
+        } else if user == 0 && s.run_as_non_root {
+            cx.push(
+                crate::model::Issue::new(
+                    codes::INVALID_VALUE,
+                    p("run_as_user"),
+                    "run_as_user = 0 is root, but run_as_non_root is on",
+                )
+                .with_help("pick a non-zero user id, or set `run_as_non_root = false`"),
+            );
+        }
+    }
+    for (i, cap) in s.capabilities.iter().enumerate() {
+        let ok = !cap.is_empty()
+            && cap
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b == b'_' || b.is_ascii_digit());
+        if !ok {
+            cx.report(
+                codes::INVALID_VALUE,
+                issue::index(&p("capabilities"), i),
+                format!(
+                    "`{}` is not a capability name like `NET_BIND_SERVICE`",
+                    crate::diag::clip(cap)
+                ),
             );
         }
     }

@@ -74,9 +74,19 @@ impl Cx<'_> {
     }
 
     /// The component whose key is `key`.
+    #[allow(dead_code)]
     pub fn component(&self, key: &str) -> Option<&Component> {
         self.app.components.iter().find(|c| c.key == key)
     }
+}
+
+/// A help line: "did you mean `X`?" when `word` is close to a candidate, else `otherwise()`.
+pub(crate) fn suggest_help(
+    word: &str,
+    candidates: &[&str],
+    otherwise: impl FnOnce() -> String,
+) -> String {
+    crate::suggest::suggest(word, candidates, otherwise)
 }
 
 /// The field path of component `c`.

@@ -17,6 +17,7 @@ const RESERVED_VOLUMES: &[&str] = &["config", "secrets", "tmp"];
 pub(super) fn workload(cx: &mut Cx<'_>, c: &Component) {
     let base = at(c);
     let p = |field: &str| issue::key(&base, field);
+    at_least(cx, &base, "replicas", c.replicas, 0, "");
     kind_keys(cx, c, &p);
     jobs(cx, c, &p);
     volumes(cx, c, &p("volumes"));
@@ -432,7 +433,7 @@ fn wait_for(cx: &mut Cx<'_>, c: &Component, x: &Container, target: &str, path: &
         );
         return;
     };
-    if t.service.as_ref().is_none_or(|s| s.ports.is_empty()) {
+    if t.service.on().is_none_or(|s| s.ports.is_empty()) {
         cx.push(
             issue::Issue::new(
                 codes::UNKNOWN_REFERENCE,
@@ -599,7 +600,7 @@ fn rule(cx: &mut Cx<'_>, r: &Rule, path: &str) {
 }
 
 fn network(cx: &mut Cx<'_>, c: &Component, base: &str) {
-    let Some(Some(n)) = &c.network else { return };
+    let Some(n) = c.network.on() else { return };
     for (key, peers) in [("from", &n.from), ("to", &n.to)] {
         for (i, peer) in peers.iter().flatten().enumerate() {
             let path = issue::index(&issue::key(base, key), i);
