@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Cx, at};
+use super::{Cx, at, suggest_help};
 use crate::codes;
 use crate::model::{
     Component, Container, IntOrPercent, Peer, Rule, Strategy, Verb, VolumeSource, Workload, issue,
@@ -376,7 +376,7 @@ fn container(cx: &mut Cx<'_>, c: &Component, x: &Container, path: &str, init: bo
                     &at,
                     format!("the component has no volume `{volume}`"),
                 )
-                .with_help(crate::spec::suggest(volume, &volumes, || {
+                .with_help(suggest_help(volume, &volumes, || {
                     "declare it under `[volumes]`".to_string()
                 })),
             );
@@ -427,8 +427,8 @@ fn wait_for(cx: &mut Cx<'_>, c: &Component, x: &Container, target: &str, path: &
                 path,
                 format!("there is no component `{target}`"),
             )
-            .with_help(crate::spec::suggest(target, &keys, || {
-                format!("the components are {}", crate::spec::quoted(&keys))
+            .with_help(suggest_help(target, &keys, || {
+                format!("the components are {}", crate::suggest::quoted(&keys))
             })),
         );
         return;
@@ -566,8 +566,8 @@ fn rule(cx: &mut Cx<'_>, r: &Rule, path: &str) {
         if !Verb::NAMES.contains(&v.as_str()) {
             cx.push(
                 issue::Issue::new(codes::INVALID_RBAC, path, format!("unknown verb `{v}`"))
-                    .with_help(crate::spec::suggest(v, Verb::NAMES, || {
-                        format!("expected {}", crate::spec::quoted(Verb::NAMES))
+                    .with_help(suggest_help(v, Verb::NAMES, || {
+                        format!("expected {}", crate::suggest::quoted(Verb::NAMES))
                     })),
             );
         }
@@ -627,11 +627,9 @@ fn network(cx: &mut Cx<'_>, c: &Component, base: &str) {
                                 path,
                                 format!("there is no component `{k}`"),
                             )
-                            .with_help(crate::spec::suggest(
-                                k,
-                                &keys,
-                                || format!("the components are {}", crate::spec::quoted(&keys)),
-                            )),
+                            .with_help(suggest_help(k, &keys, || {
+                                format!("the components are {}", crate::suggest::quoted(&keys))
+                            })),
                         );
                     }
                 }
