@@ -61,24 +61,14 @@ impl Spec {
     }
 }
 
-/// Keys of the top level that describe the app rather than its main component.
-const APP_KEYS: &[&str] = &[
-    "name",
-    "namespace",
-    "create_namespace",
-    "components",
-    "defaults",
-    "ingress",
-    "quota",
-    "limit_range",
-    "external_secrets",
-    "argocd",
-    "patches",
-    // On the top level these are the app's, applied to every object.
-    "labels",
-    "annotations",
-    "allow",
-];
+/// Component keys that on the top level describe the app, not its main component.
+const APP_WIDE_COMPONENT_KEYS: &[&str] = &["labels", "annotations", "allow"];
+
+/// Whether a top-level key describes the app rather than its main component: the spec file's
+/// own keys (from its type, so a new one cannot be forgotten) and [`APP_WIDE_COMPONENT_KEYS`].
+fn is_app_key(key: &str) -> bool {
+    SpecFile::OWN_KEYS.contains(&key) || APP_WIDE_COMPONENT_KEYS.contains(&key)
+}
 
 /// Parses a spec. On failure returns every syntax error, or else every shape error found.
 pub fn parse(source: &str) -> Result<Spec, Vec<Diagnostic>> {
@@ -104,7 +94,8 @@ pub fn parse(source: &str) -> Result<Spec, Vec<Diagnostic>> {
                     .iter()
                     .all(|d: &Diagnostic| d.code == codes::INVALID_VALUE) =>
             {
-                let (main, components) = merged_components(&tree);
+                let (main, components, unset_errors) = merged_components(&tree);
+                diags.extend(unset_errors);
                 return Ok(Spec {
                     main,
                     components,
@@ -149,26 +140,49 @@ fn sorted(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
 #[allow(clippy::type_complexity)]
 fn merged_components(
     tree: &Spanned<DeTable<'_>>,
-) -> (Option<ComponentSyntax>, Vec<(Sp<String>, ComponentSyntax)>) {
+) -> (
+    Option<ComponentSyntax>,
+    Vec<(Sp<String>, ComponentSyntax)>,
+    Vec<Diagnostic>,
+) {
     let defaults = tree
         .get_ref()
         .get("defaults")
         .and_then(|d| d.get_ref().as_table())
         .cloned();
-    let read = |table: Spanned<DeTable<'_>>| {
+    let mut unset_errors = Vec::new();
+    if let Some(u) = defaults.as_ref().and_then(|d| d.get("unset")) {
+        unset_errors.push(
+            Diagnostic::error(
+                codes::INVALID_VALUE,
+                u.span(),
+                "`unset` belongs in a component, which it stops inheriting keys of `[defaults]`",
+            )
+            .with_help("move it into the components that should not inherit the keys"),
+        );
+    }
+    let mut read = |table: Spanned<DeTable<'_>>| {
         let span = table.span();
         let mut table = table.into_inner();
-        if let Some(defaults) = &defaults {
-            table = merge(defaults.clone(), table);
-        }
+        let mut inherited = defaults.clone().unwrap_or_default();
+        // `unset` is about what a component inherits; `[defaults]` cannot pass one on.
+        inherited.remove("unset");
+        unset(&mut inherited, &table, &mut unset_errors);
+        table = merge(inherited, table);
         // SpecFile accepted both parts with the same types, so the merge reads back.
         ComponentSyntax::deserialize(toml::de::Deserializer::from(Spanned::new(span, table))).ok()
     };
 
     let mut top = tree.clone();
     let span = top.span();
-    for key in APP_KEYS {
-        top.get_mut().remove(*key);
+    let app_keys: Vec<String> = top
+        .get_ref()
+        .keys()
+        .map(|k| k.get_ref().to_string())
+        .filter(|k| is_app_key(k))
+        .collect();
+    for key in app_keys {
+        top.get_mut().remove(key.as_str());
     }
     let main = if top.get_ref().is_empty() {
         None
@@ -192,7 +206,72 @@ fn merged_components(
         }
     }
     components.sort_by(|a, b| a.0.value.cmp(&b.0.value));
-    (main, components)
+    (main, components, unset_errors)
+}
+
+/// Removes from `inherited` (a copy of `[defaults]`) every dotted path the component's
+/// `unset = [...]` names; a path `[defaults]` does not have is reported.
+fn unset(inherited: &mut DeTable<'_>, component: &DeTable<'_>, errors: &mut Vec<Diagnostic>) {
+    let Some(list) = component.get("unset").and_then(|u| u.get_ref().as_array()) else {
+        return;
+    };
+    for item in list.iter() {
+        let Some(path) = item.get_ref().as_str() else {
+            continue;
+        };
+        let keys = dotted_key(path);
+        let found = match keys.as_deref() {
+            Some([]) | None => false,
+            Some(keys) => remove_path(inherited, keys),
+        };
+        if !found {
+            let candidates: Vec<String> =
+                inherited.keys().map(|k| k.get_ref().to_string()).collect();
+            let candidates: Vec<&str> = candidates.iter().map(String::as_str).collect();
+            let mut d = Diagnostic::error(
+                codes::UNKNOWN_REFERENCE,
+                item.span(),
+                format!("`[defaults]` has no `{}` to unset", crate::diag::clip(path)),
+            );
+            d.help = Some(suggest(path, &candidates, || {
+                format!("`[defaults]` has {}", quoted(&candidates))
+            }));
+            errors.push(d);
+        }
+    }
+}
+
+/// The keys of a TOML dotted key such as `env."LOG.LEVEL"`, read by the TOML parser itself.
+fn dotted_key(path: &str) -> Option<Vec<String>> {
+    let text = format!("{path} = 0");
+    let (doc, errors) = DeTable::parse_recoverable(&text);
+    if !errors.is_empty() {
+        return None;
+    }
+    let mut keys = Vec::new();
+    let mut table = doc.into_inner();
+    loop {
+        if table.len() != 1 {
+            return None;
+        }
+        let (key, value) = table.into_iter().next()?;
+        keys.push(key.into_inner().into_owned());
+        match value.into_inner() {
+            DeValue::Table(t) => table = t,
+            _ => return Some(keys),
+        }
+    }
+}
+
+fn remove_path(table: &mut DeTable<'_>, keys: &[String]) -> bool {
+    match keys {
+        [] => false,
+        [last] => table.remove(last.as_str()).is_some(),
+        [first, rest @ ..] => match table.get_mut(first.as_str()).map(|v| v.get_mut()) {
+            Some(DeValue::Table(t)) => remove_path(t, rest),
+            _ => false,
+        },
+    }
 }
 
 /// `over` on top of `base`: tables merge recursively, anything else in `over` replaces.

@@ -93,6 +93,10 @@ pub type SpMap<V> = BTreeMap<Sp<String>, Sp<V>>;
 /// share one list without serde's `flatten` (which would lose spans and unknown-key errors).
 macro_rules! with_component_fields {
     ($(#[$meta:meta])* pub struct $name:ident { $($(#[$fmeta:meta])* pub $field:ident : $ty:ty,)* }) => {
+        impl $name {
+            /// The keys this table has besides the component keys.
+            pub const OWN_KEYS: &'static [&'static str] = &[$(stringify!($field)),*];
+        }
         $(#[$meta])*
         pub struct $name {
             $($(#[$fmeta])* pub $field: $ty,)*
@@ -230,6 +234,10 @@ macro_rules! with_component_fields {
             /// `["secrets-as-env", "K0204"]`. On the top level they apply to the whole app.
             #[schemars(example = ["secrets-as-env"])]
             pub allow: Option<Vec<Sp<String>>>,
+            /// Keys inherited from `[defaults]` that this component does not take, as dotted
+            /// paths into `[defaults]`: `["probes", "env.LOG_LEVEL", "resources.limits"]`.
+            #[schemars(example = ["probes", "env.LOG_LEVEL"])]
+            pub unset: Option<Vec<Sp<String>>>,
             /// Labels added to this component's objects.
             #[serde(default)]
             #[schemars(example = serde_json::json!({"team": "checkout"}))]

@@ -3,6 +3,7 @@
 //! rewrites golden files.
 
 mod api;
+mod engine;
 mod errors;
 mod fuzz;
 mod golden;

@@ -77,7 +77,9 @@ pub(super) fn component(cx: &mut Cx<'_>, c: &Component) {
                 cx.push(unknown_port(c, name).with_path(issue::key(&path, "port")))
             }
             Some(PortTarget::Number(n)) => port_number(cx, *n, issue::key(&path, "port")),
-            None => no_port(cx, c, &path, "metrics"),
+            None => no_port(cx, c, &path, "metrics", |name, _| {
+                format!("`metrics = {{ port = \"{name}\" }}`")
+            }),
         }
     }
     security(cx, c, &p("security"));
@@ -513,8 +515,15 @@ fn unknown_port(c: &Component, name: &str) -> crate::model::Issue {
     }))
 }
 
-/// A probe, metrics or Service port that had to default to the main port, and there is none.
-fn no_port(cx: &mut Cx<'_>, c: &Component, path: &str, what: &str) {
+/// A probe, metrics or Service port that had to default to the main port, and there is none:
+/// `what` needs one; `example` shows how to name one, given a port name.
+fn no_port(
+    cx: &mut Cx<'_>,
+    c: &Component,
+    path: &str,
+    what: &str,
+    example: fn(&str, i32) -> String,
+) {
     if c.ports.is_empty() {
         cx.push(
             crate::model::Issue::new(
@@ -522,7 +531,7 @@ fn no_port(cx: &mut Cx<'_>, c: &Component, path: &str, what: &str) {
                 path,
                 format!("{what} needs a port, and the container has none"),
             )
-            .with_help("add `port = N` to the component, or name a port here"),
+            .with_help("add `port = N` to the component"),
         );
     } else {
         let names: Vec<&str> = c.ports.iter().map(|p| p.name.as_str()).collect();
@@ -531,12 +540,15 @@ fn no_port(cx: &mut Cx<'_>, c: &Component, path: &str, what: &str) {
                 codes::MISSING_VALUE,
                 path,
                 format!(
-                    "{what} needs a port, and the container has {} ({}) with none named `http`",
+                    "{what} needs a port: the container has {} ({}) and none is named `http`",
                     names.len(),
                     crate::suggest::quoted(&names)
                 ),
             )
-            .with_help(format!("say which, e.g. `port = \"{}\"`", names[0])),
+            .with_help(format!(
+                "say which, e.g. {}",
+                example(&c.ports[0].name, c.ports[0].port)
+            )),
         );
     }
 }
@@ -608,7 +620,9 @@ fn probe_port(cx: &mut Cx<'_>, c: &Component, port: Option<&PortTarget>, path: &
             }
         }
         Some(PortTarget::Number(n)) => port_number(cx, *n, issue::key(path, "port")),
-        None => no_port(cx, c, path, "this probe"),
+        None => no_port(cx, c, path, "this probe", |_, n| {
+            format!("`\"TCP :{n}\"`, `\"GET :{n}/health\"` or `port = {n}` in a table")
+        }),
     }
 }
 
@@ -871,7 +885,9 @@ fn service(cx: &mut Cx<'_>, c: &Component, base: &str) {
                     )
                     .with_help("target one of the ports under `port`/`ports`"),
                 ),
-                None => no_port(cx, c, &at("target_port"), "this Service port"),
+                None => no_port(cx, c, &at("target_port"), "the Service", |name, _| {
+                    format!("`target_port = \"{name}\"`")
+                }),
             }
         }
         match sp.node_port {

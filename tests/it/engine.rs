@@ -1,0 +1,181 @@
+//! One engine, two front ends: the bugs found by trying real apps (issue 7), each checked from
+//! the TOML side and from the Rust builder side, and the TOML and Rust front ends agreeing on
+//! codes and defaults.
+
+use k8gen::model::{self, App, Component, EnvValue, Probe, Service, Switch};
+
+use crate::support::*;
+
+fn errors_of(source: &str) -> Vec<k8gen::Diagnostic> {
+    k8gen::render_source(source, &root(), &FsHost).expect_err("the spec should be rejected")
+}
+
+fn codes_of_toml(source: &str) -> Vec<&'static str> {
+    errors_of(source).iter().map(|d| d.code).collect()
+}
+
+fn issues_of(app: &App) -> Vec<(&'static str, String)> {
+    k8gen::render_app(app)
+        .expect_err("the app should be rejected")
+        .into_iter()
+        .map(|i| (i.code, i.path))
+        .collect()
+}
+
+fn yaml(objects: &[k8gen::Object]) -> String {
+    k8gen::emit::stream(objects)
+}
+
+#[test]
+fn env_vars_keep_the_order_they_are_written_in() {
+    // Kubernetes expands `$(ZED)` only from entries before it.
+    let spec = "name = \"a\"\nnamespace = \"a\"\nimage = \"a:1\"\n\
+                env = { ZED = \"z\", ALPHA = \"$(ZED)-x\", MIDDLE = \"m\" }\n";
+    let out = yaml(&render_text(spec, &root()));
+    let at = |name: &str| out.find(&format!("- name: {name}\n")).unwrap();
+    assert!(
+        at("ZED") < at("ALPHA") && at("ALPHA") < at("MIDDLE"),
+        "{out}"
+    );
+
+    let app = App::new("a").namespace("a").component(
+        Component::new("a", "a:1")
+            .env("ZED", EnvValue::Literal("z".into()))
+            .env("ALPHA", EnvValue::Literal("$(ZED)-x".into()))
+            .env("MIDDLE", EnvValue::Literal("m".into())),
+    );
+    assert_eq!(yaml(&k8gen::render_app(&app).unwrap()), out);
+}
+
+#[test]
+fn a_service_port_targets_the_container_port_with_its_number() {
+    // Was: `targetPort: management` (15672), the alphabetically first port.
+    let spec = "name = \"queue\"\nnamespace = \"q\"\nimage = \"rabbitmq:3.13\"\n\
+                ports = { amqp = 5672, management = 15672 }\nservice = { port = 5672 }\n";
+    let out = yaml(&render_text(spec, &root()));
+    assert!(
+        out.contains("  - name: amqp\n    port: 5672\n    protocol: TCP\n    targetPort: amqp\n"),
+        "{out}"
+    );
+    let app = App::new("queue").namespace("q").component(
+        Component::new("queue", "rabbitmq:3.13")
+            .port("amqp", 5672)
+            .port("management", 15672)
+            .service(Switch::On(Service::on_port(5672))),
+    );
+    assert_eq!(yaml(&k8gen::render_app(&app).unwrap()), out);
+}
+
+#[test]
+fn an_ambiguous_main_port_is_an_error_that_asks() {
+    let source = std::fs::read_to_string(root().join("tests/errors/main-port.toml")).unwrap();
+    let errors = errors_of(&source);
+    let messages: Vec<&str> = errors.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(errors.len(), 3, "{messages:#?}");
+    assert!(errors.iter().all(|d| d.code == "K0112"), "{errors:#?}");
+    assert!(messages[0].contains("none is named `http`"), "{messages:?}");
+
+    let app = App::new("queue").component(
+        Component::new("queue", "rabbitmq:3.13")
+            .port("amqp", 5672)
+            .port("management", 15672)
+            .liveness(Probe::new(model::ProbeAction::Tcp { port: None })),
+    );
+    assert_eq!(
+        issues_of(&app),
+        [("K0112", "components.queue.probes.liveness".to_string())]
+    );
+}
+
+#[test]
+fn the_rust_api_gets_the_rules_the_toml_front_end_applies() {
+    // Two components with one key, a 2 MiB Secret, root with run_as_non_root: each rejected
+    // with the code the TOML front end gives for the same mistake.
+    let big = vec![b'x'; 2 << 20];
+    let mut root_user = Component::new("web", "web:1").port("http", 8080);
+    root_user.security.run_as_user = Some(0);
+    let app = App::new("shop")
+        .component(Component::new("db", "postgres:16").secret("DUMP", big.clone()))
+        .component(root_user);
+    let issues = issues_of(&app);
+    assert!(
+        issues.contains(&("K0116", "components.db.secrets".into())),
+        "{issues:?}"
+    );
+    assert!(
+        issues.contains(&("K0111", "components.web.security.run_as_user".into())),
+        "{issues:?}"
+    );
+    let toml = "name = \"shop\"\n[components.web]\nimage = \"web:1\"\nport = 8080\n\
+                security = { run_as_user = 0 }\n";
+    assert_eq!(codes_of_toml(toml), ["K0111"]);
+}
+
+#[test]
+fn an_unknown_service_type_is_rejected_by_the_parser_with_the_allowed_values() {
+    // In Rust, `ServiceType` is an enum: "Bogus" cannot be built at all.
+    let errors =
+        errors_of("name = \"a\"\nimage = \"a:1\"\nport = 80\nservice = { type = \"Clusterip\" }\n");
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].code, "K0111");
+    assert_eq!(errors[0].help.as_deref(), Some("did you mean `ClusterIP`?"));
+    assert_eq!(
+        model::ServiceType::NAMES,
+        ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]
+    );
+}
+
+#[test]
+fn the_builder_and_the_spec_share_their_defaults() {
+    // A component without ports is a `worker`; config that is mounted is not also injected.
+    let spec = "name = \"jobs\"\nnamespace = \"j\"\nimage = \"jobs:1\"\n\
+                config = { MODE = \"fast\" }\nmount = { config = \"/etc/jobs\" }\n";
+    let from_spec = yaml(&render_text(spec, &root()));
+    assert!(
+        from_spec.contains("app.kubernetes.io/component: worker"),
+        "{from_spec}"
+    );
+    assert!(!from_spec.contains("envFrom"), "{from_spec}");
+    let mut c = Component::new("jobs", "jobs:1").config("MODE", "fast");
+    c.config_mount = Some("/etc/jobs".into());
+    let app = App::new("jobs").namespace("j").component(c);
+    assert_eq!(yaml(&k8gen::render_app(&app).unwrap()), from_spec);
+}
+
+#[test]
+fn a_component_can_unset_what_it_would_inherit_from_defaults() {
+    // Databases got the web components' HTTP probes and env from `[defaults]`.
+    let spec = "name = \"shop\"\nnamespace = \"shop\"\n\
+        [defaults]\nprobes = { liveness = \"GET /health\", readiness = \"GET /ready\" }\n\
+        env = { LOG_LEVEL = \"info\", REGION = \"eu\" }\n\
+        [components.web]\nimage = \"web:1\"\nport = 8080\n\
+        [components.db]\nimage = \"postgres:16\"\nports = { postgres = 5432 }\n\
+        unset = [\"probes.liveness\", \"env.LOG_LEVEL\"]\n\
+        probes = { readiness = \"TCP\" }\n";
+    let out = yaml(&render_text(spec, &root()));
+    let db = &out[out
+        .find("kind: Deployment\nmetadata:\n  name: shop-db\n")
+        .unwrap()..];
+    let db = &db[..db.find("\n---").unwrap_or(db.len())];
+    let web = &out[out
+        .find("kind: Deployment\nmetadata:\n  name: shop-web\n")
+        .unwrap()..];
+    let web = &web[..web.find("\n---").unwrap_or(web.len())];
+    assert!(!db.contains("livenessProbe"), "{db}");
+    assert!(db.contains("readinessProbe:\n          tcpSocket"), "{db}");
+    assert!(!db.contains("LOG_LEVEL") && db.contains("REGION"), "{db}");
+    assert!(
+        web.contains("livenessProbe") && web.contains("LOG_LEVEL"),
+        "{web}"
+    );
+
+    let typo = spec.replace("\"env.LOG_LEVEL\"", "\"env.LOGLEVEL\"");
+    let errors = errors_of(&typo);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].code, "K0110");
+    assert!(
+        errors[0].message.contains("`env.LOGLEVEL`"),
+        "{}",
+        errors[0].message
+    );
+}
