@@ -43,24 +43,19 @@ fn probe(action: ProbeAction, initial_delay: Option<i32>, period: Option<i32>) -
 }
 
 fn wait_for_postgres() -> Container {
-    let host = full("postgres");
     Container {
         name: "wait-for-db".into(),
         image: k8gen::build::WAIT_IMAGE.into(),
-        command: vec![
-            "sh".into(),
-            "-c".into(),
-            format!("until nc -z {host} 5432; do echo waiting for {host}:5432; sleep 2; done"),
-        ],
+        wait_for: Some("postgres".into()),
         resources: Resources::tiny(),
         ..Default::default()
     }
 }
 
-fn network(from: Option<Vec<Peer>>, to: &[&str]) -> Option<Network> {
-    Some(Network {
+fn network(from: Option<Vec<Peer>>, to: &[&str]) -> Switch<Network> {
+    Switch::On(Network {
         from,
-        to: Some(to.iter().map(|k| Peer::Component(full(k))).collect()),
+        to: Some(to.iter().map(|k| Peer::Component(k.to_string())).collect()),
         dns: true,
     })
 }
@@ -81,14 +76,13 @@ pub fn experiment_tracker(specs: &Path) -> App {
 
     let mut backend = Component::new("backend", BACKEND_IMAGE).port("http", 8000);
     backend.service = service(80);
-    backend.replicas = None;
     backend.autoscale = Some(Autoscale {
         min: 2,
         max: 10,
         cpu_percent: Some(70),
         memory_percent: Some(80),
     });
-    backend.disruption = Some(Disruption::MaxUnavailable(IntOrPercent::Int(1)));
+    backend.disruption = Some(Disruption::max_unavailable(IntOrPercent::Int(1)));
     backend.rollout = Rollout::rolling(IntOrPercent::Int(1), IntOrPercent::Int(0));
     let health = || ProbeAction::HttpGet {
         path: "/health".into(),
@@ -99,7 +93,7 @@ pub fn experiment_tracker(specs: &Path) -> App {
     backend.resources = resources(("250m", "256Mi"), ("500m", "512Mi"));
     backend.metrics = Some(Metrics::default());
     backend.scheduling = Scheduling {
-        anti_affinity: Some("preferred".into()),
+        anti_affinity: Some(AntiAffinity::Preferred),
         prefer_nodes: [("node-type".to_string(), vec!["ssd".to_string()])].into(),
         ..Default::default()
     };
@@ -115,11 +109,9 @@ pub fn experiment_tracker(specs: &Path) -> App {
             resources: vec!["deployments".into()],
         },
     ];
-    backend.own_service_account = true;
-    backend.security.service_account_token = true;
     backend.network = network(
         Some(vec![
-            Peer::Component(full("frontend")),
+            Peer::Component("frontend".into()),
             Peer::Namespace("ingress-nginx".into()),
         ]),
         &["postgres"],
@@ -207,7 +199,7 @@ pub fn experiment_tracker(specs: &Path) -> App {
             source: VolumeSource::NewClaim {
                 size: "50Gi".into(),
                 class: Some("fast-ssd".into()),
-                access_modes: vec!["ReadWriteOnce".into()],
+                access_modes: None,
             },
             mount: Some("/var/lib/postgresql/data".into()),
             read_only: false,
@@ -220,11 +212,11 @@ pub fn experiment_tracker(specs: &Path) -> App {
         },
     ];
     postgres.security.run_as_user = Some(999);
-    postgres.network = Some(Network {
+    postgres.network = Switch::On(Network {
         from: Some(
             ["backend", "migrate", "cleanup"]
                 .iter()
-                .map(|k| Peer::Component(full(k)))
+                .map(|k| Peer::Component(k.to_string()))
                 .collect(),
         ),
         to: Some(Vec::new()),
@@ -236,10 +228,8 @@ pub fn experiment_tracker(specs: &Path) -> App {
     migrate.workload = Workload::Job(JobSettings {
         backoff_limit: Some(3),
         active_deadline_seconds: Some(300),
-        restart_policy: "Never".into(),
         ..Default::default()
     });
-    migrate.replicas = None;
     migrate.role = Some("migrate".into());
     migrate.command = vec!["python".into(), "manage.py".into(), "migrate".into()];
     migrate.env = vec![backend_url.clone()];
@@ -251,17 +241,16 @@ pub fn experiment_tracker(specs: &Path) -> App {
     cleanup.workload = Workload::CronJob {
         schedule: "0 2 * * *".into(),
         job: JobSettings {
-            restart_policy: "OnFailure".into(),
+            restart_policy: Some(RestartPolicy::OnFailure),
             ..Default::default()
         },
         cron: CronSettings {
-            concurrency_policy: Some("Forbid".into()),
+            concurrency_policy: Some(ConcurrencyPolicy::Forbid),
             successful_jobs_history_limit: Some(3),
             failed_jobs_history_limit: Some(5),
             ..Default::default()
         },
     };
-    cleanup.replicas = None;
     cleanup.command = vec!["python".into(), "scripts/cleanup.py".into()];
     cleanup.env = vec![backend_url];
     cleanup.resources = defaults;

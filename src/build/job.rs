@@ -43,7 +43,7 @@ pub fn cron_job(app: &App, c: &Component) -> CronJob {
         spec: Some(CronJobSpec {
             schedule: schedule.clone(),
             time_zone: cron.time_zone.clone(),
-            concurrency_policy: cron.concurrency_policy.clone(),
+            concurrency_policy: cron.concurrency_policy.map(|p| p.as_str().to_string()),
             successful_jobs_history_limit: cron.successful_jobs_history_limit,
             failed_jobs_history_limit: cron.failed_jobs_history_limit,
             starting_deadline_seconds: cron.starting_deadline_seconds,

@@ -14,7 +14,7 @@ use super::{labels, pod};
 use crate::model::{App, Component, Peer};
 
 pub fn network_policy(app: &App, c: &Component) -> Option<NetworkPolicy> {
-    let net = c.network.as_ref()?;
+    let net = c.network.on()?;
     let ports_of = |c: &Component| {
         super::non_empty_vec(
             c.ports
@@ -28,8 +28,8 @@ pub fn network_policy(app: &App, c: &Component) -> Option<NetworkPolicy> {
         )
     };
     let peer = |p: &Peer| match p {
-        Peer::Component(name) => {
-            let target = app.components.iter().find(|t| &t.name == name);
+        Peer::Component(key) => {
+            let target = app.components.iter().find(|t| &t.key == key);
             NetworkPolicyPeer {
                 pod_selector: target.map(pod::selector),
                 ..Default::default()
@@ -66,10 +66,10 @@ pub fn network_policy(app: &App, c: &Component) -> Option<NetworkPolicy> {
             .map(|p| NetworkPolicyEgressRule {
                 to: Some(vec![peer(p)]),
                 ports: match p {
-                    Peer::Component(name) => app
+                    Peer::Component(key) => app
                         .components
                         .iter()
-                        .find(|t| &t.name == name)
+                        .find(|t| &t.key == key)
                         .and_then(ports_of),
                     _ => None,
                 },

@@ -18,7 +18,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::{labels, non_empty, non_empty_vec};
-use crate::model::{self, App, Component, EnvValue, ProbeAction, VolumeSource, Workload};
+use crate::model::{
+    self, AntiAffinity, App, Component, EnvValue, ProbeAction, VolumeSource, Workload, names,
+};
 
 const CONFIG_VOLUME: &str = "config";
 const SECRETS_VOLUME: &str = "secrets";
@@ -146,7 +148,10 @@ pub fn template(app: &App, c: &Component) -> PodTemplateSpec {
             name: x.name.clone(),
             image: Some(x.image.clone()),
             image_pull_policy: Some(pull_policy(c, &x.image)),
-            command: non_empty_vec(x.command.clone()),
+            command: non_empty_vec(match &x.wait_for {
+                Some(key) if x.command.is_empty() => wait_command(app, key),
+                _ => x.command.clone(),
+            }),
             args: non_empty_vec(x.args.clone()),
             env: non_empty_vec(x.env.iter().map(|e| env_var(app, c, e)).collect()),
             env_from: non_empty_vec(env_from(c, x.env_from_config, x.env_from_secrets)),
@@ -170,13 +175,17 @@ pub fn template(app: &App, c: &Component) -> PodTemplateSpec {
             m.path.clone().unwrap_or_default(),
         );
     }
-    let service_account = if c.own_service_account {
+    let service_account = if c.own_service_account.unwrap_or(false) {
         Some(c.name.clone())
     } else {
         c.service_account.clone()
     };
     let restart_policy = match &c.workload {
-        Workload::Job(job) | Workload::CronJob { job, .. } => Some(job.restart_policy.clone()),
+        Workload::Job(job) | Workload::CronJob { job, .. } => Some(
+            job.restart_policy
+                .unwrap_or_else(crate::model::defaults::restart_policy)
+                .to_string(),
+        ),
         _ => None,
     };
 
@@ -190,7 +199,7 @@ pub fn template(app: &App, c: &Component) -> PodTemplateSpec {
             init_containers: non_empty_vec(c.init_containers.iter().map(extra).collect()),
             containers,
             restart_policy,
-            automount_service_account_token: Some(sec.service_account_token),
+            automount_service_account_token: Some(sec.service_account_token.unwrap_or(false)),
             service_account_name: service_account,
             image_pull_secrets: non_empty_vec(
                 c.image_pull_secrets
@@ -210,10 +219,10 @@ pub fn template(app: &App, c: &Component) -> PodTemplateSpec {
                 ..Default::default()
             }),
             affinity: affinity(c),
-            topology_spread_constraints: c.scheduling.spread.as_ref().map(|key| {
+            topology_spread_constraints: c.scheduling.spread.map(|spread| {
                 vec![TopologySpreadConstraint {
                     max_skew: 1,
-                    topology_key: key.clone(),
+                    topology_key: spread.topology_key().to_string(),
                     when_unsatisfiable: "ScheduleAnyway".to_string(),
                     label_selector: Some(selector(c)),
                     ..Default::default()
@@ -223,6 +232,23 @@ pub fn template(app: &App, c: &Component) -> PodTemplateSpec {
             ..Default::default()
         }),
     }
+}
+
+/// The command of a `wait_for` init container: poll the Service of component `key` on its
+/// first port until it accepts connections.
+fn wait_command(app: &App, key: &str) -> Vec<String> {
+    let target = app.components.iter().find(|t| t.key == key);
+    let host = names::component(&app.name, key);
+    let port = target
+        .and_then(|t| t.service.on())
+        .and_then(|s| s.ports.first())
+        .and_then(|p| p.port)
+        .unwrap_or(0);
+    vec![
+        "sh".to_string(),
+        "-c".to_string(),
+        format!("until nc -z {host} {port}; do echo waiting for {host}:{port}; sleep 2; done"),
+    ]
 }
 
 /// The component's pull policy (see [`model::defaults::pull_policy`]) for an image.
@@ -298,12 +324,12 @@ fn affinity(c: &Component) -> Option<Affinity> {
         topology_key: "kubernetes.io/hostname".to_string(),
         ..Default::default()
     };
-    let anti = s.anti_affinity.as_deref().map(|mode| match mode {
-        "required" => PodAntiAffinity {
+    let anti = s.anti_affinity.map(|mode| match mode {
+        AntiAffinity::Required => PodAntiAffinity {
             required_during_scheduling_ignored_during_execution: Some(vec![term()]),
             ..Default::default()
         },
-        _ => PodAntiAffinity {
+        AntiAffinity::Preferred => PodAntiAffinity {
             preferred_during_scheduling_ignored_during_execution: Some(vec![
                 WeightedPodAffinityTerm {
                     weight: 100,

@@ -8,11 +8,13 @@ use k8s_openapi::api::rbac::v1::{
 use crate::model::{App, Component, Rule};
 
 pub fn service_account(app: &App, c: &Component) -> Option<ServiceAccount> {
-    c.own_service_account.then(|| ServiceAccount {
-        metadata: super::component_meta(app, c, c.name.clone()),
-        automount_service_account_token: Some(c.security.service_account_token),
-        ..Default::default()
-    })
+    c.own_service_account
+        .unwrap_or(false)
+        .then(|| ServiceAccount {
+            metadata: super::component_meta(app, c, c.name.clone()),
+            automount_service_account_token: c.security.service_account_token,
+            ..Default::default()
+        })
 }
 
 fn rules(rules: &[Rule]) -> Vec<PolicyRule> {

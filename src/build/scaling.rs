@@ -49,10 +49,15 @@ pub fn autoscaler(app: &App, c: &Component) -> Option<HorizontalPodAutoscaler> {
 
 pub fn disruption_budget(app: &App, c: &Component) -> Option<PodDisruptionBudget> {
     let d = c.disruption.as_ref()?;
-    let (min_available, max_unavailable) = match d {
-        Disruption::MinAvailable(v) => (Some(int_or_percent(v)), None),
-        Disruption::MaxUnavailable(v) => (None, Some(int_or_percent(v))),
-    };
+    let Disruption {
+        min_available,
+        max_unavailable,
+        ..
+    } = d;
+    let (min_available, max_unavailable) = (
+        min_available.as_ref().map(int_or_percent),
+        max_unavailable.as_ref().map(int_or_percent),
+    );
     Some(PodDisruptionBudget {
         metadata: super::component_meta(app, c, c.name.clone()),
         spec: Some(PodDisruptionBudgetSpec {

@@ -10,7 +10,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::{deployment::int_or_percent, labels, non_empty_vec, pod};
-use crate::model::{App, Component, Strategy, VolumeSource, Workload};
+use crate::model::{AccessMode, App, Component, Strategy, VolumeSource, Workload, defaults};
 
 pub fn stateful_set(app: &App, c: &Component) -> StatefulSet {
     let Workload::StatefulSet { pod_management } = &c.workload else {
@@ -51,7 +51,7 @@ pub fn stateful_set(app: &App, c: &Component) -> StatefulSet {
             replicas: c.replicas,
             selector: pod::selector(c),
             service_name: c.governing_service(),
-            pod_management_policy: pod_management.clone(),
+            pod_management_policy: pod_management.map(|p| p.as_str().to_string()),
             update_strategy,
             min_ready_seconds: c.rollout.min_ready_seconds,
             revision_history_limit: c.rollout.revision_history_limit,
@@ -78,10 +78,16 @@ fn new_claims(c: &Component) -> impl Iterator<Item = (&str, PersistentVolumeClai
 fn claim_spec(
     size: &str,
     class: &Option<String>,
-    access_modes: &[String],
+    access_modes: &Option<Vec<AccessMode>>,
 ) -> PersistentVolumeClaimSpec {
+    let access_modes = access_modes.clone().unwrap_or_else(defaults::access_modes);
     PersistentVolumeClaimSpec {
-        access_modes: Some(access_modes.to_vec()),
+        access_modes: Some(
+            access_modes
+                .iter()
+                .map(|m| m.as_str().to_string())
+                .collect(),
+        ),
         storage_class_name: class.clone(),
         resources: Some(VolumeResourceRequirements {
             requests: Some([("storage".to_string(), Quantity(size.to_string()))].into()),

@@ -12,7 +12,7 @@ use super::security::security;
 use super::service::service;
 use super::{Cx, Owner, codes, workload};
 use crate::diag::Diagnostic;
-use crate::model::{self, ConfigData, Workload, issue, rules};
+use crate::model::{self, ConfigData, Workload, issue};
 use crate::spec::{self, ComponentSyntax, Sp};
 
 pub fn lower_component(
@@ -49,7 +49,7 @@ pub fn lower_component(
     let workload = if external {
         Workload::External
     } else {
-        workload::workload(cx, c, owner)
+        workload::workload(cx, c, &base)
     };
     let image = match &c.image {
         Some(image) => {
@@ -69,38 +69,14 @@ pub fn lower_component(
     let autoscale = c
         .autoscale
         .as_ref()
-        .and_then(|a| workload::autoscale(cx, a, &workload));
-    let replicas = match (&c.replicas, &autoscale) {
-        (Some(r), Some(_)) => {
-            cx.push(
-                Diagnostic::error(
-                    codes::INVALID_VALUE,
-                    r.span(),
-                    "`replicas` and `autoscale` both set the replica count",
-                )
-                .with_help("remove `replicas`: the autoscaler starts at `autoscale.min`"),
-            );
-            None
-        }
-        (_, Some(_)) => None,
-        (Some(r), None) => {
-            if !workload.is_replicated() {
-                workload::not_for(cx, r.span(), "replicas", &workload);
-            }
-            cx.int_in(r, 0..=i32::MAX as i64, "replicas")
-        }
-        (None, None) => Some(1),
-    };
-    let replicas = replicas.filter(|_| workload.is_replicated());
+        .and_then(|a| workload::autoscale(cx, a, &base));
+    let replicas = c.replicas.as_ref().and_then(|r| {
+        cx.provenance.record(p("replicas"), r.span());
+        workload::int32(cx, r, "replicas")
+    });
 
     let config = config(cx, c, &p("config"));
     let (secrets, external_secrets) = secrets(cx, c, &p("secrets"));
-    let own = Own {
-        name: &owner.full_name,
-        config: &config,
-        secrets: &secrets,
-        external_secrets: &external_secrets,
-    };
     let env = env(cx, &c.env, &p("env"));
     let mount = |cx: &mut Cx<'_>, which: Option<&Sp<String>>, section: &str| {
         which.map(|m| {
@@ -134,12 +110,7 @@ pub fn lower_component(
         })
         .unwrap_or_default();
     let rollout = match &c.rollout {
-        Some(r) => {
-            if !workload.is_replicated() {
-                workload::not_for(cx, r.span(), "rollout", &workload);
-            }
-            rollout(cx, r, &p("rollout"))
-        }
+        Some(r) => rollout(cx, r, &p("rollout")),
         None => model::Rollout::default(),
     };
     let image_pull_policy = c.image_pull_policy.as_ref().map(|pp| {
@@ -157,78 +128,47 @@ pub fn lower_component(
             s.value.clone()
         })
         .collect();
-    let rbac = workload::rbac(cx, c.rbac.as_deref().unwrap_or_default());
-    let cluster_rbac = workload::rbac(cx, c.cluster_rbac.as_deref().unwrap_or_default());
-    let (service_account, own_service_account) = match c
-        .service_account
-        .as_ref()
-        .map(|s| (s, &s.value))
+    let rbac = workload::rbac(cx, c.rbac.as_deref().unwrap_or_default(), &base, "rbac");
+    let cluster_rbac = workload::rbac(
+        cx,
+        c.cluster_rbac.as_deref().unwrap_or_default(),
+        &base,
+        "cluster_rbac",
+    );
+    if let Some(s) = &c.service_account {
+        cx.provenance.record(p("service_account"), s.span());
+    }
+    let (service_account, own_service_account) = match c.service_account.as_ref().map(|s| &s.value)
     {
-        Some((_, spec::ServiceAccountSyntax::Create(b))) => {
-            (None, *b || !rbac.is_empty() || !cluster_rbac.is_empty())
-        }
-        Some((s, spec::ServiceAccountSyntax::Name(name))) => {
-            if !rbac.is_empty() || !cluster_rbac.is_empty() {
-                cx.push(
-                    Diagnostic::error(
-                        codes::INVALID_VALUE,
-                        s.span(),
-                        "`rbac` binds its rules to the component's own ServiceAccount, not to an existing one",
-                    )
-                    .with_help("use `service_account = true`, or bind the existing account's roles elsewhere"),
-                );
-            }
-            cx.rule(
-                &Sp::new(s.span(), name.clone()),
-                rules::dns1123_subdomain,
-                codes::INVALID_NAME,
-                "service account name",
-            );
-            (Some(name.clone()), false)
-        }
-        None => (None, !rbac.is_empty() || !cluster_rbac.is_empty()),
+        // `false` leaves it to k8gen: an account of its own when there are RBAC rules.
+        Some(spec::ServiceAccountSyntax::Create(b)) => (None, b.then_some(true)),
+        Some(spec::ServiceAccountSyntax::Name(name)) => (Some(name.clone()), None),
+        None => (None, None),
     };
     let service = service(cx, c, owner);
-    let mut security = c
+    let security = c
         .security
         .as_ref()
         .map(|s| security(cx, s, &p("security")))
         .unwrap_or_default();
-    if (!rbac.is_empty() || !cluster_rbac.is_empty())
-        && c.security
-            .as_ref()
-            .and_then(|s| s.service_account_token.as_ref())
-            .is_none()
-    {
-        // RBAC rules are only useful with a token to present.
-        security.service_account_token = true;
-    }
-    let volumes = workload::volumes(cx, &c.volumes);
-    let volume_names: Vec<String> = volumes.iter().map(|v| v.name.clone()).collect();
-    let ctx = workload::ContainerCx {
-        image: &image,
-        volumes: &volume_names,
-        own: &own,
-        index,
+    let volumes = workload::volumes(cx, &c.volumes, &base);
+    let extra = |cx: &mut Cx<'_>, list: &Option<Vec<Sp<spec::ContainerSyntax>>>, key: &str| {
+        list.iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, x)| {
+                let path = issue::index(&p(key), i);
+                workload::container(cx, x, &image, &path)
+            })
+            .collect::<Vec<_>>()
     };
-    let init_containers = c
-        .init
-        .iter()
-        .flatten()
-        .filter_map(|x| workload::container(cx, x, &ctx, true))
-        .collect::<Vec<_>>();
-    let sidecars = c
-        .sidecars
-        .iter()
-        .flatten()
-        .filter_map(|x| workload::container(cx, x, &ctx, false))
-        .collect::<Vec<_>>();
-    workload::unique_container_names(cx, &owner.key, c);
+    let init_containers = extra(cx, &c.init, "init");
+    let sidecars = extra(cx, &c.sidecars, "sidecars");
     let disruption = c
         .disruption
         .as_ref()
-        .and_then(|d| workload::disruption(cx, d, replicas, autoscale.as_ref(), &workload));
-    let network = workload::network(cx, c.network.as_ref(), index);
+        .and_then(|d| workload::disruption(cx, d, &base));
+    let network = workload::network(cx, c.network.as_ref(), index, &base);
     let metrics = c.metrics.as_ref().map(|m| {
         cx.provenance.record(p("metrics"), m.span());
         model::Metrics {
@@ -242,7 +182,7 @@ pub fn lower_component(
     let scheduling = c
         .scheduling
         .as_ref()
-        .map(|s| workload::scheduling(cx, s))
+        .map(|s| workload::scheduling(cx, s, &base))
         .unwrap_or_default();
     let labels = cx.labels(&c.labels);
     let annotations = cx.annotations(&c.annotations);
@@ -292,15 +232,6 @@ pub fn lower_component(
         annotations,
         pod_annotations,
     })
-}
-
-/// A component's own config and secrets, for the lowering of its extra containers.
-#[allow(dead_code)] // until extra containers are lowered without it
-pub struct Own<'a> {
-    pub name: &'a str,
-    pub config: &'a BTreeMap<String, ConfigData>,
-    pub secrets: &'a BTreeMap<String, Vec<u8>>,
-    pub external_secrets: &'a BTreeMap<String, (String, Option<String>)>,
 }
 
 /// `env_from = [...]`: which of config and secrets go in whole (each `Some(true)` when

@@ -40,7 +40,7 @@ pub fn declare(c: &ComponentSyntax, full_name: &str) -> Declared {
     let kind = c
         .kind
         .as_ref()
-        .map_or("Deployment".to_string(), |k| k.value.clone());
+        .map_or("Deployment".to_string(), |k| k.value.to_string());
     let mut ports: Vec<(String, i64)> = Vec::new();
     if let Some(p) = &c.port {
         ports.push(("http".to_string(), p.value));

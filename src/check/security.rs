@@ -33,11 +33,11 @@ pub(super) fn security(
         "allow_privilege_escalation",
         out.allow_privilege_escalation,
     );
-    out.service_account_token = flag(
-        &s.service_account_token,
-        "service_account_token",
-        out.service_account_token,
-    );
+    if let Some(b) = &s.service_account_token {
+        cx.provenance
+            .record(issue::key(base, "service_account_token"), b.span());
+        out.service_account_token = Some(b.value);
+    }
     if let Some(user) = &s.run_as_user {
         cx.provenance
             .record(issue::key(base, "run_as_user"), user.span());

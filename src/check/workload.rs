@@ -1,227 +1,192 @@
-//! Checks the keys about what runs and how: workload kind, jobs, volumes, extra containers,
-//! scaling, disruption budgets, RBAC, network policy and scheduling.
+//! Lowers the keys about what runs and how (workload kind, jobs, volumes, extra containers,
+//! scaling, disruption budgets, RBAC, network policy, scheduling) into the model, recording
+//! where each value was written.
+//!
+//! The rules about these values live in `model::rules::workload`; this module must not judge
+//! a value the model can hold. What it still reports is what the model cannot hold: keys
+//! that have no meaning for the kind (`job`, `cron`, `schedule`, `pod_management`), a claim
+//! both new (`size`) and existing (`claim`), `class`/`access` without `size`, an RBAC string
+//! it cannot read, `dns = true` without `to`, and integers that do not fit an i32.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::ops::Range;
 
-use super::component::{self, Own};
 use super::index::Index;
-use super::{Cx, Owner, codes};
-use super::{env, resources};
+use super::{Cx, codes, env};
 use crate::diag::Diagnostic;
-use crate::model::{self, IntOrPercent, VolumeSource, Workload, rules};
+use crate::model::{self, VolumeSource, Workload, WorkloadKind, issue};
 use crate::spec::{self, ComponentSyntax, Sp};
 
-const KINDS: &[&str] = &["Deployment", "StatefulSet", "Job", "CronJob", "Pod"];
-
-/// Reports a key that has no meaning for the component's workload kind.
-pub fn not_for(cx: &mut Cx<'_>, span: Range<usize>, key: &str, workload: &Workload) {
+/// Reports a key the model cannot hold for the component's workload kind.
+fn not_for(cx: &mut Cx<'_>, span: Range<usize>, key: &str, kind: WorkloadKind, help: &str) {
     cx.push(
         Diagnostic::error(
             codes::NOT_FOR_KIND,
             span,
-            format!("`{key}` has no meaning for a {}", workload.kind()),
+            format!("`{key}` has no meaning for a {kind}"),
         )
-        .with_help("remove it, or change `kind`"),
+        .with_help(help),
     );
 }
 
-pub fn workload(cx: &mut Cx<'_>, c: &ComponentSyntax, owner: &Owner) -> Workload {
-    let kind = match &c.kind {
-        Some(k) => component::one_of(cx, k, KINDS, "workload kind")
-            .unwrap_or_else(|| "Deployment".to_string()),
-        None => "Deployment".to_string(),
-    };
-    let is_job = kind == "Job" || kind == "CronJob";
+/// An integer as the model's i32; one that does not fit is reported here (the model cannot
+/// hold it), every other range is a rule.
+pub fn int32(cx: &mut Cx<'_>, v: &Sp<i64>, what: &str) -> Option<i32> {
+    cx.int_in(v, i32::MIN as i64..=i32::MAX as i64, what)
+}
+
+pub fn workload(cx: &mut Cx<'_>, c: &ComponentSyntax, base: &str) -> Workload {
+    let p = |k: &str| issue::key(base, k);
+    let kind = c.kind.as_ref().map_or(WorkloadKind::Deployment, |k| {
+        cx.provenance.record(p("kind"), k.span());
+        k.value
+    });
+    for (key, span) in [
+        ("schedule", c.schedule.as_ref().map(|s| s.span())),
+        ("job", c.job.as_ref().map(|s| s.span())),
+        ("cron", c.cron.as_ref().map(|s| s.span())),
+        (
+            "pod_management",
+            c.pod_management.as_ref().map(|s| s.span()),
+        ),
+    ] {
+        if let Some(span) = span {
+            cx.provenance.record(p(key), span);
+        }
+    }
+    let is_job = matches!(kind, WorkloadKind::Job | WorkloadKind::CronJob);
     if !is_job && let Some(j) = &c.job {
-        cx.push(
-            Diagnostic::error(
-                codes::NOT_FOR_KIND,
-                j.span(),
-                format!("`job` has no meaning for a {kind}"),
-            )
-            .with_help("set `kind = \"Job\"` or `kind = \"CronJob\"`"),
+        not_for(
+            cx,
+            j.span(),
+            "job",
+            kind,
+            "set `kind = \"Job\"` or `kind = \"CronJob\"`",
         );
     }
-    if kind != "CronJob" {
+    if kind != WorkloadKind::CronJob {
         for (key, span) in [
             ("schedule", c.schedule.as_ref().map(|s| s.span())),
             ("cron", c.cron.as_ref().map(|s| s.span())),
         ] {
             if let Some(span) = span {
-                cx.push(
-                    Diagnostic::error(
-                        codes::NOT_FOR_KIND,
-                        span,
-                        format!("`{key}` has no meaning for a {kind}"),
-                    )
-                    .with_help("set `kind = \"CronJob\"`"),
-                );
+                not_for(cx, span, key, kind, "set `kind = \"CronJob\"`");
             }
         }
     }
-    if kind != "StatefulSet"
-        && let Some(p) = &c.pod_management
+    if kind != WorkloadKind::StatefulSet
+        && let Some(pm) = &c.pod_management
     {
-        cx.push(Diagnostic::error(
-            codes::NOT_FOR_KIND,
-            p.span(),
-            format!("`pod_management` has no meaning for a {kind}"),
-        ));
+        not_for(
+            cx,
+            pm.span(),
+            "pod_management",
+            kind,
+            "set `kind = \"StatefulSet\"`",
+        );
     }
-    match kind.as_str() {
-        "StatefulSet" => Workload::StatefulSet {
-            pod_management: c.pod_management.as_ref().and_then(|p| {
-                component::one_of(
-                    cx,
-                    p,
-                    &["OrderedReady", "Parallel"],
-                    "pod management policy",
-                )
-            }),
+    match kind {
+        WorkloadKind::Deployment => Workload::Deployment,
+        WorkloadKind::StatefulSet => Workload::StatefulSet {
+            pod_management: c.pod_management.as_ref().map(|pm| pm.value),
         },
-        "Job" => Workload::Job(job(cx, c.job.as_ref())),
-        "CronJob" => {
-            let schedule = match &c.schedule {
-                Some(s) => {
-                    cx.rule(s, rules::cron_schedule, codes::INVALID_SCHEDULE, "schedule");
-                    s.value.clone()
-                }
-                None => {
-                    cx.push(
-                        Diagnostic::error(
-                            codes::MISSING_VALUE,
-                            owner.span.clone(),
-                            "a CronJob needs a `schedule`",
-                        )
-                        .with_help("add e.g. `schedule = \"0 2 * * *\"` (every day at 02:00)"),
-                    );
-                    String::new()
-                }
-            };
-            Workload::CronJob {
-                schedule,
-                job: job(cx, c.job.as_ref()),
-                cron: c.cron.as_ref().map(|cr| cron(cx, cr)).unwrap_or_default(),
-            }
-        }
-        "Pod" => Workload::Pod,
-        _ => Workload::Deployment,
+        WorkloadKind::Job => Workload::Job(job(cx, c.job.as_ref(), &p("job"))),
+        WorkloadKind::CronJob => Workload::CronJob {
+            // A missing schedule stays empty; the rules report it.
+            schedule: c
+                .schedule
+                .as_ref()
+                .map(|s| s.value.clone())
+                .unwrap_or_default(),
+            job: job(cx, c.job.as_ref(), &p("job")),
+            cron: c
+                .cron
+                .as_ref()
+                .map(|cr| cron(cx, cr, &p("cron")))
+                .unwrap_or_default(),
+        },
+        WorkloadKind::Pod => Workload::Pod,
     }
 }
 
-fn job(cx: &mut Cx<'_>, j: Option<&Sp<spec::JobSyntax>>) -> model::JobSettings {
+fn job(cx: &mut Cx<'_>, j: Option<&Sp<spec::JobSyntax>>, base: &str) -> model::JobSettings {
     let Some(j) = j else {
-        return model::JobSettings {
-            restart_policy: "Never".to_string(),
-            ..Default::default()
-        };
+        return model::JobSettings::default();
     };
-    let max = i32::MAX as i64;
+    let mut int = |key: &str, v: &Option<Sp<i64>>| {
+        let v = v.as_ref()?;
+        cx.provenance.record(issue::key(base, key), v.span());
+        int32(cx, v, key)
+    };
+    let backoff_limit = int("backoff_limit", &j.backoff_limit);
+    let active_deadline_seconds = int("active_deadline_seconds", &j.active_deadline_seconds);
+    let ttl_seconds_after_finished =
+        int("ttl_seconds_after_finished", &j.ttl_seconds_after_finished);
+    let completions = int("completions", &j.completions);
+    let parallelism = int("parallelism", &j.parallelism);
     model::JobSettings {
-        backoff_limit: j
-            .backoff_limit
-            .as_ref()
-            .and_then(|v| cx.int_in(v, 0..=max, "backoff_limit")),
-        active_deadline_seconds: j
-            .active_deadline_seconds
-            .as_ref()
-            .and_then(|v| cx.int_in(v, 1..=max, "active_deadline_seconds"))
-            .map(i64::from),
-        restart_policy: j
-            .restart_policy
-            .as_ref()
-            .and_then(|p| component::one_of(cx, p, &["Never", "OnFailure"], "job restart policy"))
-            .unwrap_or_else(|| "Never".to_string()),
-        ttl_seconds_after_finished: j
-            .ttl_seconds_after_finished
-            .as_ref()
-            .and_then(|v| cx.int_in(v, 0..=max, "ttl_seconds_after_finished")),
-        completions: j
-            .completions
-            .as_ref()
-            .and_then(|v| cx.int_in(v, 1..=max, "completions")),
-        parallelism: j
-            .parallelism
-            .as_ref()
-            .and_then(|v| cx.int_in(v, 1..=max, "parallelism")),
+        backoff_limit,
+        active_deadline_seconds: active_deadline_seconds.map(i64::from),
+        restart_policy: j.restart_policy.as_ref().map(|r| r.value),
+        ttl_seconds_after_finished,
+        completions,
+        parallelism,
     }
 }
 
-fn cron(cx: &mut Cx<'_>, c: &Sp<spec::CronSyntax>) -> model::CronSettings {
-    let max = i32::MAX as i64;
+fn cron(cx: &mut Cx<'_>, c: &Sp<spec::CronSyntax>, base: &str) -> model::CronSettings {
+    let mut int = |key: &str, v: &Option<Sp<i64>>| {
+        let v = v.as_ref()?;
+        cx.provenance.record(issue::key(base, key), v.span());
+        int32(cx, v, key)
+    };
+    let successful_jobs_history_limit = int(
+        "successful_jobs_history_limit",
+        &c.successful_jobs_history_limit,
+    );
+    let failed_jobs_history_limit = int("failed_jobs_history_limit", &c.failed_jobs_history_limit);
+    let starting_deadline_seconds = int("starting_deadline_seconds", &c.starting_deadline_seconds);
+    if let Some(tz) = &c.time_zone {
+        cx.provenance
+            .record(issue::key(base, "time_zone"), tz.span());
+    }
     model::CronSettings {
-        concurrency_policy: c.concurrency_policy.as_ref().and_then(|p| {
-            component::one_of(cx, p, &["Allow", "Forbid", "Replace"], "concurrency policy")
-        }),
-        successful_jobs_history_limit: c
-            .successful_jobs_history_limit
-            .as_ref()
-            .and_then(|v| cx.int_in(v, 0..=max, "successful_jobs_history_limit")),
-        failed_jobs_history_limit: c
-            .failed_jobs_history_limit
-            .as_ref()
-            .and_then(|v| cx.int_in(v, 0..=max, "failed_jobs_history_limit")),
-        starting_deadline_seconds: c
-            .starting_deadline_seconds
-            .as_ref()
-            .and_then(|v| cx.int_in(v, 1..=max, "starting_deadline_seconds"))
-            .map(i64::from),
+        concurrency_policy: c.concurrency_policy.as_ref().map(|p| p.value),
+        successful_jobs_history_limit,
+        failed_jobs_history_limit,
+        starting_deadline_seconds: starting_deadline_seconds.map(i64::from),
         suspend: c.suspend.as_ref().map(|b| b.value),
-        time_zone: c.time_zone.as_ref().and_then(|tz| {
-            cx.rule(tz, rules::time_zone, codes::INVALID_SCHEDULE, "time zone")
-                .map(|_| tz.value.clone())
-        }),
+        time_zone: c.time_zone.as_ref().map(|tz| tz.value.clone()),
     }
 }
 
 pub fn autoscale(
     cx: &mut Cx<'_>,
     a: &Sp<spec::AutoscaleSyntax>,
-    workload: &Workload,
+    base: &str,
 ) -> Option<model::Autoscale> {
-    if !workload.is_replicated() {
-        not_for(cx, a.span(), "autoscale", workload);
-        return None;
-    }
-    let max = i32::MAX as i64;
-    let min_r = cx.int_in(&a.min, 1..=max, "autoscale.min")?;
-    let max_r = cx.int_in(&a.max, 1..=max, "autoscale.max")?;
-    if max_r < min_r {
-        cx.push(Diagnostic::error(
-            codes::INVALID_VALUE,
-            a.max.span(),
-            format!("autoscale.max ({max_r}) is below autoscale.min ({min_r})"),
-        ));
-    }
-    let cpu = a
-        .cpu
-        .as_ref()
-        .and_then(|v| cx.int_in(v, 1..=max, "autoscale.cpu"));
-    let memory = a
-        .memory
-        .as_ref()
-        .and_then(|v| cx.int_in(v, 1..=max, "autoscale.memory"));
-    if a.cpu.is_none() && a.memory.is_none() {
-        cx.push(
-            Diagnostic::error(
-                codes::MISSING_VALUE,
-                a.span(),
-                "autoscale needs a target: `cpu` and/or `memory`",
-            )
-            .with_help("e.g. `cpu = 70` scales to keep average CPU at 70% of requests"),
-        );
-    }
+    let base = issue::key(base, "autoscale");
+    cx.provenance.record(&base, a.span());
+    let mut int = |key: &str, v: &Sp<i64>| {
+        cx.provenance.record(issue::key(&base, key), v.span());
+        int32(cx, v, &format!("autoscale.{key}"))
+    };
+    let min = int("min", &a.min);
+    let max = int("max", &a.max);
+    let cpu_percent = a.cpu.as_ref().and_then(|v| int("cpu", v));
+    let memory_percent = a.memory.as_ref().and_then(|v| int("memory", v));
     Some(model::Autoscale {
-        min: min_r,
-        max: max_r,
-        cpu_percent: cpu,
-        memory_percent: memory,
+        min: min?,
+        max: max?,
+        cpu_percent,
+        memory_percent,
     })
 }
 
-/// `"get,list,watch: pods, services"` → a rule; `deployments.apps` names the `apps` group.
-pub fn rbac(cx: &mut Cx<'_>, rules_in: &[Sp<String>]) -> Vec<model::Rule> {
+/// `"get,list,watch: pods, services"` → rules, one per API group (`deployments.apps` names the
+/// `apps` group); `path` is `rbac` or `cluster_rbac`. Each rule is recorded at the string it
+/// came from. A string without `:` is reported here (it cannot be read into a rule).
+pub fn rbac(cx: &mut Cx<'_>, rules_in: &[Sp<String>], base: &str, path: &str) -> Vec<model::Rule> {
     let mut out: Vec<model::Rule> = Vec::new();
     for r in rules_in {
         let Some((verbs, resources)) = r.value.split_once(':') else {
@@ -236,27 +201,6 @@ pub fn rbac(cx: &mut Cx<'_>, rules_in: &[Sp<String>]) -> Vec<model::Rule> {
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty())
             .collect();
-        const VERBS: &[&str] = &[
-            "get",
-            "list",
-            "watch",
-            "create",
-            "update",
-            "patch",
-            "delete",
-            "deletecollection",
-            "*",
-        ];
-        for v in &verbs {
-            if !VERBS.contains(&v.as_str()) {
-                let mut d =
-                    Diagnostic::error(codes::INVALID_RBAC, r.span(), format!("unknown verb `{v}`"));
-                d.help = Some(spec::suggest(v, VERBS, || {
-                    format!("expected {}", spec::quoted(VERBS))
-                }));
-                cx.push(d);
-            }
-        }
         let mut by_group: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for res in resources
             .split(',')
@@ -264,31 +208,17 @@ pub fn rbac(cx: &mut Cx<'_>, rules_in: &[Sp<String>]) -> Vec<model::Rule> {
             .filter(|s| !s.is_empty())
         {
             let (name, group) = res.split_once('.').unwrap_or((res, ""));
-            let ok = !name.is_empty()
-                && name
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b == b'/' || b == b'*');
-            if !ok {
-                cx.push(Diagnostic::error(
-                    codes::INVALID_RBAC,
-                    r.span(),
-                    format!("`{res}` is not a resource like `pods` or `deployments.apps`"),
-                ));
-            }
             by_group
                 .entry(group.to_string())
                 .or_default()
                 .push(name.to_string());
         }
-        if verbs.is_empty() || by_group.is_empty() {
-            cx.push(Diagnostic::error(
-                codes::INVALID_RBAC,
-                r.span(),
-                "a rule needs verbs and resources",
-            ));
-            continue;
+        if by_group.is_empty() {
+            by_group.insert(String::new(), Vec::new());
         }
         for (group, resources) in by_group {
+            cx.provenance
+                .record(issue::index(&issue::key(base, path), out.len()), r.span());
             out.push(model::Rule {
                 verbs: verbs.clone(),
                 api_group: group,
@@ -299,124 +229,75 @@ pub fn rbac(cx: &mut Cx<'_>, rules_in: &[Sp<String>]) -> Vec<model::Rule> {
     out
 }
 
-pub fn volumes(cx: &mut Cx<'_>, vols: &spec::SpMap<spec::VolumeSyntax>) -> Vec<model::Volume> {
+pub fn volumes(
+    cx: &mut Cx<'_>,
+    vols: &spec::SpMap<spec::VolumeSyntax>,
+    base: &str,
+) -> Vec<model::Volume> {
     let mut out = Vec::new();
-    let mut mounts: BTreeSet<String> = BTreeSet::new();
     for (name, v) in vols {
-        cx.rule(
-            name,
-            rules::dns1123_label,
-            codes::INVALID_NAME,
-            "volume name",
-        );
-        if ["config", "secrets", "tmp"].contains(&name.value.as_str()) {
-            cx.push(
-                Diagnostic::error(
-                    codes::DUPLICATE,
-                    name.span(),
-                    format!("volume name `{}` is k8gen's own", name.value),
-                )
-                .with_help("pick another name; `config`, `secrets` and `tmp` are taken"),
-            );
-        }
-        if let Some(m) = &v.mount {
-            if !m.value.starts_with('/') {
-                cx.push(Diagnostic::error(
-                    codes::INVALID_VALUE,
-                    m.span(),
-                    format!("mount path `{}` must be absolute", m.value),
-                ));
-            } else if !mounts.insert(m.value.clone()) {
-                cx.push(Diagnostic::error(
-                    codes::DUPLICATE,
-                    m.span(),
-                    format!("`{}` is mounted twice", m.value),
-                ));
+        let base = issue::key(&issue::key(base, "volumes"), &name.value);
+        cx.provenance.record(&base, name.span());
+        let p = |k: &str| issue::key(&base, k);
+        for (key, span) in [
+            ("mount", v.mount.as_ref().map(|m| m.span())),
+            ("size", v.size.as_ref().map(|m| m.span())),
+            ("claim", v.claim.as_ref().map(|m| m.span())),
+            ("class", v.class.as_ref().map(|m| m.span())),
+            (
+                "access",
+                v.access.as_ref().and_then(|a| a.first()).map(|a| a.span()),
+            ),
+        ] {
+            if let Some(span) = span {
+                cx.provenance.record(p(key), span);
             }
         }
-        let source = match (&v.size, &v.claim) {
-            (Some(_), Some(claim)) => {
-                cx.push(Diagnostic::error(
-                    codes::INVALID_VALUE,
-                    claim.span(),
-                    "a volume is either a new claim (`size`) or an existing one (`claim`), not both",
-                ));
-                continue;
-            }
-            (Some(size), None) => {
-                let size = match &size.value {
-                    spec::Quantity::String(s) => s.clone(),
-                    spec::Quantity::Integer(i) => i.to_string(),
-                    spec::Quantity::Float(f) => f.to_string(),
-                };
-                if let Err(e) = rules::quantity(&size) {
-                    cx.push(Diagnostic::error(
-                        codes::INVALID_QUANTITY,
-                        v.size.as_ref().map_or(v.span(), |s| s.span()),
-                        format!("invalid size: {e}"),
-                    ));
-                }
-                let access_modes = match &v.access {
-                    Some(modes) => modes
-                        .iter()
-                        .filter_map(|m| {
-                            component::one_of(
-                                cx,
-                                m,
-                                &[
-                                    "ReadWriteOnce",
-                                    "ReadOnlyMany",
-                                    "ReadWriteMany",
-                                    "ReadWriteOncePod",
-                                ],
-                                "access mode",
-                            )
-                        })
-                        .collect(),
-                    None => vec!["ReadWriteOnce".to_string()],
-                };
-                if let Some(class) = &v.class {
-                    cx.rule(
-                        class,
-                        rules::dns1123_subdomain,
-                        codes::INVALID_NAME,
-                        "storage class",
+        let class = v.class.as_ref().map(|c| c.value.clone());
+        // An empty list is what the parser leaves after rejecting every value: the default.
+        let access_modes = v
+            .access
+            .as_ref()
+            .filter(|modes| !modes.is_empty())
+            .map(|modes| modes.iter().map(|m| m.value).collect::<Vec<_>>());
+        let size = v.size.as_ref().map(|size| match &size.value {
+            spec::Quantity::String(s) => s.clone(),
+            spec::Quantity::Integer(i) => i.to_string(),
+            spec::Quantity::Float(f) => f.to_string(),
+        });
+        if let (Some(_), Some(claim)) = (&size, &v.claim) {
+            cx.push(Diagnostic::error(
+                codes::INVALID_VALUE,
+                claim.span(),
+                "a volume is either a new claim (`size`) or an existing one (`claim`), not both",
+            ));
+        }
+        if size.is_none() && v.claim.is_none() {
+            for (key, span) in [
+                ("class", v.class.as_ref().map(|c| c.span())),
+                (
+                    "access",
+                    v.access.as_ref().and_then(|a| a.first()).map(|a| a.span()),
+                ),
+            ] {
+                if let Some(span) = span {
+                    cx.push(
+                        Diagnostic::error(codes::INVALID_VALUE, span, format!("`{key}` needs `size`: an emptyDir has no storage class or access mode"))
+                            .with_help("add `size = \"10Gi\"` for a persistent claim"),
                     );
                 }
-                VolumeSource::NewClaim {
-                    size,
-                    class: v.class.as_ref().map(|c| c.value.clone()),
-                    access_modes,
-                }
             }
-            (None, Some(claim)) => {
-                cx.rule(
-                    claim,
-                    rules::dns1123_subdomain,
-                    codes::INVALID_NAME,
-                    "claim name",
-                );
-                VolumeSource::Claim(claim.value.clone())
-            }
-            (None, None) => {
-                for (key, span) in [
-                    ("class", v.class.as_ref().map(|c| c.span())),
-                    (
-                        "access",
-                        v.access.as_ref().and_then(|a| a.first()).map(|a| a.span()),
-                    ),
-                ] {
-                    if let Some(span) = span {
-                        cx.push(
-                            Diagnostic::error(codes::INVALID_VALUE, span, format!("`{key}` needs `size`: an emptyDir has no storage class or access mode"))
-                                .with_help("add `size = \"10Gi\"` for a persistent claim"),
-                        );
-                    }
-                }
-                VolumeSource::EmptyDir {
-                    memory: v.memory.as_ref().is_some_and(|m| m.value),
-                }
-            }
+        }
+        let source = match (size, &v.claim) {
+            (Some(size), _) => VolumeSource::NewClaim {
+                size,
+                class,
+                access_modes,
+            },
+            (None, Some(claim)) => VolumeSource::Claim(claim.value.clone()),
+            (None, None) => VolumeSource::EmptyDir {
+                memory: v.memory.as_ref().is_some_and(|m| m.value),
+            },
         };
         out.push(model::Volume {
             name: name.value.clone(),
@@ -428,301 +309,189 @@ pub fn volumes(cx: &mut Cx<'_>, vols: &spec::SpMap<spec::VolumeSyntax>) -> Vec<m
     out
 }
 
-/// What an init container or sidecar may refer to.
-#[allow(dead_code)]
-pub struct ContainerCx<'a> {
-    pub image: &'a str,
-    pub volumes: &'a [String],
-    pub own: &'a Own<'a>,
-    pub index: &'a Index,
-}
-
+/// Lowers an init container or sidecar; `path` is its field path (`...init[0]`).
 pub fn container(
     cx: &mut Cx<'_>,
     x: &Sp<spec::ContainerSyntax>,
-    ctx: &ContainerCx<'_>,
-    init: bool,
-) -> Option<model::Container> {
-    cx.rule(
-        &x.name,
-        rules::dns1123_label,
-        codes::INVALID_NAME,
-        "container name",
-    );
-    let image = match &x.image {
-        Some(i) => {
-            cx.rule(i, rules::image, codes::INVALID_IMAGE, "image");
-            i.value.clone()
-        }
-        None if x.wait_for.is_some() => crate::build::WAIT_IMAGE.to_string(),
-        None => ctx.image.to_string(),
-    };
-    let mut command: Vec<String> = x
-        .command
-        .iter()
-        .flatten()
-        .map(|s| s.value.clone())
-        .collect();
-    if let Some(target) = &x.wait_for {
-        if !init {
-            cx.push(Diagnostic::error(
-                codes::NOT_FOR_KIND,
-                target.span(),
-                "`wait_for` is for init containers",
-            ));
-        } else if x.command.is_some() {
-            cx.push(Diagnostic::error(
-                codes::INVALID_VALUE,
-                target.span(),
-                "`wait_for` writes the command itself; remove `command`",
-            ));
-        } else if let Some(d) = env::component(cx, target, ctx.index)
-            && let Some((_, port)) = env::service_port(cx, target, d, None)
-        {
-            let host = &d.full_name;
-            command = vec![
-                "sh".to_string(),
-                "-c".to_string(),
-                format!(
-                    "until nc -z {host} {port}; do echo waiting for {host}:{port}; sleep 2; done"
-                ),
-            ];
-        }
+    main_image: &str,
+    path: &str,
+) -> model::Container {
+    cx.provenance.record(path, x.span());
+    let p = |k: &str| issue::key(path, k);
+    cx.provenance.record(p("name"), x.name.span());
+    if let Some(i) = &x.image {
+        cx.provenance.record(p("image"), i.span());
     }
-    let env = env::env(cx, &x.env, "");
+    let image = match &x.image {
+        Some(i) => i.value.clone(),
+        None if x.wait_for.is_some() => crate::build::WAIT_IMAGE.to_string(),
+        None => main_image.to_string(),
+    };
+    if let Some(target) = &x.wait_for {
+        cx.provenance.record(p("wait_for"), target.span());
+    }
+    let env = env::env(cx, &x.env, &p("env"));
     let (env_from_config, env_from_secrets) = match &x.env_from {
         Some(list) => {
-            let (config, secrets) = component::env_from(cx, list, "");
+            let (config, secrets) = super::component::env_from(cx, list, &p("env_from"));
             (config == Some(true), secrets == Some(true))
         }
         None => (false, false),
     };
     let mut mounts = BTreeMap::new();
-    for (volume, path) in &x.mounts {
-        if !ctx.volumes.contains(&volume.value) {
-            let names: Vec<&str> = ctx.volumes.iter().map(String::as_str).collect();
-            let mut d = Diagnostic::error(
-                codes::UNKNOWN_REFERENCE,
-                volume.span(),
-                format!("the component has no volume `{}`", volume.value),
-            );
-            d.help = Some(spec::suggest(&volume.value, &names, || {
-                "declare it under `[volumes]`".to_string()
-            }));
-            cx.push(d);
-        }
-        if !path.value.starts_with('/') {
-            cx.push(Diagnostic::error(
-                codes::INVALID_VALUE,
-                path.span(),
-                format!("mount path `{}` must be absolute", path.value),
-            ));
-        }
-        mounts.insert(volume.value.clone(), path.value.clone());
+    for (volume, mount_path) in &x.mounts {
+        cx.provenance
+            .record(issue::key(&p("mounts"), &volume.value), volume.span());
+        mounts.insert(volume.value.clone(), mount_path.value.clone());
     }
     let resources = match &x.resources {
-        Some(r) => resources::resources(cx, &r.requests, &r.limits, ""),
+        Some(r) => super::resources::resources(cx, &r.requests, &r.limits, &p("resources")),
         // The waiting loop k8gen writes needs next to nothing; say so, so it is scheduled
         // and capped like everything else.
         None if x.wait_for.is_some() => model::Resources::tiny(),
         None => model::Resources::default(),
     };
-    Some(model::Container {
+    model::Container {
         name: x.name.value.clone(),
         image,
-        command,
+        command: x
+            .command
+            .iter()
+            .flatten()
+            .map(|s| s.value.clone())
+            .collect(),
+        wait_for: x.wait_for.as_ref().map(|t| t.value.clone()),
         args: x.args.iter().flatten().map(|s| s.value.clone()).collect(),
         env,
         env_from_config,
         env_from_secrets,
         mounts,
         resources,
-    })
-}
-
-/// Container names must be unique within a pod (init containers included).
-pub fn unique_container_names(cx: &mut Cx<'_>, main: &str, c: &ComponentSyntax) {
-    let mut seen = BTreeSet::from([main.to_string()]);
-    for x in c.init.iter().flatten().chain(c.sidecars.iter().flatten()) {
-        if !seen.insert(x.name.value.clone()) {
-            cx.push(
-                Diagnostic::error(
-                    codes::DUPLICATE,
-                    x.name.span(),
-                    format!(
-                        "container name `{}` is used twice in this pod",
-                        x.name.value
-                    ),
-                )
-                .with_help(format!(
-                    "the main container is named `{main}`; give each container its own name"
-                )),
-            );
-        }
     }
 }
 
 pub fn disruption(
     cx: &mut Cx<'_>,
     d: &Sp<spec::DisruptionSyntax>,
-    replicas: Option<i32>,
-    autoscale: Option<&model::Autoscale>,
-    workload: &Workload,
+    base: &str,
 ) -> Option<model::Disruption> {
-    if !workload.is_replicated() {
-        not_for(cx, d.span(), "disruption", workload);
-        return None;
-    }
-    let (budget, span) = match (&d.min_available, &d.max_unavailable) {
-        (Some(v), None) => (
-            model::Disruption::MinAvailable(resources::int_or_percent(
-                cx,
-                v,
-                "min_available",
-                codes::INVALID_VALUE,
-            )?),
-            v.span(),
-        ),
-        (None, Some(v)) => (
-            model::Disruption::MaxUnavailable(resources::int_or_percent(
-                cx,
-                v,
-                "max_unavailable",
-                codes::INVALID_VALUE,
-            )?),
-            v.span(),
-        ),
-        _ => {
-            cx.push(
-                Diagnostic::error(codes::INVALID_VALUE, d.span(), "a disruption budget needs exactly one of `min_available` and `max_unavailable`")
-                    .with_help("e.g. `{ max_unavailable = 1 }`"),
-            );
-            return None;
+    let base = issue::key(base, "disruption");
+    cx.provenance.record(&base, d.span());
+    let mut value = |key: &str, v: &Option<Sp<spec::IntOrPercent>>| {
+        let v = v.as_ref()?;
+        cx.provenance.record(issue::key(&base, key), v.span());
+        match &v.value {
+            spec::IntOrPercent::Int(n) => {
+                int32(cx, &Sp::new(v.span(), *n), key).map(model::IntOrPercent::Int)
+            }
+            _ => super::resources::int_or_percent(cx, v, key, codes::INVALID_VALUE),
         }
     };
-    // The fewest pods the workload may run: its replicas, or the autoscaler's floor.
-    let floor = autoscale.map(|a| a.min).or(replicas).unwrap_or(1);
-    let blocks = match &budget {
-        model::Disruption::MinAvailable(IntOrPercent::Int(n)) => *n >= floor,
-        model::Disruption::MinAvailable(IntOrPercent::Percent(p)) => *p >= 100,
-        model::Disruption::MaxUnavailable(IntOrPercent::Int(n)) => *n == 0,
-        model::Disruption::MaxUnavailable(IntOrPercent::Percent(p)) => {
-            *p == 0 || (*p as i64 * floor as i64) < 100
-        }
-    };
-    if blocks && !d.allow_blocking.as_ref().is_some_and(|b| b.value) {
-        cx.push(
-            Diagnostic::error(
-                codes::BLOCKING_BUDGET,
-                span,
-                format!("this budget allows no voluntary eviction with {floor} replica{}, so node drains would hang", if floor == 1 { "" } else { "s" }),
-            )
-            .with_help("lower it (e.g. `max_unavailable = 1`), add replicas, or set `allow_blocking = true` if that is what you want"),
-        );
-    }
-    Some(budget)
+    let min_available = value("min_available", &d.min_available);
+    let max_unavailable = value("max_unavailable", &d.max_unavailable);
+    Some(model::Disruption {
+        min_available,
+        max_unavailable,
+        allow_blocking: d.allow_blocking.as_ref().is_some_and(|b| b.value),
+    })
 }
 
 pub fn network(
     cx: &mut Cx<'_>,
     n: Option<&Sp<spec::NetworkSyntax>>,
     index: &Index,
-) -> Option<model::Network> {
+    base: &str,
+) -> model::Switch<model::Network> {
+    let base = issue::key(base, "network");
+    if let Some(n) = n {
+        cx.provenance.record(&base, n.span());
+    }
     let table = match n.map(|n| &n.value) {
-        None | Some(spec::NetworkSyntax::Enabled(true)) => {
-            return Some(model::Network {
-                from: None,
-                to: None,
-                dns: true,
-            });
+        None => return model::Switch::Default,
+        Some(spec::NetworkSyntax::Enabled(true)) => {
+            return model::Switch::On(model::defaults::network());
         }
-        Some(spec::NetworkSyntax::Enabled(false)) => return None,
+        Some(spec::NetworkSyntax::Enabled(false)) => return model::Switch::Off,
         Some(spec::NetworkSyntax::Table(t)) => t,
     };
-    let peers = |cx: &mut Cx<'_>, list: &Option<Vec<Sp<String>>>| {
+    let peers = |cx: &mut Cx<'_>, key: &str, list: &Option<Vec<Sp<String>>>| {
         list.as_ref().map(|items| {
-            items
-                .iter()
-                .filter_map(|p| peer(cx, p, index))
-                .collect::<Vec<_>>()
+            let mut out = Vec::new();
+            for p in items {
+                if let Some(peer) = peer(p, index) {
+                    cx.provenance
+                        .record(issue::index(&issue::key(&base, key), out.len()), p.span());
+                    out.push(peer);
+                }
+            }
+            out
         })
     };
-    let from = peers(cx, &table.from);
-    let to = peers(cx, &table.to);
-    if let (Some(dns), None) = (&table.dns, &table.to) {
-        cx.push(
-            Diagnostic::error(
-                codes::INVALID_VALUE,
-                dns.span(),
-                "`dns` only matters when `to` restricts egress",
-            )
-            .with_help("add `to = [...]`, or remove `dns`"),
-        );
+    let from = peers(cx, "from", &table.from);
+    let to = peers(cx, "to", &table.to);
+    if let Some(dns) = &table.dns {
+        cx.provenance.record(issue::key(&base, "dns"), dns.span());
+        if dns.value && table.to.is_none() {
+            // `dns = false` without `to` is the rules' to report; `true` is the default, so
+            // only the spec can say it.
+            cx.push(
+                Diagnostic::error(
+                    codes::INVALID_VALUE,
+                    dns.span(),
+                    "`dns` only matters when `to` restricts egress",
+                )
+                .with_help("add `to = [...]`, or remove `dns`"),
+            );
+        }
     }
-    Some(model::Network {
+    model::Switch::On(model::Network {
         from,
         to,
         dns: table.dns.as_ref().is_none_or(|d| d.value),
     })
 }
 
-fn peer(cx: &mut Cx<'_>, p: &Sp<String>, index: &Index) -> Option<model::Peer> {
+/// A peer: `namespace:NAME`, `cidr:RANGE` or a component key (the rules judge all three).
+/// ExternalName components run no pods to select, so they are left out.
+fn peer(p: &Sp<String>, index: &Index) -> Option<model::Peer> {
     if let Some(ns) = p.value.strip_prefix("namespace:") {
-        cx.rule(
-            &Sp::new(p.span(), ns.to_string()),
-            rules::dns1123_label,
-            codes::INVALID_NAME,
-            "namespace",
-        );
         return Some(model::Peer::Namespace(ns.to_string()));
     }
     if let Some(cidr) = p.value.strip_prefix("cidr:") {
-        return cx
-            .rule(
-                &Sp::new(p.span(), cidr.to_string()),
-                rules::cidr,
-                codes::INVALID_VALUE,
-                "CIDR",
-            )
-            .map(|_| model::Peer::Cidr(cidr.to_string()));
+        return Some(model::Peer::Cidr(cidr.to_string()));
     }
-    let d = env::component(cx, p, index)?;
-    if d.kind == "ExternalName" {
+    if index
+        .components
+        .get(&p.value)
+        .is_some_and(|d| d.kind == "ExternalName")
+    {
         return None;
     }
-    Some(model::Peer::Component(d.full_name.clone()))
+    Some(model::Peer::Component(p.value.clone()))
 }
 
-pub fn scheduling(cx: &mut Cx<'_>, s: &Sp<spec::SchedulingSyntax>) -> model::Scheduling {
-    let spread = s.spread.as_ref().and_then(|v| {
-        component::one_of(cx, v, &["hostname", "zone"], "spread topology").map(|t| {
-            match t.as_str() {
-                "zone" => "topology.kubernetes.io/zone".to_string(),
-                _ => "kubernetes.io/hostname".to_string(),
-            }
-        })
-    });
-    let anti_affinity = s
-        .anti_affinity
-        .as_ref()
-        .and_then(|v| component::one_of(cx, v, &["preferred", "required"], "anti-affinity"));
-    let nodes = |cx: &mut Cx<'_>, m: &spec::SpMap<Vec<String>>| {
+pub fn scheduling(
+    cx: &mut Cx<'_>,
+    s: &Sp<spec::SchedulingSyntax>,
+    base: &str,
+) -> model::Scheduling {
+    let base = issue::key(base, "scheduling");
+    cx.provenance.record(&base, s.span());
+    let nodes = |cx: &mut Cx<'_>, key: &str, m: &spec::SpMap<Vec<String>>| {
         m.iter()
             .map(|(k, v)| {
-                cx.rule(
-                    k,
-                    rules::qualified_name,
-                    codes::INVALID_LABEL,
-                    "node label key",
-                );
+                cx.provenance
+                    .record(issue::key(&issue::key(&base, key), &k.value), k.span());
                 (k.value.clone(), v.value.clone())
             })
             .collect::<BTreeMap<_, _>>()
     };
+    let prefer_nodes = nodes(cx, "prefer_nodes", &s.prefer_nodes);
+    let require_nodes = nodes(cx, "require_nodes", &s.require_nodes);
     model::Scheduling {
-        spread,
-        anti_affinity,
-        prefer_nodes: nodes(cx, &s.prefer_nodes),
-        require_nodes: nodes(cx, &s.require_nodes),
+        spread: s.spread.as_ref().map(|v| v.value),
+        anti_affinity: s.anti_affinity.as_ref().map(|v| v.value),
+        prefer_nodes,
+        require_nodes,
     }
 }

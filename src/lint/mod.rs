@@ -9,7 +9,7 @@
 use std::ops::Range;
 
 use crate::diag::{Diagnostic, Severity};
-use crate::model::{self, App, EnvValue, VolumeSource, Workload};
+use crate::model::{self, AccessMode, App, EnvValue, VolumeSource, Workload};
 use crate::spec::{self, ComponentSyntax, Sp, Spec};
 
 /// One lint rule.
@@ -265,7 +265,8 @@ fn component(s: &ComponentSyntax, c: &model::Component, key: &Sp<String>) -> Vec
             if let VolumeSource::NewClaim { access_modes, .. } = &v.source
                 && access_modes
                     .iter()
-                    .all(|m| m == "ReadWriteOnce" || m == "ReadWriteOncePod")
+                    .flatten()
+                    .all(|m| matches!(m, AccessMode::ReadWriteOnce | AccessMode::ReadWriteOncePod))
             {
                 out.push(
                     warn(SHARED_SINGLE_WRITER_CLAIM, at(s.volumes.keys().find(|k| k.value == v.name), key), format!("volume `{}` is ReadWriteOnce but `{name}` runs several replicas", v.name))

@@ -78,7 +78,8 @@ pub struct Component {
     pub version: Option<String>,
     pub image: String,
     pub workload: Workload,
-    /// `None` when an autoscaler owns the replica count.
+    /// Default ([`defaults::replicas`]): 1 for a Deployment or StatefulSet without
+    /// `autoscale`; none otherwise (an autoscaler owns the count; other kinds have none).
     pub replicas: Option<i32>,
     pub ports: Vec<Port>,
     pub command: Vec<String>,
@@ -105,8 +106,9 @@ pub struct Component {
     pub image_pull_secrets: Vec<String>,
     /// An existing ServiceAccount to run as.
     pub service_account: Option<String>,
-    /// Make a ServiceAccount named like the component (and run as it).
-    pub own_service_account: bool,
+    /// Make a ServiceAccount named like the component (and run as it). Default
+    /// ([`defaults::own_service_account`]): when the component has `rbac` rules.
+    pub own_service_account: Option<bool>,
     /// The Service in front of the pods. Default ([`defaults::service`]): a ClusterIP Service
     /// on every container port for a Deployment or StatefulSet with ports (headless for a
     /// StatefulSet), none otherwise.
@@ -119,7 +121,9 @@ pub struct Component {
     pub disruption: Option<Disruption>,
     pub rbac: Vec<Rule>,
     pub cluster_rbac: Vec<Rule>,
-    pub network: Option<Network>,
+    /// The component's NetworkPolicy. Default ([`defaults::network`]): one that admits anyone
+    /// to the declared ports and leaves egress open.
+    pub network: Switch<Network>,
     pub metrics: Option<Metrics>,
     pub scheduling: Scheduling,
     /// Secret keys read from the External Secrets store: key → (remote key, property).
@@ -143,7 +147,8 @@ pub struct Security {
     pub capabilities: Vec<String>,
     pub seccomp: Seccomp,
     /// Mount the ServiceAccount token (only components that call the Kubernetes API need it).
-    pub service_account_token: bool,
+    /// Default ([`defaults::service_account_token`]): when the component has `rbac` rules.
+    pub service_account_token: Option<bool>,
 }
 
 impl Default for Security {
@@ -156,7 +161,7 @@ impl Default for Security {
             allow_privilege_escalation: false,
             capabilities: Vec::new(),
             seccomp: Seccomp::RuntimeDefault,
-            service_account_token: false,
+            service_account_token: None,
         }
     }
 }
@@ -400,7 +405,7 @@ impl Component {
         secret_name(&self.name)
     }
 
-    /// Component `key` running `image`, with one replica, no ports and no Service until a
+    /// Component `key` running `image`, with one replica (by default), no ports and no Service until a
     /// port is added. Its objects are named `APP-KEY` (or `APP` when `key` is the app's name,
     /// as for the main component of a spec); the version label comes from the image tag.
     pub fn new(key: impl Into<String>, image: impl Into<String>) -> Self {
@@ -409,12 +414,6 @@ impl Component {
         Component {
             key,
             image,
-            replicas: Some(1),
-            network: Some(Network {
-                from: None,
-                to: None,
-                dns: true,
-            }),
             ..Default::default()
         }
     }

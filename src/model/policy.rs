@@ -3,6 +3,51 @@
 use std::collections::BTreeMap;
 
 use super::IntOrPercent;
+use super::values::value_enum;
+
+value_enum! {
+    /// An RBAC verb k8gen accepts in `rbac`.
+    pub enum Verb {
+        Get = "get",
+        List = "list",
+        Watch = "watch",
+        Create = "create",
+        Update = "update",
+        Patch = "patch",
+        Delete = "delete",
+        Deletecollection = "deletecollection",
+        /// Every verb.
+        All = "*",
+    }
+}
+
+value_enum! {
+    /// What replicas are spread over.
+    pub enum Spread {
+        /// Nodes (`kubernetes.io/hostname`).
+        Hostname = "hostname",
+        /// Zones (`topology.kubernetes.io/zone`).
+        Zone = "zone",
+    }
+}
+
+impl Spread {
+    /// The node label that names the topology domain.
+    pub fn topology_key(self) -> &'static str {
+        match self {
+            Spread::Hostname => "kubernetes.io/hostname",
+            Spread::Zone => "topology.kubernetes.io/zone",
+        }
+    }
+}
+
+value_enum! {
+    /// How strongly replicas keep to different nodes.
+    pub enum AntiAffinity {
+        Preferred = "preferred",
+        Required = "required",
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Autoscale {
@@ -12,15 +57,35 @@ pub struct Autoscale {
     pub memory_percent: Option<i32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Disruption {
-    MinAvailable(IntOrPercent),
-    MaxUnavailable(IntOrPercent),
+/// A PodDisruptionBudget: exactly one of `min_available` and `max_unavailable`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Disruption {
+    pub min_available: Option<IntOrPercent>,
+    pub max_unavailable: Option<IntOrPercent>,
+    /// Accept a budget that allows no voluntary eviction (node drains wait for it).
+    pub allow_blocking: bool,
+}
+
+impl Disruption {
+    pub fn min_available(v: IntOrPercent) -> Self {
+        Disruption {
+            min_available: Some(v),
+            ..Default::default()
+        }
+    }
+
+    pub fn max_unavailable(v: IntOrPercent) -> Self {
+        Disruption {
+            max_unavailable: Some(v),
+            ..Default::default()
+        }
+    }
 }
 
 /// An RBAC rule: verbs on resources of one API group.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
+    /// [`Verb`] names; anything else is rejected by the rules.
     pub verbs: Vec<String>,
     /// `""` for the core group.
     pub api_group: String,
@@ -39,7 +104,7 @@ pub struct Network {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Peer {
-    /// Another component of the app, by its object name.
+    /// Another component of the app, by its KEY (the object builder resolves the name).
     Component(String),
     Namespace(String),
     Cidr(String),
@@ -47,10 +112,10 @@ pub enum Peer {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Scheduling {
-    /// Topology key to spread replicas over.
-    pub spread: Option<String>,
-    /// Pod anti-affinity on the hostname: `preferred` or `required`.
-    pub anti_affinity: Option<String>,
+    /// Spread replicas evenly over nodes or zones.
+    pub spread: Option<Spread>,
+    /// Pod anti-affinity on the hostname.
+    pub anti_affinity: Option<AntiAffinity>,
     pub prefer_nodes: BTreeMap<String, Vec<String>>,
     pub require_nodes: BTreeMap<String, Vec<String>>,
 }

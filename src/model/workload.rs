@@ -2,7 +2,70 @@
 
 use std::collections::BTreeMap;
 
+use super::values::value_enum;
 use super::{EnvVar, Resources};
+
+value_enum! {
+    /// The kind of object that runs a component's pods (`kind = ...` in a spec).
+    pub enum WorkloadKind {
+        /// A set of interchangeable replicas (the default).
+        Deployment = "Deployment",
+        /// Replicas with stable names and a volume each.
+        StatefulSet = "StatefulSet",
+        /// Runs to completion once.
+        Job = "Job",
+        /// A Job on a schedule.
+        CronJob = "CronJob",
+        /// One bare pod.
+        Pod = "Pod",
+    }
+}
+
+value_enum! {
+    /// How a StatefulSet starts and stops its pods.
+    pub enum PodManagement {
+        /// One at a time, in order (Kubernetes' default).
+        OrderedReady = "OrderedReady",
+        /// All at once.
+        Parallel = "Parallel",
+    }
+}
+
+value_enum! {
+    /// What a Job's pod does when its container fails.
+    pub enum RestartPolicy {
+        /// A failed pod is replaced by a new one (k8gen's default).
+        Never = "Never",
+        /// The container restarts in the same pod.
+        OnFailure = "OnFailure",
+    }
+}
+
+value_enum! {
+    /// What a CronJob does when a run is due while the last one still runs.
+    pub enum ConcurrencyPolicy {
+        /// Start it anyway (Kubernetes' default).
+        Allow = "Allow",
+        /// Skip the new run.
+        Forbid = "Forbid",
+        /// Stop the old run and start the new one.
+        Replace = "Replace",
+    }
+}
+
+value_enum! {
+    /// How a new PersistentVolumeClaim may be mounted.
+    pub enum AccessMode {
+        /// Read-write by the pods of one node (the default).
+        ReadWriteOnce = "ReadWriteOnce",
+        /// Read-only by many nodes.
+        ReadOnlyMany = "ReadOnlyMany",
+        /// Read-write by many nodes.
+        ReadWriteMany = "ReadWriteMany",
+        /// Read-write by a single pod.
+        ReadWriteOncePod = "ReadWriteOncePod",
+    }
+}
 
 /// The kind of object that runs the component's pods.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -10,8 +73,7 @@ pub enum Workload {
     #[default]
     Deployment,
     StatefulSet {
-        /// `OrderedReady` or `Parallel`.
-        pod_management: Option<String>,
+        pod_management: Option<PodManagement>,
     },
     Job(JobSettings),
     CronJob {
@@ -25,6 +87,26 @@ pub enum Workload {
 }
 
 impl Workload {
+    /// The workload kind; `None` for [`Workload::External`], which runs no pods.
+    pub fn workload_kind(&self) -> Option<WorkloadKind> {
+        Some(match self {
+            Workload::Deployment => WorkloadKind::Deployment,
+            Workload::StatefulSet { .. } => WorkloadKind::StatefulSet,
+            Workload::Job(_) => WorkloadKind::Job,
+            Workload::CronJob { .. } => WorkloadKind::CronJob,
+            Workload::Pod => WorkloadKind::Pod,
+            Workload::External => return None,
+        })
+    }
+
+    /// The Job settings of a Job or CronJob.
+    pub fn job(&self) -> Option<&JobSettings> {
+        match self {
+            Workload::Job(job) | Workload::CronJob { job, .. } => Some(job),
+            _ => None,
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Workload::Deployment => "Deployment",
@@ -47,8 +129,8 @@ impl Workload {
 pub struct JobSettings {
     pub backoff_limit: Option<i32>,
     pub active_deadline_seconds: Option<i64>,
-    /// `Never` or `OnFailure`.
-    pub restart_policy: String,
+    /// Default ([`super::defaults::restart_policy`]): `Never`.
+    pub restart_policy: Option<RestartPolicy>,
     pub ttl_seconds_after_finished: Option<i32>,
     pub completions: Option<i32>,
     pub parallelism: Option<i32>,
@@ -56,7 +138,7 @@ pub struct JobSettings {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CronSettings {
-    pub concurrency_policy: Option<String>,
+    pub concurrency_policy: Option<ConcurrencyPolicy>,
     pub successful_jobs_history_limit: Option<i32>,
     pub failed_jobs_history_limit: Option<i32>,
     pub starting_deadline_seconds: Option<i64>,
@@ -85,7 +167,8 @@ pub enum VolumeSource {
     NewClaim {
         size: String,
         class: Option<String>,
-        access_modes: Vec<String>,
+        /// Default ([`super::defaults::access_modes`]): `[ReadWriteOnce]`.
+        access_modes: Option<Vec<AccessMode>>,
     },
 }
 
@@ -94,7 +177,11 @@ pub enum VolumeSource {
 pub struct Container {
     pub name: String,
     pub image: String,
+    /// The command; for a `wait_for` init container k8gen writes it (leave it empty).
     pub command: Vec<String>,
+    /// Init containers only: wait until the Service of the component with this KEY accepts
+    /// connections on its first port.
+    pub wait_for: Option<String>,
     pub args: Vec<String>,
     pub env: Vec<EnvVar>,
     pub env_from_config: bool,

@@ -10,6 +10,9 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::Sp;
+use crate::model::{
+    AccessMode, AntiAffinity, ConcurrencyPolicy, PodManagement, RestartPolicy, Spread, WorkloadKind,
+};
 
 /// Implements `Deserialize` for an enum that is a scalar or a table, choosing by the TOML
 /// value's type. (serde's `untagged` would buffer the value first, which loses the spans of
@@ -170,8 +173,8 @@ macro_rules! with_component_fields {
             #[schemars(example = true)]
             pub service_account: Option<Sp<ServiceAccountSyntax>>,
             /// Workload kind: `Deployment` (default), `StatefulSet`, `Job`, `CronJob` or `Pod`.
-            #[schemars(example = &"StatefulSet", extend("enum" = ["Deployment", "StatefulSet", "Job", "CronJob", "Pod"]))]
-            pub kind: Option<Sp<String>>,
+            #[schemars(example = &"StatefulSet")]
+            pub kind: Option<Sp<WorkloadKind>>,
             /// CronJob schedule in cron syntax (`"0 2 * * *"`, `"@daily"`).
             #[schemars(example = &"0 2 * * *")]
             pub schedule: Option<Sp<String>>,
@@ -182,8 +185,8 @@ macro_rules! with_component_fields {
             #[schemars(example = serde_json::json!({"concurrency_policy": "Forbid"}))]
             pub cron: Option<Sp<CronSyntax>>,
             /// StatefulSet pod management: `OrderedReady` (default) or `Parallel`.
-            #[schemars(example = &"Parallel", extend("enum" = ["OrderedReady", "Parallel"]))]
-            pub pod_management: Option<Sp<String>>,
+            #[schemars(example = &"Parallel")]
+            pub pod_management: Option<Sp<PodManagement>>,
             /// Volumes by name: `{ mount = "/data", size = "10Gi" }` (a claim; per pod in a
             /// StatefulSet), `{ mount = "/cache" }` (emptyDir), `{ mount = "/x", claim = "existing-pvc" }`.
             #[serde(default)]
@@ -639,8 +642,8 @@ pub struct JobSyntax {
     #[schemars(example = 300)]
     pub active_deadline_seconds: Option<Sp<i64>>,
     /// `Never` (default) or `OnFailure`.
-    #[schemars(example = &"OnFailure", extend("enum" = ["Never", "OnFailure"]))]
-    pub restart_policy: Option<Sp<String>>,
+    #[schemars(example = &"OnFailure")]
+    pub restart_policy: Option<Sp<RestartPolicy>>,
     /// Delete the finished Job after this many seconds.
     #[schemars(example = 3600)]
     pub ttl_seconds_after_finished: Option<Sp<i64>>,
@@ -656,8 +659,8 @@ pub struct JobSyntax {
 #[serde(deny_unknown_fields)]
 pub struct CronSyntax {
     /// `Allow` (default), `Forbid` or `Replace`.
-    #[schemars(example = &"Forbid", extend("enum" = ["Allow", "Forbid", "Replace"]))]
-    pub concurrency_policy: Option<Sp<String>>,
+    #[schemars(example = &"Forbid")]
+    pub concurrency_policy: Option<Sp<ConcurrencyPolicy>>,
     /// Finished Jobs kept (Kubernetes default 3).
     #[schemars(example = 3)]
     pub successful_jobs_history_limit: Option<Sp<i64>>,
@@ -692,7 +695,7 @@ pub struct VolumeSyntax {
     pub class: Option<Sp<String>>,
     /// Access modes of the new claim (default `["ReadWriteOnce"]`).
     #[schemars(example = ["ReadWriteOnce"])]
-    pub access: Option<Vec<Sp<String>>>,
+    pub access: Option<Vec<Sp<AccessMode>>>,
     /// Name of an existing PersistentVolumeClaim to use.
     #[schemars(example = &"shared-data")]
     pub claim: Option<Sp<String>>,
@@ -806,11 +809,11 @@ pub struct MetricsSyntax {
 #[serde(deny_unknown_fields)]
 pub struct SchedulingSyntax {
     /// Spread replicas evenly over `hostname` or `zone`.
-    #[schemars(example = &"zone", extend("enum" = ["hostname", "zone"]))]
-    pub spread: Option<Sp<String>>,
+    #[schemars(example = &"zone")]
+    pub spread: Option<Sp<Spread>>,
     /// Keep replicas on different nodes: `preferred` or `required`.
-    #[schemars(example = &"preferred", extend("enum" = ["preferred", "required"]))]
-    pub anti_affinity: Option<Sp<String>>,
+    #[schemars(example = &"preferred")]
+    pub anti_affinity: Option<Sp<AntiAffinity>>,
     /// Prefer nodes with these labels: `{ node-type = ["ssd"] }`.
     #[serde(default)]
     #[schemars(example = serde_json::json!({"node-type": ["ssd"]}))]

@@ -10,6 +10,7 @@
 mod app;
 mod component;
 pub mod values;
+mod workload;
 
 pub use values::*;
 
@@ -25,6 +26,7 @@ pub fn validate(app: &App) -> Vec<Issue> {
     app::app(&mut cx);
     for c in &app.components {
         component::component(&mut cx, c);
+        workload::workload(&mut cx, c);
     }
     cx.issues
 }
