@@ -1,0 +1,241 @@
+//! What each kind is, for the passes that walk every object: whether it runs pods (and where
+//! its pod metadata and spec are), and which pods it selects.
+//!
+//! Every kind in [`Object`](super::Object) implements [`Kind`], without default methods, so a
+//! new kind cannot be added without saying whether it runs or selects pods. Passes (checksums,
+//! invariants, lints) go through these accessors and never match on kind names. This module
+//! only reads and hands out references; it builds nothing and decides no rule.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, LimitRange, Namespace, PersistentVolumeClaim, Pod, PodSpec, PodTemplateSpec,
+    ResourceQuota, Secret, Service, ServiceAccount,
+};
+use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+
+use super::{Application, ExternalSecret};
+
+/// The pods a workload runs: the metadata and spec of its pod template (a Pod's own).
+#[derive(Debug, Clone, Copy)]
+pub struct PodRef<'a> {
+    /// `None` for a template without metadata.
+    pub meta: Option<&'a ObjectMeta>,
+    pub spec: &'a PodSpec,
+}
+
+/// [`PodRef`] for changing the pods; the template's metadata is created if missing.
+#[derive(Debug)]
+pub struct PodMut<'a> {
+    pub meta: &'a mut ObjectMeta,
+    pub spec: &'a mut PodSpec,
+}
+
+impl PodRef<'_> {
+    /// The pods' labels (empty when there are none).
+    pub fn labels(&self) -> BTreeMap<String, String> {
+        self.meta.and_then(|m| m.labels.clone()).unwrap_or_default()
+    }
+}
+
+/// Per-kind facts the passes need. Implemented for every kind, with no defaults.
+pub trait Kind {
+    /// The pods this object runs; `None` for kinds that run none.
+    fn pod(&self) -> Option<PodRef<'_>>;
+    fn pod_mut(&mut self) -> Option<PodMut<'_>>;
+    /// The selector by which this object finds pods: a workload's own pods, or the pods a
+    /// Service, budget or network policy applies to. `None` when it selects no pods.
+    fn pod_selector(&self) -> Option<LabelSelector>;
+}
+
+fn template(t: &PodTemplateSpec) -> Option<PodRef<'_>> {
+    Some(PodRef {
+        meta: t.metadata.as_ref(),
+        spec: t.spec.as_ref()?,
+    })
+}
+
+fn template_mut(t: &mut PodTemplateSpec) -> Option<PodMut<'_>> {
+    let PodTemplateSpec { metadata, spec } = t;
+    Some(PodMut {
+        spec: spec.as_mut()?,
+        meta: metadata.get_or_insert_with(Default::default),
+    })
+}
+
+impl Kind for Deployment {
+    fn pod(&self) -> Option<PodRef<'_>> {
+        template(&self.spec.as_ref()?.template)
+    }
+    fn pod_mut(&mut self) -> Option<PodMut<'_>> {
+        template_mut(&mut self.spec.as_mut()?.template)
+    }
+    fn pod_selector(&self) -> Option<LabelSelector> {
+        Some(self.spec.as_ref()?.selector.clone())
+    }
+}
+
+impl Kind for StatefulSet {
+    fn pod(&self) -> Option<PodRef<'_>> {
+        template(&self.spec.as_ref()?.template)
+    }
+    fn pod_mut(&mut self) -> Option<PodMut<'_>> {
+        template_mut(&mut self.spec.as_mut()?.template)
+    }
+    fn pod_selector(&self) -> Option<LabelSelector> {
+        Some(self.spec.as_ref()?.selector.clone())
+    }
+}
+
+impl Kind for Job {
+    fn pod(&self) -> Option<PodRef<'_>> {
+        template(&self.spec.as_ref()?.template)
+    }
+    fn pod_mut(&mut self) -> Option<PodMut<'_>> {
+        template_mut(&mut self.spec.as_mut()?.template)
+    }
+    /// Usually `None`: the API server writes a Job's selector.
+    fn pod_selector(&self) -> Option<LabelSelector> {
+        self.spec.as_ref()?.selector.clone()
+    }
+}
+
+impl Kind for CronJob {
+    fn pod(&self) -> Option<PodRef<'_>> {
+        template(&self.spec.as_ref()?.job_template.spec.as_ref()?.template)
+    }
+    fn pod_mut(&mut self) -> Option<PodMut<'_>> {
+        template_mut(&mut self.spec.as_mut()?.job_template.spec.as_mut()?.template)
+    }
+    fn pod_selector(&self) -> Option<LabelSelector> {
+        self.spec
+            .as_ref()?
+            .job_template
+            .spec
+            .as_ref()?
+            .selector
+            .clone()
+    }
+}
+
+impl Kind for Pod {
+    fn pod(&self) -> Option<PodRef<'_>> {
+        Some(PodRef {
+            meta: Some(&self.metadata),
+            spec: self.spec.as_ref()?,
+        })
+    }
+    fn pod_mut(&mut self) -> Option<PodMut<'_>> {
+        Some(PodMut {
+            meta: &mut self.metadata,
+            spec: self.spec.as_mut()?,
+        })
+    }
+    fn pod_selector(&self) -> Option<LabelSelector> {
+        None
+    }
+}
+
+impl Kind for Service {
+    fn pod(&self) -> Option<PodRef<'_>> {
+        None
+    }
+    fn pod_mut(&mut self) -> Option<PodMut<'_>> {
+        None
+    }
+    /// `None` for a Service without a selector (ExternalName, or endpoints managed elsewhere).
+    fn pod_selector(&self) -> Option<LabelSelector> {
+        let selector = self.spec.as_ref()?.selector.clone()?;
+        (!selector.is_empty()).then(|| LabelSelector {
+            match_labels: Some(selector),
+            ..Default::default()
+        })
+    }
+}
+
+impl Kind for PodDisruptionBudget {
+    fn pod(&self) -> Option<PodRef<'_>> {
+        None
+    }
+    fn pod_mut(&mut self) -> Option<PodMut<'_>> {
+        None
+    }
+    fn pod_selector(&self) -> Option<LabelSelector> {
+        self.spec.as_ref()?.selector.clone()
+    }
+}
+
+impl Kind for NetworkPolicy {
+    fn pod(&self) -> Option<PodRef<'_>> {
+        None
+    }
+    fn pod_mut(&mut self) -> Option<PodMut<'_>> {
+        None
+    }
+    fn pod_selector(&self) -> Option<LabelSelector> {
+        self.spec.as_ref()?.pod_selector.clone()
+    }
+}
+
+/// Kinds that neither run nor select pods.
+macro_rules! no_pods {
+    ($($ty:ty),* $(,)?) => {
+        $(impl Kind for $ty {
+            fn pod(&self) -> Option<PodRef<'_>> {
+                None
+            }
+            fn pod_mut(&mut self) -> Option<PodMut<'_>> {
+                None
+            }
+            fn pod_selector(&self) -> Option<LabelSelector> {
+                None
+            }
+        })*
+    };
+}
+
+no_pods!(
+    Namespace,
+    ResourceQuota,
+    LimitRange,
+    ServiceAccount,
+    Secret,
+    ExternalSecret,
+    ConfigMap,
+    PersistentVolumeClaim,
+    ClusterRole,
+    ClusterRoleBinding,
+    Role,
+    RoleBinding,
+    Ingress,
+    HorizontalPodAutoscaler,
+    Application,
+);
+
+/// Whether `selector` selects pods labelled `labels` (matchLabels and matchExpressions, as the
+/// API server reads them). An empty selector selects every pod.
+pub fn selects(selector: &LabelSelector, labels: &BTreeMap<String, String>) -> bool {
+    let by_label = selector
+        .match_labels
+        .iter()
+        .flatten()
+        .all(|(k, v)| labels.get(k) == Some(v));
+    let by_expression = selector.match_expressions.iter().flatten().all(|e| {
+        let value = labels.get(&e.key);
+        let values = e.values.as_deref().unwrap_or_default();
+        match e.operator.as_str() {
+            "In" => value.is_some_and(|v| values.contains(v)),
+            "NotIn" => value.is_none_or(|v| !values.contains(v)),
+            "Exists" => value.is_some(),
+            "DoesNotExist" => value.is_none(),
+            _ => false,
+        }
+    });
+    by_label && by_expression
+}
