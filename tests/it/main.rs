@@ -9,6 +9,7 @@ mod golden;
 mod invariants;
 mod lints;
 mod python;
+mod rollout;
 mod schema;
 mod support;
 mod yaml_readback;
