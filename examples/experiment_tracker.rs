@@ -213,12 +213,10 @@ pub fn experiment_tracker(specs: &Path) -> App {
     )]
     .into();
     let password = postgres.secret_ref("password");
-    postgres = postgres
-        .env(
-            "PGDATA",
-            EnvValue::Literal("/var/lib/postgresql/data/pgdata".into()),
-        )
-        .env("POSTGRES_PASSWORD", password);
+    postgres = postgres.env("POSTGRES_PASSWORD", password).env(
+        "PGDATA",
+        EnvValue::Literal("/var/lib/postgresql/data/pgdata".into()),
+    );
     postgres.env_from_secrets = false;
     postgres.volumes = vec![
         Volume {

@@ -154,6 +154,9 @@ pub fn service_port(
     found.cloned()
 }
 
+/// Lowers env vars in the order they are written, never sorted: Kubernetes resolves `$(VAR)`
+/// only from earlier entries. Entries inherited from `[defaults].env` come first (in their
+/// order there), then the component's own, in file order (spans are byte offsets).
 pub fn env(
     cx: &mut Cx<'_>,
     vars: &spec::SpMap<spec::EnvSyntax>,
@@ -161,7 +164,9 @@ pub fn env(
     index: &Index,
 ) -> Vec<model::EnvVar> {
     let mut out = Vec::new();
-    for (name, value) in vars {
+    let mut written: Vec<_> = vars.iter().collect();
+    written.sort_by_key(|(name, _)| (!cx.inherited_env.contains(&name.span), name.span.start));
+    for (name, value) in written {
         cx.rule(
             name,
             rules::env_var_name,

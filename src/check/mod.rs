@@ -72,6 +72,9 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Result<Checked, V
         base_dir: base_dir.to_path_buf(),
         host,
         external_store: file.external_secrets.is_some(),
+        inherited_env: (file.defaults.iter())
+            .flat_map(|d| d.env.keys().map(|k| k.span()))
+            .collect(),
     };
     let name = &file.name;
     cx.rule(name, rules::dns1035_label, codes::INVALID_NAME, "app name");
@@ -236,6 +239,8 @@ pub struct Cx<'h> {
     host: &'h dyn Host,
     /// The spec names an External Secrets store.
     external_store: bool,
+    /// Spans of the keys of `[defaults].env`: env vars a component inherits (see `env::env`).
+    inherited_env: Vec<std::ops::Range<usize>>,
 }
 
 impl Cx<'_> {

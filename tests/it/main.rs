@@ -3,6 +3,7 @@
 //! rewrites golden files.
 
 mod api;
+mod env_order;
 mod errors;
 mod fuzz;
 mod golden;
