@@ -61,7 +61,17 @@ fn pipeline(
     with_lints: bool,
 ) -> Result<(Vec<Object>, Vec<Diagnostic>), Vec<Diagnostic>> {
     let spec = spec::parse(source)?;
-    let checked = check::check(&spec, base_dir, host)?;
+    // `allow` names lint rules; a typo is an error in `render` as in `check`.
+    let unknown_allowed = lint::unknown_allowed(&spec);
+    let checked = match check::check(&spec, base_dir, host) {
+        Ok(_) if !unknown_allowed.is_empty() => return Err(unknown_allowed),
+        Ok(checked) => checked,
+        Err(mut errors) => {
+            errors.extend(unknown_allowed);
+            errors.sort_by_key(|d| (d.span.start, d.span.end));
+            return Err(errors);
+        }
+    };
     let objects = objects(&checked.app).map_err(|errors| {
         errors
             .into_iter()
@@ -77,11 +87,7 @@ fn pipeline(
     if !with_lints {
         return Ok((objects, Vec::new()));
     }
-    let findings = lint::lint(&spec, &checked.app);
-    if findings.iter().any(Diagnostic::is_error) {
-        return Err(findings.into_iter().filter(Diagnostic::is_error).collect());
-    }
-    Ok((objects, findings))
+    Ok((objects, lint::lint(&spec, &checked.app)))
 }
 
 /// The objects of a checked app, in apply order with every transform applied.
@@ -93,7 +99,11 @@ pub fn objects(app: &model::App) -> Result<Vec<Object>, Vec<transform::PatchErro
 
 /// Validates an app built in Rust, then renders it like [`render_source`] would.
 pub fn render_app(app: &model::App) -> Result<Vec<Object>, Vec<model::ModelError>> {
-    app.validate()?;
+    let mut errors = app.validate().err().unwrap_or_default();
+    errors.extend(lint::unknown_allowed_in(app));
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     objects(app).map_err(|errors| {
         errors
             .into_iter()

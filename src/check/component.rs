@@ -381,6 +381,7 @@ pub fn lower_component(
         labels,
         annotations,
         pod_annotations,
+        allow: super::allowed(c.allow.as_deref()),
     })
 }
 

@@ -64,6 +64,15 @@ pub struct Checked {
     pub patch_spans: Vec<std::ops::Range<usize>>,
 }
 
+/// The names in an `allow` list (validated by `lint::unknown_allowed`).
+pub fn allowed(allow: Option<&[Sp<String>]>) -> Vec<String> {
+    allow
+        .unwrap_or_default()
+        .iter()
+        .map(|a| a.value.clone())
+        .collect()
+}
+
 /// Checks `spec` (read from a file in `base_dir`) and lowers it into the model.
 pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Result<Checked, Vec<Diagnostic>> {
     let file = &spec.file;
@@ -214,6 +223,7 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Result<Checked, V
         external_secrets,
         argocd,
         patches,
+        allow: allowed(file.allow.as_deref()),
     };
     if cx.diags.is_empty() {
         Ok(Checked { app, patch_spans })

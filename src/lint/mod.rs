@@ -47,26 +47,25 @@ rules! {
 /// Error code for an `allow` entry that names no rule.
 pub const UNKNOWN_RULE: &str = "K0200";
 
-/// Finds every lint in `spec` (already checked into `app`). Unknown names in `allow` are
-/// errors; everything else is a warning.
+/// Finds every lint in `spec` (already checked into `app`): warnings only. Unknown names in
+/// `allow` are errors that `render` reports too: see [`unknown_allowed`].
 pub fn lint(spec: &Spec, app: &App) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let file = &spec.file;
-    let app_allow = allow_list(file.allow.as_deref(), &mut out);
+    let app_allow = &app.allow;
     if file.namespace.is_none() {
         let d = warn(NO_NAMESPACE, file.name.span(), "the spec sets no namespace").with_help(
             "add `namespace = \"...\"` so the objects land in the same place every time",
         );
-        push(&mut out, d, &app_allow, &[]);
+        push(&mut out, d, app_allow, &[]);
     }
     for part in spec.parts() {
         let (key, syntax) = (part.key, part.syntax);
         let Some(c) = app.components.iter().find(|c| c.name == part.full_name) else {
             continue;
         };
-        let own_allow = allow_list(syntax.allow.as_deref(), &mut out);
         for d in component(syntax, c, &key) {
-            push(&mut out, d, &app_allow, &own_allow);
+            push(&mut out, d, app_allow, &c.allow);
         }
     }
     out.sort_by_key(|d| (d.span.start, d.span.end, d.code));
@@ -82,25 +81,59 @@ fn push(out: &mut Vec<Diagnostic>, d: Diagnostic, app_allow: &[String], own_allo
     }
 }
 
-fn allow_list(allow: Option<&[Sp<String>]>, out: &mut Vec<Diagnostic>) -> Vec<String> {
-    let mut names = Vec::new();
-    for a in allow.unwrap_or_default() {
-        if RULES.iter().any(|r| r.code == a.value || r.name == a.value) {
-            names.push(a.value.clone());
-        } else {
-            let candidates: Vec<&str> = RULES.iter().map(|r| r.name).collect();
-            let mut d = Diagnostic::error(
-                UNKNOWN_RULE,
-                a.span(),
-                format!("there is no lint rule `{}`", a.value),
-            );
-            d.help = Some(spec::suggest(&a.value, &candidates, || {
-                "`k8gen check --list` shows the rules".to_string()
-            }));
-            out.push(d);
+/// Why `name` cannot be in an `allow` list (message, help), or `None` if it names a rule.
+fn no_such_rule(name: &str) -> Option<(String, String)> {
+    if RULES.iter().any(|r| r.code == name || r.name == name) {
+        return None;
+    }
+    let candidates: Vec<&str> = RULES.iter().map(|r| r.name).collect();
+    Some((
+        format!("there is no lint rule `{name}`"),
+        spec::suggest(name, &candidates, || {
+            "`k8gen check --list` shows the rules".to_string()
+        }),
+    ))
+}
+
+/// An error for each `allow` entry of the spec (top level and components) that names no
+/// rule; `render` and `check` both report them.
+pub fn unknown_allowed(spec: &Spec) -> Vec<Diagnostic> {
+    let parts = spec.parts();
+    let lists = std::iter::once(spec.file.allow.as_deref())
+        .chain(parts.iter().map(|p| p.syntax.allow.as_deref()));
+    let mut out: Vec<Diagnostic> = lists
+        .flat_map(|list| list.unwrap_or_default())
+        .filter_map(|a| {
+            let (message, help) = no_such_rule(&a.value)?;
+            Some(Diagnostic::error(UNKNOWN_RULE, a.span(), message).with_help(help))
+        })
+        .collect();
+    out.sort_by_key(|d| (d.span.start, d.span.end));
+    out.dedup();
+    out
+}
+
+/// [`unknown_allowed`] for an app built in Rust, with field paths (`allow[0]`,
+/// `components[1].allow[0]`).
+pub fn unknown_allowed_in(app: &App) -> Vec<model::ModelError> {
+    let lists = std::iter::once((String::new(), &app.allow)).chain(
+        app.components
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (format!("components[{i}]."), &c.allow)),
+    );
+    let mut out = Vec::new();
+    for (prefix, list) in lists {
+        for (j, name) in list.iter().enumerate() {
+            if let Some((message, help)) = no_such_rule(name) {
+                out.push(model::ModelError {
+                    path: format!("{prefix}allow[{j}]"),
+                    message: format!("{message}; {help}"),
+                });
+            }
         }
     }
-    names
+    out
 }
 
 fn warn(rule: Rule, span: Range<usize>, message: impl Into<String>) -> Diagnostic {

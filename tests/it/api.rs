@@ -78,3 +78,35 @@ fn validate_checks_schedules_node_ports_and_autoscaling() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn render_app_rejects_unknown_lint_rules_in_allow() {
+    use k8gen::model::{App, Component};
+    let app = App::new("shop")
+        .allow("secret-as-env")
+        .component(Component::new("shop", "shop:v1").allow("K0204"))
+        .component(Component::new("shop-worker", "worker:v1").allow("missing-liveness"));
+    let errors = k8gen::render_app(&app).unwrap_err();
+    let found: Vec<(&str, &str)> = errors
+        .iter()
+        .map(|e| (e.path.as_str(), e.message.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "allow[0]",
+                "there is no lint rule `secret-as-env`; did you mean `secrets-as-env`?"
+            ),
+            (
+                "components[1].allow[0]",
+                "there is no lint rule `missing-liveness`; did you mean `missing-liveness-probe`?"
+            ),
+        ],
+        "{errors:?}"
+    );
+    let fixed = App::new("shop")
+        .allow("secrets-as-env")
+        .component(Component::new("shop", "shop:v1").allow("K0204"));
+    assert!(k8gen::render_app(&fixed).is_ok());
+}
