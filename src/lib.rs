@@ -87,7 +87,8 @@ fn pipeline(
     if !with_lints {
         return Ok((objects, Vec::new()));
     }
-    Ok((objects, lint::lint(&spec, &checked.app)))
+    let findings = lint::lint(&spec, &checked.app, &objects);
+    Ok((objects, findings))
 }
 
 /// The objects of a checked app, in apply order with every transform applied.
