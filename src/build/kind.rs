@@ -1,5 +1,6 @@
 //! What each kind is, for the passes that walk every object: whether it runs pods (and where
-//! its pod metadata and spec are), and which pods it selects.
+//! its pod metadata and spec are), which pods it selects, and what data pods can read from it
+//! (ConfigMaps, Secrets, and the Secret an ExternalSecret makes).
 //!
 //! Every kind in [`Object`](super::Object) implements [`Kind`], without default methods, so a
 //! new kind cannot be added without saying whether it runs or selects pods. Passes (checksums,
@@ -52,6 +53,25 @@ pub trait Kind {
     /// The selector by which this object finds pods: a workload's own pods, or the pods a
     /// Service, budget or network policy applies to. `None` when it selects no pods.
     fn pod_selector(&self) -> Option<LabelSelector>;
+    /// What pods can read from this object (through env, envFrom or volumes), as the content
+    /// that stands for it in `checksum/*` annotations.
+    fn pod_data(&self) -> Option<PodData>;
+}
+
+/// Whether pods read data as a ConfigMap or as a Secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataKind {
+    ConfigMap,
+    Secret,
+}
+
+/// Data pods can read: the ConfigMap or Secret `name`, with the JSON that stands for its
+/// content (an ExternalSecret stands for the Secret it makes by its spec).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodData {
+    pub kind: DataKind,
+    pub name: String,
+    pub content: serde_json::Value,
 }
 
 fn template(t: &PodTemplateSpec) -> Option<PodRef<'_>> {
@@ -79,6 +99,9 @@ impl Kind for Deployment {
     fn pod_selector(&self) -> Option<LabelSelector> {
         Some(self.spec.as_ref()?.selector.clone())
     }
+    fn pod_data(&self) -> Option<PodData> {
+        None
+    }
 }
 
 impl Kind for StatefulSet {
@@ -90,6 +113,9 @@ impl Kind for StatefulSet {
     }
     fn pod_selector(&self) -> Option<LabelSelector> {
         Some(self.spec.as_ref()?.selector.clone())
+    }
+    fn pod_data(&self) -> Option<PodData> {
+        None
     }
 }
 
@@ -103,6 +129,9 @@ impl Kind for Job {
     /// Usually `None`: the API server writes a Job's selector.
     fn pod_selector(&self) -> Option<LabelSelector> {
         self.spec.as_ref()?.selector.clone()
+    }
+    fn pod_data(&self) -> Option<PodData> {
+        None
     }
 }
 
@@ -122,6 +151,9 @@ impl Kind for CronJob {
             .selector
             .clone()
     }
+    fn pod_data(&self) -> Option<PodData> {
+        None
+    }
 }
 
 impl Kind for Pod {
@@ -138,6 +170,9 @@ impl Kind for Pod {
         })
     }
     fn pod_selector(&self) -> Option<LabelSelector> {
+        None
+    }
+    fn pod_data(&self) -> Option<PodData> {
         None
     }
 }
@@ -157,6 +192,9 @@ impl Kind for Service {
             ..Default::default()
         })
     }
+    fn pod_data(&self) -> Option<PodData> {
+        None
+    }
 }
 
 impl Kind for PodDisruptionBudget {
@@ -168,6 +206,9 @@ impl Kind for PodDisruptionBudget {
     }
     fn pod_selector(&self) -> Option<LabelSelector> {
         self.spec.as_ref()?.selector.clone()
+    }
+    fn pod_data(&self) -> Option<PodData> {
+        None
     }
 }
 
@@ -181,9 +222,58 @@ impl Kind for NetworkPolicy {
     fn pod_selector(&self) -> Option<LabelSelector> {
         self.spec.as_ref()?.pod_selector.clone()
     }
+    fn pod_data(&self) -> Option<PodData> {
+        None
+    }
 }
 
-/// Kinds that neither run nor select pods.
+/// Data kinds: pods read them; they run and select nothing.
+macro_rules! data {
+    ($ty:ty, |$o:ident| $data:expr) => {
+        impl Kind for $ty {
+            fn pod(&self) -> Option<PodRef<'_>> {
+                None
+            }
+            fn pod_mut(&mut self) -> Option<PodMut<'_>> {
+                None
+            }
+            fn pod_selector(&self) -> Option<LabelSelector> {
+                None
+            }
+            fn pod_data(&self) -> Option<PodData> {
+                let $o = self;
+                Some($data)
+            }
+        }
+    };
+}
+
+data!(ConfigMap, |o| {
+    let name = o.metadata.name.clone().unwrap_or_default();
+    PodData {
+        kind: DataKind::ConfigMap,
+        content: serde_json::json!([name, o.data, o.binary_data]),
+        name,
+    }
+});
+data!(Secret, |o| {
+    let name = o.metadata.name.clone().unwrap_or_default();
+    PodData {
+        kind: DataKind::Secret,
+        content: serde_json::json!([name, o.data, o.string_data]),
+        name,
+    }
+});
+data!(ExternalSecret, |o| {
+    let name = o.spec.target.name.clone();
+    PodData {
+        kind: DataKind::Secret,
+        content: serde_json::json!([name, "ExternalSecret", o.spec]),
+        name,
+    }
+});
+
+/// Kinds that neither run nor select pods, nor hold data pods read.
 macro_rules! no_pods {
     ($($ty:ty),* $(,)?) => {
         $(impl Kind for $ty {
@@ -196,6 +286,9 @@ macro_rules! no_pods {
             fn pod_selector(&self) -> Option<LabelSelector> {
                 None
             }
+            fn pod_data(&self) -> Option<PodData> {
+                None
+            }
         })*
     };
 }
@@ -205,9 +298,6 @@ no_pods!(
     ResourceQuota,
     LimitRange,
     ServiceAccount,
-    Secret,
-    ExternalSecret,
-    ConfigMap,
     PersistentVolumeClaim,
     ClusterRole,
     ClusterRoleBinding,

@@ -38,7 +38,7 @@ use k8s_openapi::{Metadata, Resource};
 
 pub use crd::{Application, ExternalSecret};
 pub use ingress::CERT_MANAGER_ISSUER;
-pub use kind::{Kind, PodMut, PodRef, selects};
+pub use kind::{DataKind, Kind, PodData, PodMut, PodRef, selects};
 pub use pod::WAIT_IMAGE;
 
 use crate::model::{App, Component, Workload};
@@ -107,6 +107,13 @@ macro_rules! objects {
             pub fn pod_selector(&self) -> Option<LabelSelector> {
                 match self {
                     $(Object::$variant(o) => Kind::pod_selector(o),)*
+                }
+            }
+
+            /// What pods can read from this object, see [`Kind::pod_data`].
+            pub fn pod_data(&self) -> Option<PodData> {
+                match self {
+                    $(Object::$variant(o) => Kind::pod_data(o),)*
                 }
             }
 

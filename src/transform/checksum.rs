@@ -10,12 +10,16 @@ use std::collections::BTreeSet;
 use k8s_openapi::api::core::v1::PodSpec;
 use sha2::{Digest, Sha256};
 
-use crate::build::Object;
+use crate::build::{DataKind, Object, PodData};
 
 pub const CONFIG: &str = "checksum/config";
 pub const SECRET: &str = "checksum/secret";
 
 pub fn annotate_pod_templates(objects: &mut [Object]) {
+    // What pods can read, each object's once: (namespace, data).
+    let data: Vec<(Option<String>, PodData)> = (objects.iter())
+        .filter_map(|o| Some((o.metadata().namespace.clone(), o.pod_data()?)))
+        .collect();
     let sums: Vec<(usize, Option<String>, Option<String>)> = objects
         .iter()
         .enumerate()
@@ -25,8 +29,8 @@ pub fn annotate_pod_templates(objects: &mut [Object]) {
             let namespace = o.metadata().namespace.as_deref();
             Some((
                 i,
-                digest(objects, Source::ConfigMap, namespace, &config_maps),
-                digest(objects, Source::Secret, namespace, &secrets),
+                digest(&data, DataKind::ConfigMap, namespace, &config_maps),
+                digest(&data, DataKind::Secret, namespace, &secrets),
             ))
         })
         .collect();
@@ -92,49 +96,22 @@ pub fn references(pod: &PodSpec) -> (BTreeSet<String>, BTreeSet<String>) {
     (config_maps, secrets)
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum Source {
-    ConfigMap,
-    Secret,
-}
-
-/// What of `object` counts as the content of ConfigMap or Secret `name`, if it is one.
-fn content(object: &Object, source: Source, name: &str) -> Option<serde_json::Value> {
-    match (object, source) {
-        (Object::ConfigMap(cm), Source::ConfigMap) if cm.metadata.name.as_deref() == Some(name) => {
-            Some(serde_json::json!([name, cm.data, cm.binary_data]))
-        }
-        (Object::Secret(s), Source::Secret) if s.metadata.name.as_deref() == Some(name) => {
-            Some(serde_json::json!([name, s.data, s.string_data]))
-        }
-        (Object::ExternalSecret(e), Source::Secret) if e.spec.target.name == name => {
-            Some(serde_json::json!([
-                name,
-                "ExternalSecret",
-                serde_json::to_value(&e.spec).ok()
-            ]))
-        }
-        _ => None,
-    }
-}
-
 /// Hash over the content of the named ConfigMaps or Secrets (and ExternalSecrets making them)
 /// in this output, in name order; `None` when the pod reads none of them.
 fn digest(
-    objects: &[Object],
-    source: Source,
+    data: &[(Option<String>, PodData)],
+    source: DataKind,
     namespace: Option<&str>,
     names: &BTreeSet<String>,
 ) -> Option<String> {
     let mut hasher = Sha256::new();
     let mut any = false;
     for name in names {
-        let found = objects
+        let found = data
             .iter()
-            .filter(|o| o.metadata().namespace.as_deref() == namespace)
-            .filter_map(|o| content(o, source, name));
-        for data in found {
-            hasher.update(data.to_string().as_bytes());
+            .filter(|(ns, d)| ns.as_deref() == namespace && d.kind == source && d.name == *name);
+        for (_, d) in found {
+            hasher.update(d.content.to_string().as_bytes());
             any = true;
         }
     }
