@@ -89,50 +89,32 @@ fn template_mut(t: &mut PodTemplateSpec) -> Option<PodMut<'_>> {
     })
 }
 
-impl Kind for Deployment {
-    fn pod(&self) -> Option<PodRef<'_>> {
-        template(&self.spec.as_ref()?.template)
-    }
-    fn pod_mut(&mut self) -> Option<PodMut<'_>> {
-        template_mut(&mut self.spec.as_mut()?.template)
-    }
-    fn pod_selector(&self) -> Option<LabelSelector> {
-        Some(self.spec.as_ref()?.selector.clone())
-    }
-    fn pod_data(&self) -> Option<PodData> {
-        None
-    }
+/// Workloads whose pods come from `spec.template`; `|spec| selector` reads their selector.
+macro_rules! spec_template {
+    ($($ty:ty => |$spec:ident| $selector:expr;)*) => {$(
+        impl Kind for $ty {
+            fn pod(&self) -> Option<PodRef<'_>> {
+                template(&self.spec.as_ref()?.template)
+            }
+            fn pod_mut(&mut self) -> Option<PodMut<'_>> {
+                template_mut(&mut self.spec.as_mut()?.template)
+            }
+            fn pod_selector(&self) -> Option<LabelSelector> {
+                let $spec = self.spec.as_ref()?;
+                $selector
+            }
+            fn pod_data(&self) -> Option<PodData> {
+                None
+            }
+        }
+    )*};
 }
 
-impl Kind for StatefulSet {
-    fn pod(&self) -> Option<PodRef<'_>> {
-        template(&self.spec.as_ref()?.template)
-    }
-    fn pod_mut(&mut self) -> Option<PodMut<'_>> {
-        template_mut(&mut self.spec.as_mut()?.template)
-    }
-    fn pod_selector(&self) -> Option<LabelSelector> {
-        Some(self.spec.as_ref()?.selector.clone())
-    }
-    fn pod_data(&self) -> Option<PodData> {
-        None
-    }
-}
-
-impl Kind for Job {
-    fn pod(&self) -> Option<PodRef<'_>> {
-        template(&self.spec.as_ref()?.template)
-    }
-    fn pod_mut(&mut self) -> Option<PodMut<'_>> {
-        template_mut(&mut self.spec.as_mut()?.template)
-    }
-    /// Usually `None`: the API server writes a Job's selector.
-    fn pod_selector(&self) -> Option<LabelSelector> {
-        self.spec.as_ref()?.selector.clone()
-    }
-    fn pod_data(&self) -> Option<PodData> {
-        None
-    }
+spec_template! {
+    Deployment => |spec| Some(spec.selector.clone());
+    StatefulSet => |spec| Some(spec.selector.clone());
+    // Usually `None`: the API server writes a Job's selector.
+    Job => |spec| spec.selector.clone();
 }
 
 impl Kind for CronJob {
@@ -177,54 +159,38 @@ impl Kind for Pod {
     }
 }
 
-impl Kind for Service {
-    fn pod(&self) -> Option<PodRef<'_>> {
-        None
-    }
-    fn pod_mut(&mut self) -> Option<PodMut<'_>> {
-        None
-    }
-    /// `None` for a Service without a selector (ExternalName, or endpoints managed elsewhere).
-    fn pod_selector(&self) -> Option<LabelSelector> {
-        let selector = self.spec.as_ref()?.selector.clone()?;
+/// Kinds that select pods they do not run; `|object| selector` reads the selector.
+macro_rules! selects_pods {
+    ($($ty:ty => |$o:ident| $selector:expr;)*) => {$(
+        impl Kind for $ty {
+            fn pod(&self) -> Option<PodRef<'_>> {
+                None
+            }
+            fn pod_mut(&mut self) -> Option<PodMut<'_>> {
+                None
+            }
+            fn pod_selector(&self) -> Option<LabelSelector> {
+                let $o = self;
+                $selector
+            }
+            fn pod_data(&self) -> Option<PodData> {
+                None
+            }
+        }
+    )*};
+}
+
+selects_pods! {
+    // `None` for a Service without a selector (ExternalName, or endpoints managed elsewhere).
+    Service => |o| {
+        let selector = o.spec.as_ref()?.selector.clone()?;
         (!selector.is_empty()).then(|| LabelSelector {
             match_labels: Some(selector),
             ..Default::default()
         })
-    }
-    fn pod_data(&self) -> Option<PodData> {
-        None
-    }
-}
-
-impl Kind for PodDisruptionBudget {
-    fn pod(&self) -> Option<PodRef<'_>> {
-        None
-    }
-    fn pod_mut(&mut self) -> Option<PodMut<'_>> {
-        None
-    }
-    fn pod_selector(&self) -> Option<LabelSelector> {
-        self.spec.as_ref()?.selector.clone()
-    }
-    fn pod_data(&self) -> Option<PodData> {
-        None
-    }
-}
-
-impl Kind for NetworkPolicy {
-    fn pod(&self) -> Option<PodRef<'_>> {
-        None
-    }
-    fn pod_mut(&mut self) -> Option<PodMut<'_>> {
-        None
-    }
-    fn pod_selector(&self) -> Option<LabelSelector> {
-        self.spec.as_ref()?.pod_selector.clone()
-    }
-    fn pod_data(&self) -> Option<PodData> {
-        None
-    }
+    };
+    PodDisruptionBudget => |o| o.spec.as_ref()?.selector.clone();
+    NetworkPolicy => |o| o.spec.as_ref()?.pod_selector.clone();
 }
 
 /// Data kinds: pods read them; they run and select nothing.
