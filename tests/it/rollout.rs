@@ -10,7 +10,7 @@ use crate::support::*;
 const KINDS: &[&str] = &["Deployment", "StatefulSet", "Job", "CronJob", "Pod"];
 
 /// A spec whose main component is a `kind` reading its config (env), another component's
-/// config (an init container's env) and an external secret (a mounted volume).
+/// config (an init container's and a sidecar's env) and an external secret (a mounted volume).
 fn spec(kind: &str, level: &str, other: &str, remote: &str) -> String {
     let extra = match kind {
         "CronJob" => "schedule = \"0 2 * * *\"\n",
@@ -23,6 +23,7 @@ image = "shop:v1"
 kind = "{kind}"
 {extra}mount.secrets = "/run/secrets/shop"
 init = [{{ name = "prepare", env = {{ MODE = {{ config = "mode", from = "db" }} }} }}]
+sidecars = [{{ name = "proxy", image = "proxy:v1", env = {{ SIZE = {{ config = "size", from = "cache" }} }} }}]
 
 [config]
 LEVEL = "{level}"
@@ -33,6 +34,10 @@ TOKEN = {{ external = "{remote}" }}
 [components.db]
 image = "db:v1"
 config = {{ mode = "fast" }}
+
+[components.cache]
+image = "cache:v1"
+config = {{ size = "s" }}
 
 [components.unrelated]
 image = "other:v1"
@@ -78,10 +83,16 @@ fn every_workload_kind_rolls_when_what_it_reads_changes() {
 }
 
 #[test]
-fn an_init_container_reading_another_components_config_rolls_with_it() {
-    for kind in KINDS {
+fn init_containers_and_sidecars_reading_another_components_config_roll_with_it() {
+    for (kind, change) in KINDS.iter().flat_map(|k| {
+        [
+            ("mode = \"fast\"", "mode = \"slow\""),
+            ("size = \"s\"", "size = \"m\""),
+        ]
+        .map(|c| (k, c))
+    }) {
         let source = spec(kind, "info", "a", "shop/token");
-        let changed = source.replace("mode = \"fast\"", "mode = \"slow\"");
+        let changed = source.replace(change.0, change.1);
         let sum = |text: &str| {
             let objects = render_text(text, &root());
             let o: &Object = objects
