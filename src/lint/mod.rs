@@ -332,10 +332,17 @@ fn component(
                 .with_help("give liveness an `initial_delay_seconds` or a startup probe, or check something cheaper"),
         );
     }
-    let secret_env = c.env_from_secrets && c.has_secrets()
-        || c.env
-            .iter()
-            .any(|e| matches!(e.value, EnvValue::SecretKey { .. }));
+    let secret_env = main.map_or_else(
+        || {
+            c.env_from_secrets && c.has_secrets()
+                || (c.env.iter()).any(|e| matches!(e.value, EnvValue::SecretKey { .. }))
+        },
+        |k| {
+            (k.env_from.iter().flatten()).any(|e| e.secret_ref.is_some())
+                || (k.env.iter().flatten())
+                    .any(|e| (e.value_from.as_ref()).is_some_and(|v| v.secret_key_ref.is_some()))
+        },
+    );
     if secret_env {
         out.push(
             warn(SECRETS_AS_ENV, at(secret_env_key(s).or(s.secrets.keys().next()), key), format!("`{name}` gets secrets as environment variables"))

@@ -134,5 +134,6 @@ fn lints_judge_the_patched_objects() {
         assert!(!stderr.contains(absent), "{absent} fired: {stderr}");
     }
     assert!(stderr.contains("warning[K0204]"), "{stderr}");
+    assert!(stderr.contains("warning[K0207]"), "{stderr}");
     golden("patched", &stderr);
 }
