@@ -159,9 +159,10 @@ impl Kind for Pod {
     }
 }
 
-/// Kinds that select pods they do not run; `|object| selector` reads the selector.
-macro_rules! selects_pods {
-    ($($ty:ty => |$o:ident| $selector:expr;)*) => {$(
+/// Kinds that run no pods: `selector: |object| ...` says which pods they select,
+/// `data: |object| ...` what pods read from them.
+macro_rules! podless {
+    ($ty:ty, selector: |$s:pat_param| $selector:expr, data: |$d:pat_param| $data:expr $(,)?) => {
         impl Kind for $ty {
             fn pod(&self) -> Option<PodRef<'_>> {
                 None
@@ -170,92 +171,77 @@ macro_rules! selects_pods {
                 None
             }
             fn pod_selector(&self) -> Option<LabelSelector> {
-                let $o = self;
+                let $s = self;
                 $selector
             }
             fn pod_data(&self) -> Option<PodData> {
-                None
+                let $d = self;
+                $data
             }
         }
-    )*};
+    };
 }
 
-selects_pods! {
+podless!(
+    Service,
     // `None` for a Service without a selector (ExternalName, or endpoints managed elsewhere).
-    Service => |o| {
+    selector: |o| {
         let selector = o.spec.as_ref()?.selector.clone()?;
         (!selector.is_empty()).then(|| LabelSelector {
             match_labels: Some(selector),
             ..Default::default()
         })
-    };
-    PodDisruptionBudget => |o| o.spec.as_ref()?.selector.clone();
-    NetworkPolicy => |o| o.spec.as_ref()?.pod_selector.clone();
+    },
+    data: |_| None,
+);
+podless!(
+    PodDisruptionBudget,
+    selector: |o| o.spec.as_ref()?.selector.clone(),
+    data: |_| None,
+);
+podless!(
+    NetworkPolicy,
+    selector: |o| o.spec.as_ref()?.pod_selector.clone(),
+    data: |_| None,
+);
+
+/// `kind` `name`, standing for its content by `[name, first, second]`.
+fn data(
+    kind: DataKind,
+    name: &str,
+    first: serde_json::Value,
+    second: serde_json::Value,
+) -> Option<PodData> {
+    Some(PodData {
+        kind,
+        content: serde_json::json!([name, first, second]),
+        name: name.to_string(),
+    })
 }
 
-/// Data kinds: pods read them; they run and select nothing.
-macro_rules! data {
-    ($ty:ty, |$o:ident| $data:expr) => {
-        impl Kind for $ty {
-            fn pod(&self) -> Option<PodRef<'_>> {
-                None
-            }
-            fn pod_mut(&mut self) -> Option<PodMut<'_>> {
-                None
-            }
-            fn pod_selector(&self) -> Option<LabelSelector> {
-                None
-            }
-            fn pod_data(&self) -> Option<PodData> {
-                let $o = self;
-                Some($data)
-            }
-        }
-    };
-}
-
-data!(ConfigMap, |o| {
-    let name = o.metadata.name.clone().unwrap_or_default();
-    PodData {
-        kind: DataKind::ConfigMap,
-        content: serde_json::json!([name, o.data, o.binary_data]),
-        name,
-    }
-});
-data!(Secret, |o| {
-    let name = o.metadata.name.clone().unwrap_or_default();
-    PodData {
-        kind: DataKind::Secret,
-        content: serde_json::json!([name, o.data, o.string_data]),
-        name,
-    }
-});
-data!(ExternalSecret, |o| {
-    let name = o.spec.target.name.clone();
-    PodData {
-        kind: DataKind::Secret,
-        content: serde_json::json!([name, "ExternalSecret", o.spec]),
-        name,
-    }
-});
+podless!(ConfigMap, selector: |_| None, data: |o| data(
+    DataKind::ConfigMap,
+    o.metadata.name.as_deref().unwrap_or_default(),
+    serde_json::json!(o.data),
+    serde_json::json!(o.binary_data),
+));
+podless!(Secret, selector: |_| None, data: |o| data(
+    DataKind::Secret,
+    o.metadata.name.as_deref().unwrap_or_default(),
+    serde_json::json!(o.data),
+    serde_json::json!(o.string_data),
+));
+podless!(ExternalSecret, selector: |_| None, data: |o| data(
+    DataKind::Secret,
+    &o.spec.target.name,
+    serde_json::json!("ExternalSecret"),
+    serde_json::json!(o.spec),
+));
 
 /// Kinds that neither run nor select pods, nor hold data pods read.
 macro_rules! no_pods {
     ($($ty:ty),* $(,)?) => {
-        $(impl Kind for $ty {
-            fn pod(&self) -> Option<PodRef<'_>> {
-                None
-            }
-            fn pod_mut(&mut self) -> Option<PodMut<'_>> {
-                None
-            }
-            fn pod_selector(&self) -> Option<LabelSelector> {
-                None
-            }
-            fn pod_data(&self) -> Option<PodData> {
-                None
-            }
-        })*
+        $(podless!($ty, selector: |_| None, data: |_| None);)*
     };
 }
 
