@@ -59,3 +59,93 @@ codes! {
     RELAXED_SECURITY = "K0211";
     NO_NAMESPACE = "K0212";
 }
+
+/// The lint rules of `k8gen check`: code, name (what `allow` lists) and what each looks for.
+/// The rule engine checks `allow` lists against them; `lint` implements them.
+pub mod lints {
+    /// One lint rule.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Rule {
+        pub code: &'static str,
+        pub name: &'static str,
+        /// What the rule looks for.
+        pub summary: &'static str,
+    }
+
+    pub const MISSING_READINESS: Rule = Rule {
+        code: super::MISSING_READINESS,
+        name: "missing-readiness-probe",
+        summary: "a serving component without a readiness probe gets traffic before it is ready",
+    };
+    pub const MISSING_LIVENESS: Rule = Rule {
+        code: super::MISSING_LIVENESS,
+        name: "missing-liveness-probe",
+        summary: "a long-running component without a liveness probe is never restarted when it hangs",
+    };
+    pub const MISSING_RESOURCES: Rule = Rule {
+        code: super::MISSING_RESOURCES,
+        name: "missing-resources",
+        summary: "a container without CPU/memory requests or a memory limit",
+    };
+    pub const MUTABLE_IMAGE: Rule = Rule {
+        code: super::MUTABLE_IMAGE,
+        name: "latest-or-untagged-image",
+        summary: "an image tagged `latest` or not tagged at all changes under your feet",
+    };
+    pub const SINGLE_REPLICA_BUDGET: Rule = Rule {
+        code: super::SINGLE_REPLICA_BUDGET,
+        name: "single-replica-budget",
+        summary: "a disruption budget on one replica cannot keep anything available",
+    };
+    pub const SAME_PROBES: Rule = Rule {
+        code: super::SAME_PROBES,
+        name: "liveness-same-as-readiness",
+        summary: "liveness equal to readiness without an initial delay restarts slow starters",
+    };
+    pub const SECRETS_AS_ENV: Rule = Rule {
+        code: super::SECRETS_AS_ENV,
+        name: "secrets-as-env",
+        summary: "secrets injected as environment variables (files leak less)",
+    };
+    pub const PLAINTEXT_SECRET: Rule = Rule {
+        code: super::PLAINTEXT_SECRET,
+        name: "plaintext-secret",
+        summary: "a secret value written in the spec itself, and so committed",
+    };
+    pub const AUTOSCALE_WITHOUT_REQUESTS: Rule = Rule {
+        code: super::AUTOSCALE_WITHOUT_REQUESTS,
+        name: "autoscale-without-requests",
+        summary: "a utilization target on a resource the container does not request",
+    };
+    pub const SHARED_SINGLE_WRITER_CLAIM: Rule = Rule {
+        code: super::SHARED_SINGLE_WRITER_CLAIM,
+        name: "shared-single-writer-claim",
+        summary: "a ReadWriteOnce claim mounted by several replicas of a Deployment",
+    };
+    pub const RELAXED_SECURITY: Rule = Rule {
+        code: super::RELAXED_SECURITY,
+        name: "relaxed-security",
+        summary: "a security default switched off",
+    };
+    pub const NO_NAMESPACE: Rule = Rule {
+        code: super::NO_NAMESPACE,
+        name: "no-namespace",
+        summary: "objects without a namespace land in whatever namespace kubectl points at",
+    };
+
+    /// Every rule, in code order.
+    pub const RULES: &[Rule] = &[
+        MISSING_READINESS,
+        MISSING_LIVENESS,
+        MISSING_RESOURCES,
+        MUTABLE_IMAGE,
+        SINGLE_REPLICA_BUDGET,
+        SAME_PROBES,
+        SECRETS_AS_ENV,
+        PLAINTEXT_SECRET,
+        AUTOSCALE_WITHOUT_REQUESTS,
+        SHARED_SINGLE_WRITER_CLAIM,
+        RELAXED_SECURITY,
+        NO_NAMESPACE,
+    ];
+}

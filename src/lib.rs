@@ -94,10 +94,7 @@ fn pipeline(
     if !with_lints {
         return Ok((objects, Vec::new()));
     }
-    let findings = lint::lint(&spec, &app);
-    if findings.iter().any(Diagnostic::is_error) {
-        return Err(findings.into_iter().filter(Diagnostic::is_error).collect());
-    }
+    let findings = lint::lint(&spec, &app, &objects);
     Ok((objects, findings))
 }
 

@@ -10,6 +10,7 @@ pub mod crd;
 mod deployment;
 mod ingress;
 mod job;
+mod kind;
 pub mod labels;
 mod namespace;
 mod network_policy;
@@ -32,18 +33,24 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::{Metadata, Resource};
 
 pub use crd::{Application, ExternalSecret};
 pub use ingress::CERT_MANAGER_ISSUER;
+pub use kind::{DataKind, Kind, PodData, PodMut, PodRef, selects};
 pub use pod::WAIT_IMAGE;
 
 use crate::model::{App, Component, Workload};
 
-/// Declares [`Object`] with one variant per kind, and the code that dispatches on it.
+/// Declares [`Object`] with one variant per kind, and the code that dispatches on it. Kinds
+/// are listed in apply order: a kind's place in the list is its [`Object::rank`]. Each kind
+/// implements [`Kind`] (pods it runs or selects), so no pass needs to name kinds.
 macro_rules! objects {
     ($($variant:ident($ty:ty),)*) => {
+        /// Every kind, in apply order.
+        pub const KINDS: &[&str] = &[$(<$ty as Resource>::KIND,)*];
+
         /// One generated Kubernetes object.
         // Objects are built once and moved whole; boxing the big ones would buy nothing.
         #[allow(clippy::large_enum_variant)]
@@ -74,6 +81,39 @@ macro_rules! objects {
             pub fn metadata_mut(&mut self) -> &mut ObjectMeta {
                 match self {
                     $(Object::$variant(o) => o.metadata_mut(),)*
+                }
+            }
+
+            /// Place in apply order: the `kubectl apply` order in which each object's
+            /// dependencies exist first (Namespace, config, workloads, then Services...).
+            pub fn rank(&self) -> usize {
+                kind_rank(self.kind())
+            }
+
+            /// The pods this object runs (workloads), see [`Kind::pod`].
+            pub fn pod(&self) -> Option<PodRef<'_>> {
+                match self {
+                    $(Object::$variant(o) => Kind::pod(o),)*
+                }
+            }
+
+            pub fn pod_mut(&mut self) -> Option<PodMut<'_>> {
+                match self {
+                    $(Object::$variant(o) => Kind::pod_mut(o),)*
+                }
+            }
+
+            /// The pods this object selects, see [`Kind::pod_selector`].
+            pub fn pod_selector(&self) -> Option<LabelSelector> {
+                match self {
+                    $(Object::$variant(o) => Kind::pod_selector(o),)*
+                }
+            }
+
+            /// What pods can read from this object, see [`Kind::pod_data`].
+            pub fn pod_data(&self) -> Option<PodData> {
+                match self {
+                    $(Object::$variant(o) => Kind::pod_data(o),)*
                 }
             }
 
@@ -138,6 +178,11 @@ fn strict<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T,
             unknown.join(", ")
         ))
     }
+}
+
+/// The apply rank of `kind` (its place in [`KINDS`]); unknown kinds go last.
+pub fn kind_rank(kind: &str) -> usize {
+    KINDS.iter().position(|k| *k == kind).unwrap_or(KINDS.len())
 }
 
 impl Object {

@@ -169,6 +169,7 @@ pub fn lower_component(
         .as_ref()
         .and_then(|d| workload::disruption(cx, d, &base));
     let network = workload::network(cx, c.network.as_ref(), index, &base);
+    let allow = super::allowed(cx, c.allow.as_deref(), &p("allow"));
     let metrics = c.metrics.as_ref().map(|m| {
         cx.provenance.record(p("metrics"), m.span());
         model::Metrics {
@@ -231,6 +232,7 @@ pub fn lower_component(
         labels,
         annotations,
         pod_annotations,
+        allow,
     })
 }
 

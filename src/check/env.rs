@@ -16,9 +16,18 @@ pub(super) fn in_file_order<V>(map: &spec::SpMap<V>) -> Vec<(&Sp<String>, &Sp<V>
     entries
 }
 
+/// Env vars in the order they are written, never sorted: entries inherited from
+/// `[defaults].env` first (in their order there, so the component's own can use `$(NAME)` of
+/// them), then the component's own, in file order.
+fn env_order<'m, V>(cx: &Cx<'_>, map: &'m spec::SpMap<V>) -> Vec<(&'m Sp<String>, &'m Sp<V>)> {
+    let mut entries: Vec<_> = map.iter().collect();
+    entries.sort_by_key(|(name, _)| (!cx.inherited_env.contains(&name.span), name.span.start));
+    entries
+}
+
 pub fn env(cx: &mut Cx<'_>, vars: &spec::SpMap<spec::EnvSyntax>, base: &str) -> Vec<model::EnvVar> {
     let mut out = Vec::new();
-    for (name, value) in in_file_order(vars) {
+    for (name, value) in env_order(cx, vars) {
         let path = issue::key(base, &name.value);
         cx.provenance.record(&path, name.span());
         let value = match &value.value {

@@ -44,6 +44,16 @@ pub struct Checked {
     pub diags: Vec<Diagnostic>,
 }
 
+/// The names in an `allow` list, each recorded at `base[i]` (the engine checks they name
+/// lint rules).
+pub fn allowed(cx: &mut Cx<'_>, allow: Option<&[Sp<String>]>, base: &str) -> Vec<String> {
+    let list = allow.unwrap_or_default();
+    for (i, a) in list.iter().enumerate() {
+        cx.provenance.record(issue::index(base, i), a.span());
+    }
+    list.iter().map(|a| a.value.clone()).collect()
+}
+
 /// Lowers `spec` (read from a file in `base_dir`) into the model.
 pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Checked {
     let file = &spec.file;
@@ -53,6 +63,9 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Checked {
         base_dir: base_dir.to_path_buf(),
         host,
         external_store: file.external_secrets.is_some(),
+        inherited_env: (file.defaults.iter())
+            .flat_map(|d| d.env.keys().map(|k| k.span()))
+            .collect(),
     };
     let name = &file.name;
     cx.provenance.record("name", name.span());
@@ -193,6 +206,7 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Checked {
         external_secrets,
         argocd,
         patches,
+        allow: allowed(&mut cx, file.allow.as_deref(), "allow"),
     };
     for (i, span) in patch_spans.into_iter().enumerate() {
         cx.provenance.record(issue::index("patches", i), span);
@@ -220,6 +234,8 @@ pub struct Cx<'h> {
     host: &'h dyn Host,
     /// The spec names an External Secrets store.
     external_store: bool,
+    /// Spans of the keys of `[defaults].env`: env vars a component inherits (see `env::env`).
+    inherited_env: Vec<std::ops::Range<usize>>,
 }
 
 impl Cx<'_> {

@@ -1,71 +1,46 @@
 //! Lint rules for `k8gen check`: valid specs that are likely mistakes or weak defaults, each
 //! with a stable code and name, a severity, and a one-line fix.
 //!
-//! Lints read the parsed spec (for positions and for what was written literally) and the
-//! checked model (for what it means); they run only on specs that passed `check`, and never
-//! change what is rendered. A rule can be allowed per component (`allow = [...]` in its table)
+//! Lints read the parsed spec (for positions and for what was written literally), the
+//! checked model (for what it means) and the final objects, patches applied (for what is
+//! rendered: a probe, resources or an image a patch sets count); they run only on specs that
+//! passed `check`, and never change what is rendered. A rule can be allowed per component (`allow = [...]` in its table)
 //! or for the whole app (`allow` on the top level).
 
 use std::ops::Range;
 
+use k8s_openapi::api::core::v1::{Container, Probe};
+
+use crate::build::{Object, PodRef};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{self, AccessMode, App, EnvValue, VolumeSource, Workload};
 use crate::spec::{self, ComponentSyntax, Sp, Spec};
 
-/// One lint rule.
-#[derive(Debug, Clone, Copy)]
-pub struct Rule {
-    pub code: &'static str,
-    pub name: &'static str,
-    /// What the rule looks for.
-    pub summary: &'static str,
-}
-
-macro_rules! rules {
-    ($($konst:ident = $code:ident, $name:literal, $summary:literal;)*) => {
-        $(pub const $konst: Rule = Rule { code: crate::codes::$code, name: $name, summary: $summary };)*
-        /// Every rule, in code order.
-        pub const RULES: &[Rule] = &[$($konst),*];
-    };
-}
-
-rules! {
-    MISSING_READINESS = MISSING_READINESS, "missing-readiness-probe", "a serving component without a readiness probe gets traffic before it is ready";
-    MISSING_LIVENESS = MISSING_LIVENESS, "missing-liveness-probe", "a long-running component without a liveness probe is never restarted when it hangs";
-    MISSING_RESOURCES = MISSING_RESOURCES, "missing-resources", "a container without CPU/memory requests or a memory limit";
-    MUTABLE_IMAGE = MUTABLE_IMAGE, "latest-or-untagged-image", "an image tagged `latest` or not tagged at all changes under your feet";
-    SINGLE_REPLICA_BUDGET = SINGLE_REPLICA_BUDGET, "single-replica-budget", "a disruption budget on one replica cannot keep anything available";
-    SAME_PROBES = SAME_PROBES, "liveness-same-as-readiness", "liveness equal to readiness without an initial delay restarts slow starters";
-    SECRETS_AS_ENV = SECRETS_AS_ENV, "secrets-as-env", "secrets injected as environment variables (files leak less)";
-    PLAINTEXT_SECRET = PLAINTEXT_SECRET, "plaintext-secret", "a secret value written in the spec itself, and so committed";
-    AUTOSCALE_WITHOUT_REQUESTS = AUTOSCALE_WITHOUT_REQUESTS, "autoscale-without-requests", "a utilization target on a resource the container does not request";
-    SHARED_SINGLE_WRITER_CLAIM = SHARED_SINGLE_WRITER_CLAIM, "shared-single-writer-claim", "a ReadWriteOnce claim mounted by several replicas of a Deployment";
-    RELAXED_SECURITY = RELAXED_SECURITY, "relaxed-security", "a security default switched off";
-    NO_NAMESPACE = NO_NAMESPACE, "no-namespace", "objects without a namespace land in whatever namespace kubectl points at";
-}
-
 pub use crate::codes::UNKNOWN_RULE;
+pub use crate::codes::lints::*;
 
-/// Finds every lint in `spec` (already checked into `app`). Unknown names in `allow` are
-/// errors; everything else is a warning.
-pub fn lint(spec: &Spec, app: &App) -> Vec<Diagnostic> {
+/// Finds every lint in `spec` (already checked into `app`): warnings only. Unknown names in
+/// `allow` are errors that `render` reports too: see [`unknown_allowed`].
+pub fn lint(spec: &Spec, app: &App, objects: &[Object]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let file = &spec.file;
-    let app_allow = allow_list(file.allow.as_deref(), &mut out);
+    let app_allow = &app.allow;
     if file.namespace.is_none() {
         let d = warn(NO_NAMESPACE, file.name.span(), "the spec sets no namespace").with_help(
             "add `namespace = \"...\"` so the objects land in the same place every time",
         );
-        push(&mut out, d, &app_allow, &[]);
+        push(&mut out, d, app_allow, &[]);
     }
     for part in spec.parts() {
         let (key, syntax) = (part.key, part.syntax);
         let Some(c) = app.components.iter().find(|c| c.name == part.full_name) else {
             continue;
         };
-        let own_allow = allow_list(syntax.allow.as_deref(), &mut out);
-        for d in component(syntax, c, &key) {
-            push(&mut out, d, &app_allow, &own_allow);
+        let pod = (objects.iter())
+            .filter(|o| o.name() == c.name)
+            .find_map(Object::pod);
+        for d in component(syntax, c, pod, &key) {
+            push(&mut out, d, app_allow, &c.allow);
         }
     }
     out.sort_by_key(|d| (d.span.start, d.span.end, d.code));
@@ -79,27 +54,6 @@ fn push(out: &mut Vec<Diagnostic>, d: Diagnostic, app_allow: &[String], own_allo
     if !allowed(app_allow) && !allowed(own_allow) {
         out.push(d);
     }
-}
-
-fn allow_list(allow: Option<&[Sp<String>]>, out: &mut Vec<Diagnostic>) -> Vec<String> {
-    let mut names = Vec::new();
-    for a in allow.unwrap_or_default() {
-        if RULES.iter().any(|r| r.code == a.value || r.name == a.value) {
-            names.push(a.value.clone());
-        } else {
-            let candidates: Vec<&str> = RULES.iter().map(|r| r.name).collect();
-            let mut d = Diagnostic::error(
-                UNKNOWN_RULE,
-                a.span(),
-                format!("there is no lint rule `{}`", a.value),
-            );
-            d.help = Some(spec::suggest(&a.value, &candidates, || {
-                "`k8gen check --list` shows the rules".to_string()
-            }));
-            out.push(d);
-        }
-    }
-    names
 }
 
 fn warn(rule: Rule, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
@@ -122,14 +76,55 @@ fn secret_env_key(s: &ComponentSyntax) -> Option<&Sp<String>> {
     })
 }
 
-fn component(s: &ComponentSyntax, c: &model::Component, key: &Sp<String>) -> Vec<Diagnostic> {
+/// Whether a rendered probe checks the same thing as another, with no initial delay.
+fn same_probe_without_delay(liveness: &Probe, readiness: &Probe) -> bool {
+    liveness.exec == readiness.exec
+        && liveness.http_get == readiness.http_get
+        && liveness.tcp_socket == readiness.tcp_socket
+        && liveness.grpc == readiness.grpc
+        && liveness.initial_delay_seconds.unwrap_or(0) == 0
+}
+
+/// Quantity keys of a rendered container's requests and limits.
+fn resource_keys(k: &Container) -> (Vec<String>, Vec<String>) {
+    let r = k.resources.as_ref();
+    let keys = |m: Option<&std::collections::BTreeMap<String, _>>| {
+        m.map(|m| m.keys().cloned().collect()).unwrap_or_default()
+    };
+    (
+        keys(r.and_then(|r| r.requests.as_ref())),
+        keys(r.and_then(|r| r.limits.as_ref())),
+    )
+}
+
+/// The component's lints. `pod`: its rendered pods, patches applied; what it says wins over the
+/// model, which stands in only when the pods or a container are not found.
+fn component(
+    s: &ComponentSyntax,
+    c: &model::Component,
+    pod: Option<PodRef<'_>>,
+    key: &Sp<String>,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let name = &key.value;
     let serving = c.workload.is_replicated();
     if matches!(c.workload, Workload::External) {
         return out;
     }
-    if serving && !c.ports.is_empty() && c.readiness.is_none() {
+    let container = |container: &str| {
+        pod.and_then(|p| {
+            (p.spec.containers.iter())
+                .chain(p.spec.init_containers.iter().flatten())
+                .find(|k| k.name == container)
+        })
+    };
+    let main = container(&c.key);
+    let has_ports = main.map_or(!c.ports.is_empty(), |k| {
+        k.ports.as_ref().is_some_and(|p| !p.is_empty())
+    });
+    let has_readiness = main.map_or(c.readiness.is_some(), |k| k.readiness_probe.is_some());
+    let has_liveness = main.map_or(c.liveness.is_some(), |k| k.liveness_probe.is_some());
+    if serving && has_ports && !has_readiness {
         out.push(
             warn(
                 MISSING_READINESS,
@@ -139,7 +134,7 @@ fn component(s: &ComponentSyntax, c: &model::Component, key: &Sp<String>) -> Vec
             .with_help("add `probes.readiness = \"GET /health\"` (or a TCP/exec probe)"),
         );
     }
-    if serving && c.liveness.is_none() {
+    if serving && !has_liveness {
         out.push(
             warn(
                 MISSING_LIVENESS,
@@ -155,11 +150,21 @@ fn component(s: &ComponentSyntax, c: &model::Component, key: &Sp<String>) -> Vec
             .chain(&c.init_containers)
             .map(|x| (x.name.as_str(), &x.resources)),
     );
-    for (container, r) in containers {
+    for (container_name, r) in containers {
+        let (requests, limits) = container(container_name).map_or_else(
+            || {
+                (
+                    r.requests.keys().cloned().collect(),
+                    r.limits.keys().cloned().collect(),
+                )
+            },
+            resource_keys,
+        );
+        let has = |keys: &[String], what: &str| keys.iter().any(|k| k == what);
         let missing: Vec<&str> = [
-            ("cpu request", r.requests.contains_key("cpu")),
-            ("memory request", r.requests.contains_key("memory")),
-            ("memory limit", r.limits.contains_key("memory")),
+            ("cpu request", has(&requests, "cpu")),
+            ("memory request", has(&requests, "memory")),
+            ("memory limit", has(&limits, "memory")),
         ]
         .iter()
         .filter(|(_, present)| !present)
@@ -167,18 +172,21 @@ fn component(s: &ComponentSyntax, c: &model::Component, key: &Sp<String>) -> Vec
         .collect();
         if !missing.is_empty() {
             out.push(
-                warn(MISSING_RESOURCES, at(s.resources.as_ref(), key), format!("container `{container}` has no {}", missing.join(", ")))
+                warn(MISSING_RESOURCES, at(s.resources.as_ref(), key), format!("container `{container_name}` has no {}", missing.join(", ")))
                     .with_help("set `resources = { requests = { cpu = \"100m\", memory = \"128Mi\" }, limits = { memory = \"256Mi\" } }`"),
             );
         }
     }
-    let images = std::iter::once(c.image.as_str()).chain(
+    let images = std::iter::once((c.key.as_str(), c.image.as_str())).chain(
         c.sidecars
             .iter()
             .chain(&c.init_containers)
-            .map(|x| x.image.as_str()),
+            .map(|x| (x.name.as_str(), x.image.as_str())),
     );
-    for image in images {
+    for (container_name, image) in images {
+        let image = container(container_name)
+            .and_then(|k| k.image.as_deref())
+            .unwrap_or(image);
         let pinned = image.contains('@');
         let tag = model::rules::image_tag(image);
         if !pinned && (tag.is_none() || tag == Some("latest")) {
@@ -217,20 +225,37 @@ fn component(s: &ComponentSyntax, c: &model::Component, key: &Sp<String>) -> Vec
             .with_help("run at least 2 replicas, or drop the budget"),
         );
     }
-    if let (Some(l), Some(r)) = (&c.liveness, &c.readiness)
-        && l.action == r.action
-        && l.initial_delay_seconds.unwrap_or(0) == 0
-        && c.startup.is_none()
-    {
+    let same_probes = match main {
+        Some(k) => match (&k.liveness_probe, &k.readiness_probe) {
+            (Some(l), Some(r)) => same_probe_without_delay(l, r) && k.startup_probe.is_none(),
+            _ => false,
+        },
+        None => match (&c.liveness, &c.readiness) {
+            (Some(l), Some(r)) => {
+                l.action == r.action
+                    && l.initial_delay_seconds.unwrap_or(0) == 0
+                    && c.startup.is_none()
+            }
+            _ => false,
+        },
+    };
+    if same_probes {
         out.push(
             warn(SAME_PROBES, at(s.probes.as_ref(), key), format!("`{name}`'s liveness probe is its readiness probe, with no initial delay"))
                 .with_help("give liveness an `initial_delay_seconds` or a startup probe, or check something cheaper"),
         );
     }
-    let secret_env = c.env_from_secrets == Some(true) && c.has_secrets()
-        || c.env
-            .iter()
-            .any(|e| matches!(e.value, EnvValue::SecretKey { .. }));
+    let secret_env = main.map_or_else(
+        || {
+            c.env_from_secrets == Some(true) && c.has_secrets()
+                || (c.env.iter()).any(|e| matches!(e.value, EnvValue::SecretKey { .. }))
+        },
+        |k| {
+            (k.env_from.iter().flatten()).any(|e| e.secret_ref.is_some())
+                || (k.env.iter().flatten())
+                    .any(|e| (e.value_from.as_ref()).is_some_and(|v| v.secret_key_ref.is_some()))
+        },
+    );
     if secret_env {
         out.push(
             warn(SECRETS_AS_ENV, at(secret_env_key(s).or(s.secrets.keys().next()), key), format!("`{name}` gets secrets as environment variables"))
@@ -246,8 +271,12 @@ fn component(s: &ComponentSyntax, c: &model::Component, key: &Sp<String>) -> Vec
         }
     }
     if let Some(a) = &c.autoscale {
+        let requests = main.map_or_else(
+            || c.resources.requests.keys().cloned().collect(),
+            |k| resource_keys(k).0,
+        );
         for (resource, target) in [("cpu", a.cpu_percent), ("memory", a.memory_percent)] {
-            if target.is_some() && !c.resources.requests.contains_key(resource) {
+            if target.is_some() && !requests.iter().any(|r| r == resource) {
                 out.push(
                     warn(AUTOSCALE_WITHOUT_REQUESTS, at(s.autoscale.as_ref(), key), format!("`{name}` scales on {resource} utilization but requests no {resource}"))
                         .with_help(format!("utilization is a percentage of the request: set `resources.requests.{resource}`")),

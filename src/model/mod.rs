@@ -59,6 +59,9 @@ pub struct App {
     pub external_secrets: Option<ExternalSecrets>,
     pub argocd: Option<ArgoCd>,
     pub patches: Vec<Patch>,
+    /// Lint rules (`k8gen check`) not to apply anywhere in the app, by name or code; a name
+    /// that is no rule is an error when rendering too.
+    pub allow: Vec<String>,
 }
 
 /// One workload with its config, secrets and Service.
@@ -131,6 +134,8 @@ pub struct Component {
     pub labels: BTreeMap<String, String>,
     pub annotations: BTreeMap<String, String>,
     pub pod_annotations: BTreeMap<String, String>,
+    /// Lint rules not to apply to this component, by name or code.
+    pub allow: Vec<String>,
 }
 
 /// Pod and container hardening. The default is the strict one; each field relaxes one thing.
@@ -386,6 +391,12 @@ impl App {
         self
     }
 
+    /// Turns off lint rule `rule` (a name like `secrets-as-env`, or a code) for the whole app.
+    pub fn allow(mut self, rule: impl Into<String>) -> Self {
+        self.allow.push(rule.into());
+        self
+    }
+
     /// Adds a component; when it is the app's only one and named like the app, its labels
     /// read like the short form of a spec.
     pub fn component(mut self, component: Component) -> Self {
@@ -421,6 +432,12 @@ impl Component {
     /// Sets the `app.kubernetes.io/component` label.
     pub fn role(mut self, role: impl Into<String>) -> Self {
         self.role = Some(role.into());
+        self
+    }
+
+    /// Turns off lint rule `rule` (a name or a code) for this component.
+    pub fn allow(mut self, rule: impl Into<String>) -> Self {
+        self.allow.push(rule.into());
         self
     }
 

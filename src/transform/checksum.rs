@@ -1,44 +1,44 @@
 //! Pod templates get `checksum/config` and `checksum/secret` annotations: SHA-256 of the
 //! ConfigMaps and Secrets the pods read, so changing a value rolls the pods (as in Helm charts)
-//! while object names stay stable.
+//! while object names stay stable. Every kind that runs pods ([`Object::pod`]) is annotated;
+//! a bare Pod gets them on its own metadata. A Secret that an ExternalSecret makes is hashed
+//! by the ExternalSecret's spec (its values are not in the output), so changing a remote key,
+//! property or store rolls the pods.
 
 use std::collections::BTreeSet;
 
 use k8s_openapi::api::core::v1::PodSpec;
 use sha2::{Digest, Sha256};
 
-use crate::build::Object;
+use crate::build::{DataKind, Object, PodData};
 
 pub const CONFIG: &str = "checksum/config";
 pub const SECRET: &str = "checksum/secret";
 
 pub fn annotate_pod_templates(objects: &mut [Object]) {
+    // What pods can read, each object's once: (namespace, data).
+    let data: Vec<(Option<String>, PodData)> = (objects.iter())
+        .filter_map(|o| Some((o.metadata().namespace.clone(), o.pod_data()?)))
+        .collect();
     let sums: Vec<(usize, Option<String>, Option<String>)> = objects
         .iter()
         .enumerate()
         .filter_map(|(i, o)| {
-            let Object::Deployment(d) = o else {
-                return None;
-            };
-            let pod = d.spec.as_ref()?.template.spec.as_ref()?;
-            let (config_maps, secrets) = references(pod);
+            let pod = o.pod()?;
+            let (config_maps, secrets) = references(pod.spec);
             let namespace = o.metadata().namespace.as_deref();
             Some((
                 i,
-                digest(objects, "ConfigMap", namespace, &config_maps),
-                digest(objects, "Secret", namespace, &secrets),
+                digest(&data, DataKind::ConfigMap, namespace, &config_maps),
+                digest(&data, DataKind::Secret, namespace, &secrets),
             ))
         })
         .collect();
     for (i, config, secret) in sums {
-        let Object::Deployment(d) = &mut objects[i] else {
+        let Some(pod) = objects[i].pod_mut() else {
             continue;
         };
-        let Some(spec) = d.spec.as_mut() else {
-            continue;
-        };
-        let meta = spec.template.metadata.get_or_insert_with(Default::default);
-        let annotations = meta.annotations.get_or_insert_with(Default::default);
+        let annotations = pod.meta.annotations.get_or_insert_with(Default::default);
         if let Some(sum) = config {
             annotations.insert(CONFIG.to_string(), sum);
         }
@@ -48,8 +48,9 @@ pub fn annotate_pod_templates(objects: &mut [Object]) {
     }
 }
 
-/// Names of the ConfigMaps and Secrets a pod reads through env, envFrom or volumes.
-fn references(pod: &PodSpec) -> (BTreeSet<String>, BTreeSet<String>) {
+/// Names of the ConfigMaps and Secrets a pod reads through env, envFrom, volumes or projected
+/// volumes, in any of its containers (init containers and sidecars included).
+pub fn references(pod: &PodSpec) -> (BTreeSet<String>, BTreeSet<String>) {
     let mut config_maps = BTreeSet::new();
     let mut secrets = BTreeSet::new();
     let containers = pod
@@ -82,32 +83,37 @@ fn references(pod: &PodSpec) -> (BTreeSet<String>, BTreeSet<String>) {
         if let Some(name) = v.secret.as_ref().and_then(|s| s.secret_name.clone()) {
             secrets.insert(name);
         }
+        let projected = v.projected.iter().flat_map(|p| p.sources.iter().flatten());
+        for source in projected {
+            if let Some(cm) = &source.config_map {
+                config_maps.insert(cm.name.clone());
+            }
+            if let Some(s) = &source.secret {
+                secrets.insert(s.name.clone());
+            }
+        }
     }
     (config_maps, secrets)
 }
 
-/// Hash over the data of the named objects of `kind` that are in this output, in name order;
-/// `None` when the pod reads none of them.
+/// Hash over the content of the named ConfigMaps or Secrets (and ExternalSecrets making them)
+/// in this output, in name order; `None` when the pod reads none of them.
 fn digest(
-    objects: &[Object],
-    kind: &str,
+    data: &[(Option<String>, PodData)],
+    source: DataKind,
     namespace: Option<&str>,
     names: &BTreeSet<String>,
 ) -> Option<String> {
     let mut hasher = Sha256::new();
     let mut any = false;
     for name in names {
-        let found = objects.iter().find(|o| {
-            o.kind() == kind && o.name() == name && o.metadata().namespace.as_deref() == namespace
-        });
-        let Some(object) = found else { continue };
-        let data = match object {
-            Object::ConfigMap(cm) => serde_json::json!([name, cm.data, cm.binary_data]),
-            Object::Secret(s) => serde_json::json!([name, s.data, s.string_data]),
-            _ => continue,
-        };
-        hasher.update(data.to_string().as_bytes());
-        any = true;
+        let found = data
+            .iter()
+            .filter(|(ns, d)| ns.as_deref() == namespace && d.kind == source && d.name == *name);
+        for (_, d) in found {
+            hasher.update(d.content.to_string().as_bytes());
+            any = true;
+        }
     }
     any.then(|| hex::encode(hasher.finalize()))
 }

@@ -1,45 +1,17 @@
 //! Apply order: the order in which `kubectl apply -f` must see objects so each one's
 //! dependencies exist first (Namespace first, then config, then workloads, then Services),
-//! then by namespace and name.
+//! then by namespace and name. The rank of each kind is its place in the `objects!` list in
+//! `build/mod.rs`; this pass only sorts.
 
 use crate::build::Object;
 
-/// Kinds in apply order; unknown kinds go last.
-const ORDER: &[&str] = &[
-    "Namespace",
-    "ResourceQuota",
-    "LimitRange",
-    "NetworkPolicy",
-    "ServiceAccount",
-    "Secret",
-    "ExternalSecret",
-    "ConfigMap",
-    "PersistentVolumeClaim",
-    "ClusterRole",
-    "ClusterRoleBinding",
-    "Role",
-    "RoleBinding",
-    "Deployment",
-    "StatefulSet",
-    "Job",
-    "CronJob",
-    "Pod",
-    "Service",
-    "Ingress",
-    "HorizontalPodAutoscaler",
-    "PodDisruptionBudget",
-    "Application",
-];
-
-pub fn kind_rank(kind: &str) -> usize {
-    ORDER.iter().position(|k| *k == kind).unwrap_or(ORDER.len())
-}
+pub use crate::build::kind_rank;
 
 pub fn sort(objects: &mut [Object]) {
     objects.sort_by(|a, b| {
         let key = |o: &Object| {
             (
-                kind_rank(o.kind()),
+                o.rank(),
                 o.kind(),
                 o.metadata().namespace.clone(),
                 o.name().to_string(),

@@ -13,82 +13,78 @@ pub struct PatchError {
     pub help: Option<String>,
 }
 
-pub fn apply(objects: &mut [Object], patches: &[Patch]) -> Result<(), Vec<PatchError>> {
+/// Applies patch number `index`; the errors it makes, if any (then `objects` may hold the
+/// other patches' results but not this one's).
+pub fn apply_one(objects: &mut [Object], index: usize, p: &Patch) -> Vec<PatchError> {
     let mut errors = Vec::new();
-    for (index, p) in patches.iter().enumerate() {
-        let error = |message: String| PatchError {
-            index,
-            message,
-            help: None,
+    let error = |message: String| PatchError {
+        index,
+        message,
+        help: None,
+    };
+    let Some(object) = objects
+        .iter_mut()
+        .find(|o| o.kind() == p.kind && o.name() == p.name)
+    else {
+        let mut same_kind: Vec<String> = objects
+            .iter()
+            .filter(|o| o.kind() == p.kind)
+            .map(|o| o.name().to_string())
+            .collect();
+        same_kind.sort();
+        let hint = if same_kind.is_empty() {
+            "this app makes no object of that kind".to_string()
+        } else {
+            format!("its {} objects are {}", p.kind, same_kind.join(", "))
         };
-        let Some(object) = objects
-            .iter_mut()
-            .find(|o| o.kind() == p.kind && o.name() == p.name)
-        else {
-            let mut same_kind: Vec<String> = objects
-                .iter()
-                .filter(|o| o.kind() == p.kind)
-                .map(|o| o.name().to_string())
-                .collect();
-            same_kind.sort();
-            let hint = if same_kind.is_empty() {
-                "this app makes no object of that kind".to_string()
-            } else {
-                format!("its {} objects are {}", p.kind, same_kind.join(", "))
-            };
-            errors.push(error(format!(
-                "there is no {}/{} to patch; {hint}",
-                p.kind, p.name
-            )));
-            continue;
-        };
-        let mut json = object.to_json();
-        if let Some(merge) = &p.merge {
-            json_patch::merge(&mut json, merge);
-        }
-        if !p.set.is_empty() {
-            let ops: Vec<serde_json::Value> = p
-                .set
-                .iter()
-                .map(|(path, value)| serde_json::json!({ "op": "add", "path": path, "value": value }))
-                .collect();
-            let parsed: Result<json_patch::Patch, _> =
-                serde_json::from_value(serde_json::Value::Array(ops));
-            match parsed
-                .map_err(|e| e.to_string())
-                .and_then(|ops| json_patch::patch(&mut json, &ops).map_err(|e| e.to_string()))
-            {
-                Ok(()) => {}
-                Err(e) => {
-                    errors.push(error(format!("cannot set: {e}")));
-                    continue;
-                }
+        errors.push(error(format!(
+            "there is no {}/{} to patch; {hint}",
+            p.kind, p.name
+        )));
+        return errors;
+    };
+    let mut json = object.to_json();
+    if let Some(merge) = &p.merge {
+        json_patch::merge(&mut json, merge);
+    }
+    if !p.set.is_empty() {
+        let ops: Vec<serde_json::Value> = p
+            .set
+            .iter()
+            .map(|(path, value)| serde_json::json!({ "op": "add", "path": path, "value": value }))
+            .collect();
+        let parsed: Result<json_patch::Patch, _> =
+            serde_json::from_value(serde_json::Value::Array(ops));
+        match parsed
+            .map_err(|e| e.to_string())
+            .and_then(|ops| json_patch::patch(&mut json, &ops).map_err(|e| e.to_string()))
+        {
+            Ok(()) => {}
+            Err(e) => {
+                errors.push(error(format!("cannot set: {e}")));
+                return errors;
             }
         }
-        // The object keeps its kind and name: a patch may not turn it into another object.
-        for (field, expected) in [
-            ("kind", object.kind().to_string()),
-            ("apiVersion", object.api_version().to_string()),
-        ] {
-            if json.get(field).and_then(|v| v.as_str()) != Some(expected.as_str()) {
-                errors.push(error(format!("a patch may not change `{field}`")));
-            }
-        }
-        match object.from_json_like(json) {
-            Ok(patched) if patched.name() == p.name => *object = patched,
-            Ok(_) => errors.push(error("a patch may not change `metadata.name`".to_string())),
-            Err(e) => errors.push(PatchError {
-                help: Some(format!(
-                    "the patched object must still read as a {}; check field names and types",
-                    p.kind
-                )),
-                ..error(format!("the patched {} is not valid: {e}", p.kind))
-            }),
+    }
+    // The object keeps its kind and name: a patch may not turn it into another object.
+    for (field, expected) in [
+        ("kind", object.kind().to_string()),
+        ("apiVersion", object.api_version().to_string()),
+    ] {
+        if json.get(field).and_then(|v| v.as_str()) != Some(expected.as_str()) {
+            errors.push(error(format!("a patch may not change `{field}`")));
         }
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
+    match object.from_json_like(json) {
+        Ok(patched) if patched.name() == p.name => *object = patched,
+        Ok(_) => errors.push(error("a patch may not change `metadata.name`".to_string())),
+        Err(e) => errors.push(PatchError {
+            help: Some(format!(
+                "the patched object must still read as a {}; check field names and types",
+                p.kind
+            )),
+            ..error(format!("the patched {} is not valid: {e}", p.kind))
+        }),
     }
+    errors
 }

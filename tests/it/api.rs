@@ -446,3 +446,111 @@ mod workload {
         );
     }
 }
+
+#[test]
+fn render_app_rejects_unknown_lint_rules_in_allow() {
+    use k8gen::model::{App, Component};
+    let app = App::new("shop")
+        .allow("secret-as-env")
+        .component(Component::new("shop", "shop:v1").allow("K0204"))
+        .component(Component::new("worker", "worker:v1").allow("missing-liveness"));
+    let errors = k8gen::render_app(&app).unwrap_err();
+    let found: Vec<(&str, String)> = errors
+        .iter()
+        .map(|e| {
+            (
+                e.path.as_str(),
+                format!("{}; {}", e.message, e.help.as_deref().unwrap_or("")),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "allow[0]",
+                "there is no lint rule `secret-as-env`; did you mean `secrets-as-env`?".to_string()
+            ),
+            (
+                "components.worker.allow[0]",
+                "there is no lint rule `missing-liveness`; did you mean `missing-liveness-probe`?"
+                    .to_string()
+            ),
+        ],
+        "{errors:?}"
+    );
+    let fixed = App::new("shop")
+        .allow("secrets-as-env")
+        .component(Component::new("shop", "shop:v1").allow("K0204"));
+    assert!(k8gen::render_app(&fixed).is_ok());
+}
+
+#[test]
+fn render_app_rejects_patches_that_break_selectors_or_probes() {
+    use k8gen::model::{App, Component, Patch, Probe};
+    use serde_json::json;
+    let patch = |kind: &str, name: &str, merge: serde_json::Value| Patch {
+        kind: kind.into(),
+        name: name.into(),
+        merge: Some(merge),
+        set: Vec::new(),
+    };
+    let shop = || {
+        Component::new("shop", "shop:v1")
+            .port("http", 8080)
+            .readiness(Probe::http_get("/health", 8080))
+    };
+    let mut app = App::new("shop").component(shop());
+    app.patches = vec![
+        // Fine on its own.
+        patch(
+            "Deployment",
+            "shop",
+            json!({"spec": {"template": {"spec": {"priorityClassName": "high"}}}}),
+        ),
+        // The Service's pods renamed away (and the Deployment's own selector with them).
+        patch(
+            "Deployment",
+            "shop",
+            json!({"spec": {"template": {"metadata": {"labels": {"app.kubernetes.io/name": "other"}}}}}),
+        ),
+        // A probe port the container does not have.
+        patch(
+            "Deployment",
+            "shop",
+            json!({"spec": {"template": {"spec": {"containers": [{"name": "shop", "image": "shop:v1",
+                "ports": [{"name": "http", "containerPort": 8080}],
+                "readinessProbe": {"httpGet": {"path": "/", "port": "admin"}}}]}}}}),
+        ),
+    ];
+    let errors = k8gen::render_app(&app).unwrap_err();
+    let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        ["patches[1]", "patches[1]", "patches[1]", "patches[2]"],
+        "{errors:#?}"
+    );
+    assert!(errors[3].message.contains("port `admin`"), "{errors:#?}");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.message.contains("Service/shop selects no pods")),
+        "{errors:#?}"
+    );
+
+    // A later patch may repair what an earlier one broke: only the result counts.
+    let mut repaired = App::new("shop").component(shop());
+    repaired.patches = vec![
+        patch(
+            "Deployment",
+            "shop",
+            json!({"spec": {"selector": {"matchLabels": {"tier": "web"}}}}),
+        ),
+        patch(
+            "Deployment",
+            "shop",
+            json!({"spec": {"template": {"metadata": {"labels": {"tier": "web"}}}}}),
+        ),
+    ];
+    k8gen::render_app(&repaired).unwrap();
+}

@@ -239,16 +239,7 @@ fn pod_label_sets(objects: &[Object]) -> Vec<(String, String, BTreeMap<String, S
     objects
         .iter()
         .filter_map(|o| {
-            let json = o.to_json();
-            let labels = match o.kind() {
-                "Deployment" | "StatefulSet" | "Job" => {
-                    json.pointer("/spec/template/metadata/labels")
-                }
-                "CronJob" => json.pointer("/spec/jobTemplate/spec/template/metadata/labels"),
-                "Pod" => json.pointer("/metadata/labels"),
-                _ => None,
-            }?;
-            let labels: BTreeMap<String, String> = serde_json::from_value(labels.clone()).unwrap();
+            let labels = o.pod()?.labels();
             Some((o.kind().to_string(), o.name().to_string(), labels))
         })
         .collect()
@@ -467,4 +458,92 @@ fn config_files_that_are_not_utf8_go_to_binary_data() {
     let encoded =
         base64::engine::general_purpose::STANDARD.encode([0x89, b'P', b'N', b'G', 0xff, 0x00]);
     assert!(yaml.contains(&format!("logo.png: {encoded}")), "{yaml}");
+}
+
+#[test]
+fn every_workload_kind_exposes_its_pods_and_kinds_rank_in_apply_order() {
+    // The README's apply order; ranks come from the `objects!` list alone.
+    assert_eq!(
+        k8gen::build::KINDS,
+        [
+            "Namespace",
+            "ResourceQuota",
+            "LimitRange",
+            "NetworkPolicy",
+            "ServiceAccount",
+            "Secret",
+            "ExternalSecret",
+            "ConfigMap",
+            "PersistentVolumeClaim",
+            "ClusterRole",
+            "ClusterRoleBinding",
+            "Role",
+            "RoleBinding",
+            "Deployment",
+            "StatefulSet",
+            "Job",
+            "CronJob",
+            "Pod",
+            "Service",
+            "Ingress",
+            "HorizontalPodAutoscaler",
+            "PodDisruptionBudget",
+            "Application",
+        ]
+    );
+    let workload_kinds = ["Deployment", "StatefulSet", "Job", "CronJob", "Pod"];
+    for spec in specs() {
+        for o in render(&spec) {
+            assert_eq!(o.rank(), k8gen::transform::kind_rank(o.kind()));
+            let is_workload = workload_kinds.contains(&o.kind());
+            assert_eq!(o.pod().is_some(), is_workload, "{} {}", o.kind(), o.name());
+            if is_workload {
+                let pod = o.pod().unwrap();
+                assert!(!pod.labels().is_empty(), "{} {}", o.kind(), o.name());
+                if let Some(selector) = o.pod_selector() {
+                    assert!(k8gen::build::selects(&selector, &pod.labels()));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn selectors_match_labels_and_expressions_like_the_api_server() {
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelectorRequirement};
+    let labels: BTreeMap<String, String> = [("app", "shop"), ("tier", "web")]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .into();
+    let expr = |key: &str, operator: &str, values: &[&str]| LabelSelectorRequirement {
+        key: key.into(),
+        operator: operator.into(),
+        values: Some(values.iter().map(|v| v.to_string()).collect()),
+    };
+    let selector = |labels: &[(&str, &str)], exprs: Vec<LabelSelectorRequirement>| LabelSelector {
+        match_labels: Some(
+            labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        ),
+        match_expressions: Some(exprs),
+    };
+    let selects = |s: &LabelSelector| k8gen::build::selects(s, &labels);
+    assert!(selects(&LabelSelector::default()), "empty selects all");
+    assert!(selects(&selector(&[("app", "shop")], vec![])));
+    assert!(!selects(&selector(&[("app", "other")], vec![])));
+    assert!(selects(&selector(
+        &[],
+        vec![expr("tier", "In", &["web", "api"])]
+    )));
+    assert!(!selects(&selector(
+        &[],
+        vec![expr("tier", "NotIn", &["web"])]
+    )));
+    assert!(selects(&selector(&[], vec![expr("app", "Exists", &[])])));
+    assert!(!selects(&selector(&[], vec![expr("zone", "Exists", &[])])));
+    assert!(selects(&selector(
+        &[],
+        vec![expr("zone", "DoesNotExist", &[])]
+    )));
 }

@@ -118,3 +118,16 @@ fn the_catalogue_documents_every_code() {
         );
     }
 }
+
+#[test]
+fn lints_judge_the_patched_objects() {
+    let out = k8gen(&["check", "tests/lints/patched.toml"]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    for absent in ["K0201", "K0202", "K0203"] {
+        assert!(!stderr.contains(absent), "{absent} fired: {stderr}");
+    }
+    assert!(stderr.contains("warning[K0204]"), "{stderr}");
+    assert!(stderr.contains("warning[K0207]"), "{stderr}");
+    golden("patched", &stderr);
+}

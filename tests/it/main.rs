@@ -4,12 +4,14 @@
 
 mod api;
 mod engine;
+mod env_order;
 mod errors;
 mod fuzz;
 mod golden;
 mod invariants;
 mod lints;
 mod python;
+mod rollout;
 mod schema;
 mod support;
 mod yaml_readback;

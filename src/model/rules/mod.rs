@@ -24,6 +24,7 @@ pub fn validate(app: &App) -> Vec<Issue> {
         issues: Vec::new(),
     };
     app::app(&mut cx);
+    app::allow_lists(&mut cx);
     for c in &app.components {
         component::component(&mut cx, c);
         workload::workload(&mut cx, c);
