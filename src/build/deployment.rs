@@ -5,7 +5,7 @@ use k8s_openapi::api::apps::v1::{
 };
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::pod;
+use super::{labels, pod};
 use crate::model::{self, App, Component, Strategy};
 
 pub fn deployment(app: &App, c: &Component) -> Deployment {
@@ -50,4 +50,31 @@ pub(super) fn int_or_percent(v: &model::IntOrPercent) -> IntOrString {
         model::IntOrPercent::Int(n) => IntOrString::Int(*n),
         model::IntOrPercent::Percent(p) => IntOrString::String(format!("{p}%")),
     }
+}
+
+/// The Deployment of one track of a released component: `NAME-TRACK`, running `image` with
+/// `replicas`, its selector the component's plus the track (fixed for this Deployment: a
+/// promotion changes Services and replica counts, never this selector). The version label
+/// follows the track's image unless the component sets `version` itself.
+pub fn track(
+    app: &App,
+    c: &Component,
+    track: model::Track,
+    image: &str,
+    replicas: Option<i32>,
+) -> Deployment {
+    let mut tc = c.clone();
+    tc.image = image.to_string();
+    if c.version.as_deref() == model::defaults::version(&c.image) {
+        tc.version = model::defaults::version(image).map(str::to_string);
+    }
+    tc.replicas = replicas;
+    let mut d = deployment(app, &tc);
+    d.metadata.name = Some(model::names::track(&c.name, track));
+    labels::add_track(d.metadata.labels.get_or_insert_default(), track);
+    let spec = d.spec.as_mut().expect("a Deployment has a spec");
+    labels::add_track(spec.selector.match_labels.get_or_insert_default(), track);
+    let pod = spec.template.metadata.get_or_insert_default();
+    labels::add_track(pod.labels.get_or_insert_default(), track);
+    d
 }

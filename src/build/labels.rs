@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{App, Component};
+use crate::model::{App, Component, Track};
 
 pub const NAME: &str = "app.kubernetes.io/name";
 pub const INSTANCE: &str = "app.kubernetes.io/instance";
@@ -16,6 +16,9 @@ pub const COMPONENT: &str = "app.kubernetes.io/component";
 pub const PART_OF: &str = "app.kubernetes.io/part-of";
 pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
 pub const MANAGER: &str = "k8gen";
+/// The track of a released component's pods (`blue`, `green`, `stable`, `canary`): part of the
+/// selector of each track's Deployment, and never changed for a given Deployment.
+pub const TRACK: &str = "k8gen.io/track";
 
 /// Prefix of the keys k8gen sets itself; a spec may not set them.
 pub const RESERVED_PREFIX: &str = "app.kubernetes.io/";
@@ -27,6 +30,19 @@ pub fn selector(component: &Component) -> BTreeMap<String, String> {
         (NAME.to_string(), component.key.clone()),
         (INSTANCE.to_string(), component.name.clone()),
     ])
+}
+
+/// The labels that select the pods of one track of a released `component`: its selector plus
+/// the track. Fixed for the track's Deployment; Services switch between tracks.
+pub fn track_selector(component: &Component, track: Track) -> BTreeMap<String, String> {
+    let mut labels = selector(component);
+    add_track(&mut labels, track);
+    labels
+}
+
+/// Adds the track label to `labels` (a track's object, selector or pod template).
+pub fn add_track(labels: &mut BTreeMap<String, String>, track: Track) {
+    labels.insert(TRACK.to_string(), track.to_string());
 }
 
 /// Labels of `component`'s objects and pods: the app's and component's own labels, then the

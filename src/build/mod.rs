@@ -16,6 +16,7 @@ mod namespace;
 mod network_policy;
 mod pod;
 mod rbac;
+mod release;
 mod scaling;
 mod secret;
 mod service;
@@ -216,9 +217,13 @@ pub fn build(app: &App) -> Vec<Object> {
                 .into_iter()
                 .map(Object::PersistentVolumeClaim),
         );
+        objects.extend(network_policy::network_policy(app, c).map(Object::NetworkPolicy));
+        if let Some(r) = &c.release {
+            objects.extend(release::objects(app, c, r));
+            continue;
+        }
         objects.extend(workload(app, c));
         objects.extend(service::services(app, c).into_iter().map(Object::Service));
-        objects.extend(network_policy::network_policy(app, c).map(Object::NetworkPolicy));
         objects.extend(scaling::autoscaler(app, c).map(Object::HorizontalPodAutoscaler));
         objects.extend(scaling::disruption_budget(app, c).map(Object::PodDisruptionBudget));
     }

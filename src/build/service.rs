@@ -1,6 +1,8 @@
 //! Services: the component's own (selecting exactly the pods its workload selects), and for a
 //! StatefulSet whose own Service is not headless, the headless `NAME-headless` governing it.
 
+use std::collections::BTreeMap;
+
 use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
 
 use super::{labels, pod::int_or_string};
@@ -26,6 +28,28 @@ pub fn services(app: &App, c: &Component) -> Vec<Service> {
         out.push(service(app, c, governing, &headless, true));
     }
     out
+}
+
+/// The Services of a released component, one per `(name, selector)`: each like the
+/// component's own Service, selecting the pods of the tracks its selector names.
+pub fn release_services(
+    app: &App,
+    c: &Component,
+    selectors: Vec<(String, BTreeMap<String, String>)>,
+) -> Vec<Service> {
+    let Some(svc) = c.service.on() else {
+        return Vec::new();
+    };
+    selectors
+        .into_iter()
+        .map(|(name, selector)| {
+            let mut s = service(app, c, name, svc, false);
+            if let Some(spec) = s.spec.as_mut() {
+                spec.selector = Some(selector);
+            }
+            s
+        })
+        .collect()
 }
 
 fn service(app: &App, c: &Component, name: String, svc: &model::Service, peers: bool) -> Service {

@@ -70,6 +70,10 @@ pub fn lower_component(
         .autoscale
         .as_ref()
         .and_then(|a| workload::autoscale(cx, a, &base));
+    let release = c
+        .release
+        .as_ref()
+        .and_then(|r| super::release::release(cx, r, &base));
     let replicas = c.replicas.as_ref().and_then(|r| {
         cx.provenance.record(p("replicas"), r.span());
         workload::int32(cx, r, "replicas")
@@ -212,6 +216,7 @@ pub fn lower_component(
         startup,
         resources,
         rollout,
+        release,
         image_pull_policy,
         image_pull_secrets,
         service_account,

@@ -11,6 +11,7 @@ mod env;
 mod index;
 mod probe;
 mod provenance;
+mod release;
 mod resources;
 mod security;
 mod service;

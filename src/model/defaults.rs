@@ -9,9 +9,9 @@
 //! TOML or Kubernetes objects.
 
 use super::{
-    AccessMode, App, Component, EnvValue, Metrics, Network, Port, PortTarget, ProbeAction,
-    PullPolicy, RestartPolicy, Service, ServicePort, ServiceType, Switch, VolumeSource, Workload,
-    names, rules,
+    AccessMode, App, Colour, Component, EnvValue, Metrics, Network, Port, PortTarget, ProbeAction,
+    PullPolicy, Release, ReleaseController, RestartPolicy, Service, ServicePort, ServiceType,
+    Switch, VolumeSource, Workload, names, rules,
 };
 
 /// Fills every default of `app` in place. Idempotent: values already set are kept, except
@@ -20,6 +20,7 @@ pub fn normalize(app: &mut App) {
     let app_name = app.name.clone();
     for c in &mut app.components {
         c.name = names::component(&app_name, &c.key);
+        release(c);
         if c.role.is_none() {
             c.role = Some(role(&app_name, c).to_string());
         }
@@ -59,6 +60,55 @@ pub fn normalize(app: &mut App) {
         };
         workload(c);
     }
+}
+
+/// The defaults of a release: the active colour, the canary weight and controller; and the
+/// component's `image` (when empty): the serving track's (the active colour, or stable), so
+/// the version label, pull policy and lints follow the version that takes the traffic.
+fn release(c: &mut Component) {
+    let Some(r) = &mut c.release else { return };
+    match r {
+        Release::BlueGreen {
+            blue,
+            green,
+            active: a,
+        } => {
+            if a.is_none() {
+                *a = Some(active(blue.is_some(), green.is_some()));
+            }
+        }
+        Release::Canary {
+            weight, controller, ..
+        } => {
+            weight.get_or_insert_with(canary_weight);
+            controller.get_or_insert_with(release_controller);
+        }
+    }
+    if c.image.is_empty()
+        && let Some(image) = r.primary_image()
+    {
+        c.image = image.to_string();
+    }
+}
+
+/// The active colour of a blue-green release that does not say: the only colour given, else
+/// blue.
+pub fn active(blue: bool, green: bool) -> Colour {
+    if green && !blue {
+        Colour::Green
+    } else {
+        Colour::Blue
+    }
+}
+
+/// Percent of traffic on a canary that does not say: 10.
+pub fn canary_weight() -> i32 {
+    10
+}
+
+/// What runs a canary that does not say: two Deployments.
+pub fn release_controller() -> ReleaseController {
+    ReleaseController::Deployments
 }
 
 /// The defaults of what runs: replicas, Job restart policy, claim access modes, the own

@@ -25,6 +25,7 @@ pub mod defaults;
 pub mod issue;
 pub mod names;
 mod policy;
+mod release;
 pub mod rules;
 mod values;
 mod workload;
@@ -35,6 +36,7 @@ pub use issue::Issue;
 
 pub use app_level::*;
 pub use policy::*;
+pub use release::*;
 pub use workload::*;
 
 use std::collections::BTreeMap;
@@ -103,6 +105,10 @@ pub struct Component {
     pub startup: Option<Probe>,
     pub resources: Resources,
     pub rollout: Rollout,
+    /// A blue-green or canary release: the component runs one Deployment per track (see
+    /// [`Release`]). Its images replace `image` (which is then left empty, or set to the
+    /// serving track's image by [`defaults::normalize`]).
+    pub release: Option<Release>,
     /// Default ([`defaults::pull_policy`]): `Always` for images named by tag,
     /// `IfNotPresent` for images pinned by digest.
     pub image_pull_policy: Option<PullPolicy>,
@@ -555,6 +561,13 @@ impl Component {
 
     pub fn label(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.labels.insert(key.into(), value.into());
+        self
+    }
+
+    /// Releases the component blue-green or canary; its images come from `release` (create
+    /// the component with an empty image).
+    pub fn release(mut self, release: Release) -> Self {
+        self.release = Some(release);
         self
     }
 

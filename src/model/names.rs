@@ -4,7 +4,10 @@
 //! A component's objects are named `APP` when its key is the app's name (the main component of
 //! a spec), else `APP-KEY`; its ConfigMap `NAME-config`, its Secret `NAME-secrets`, a claim
 //! `NAME-VOLUME`, the extra governing Service of a StatefulSet `NAME-headless`, cluster-scoped
-//! RBAC objects `NAMESPACE-NAME`, the Ingress TLS Secret `APP-tls`. Nothing else in k8gen
+//! RBAC objects `NAMESPACE-NAME`, the Ingress TLS Secret `APP-tls`; with a release, each
+//! track's Deployment (and its autoscaler and budget) `NAME-TRACK` (`NAME-blue`, `NAME-green`,
+//! `NAME-stable`, `NAME-canary`), the idle colour's Service `NAME-preview` and the canary-only
+//! Service and Ingress `NAME-canary`. Nothing else in k8gen
 //! formats an object name; this module knows names only, not objects.
 
 /// Name of the objects of component `key` of app `app`.
@@ -99,6 +102,42 @@ pub fn ingress_tls(app: &str) -> String {
     format!("{app}{TLS_SUFFIX}")
 }
 
+/// The Deployment (and autoscaler, budget) of track `track` of a released component. The
+/// stable track is `NAME-stable`, not `NAME`: a component that starts a release gets new
+/// Deployments (the old `NAME`, whose selector has no track, is pruned), never a selector
+/// change on an existing one.
+pub fn track(component: &str, track: crate::model::Track) -> String {
+    format!("{component}-{track}")
+}
+
+/// Inverse of [`track`]: the component name and the track.
+pub fn track_owner(name: &str) -> Option<(&str, crate::model::Track)> {
+    crate::model::Track::ALL.iter().find_map(|t| {
+        name.strip_suffix(t.as_str())?
+            .strip_suffix('-')
+            .filter(|c| !c.is_empty())
+            .map(|c| (c, *t))
+    })
+}
+
+const PREVIEW_SUFFIX: &str = "-preview";
+
+/// The Service of the idle colour of a blue-green release.
+pub fn preview_service(component: &str) -> String {
+    format!("{component}{PREVIEW_SUFFIX}")
+}
+
+/// Inverse of [`preview_service`].
+pub fn preview_service_owner(name: &str) -> Option<&str> {
+    name.strip_suffix(PREVIEW_SUFFIX)
+}
+
+/// The Service (canary pods only) and the weighted Ingress of a canary release: named like
+/// the canary track's Deployment.
+pub fn canary_route(component: &str) -> String {
+    track(component, crate::model::Track::Canary)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +165,17 @@ mod tests {
             Some("shop")
         );
         assert_eq!(ingress_tls("shop"), "shop-tls");
+        for t in crate::model::Track::ALL {
+            assert_eq!(track_owner(&track("shop-web", *t)), Some(("shop-web", *t)));
+        }
+        assert_eq!(
+            track_owner("shop-blue"),
+            Some(("shop", crate::model::Track::Blue))
+        );
+        assert_eq!(track_owner("blue"), None);
+        assert_eq!(
+            preview_service_owner(&preview_service("shop")),
+            Some("shop")
+        );
     }
 }

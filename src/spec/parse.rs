@@ -396,9 +396,12 @@ fn key_before(source: &str, offset: usize) -> Option<&str> {
     let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
     let eq = line.rfind('=')?;
     let key = line[..eq].trim_end();
+    // After the last character that cannot be in a bare key (which may be multi-byte).
     let start = key
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     Some(&key[start..]).filter(|k| !k.is_empty())
 }
 

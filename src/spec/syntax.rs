@@ -227,6 +227,12 @@ macro_rules! with_component_fields {
             /// ClusterIP Service when the container has ports.
             #[schemars(example = serde_json::json!({"type": "NodePort", "port": 80, "node_port": 30080}))]
             pub service: Option<Sp<ServiceSyntax>>,
+            /// A blue-green or canary release, replacing `image`: `{ strategy = "blue-green",
+            /// blue = "app:v1", green = "app:v2", active = "blue" }` or `{ strategy = "canary",
+            /// stable = "app:v1", canary = "app:v2", weight = 10 }`. Each track runs its own
+            /// Deployment with a fixed selector; promotion is a one-line edit.
+            #[schemars(example = serde_json::json!({"strategy": "blue-green", "blue": "app:v1", "green": "app:v2", "active": "blue"}))]
+            pub release: Option<Sp<ReleaseSyntax>>,
             /// Pod hardening. Secure by default; each key relaxes one thing.
             #[schemars(example = serde_json::json!({"run_as_user": 999, "read_only_root_filesystem": false}))]
             pub security: Option<Sp<SecuritySyntax>>,
@@ -614,6 +620,46 @@ pub struct SecuritySyntax {
     /// Kubernetes API need it).
     #[schemars(example = true)]
     pub service_account_token: Option<Sp<bool>>,
+}
+
+/// A release strategy and the image of each track.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseSyntax {
+    /// `blue-green` or `canary`.
+    #[schemars(example = &"canary")]
+    pub strategy: Sp<crate::model::ReleaseStrategy>,
+    /// Blue-green: the image of the blue Deployment, or `false` for none.
+    #[schemars(example = &"app:v1")]
+    pub blue: Option<Sp<TrackImage>>,
+    /// Blue-green: the image of the green Deployment, or `false` for none.
+    #[schemars(example = &"app:v2")]
+    pub green: Option<Sp<TrackImage>>,
+    /// Blue-green: the colour the Service selects (default: the only colour given, else blue);
+    /// the other one is behind `NAME-preview`.
+    #[schemars(example = &"green")]
+    pub active: Option<Sp<crate::model::Colour>>,
+    /// Canary: the image of the stable Deployment.
+    #[schemars(example = &"app:v1")]
+    pub stable: Option<Sp<String>>,
+    /// Canary: the image of the canary Deployment, or `false` for none.
+    #[schemars(example = &"app:v2")]
+    pub canary: Option<Sp<TrackImage>>,
+    /// Canary: percent of traffic and replicas on the canary, 1-99 (default 10).
+    #[schemars(range(min = 1, max = 99), example = 10)]
+    pub weight: Option<Sp<i64>>,
+    /// Canary: `deployments` (default: a stable and a canary Deployment) or `argo-rollouts`
+    /// (one Argo Rollouts `Rollout` with canary steps).
+    #[schemars(example = &"argo-rollouts")]
+    pub controller: Option<Sp<crate::model::ReleaseController>>,
+}
+
+/// An image, or `false` for no Deployment on this track.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum TrackImage {
+    Image(String),
+    Off(bool),
 }
 
 /// A UID, or `false` to keep the image's user.

@@ -38,12 +38,14 @@ pub fn annotate_pod_templates(objects: &mut [Object]) {
         let Some(pod) = objects[i].pod_mut() else {
             continue;
         };
-        let annotations = pod.meta.annotations.get_or_insert_with(Default::default);
-        if let Some(sum) = config {
-            annotations.insert(CONFIG.to_string(), sum);
-        }
-        if let Some(sum) = secret {
-            annotations.insert(SECRET.to_string(), sum);
+        // A pod that reads no data keeps no (empty) annotations map.
+        for (key, sum) in [(CONFIG, config), (SECRET, secret)] {
+            if let Some(sum) = sum {
+                pod.meta
+                    .annotations
+                    .get_or_insert_with(Default::default)
+                    .insert(key.to_string(), sum);
+            }
         }
     }
 }

@@ -109,6 +109,9 @@ fn image(cx: &mut Cx<'_>, c: &Component, path: &str, base: &str) {
         return;
     }
     if c.image.is_empty() {
+        if c.release.is_some() {
+            return; // the release's own rules say what is missing
+        }
         cx.push(
             crate::model::Issue::new(
                 codes::MISSING_VALUE,

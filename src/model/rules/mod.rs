@@ -9,6 +9,7 @@
 
 mod app;
 mod component;
+mod release;
 pub mod values;
 mod workload;
 
@@ -28,6 +29,7 @@ pub fn validate(app: &App) -> Vec<Issue> {
     for c in &app.components {
         component::component(&mut cx, c);
         workload::workload(&mut cx, c);
+        release::release(&mut cx, c);
     }
     cx.issues
 }
