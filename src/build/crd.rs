@@ -1,9 +1,10 @@
 //! Custom resources k8s-openapi does not have, as typed structs of our own: External Secrets'
-//! `ExternalSecret` and Argo CD's `Application`. They implement k8s-openapi's `Resource` and
+//! `ExternalSecret`, Argo CD's `Application` and Argo Rollouts' `Rollout`. They implement k8s-openapi's `Resource` and
 //! `Metadata` traits so they travel through the pipeline like built-in kinds, and reject
 //! unknown fields when read back (so a patch with a typo fails).
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::api::core::v1::PodTemplateSpec;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{App, Component};
@@ -213,4 +214,103 @@ pub fn application(app: &App) -> Option<Application> {
             }),
         },
     })
+}
+
+/// `argoproj.io/v1alpha1` Rollout of Argo Rollouts: a Deployment-like workload whose
+/// controller moves pods to a new template in canary steps. Only the fields k8gen sets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Rollout {
+    pub api_version: String,
+    pub kind: String,
+    pub metadata: ObjectMeta,
+    pub spec: RolloutSpec,
+}
+custom_resource!(Rollout, "argoproj.io", "v1alpha1", "Rollout", "rollouts");
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RolloutSpec {
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub replicas: Option<i32>,
+    pub selector: LabelSelector,
+    pub template: PodTemplateSpec,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub min_ready_seconds: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub revision_history_limit: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub progress_deadline_seconds: Option<i32>,
+    pub strategy: RolloutStrategy,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RolloutStrategy {
+    pub canary: CanaryStrategy,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CanaryStrategy {
+    pub steps: Vec<CanaryStep>,
+}
+
+/// One step: shift `set_weight` percent of pods to the new template, or `pause` (without a
+/// duration: until promoted, `kubectl argo rollouts promote`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CanaryStep {
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub set_weight: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub pause: Option<Pause>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Pause {
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub duration: Option<String>,
+}
+
+/// The Rollout of a canary run by Argo Rollouts: the component's pods (its selector, no
+/// track: the controller labels pods by template hash), running the canary's image (the
+/// stable one when there is no canary), stepping to `weight` percent and pausing until
+/// promoted.
+pub fn rollout(app: &App, c: &Component, image: &str, weight: i32) -> Rollout {
+    let mut tc = c.clone();
+    tc.image = image.to_string();
+    if c.version.as_deref() == crate::model::defaults::version(&c.image) {
+        tc.version = crate::model::defaults::version(image).map(str::to_string);
+    }
+    let d = super::deployment::deployment(app, &tc);
+    let spec = d.spec.expect("a Deployment has a spec");
+    Rollout {
+        api_version: "argoproj.io/v1alpha1".to_string(),
+        kind: "Rollout".to_string(),
+        metadata: d.metadata,
+        spec: RolloutSpec {
+            replicas: spec.replicas,
+            selector: spec.selector,
+            template: spec.template,
+            min_ready_seconds: spec.min_ready_seconds,
+            revision_history_limit: spec.revision_history_limit,
+            progress_deadline_seconds: spec.progress_deadline_seconds,
+            strategy: RolloutStrategy {
+                canary: CanaryStrategy {
+                    steps: vec![
+                        CanaryStep {
+                            set_weight: Some(weight),
+                            pause: None,
+                        },
+                        CanaryStep {
+                            set_weight: None,
+                            pause: Some(Pause::default()),
+                        },
+                    ],
+                },
+            },
+        },
+    }
 }

@@ -1,18 +1,73 @@
-//! The app's Ingress: routes grouped by host, one TLS entry for every host.
+//! The app's Ingress: routes grouped by host, one TLS entry for every host; and a canary's
+//! weighted copy for ingress-nginx.
 
 use k8s_openapi::api::networking::v1::{
     HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule,
     IngressServiceBackend, IngressSpec, IngressTLS, ServiceBackendPort,
 };
 
-use crate::model::App;
+use std::collections::BTreeMap;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use crate::model::{self, App, Component, Route, names};
 
 pub const CERT_MANAGER_ISSUER: &str = "cert-manager.io/cluster-issuer";
 
 pub fn ingress(app: &App) -> Option<Ingress> {
     let ing = app.ingress.as_ref()?;
+    let routes: Vec<&Route> = ing.routes.iter().collect();
+    let meta = super::app_meta(app, app.name.clone());
+    Some(build(app, ing, meta, &routes, |r| r.service.clone(), None))
+}
+
+/// ingress-nginx's canary annotations: the Ingress is a weighted copy of another one.
+pub const NGINX_CANARY: &str = "nginx.ingress.kubernetes.io/canary";
+pub const NGINX_CANARY_WEIGHT: &str = "nginx.ingress.kubernetes.io/canary-weight";
+
+/// Whether the canary of `c` gets a weighted route: the app's Ingress is of class `nginx`
+/// and routes to `c`.
+pub fn weighted_route(app: &App, c: &Component) -> bool {
+    app.ingress.as_ref().is_some_and(|ing| {
+        ing.class.as_deref() == Some("nginx") && ing.routes.iter().any(|r| r.service == c.name)
+    })
+}
+
+/// The canary Ingress of `c` (see [`weighted_route`]): the routes of the app's Ingress that
+/// reach `c`, sent to the canary-only Service, with ingress-nginx's canary annotations so
+/// that `weight` percent of their requests go there.
+pub fn canary(app: &App, c: &Component, weight: i32) -> Option<Ingress> {
+    if !weighted_route(app, c) {
+        return None;
+    }
+    let ing = app.ingress.as_ref()?;
+    let routes: Vec<&Route> = ing.routes.iter().filter(|r| r.service == c.name).collect();
+    let name = names::canary_route(&c.name);
+    let meta = super::component_meta(app, c, name.clone());
+    let annotations = BTreeMap::from([
+        (NGINX_CANARY.to_string(), "true".to_string()),
+        (NGINX_CANARY_WEIGHT.to_string(), weight.to_string()),
+    ]);
+    Some(build(
+        app,
+        ing,
+        meta,
+        &routes,
+        |_| name.clone(),
+        Some(annotations),
+    ))
+}
+
+fn build(
+    app: &App,
+    ing: &model::Ingress,
+    mut meta: ObjectMeta,
+    routes: &[&Route],
+    service: impl Fn(&Route) -> String,
+    extra: Option<BTreeMap<String, String>>,
+) -> Ingress {
     let mut hosts: Vec<Option<String>> = Vec::new();
-    for r in &ing.routes {
+    for r in routes {
         if !hosts.contains(&r.host) {
             hosts.push(r.host.clone());
         }
@@ -22,8 +77,7 @@ pub fn ingress(app: &App) -> Option<Ingress> {
         .map(|host| IngressRule {
             host: host.clone(),
             http: Some(HTTPIngressRuleValue {
-                paths: ing
-                    .routes
+                paths: routes
                     .iter()
                     .filter(|r| &r.host == host)
                     .map(|r| HTTPIngressPath {
@@ -31,7 +85,7 @@ pub fn ingress(app: &App) -> Option<Ingress> {
                         path_type: r.path_type.clone(),
                         backend: IngressBackend {
                             service: Some(IngressServiceBackend {
-                                name: r.service.clone(),
+                                name: service(r),
                                 port: Some(ServiceBackendPort {
                                     name: Some(r.port.clone()),
                                     number: None,
@@ -50,9 +104,10 @@ pub fn ingress(app: &App) -> Option<Ingress> {
             secret_name: Some(secret.clone()),
         }]
     });
-    let mut meta = super::app_meta(app, app.name.clone());
-    meta.annotations = super::non_empty(super::merged(&app.annotations, &ing.annotations));
-    Some(Ingress {
+    let mut annotations = super::merged(&app.annotations, &ing.annotations);
+    annotations.extend(extra.unwrap_or_default());
+    meta.annotations = super::non_empty(annotations);
+    Ingress {
         metadata: meta,
         spec: Some(IngressSpec {
             ingress_class_name: ing.class.clone(),
@@ -61,5 +116,5 @@ pub fn ingress(app: &App) -> Option<Ingress> {
             ..Default::default()
         }),
         ..Default::default()
-    })
+    }
 }

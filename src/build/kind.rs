@@ -21,7 +21,7 @@ use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
-use super::{Application, ExternalSecret};
+use super::{Application, ExternalSecret, Rollout};
 
 /// The pods a workload runs: the metadata and spec of its pod template (a Pod's own).
 #[derive(Debug, Clone, Copy)]
@@ -115,6 +115,21 @@ spec_template! {
     StatefulSet => |spec| Some(spec.selector.clone());
     // Usually `None`: the API server writes a Job's selector.
     Job => |spec| spec.selector.clone();
+}
+
+impl Kind for Rollout {
+    fn pod(&self) -> Option<PodRef<'_>> {
+        template(&self.spec.template)
+    }
+    fn pod_mut(&mut self) -> Option<PodMut<'_>> {
+        template_mut(&mut self.spec.template)
+    }
+    fn pod_selector(&self) -> Option<LabelSelector> {
+        Some(self.spec.selector.clone())
+    }
+    fn pod_data(&self) -> Option<PodData> {
+        None
+    }
 }
 
 impl Kind for CronJob {

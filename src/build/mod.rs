@@ -37,7 +37,7 @@ use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBind
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::{Metadata, Resource};
 
-pub use crd::{Application, ExternalSecret};
+pub use crd::{Application, ExternalSecret, Rollout};
 pub use ingress::CERT_MANAGER_ISSUER;
 pub use kind::{DataKind, Kind, PodData, PodMut, PodRef, selects};
 pub use pod::WAIT_IMAGE;
@@ -152,6 +152,7 @@ objects! {
     RoleBinding(RoleBinding),
     Deployment(Deployment),
     StatefulSet(StatefulSet),
+    Rollout(Rollout),
     Job(Job),
     CronJob(CronJob),
     Pod(Pod),

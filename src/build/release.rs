@@ -6,7 +6,12 @@
 //!   other one (when it runs).
 //! - Canary: `NAME-stable` and `NAME-canary`, replicas split by weight
 //!   ([`model::split`]); Service `NAME` selects both tracks (no track in its selector), so
-//!   traffic follows the pod ratio.
+//!   traffic follows the pod ratio. When the app's Ingress (class `nginx`) routes to the
+//!   component, ingress-nginx splits by weight instead: `NAME` selects the stable track,
+//!   `NAME-canary` the canary, and a second Ingress `NAME-canary` carries the canary
+//!   annotations.
+//! - Canary with `controller = "argo-rollouts"`: one Rollout `NAME` (the component's selector)
+//!   stepping to the canary image by `weight`, and the Service `NAME`.
 //! - An autoscaler and a disruption budget per track, named like its Deployment.
 //!
 //! Labels come from [`labels`] only; names from [`model::names`].
@@ -14,12 +19,43 @@
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 
-use super::{Object, deployment, labels, scaling, service};
-use crate::model::{self, App, Colour, Component, Release, Track, names};
+use k8s_openapi::Resource;
+
+use super::{Object, Rollout, crd, deployment, ingress, labels, scaling, service};
+use crate::model::{self, App, Colour, Component, Release, ReleaseController, Track, names};
 
 /// Every object of `c`'s release that replaces its workload, Service, autoscaler and budget.
 pub fn objects(app: &App, c: &Component, r: &Release) -> Vec<Object> {
     let mut out = Vec::new();
+    if let Release::Canary {
+        stable,
+        canary,
+        weight,
+        controller: Some(ReleaseController::ArgoRollouts),
+    } = r
+    {
+        let image = canary.as_deref().unwrap_or(stable);
+        out.push(Object::Rollout(crd::rollout(
+            app,
+            c,
+            image,
+            weight.unwrap_or(10),
+        )));
+        if let Some(mut h) = scaling::autoscaler(app, c) {
+            if let Some(spec) = h.spec.as_mut() {
+                spec.scale_target_ref.api_version = Some(Rollout::API_VERSION.to_string());
+                spec.scale_target_ref.kind = Rollout::KIND.to_string();
+            }
+            out.push(Object::HorizontalPodAutoscaler(h));
+        }
+        out.extend(scaling::disruption_budget(app, c).map(Object::PodDisruptionBudget));
+        out.extend(
+            service::release_services(app, c, vec![(c.name.clone(), labels::selector(c))])
+                .into_iter()
+                .map(Object::Service),
+        );
+        return out;
+    }
     for (track, image) in r.tracks() {
         out.push(Object::Deployment(deployment::track(
             app,
@@ -46,6 +82,21 @@ pub fn objects(app: &App, c: &Component, r: &Release) -> Vec<Object> {
                 ));
             }
             s
+        }
+        Release::Canary {
+            canary: Some(_),
+            weight,
+            ..
+        } if ingress::weighted_route(app, c) && c.service.on().is_some() => {
+            // ingress-nginx splits the traffic by weight between two Services, one per track.
+            out.extend(ingress::canary(app, c, weight.unwrap_or(10)).map(Object::Ingress));
+            vec![
+                (c.name.clone(), labels::track_selector(c, Track::Stable)),
+                (
+                    names::canary_route(&c.name),
+                    labels::track_selector(c, Track::Canary),
+                ),
+            ]
         }
         Release::Canary { .. } => vec![(c.name.clone(), labels::selector(c))],
     };

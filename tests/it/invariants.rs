@@ -509,6 +509,7 @@ fn every_workload_kind_exposes_its_pods_and_kinds_rank_in_apply_order() {
             "RoleBinding",
             "Deployment",
             "StatefulSet",
+            "Rollout",
             "Job",
             "CronJob",
             "Pod",
@@ -519,7 +520,14 @@ fn every_workload_kind_exposes_its_pods_and_kinds_rank_in_apply_order() {
             "Application",
         ]
     );
-    let workload_kinds = ["Deployment", "StatefulSet", "Job", "CronJob", "Pod"];
+    let workload_kinds = [
+        "Deployment",
+        "StatefulSet",
+        "Rollout",
+        "Job",
+        "CronJob",
+        "Pod",
+    ];
     for spec in specs() {
         for o in render(&spec) {
             assert_eq!(o.rank(), k8gen::transform::kind_rank(o.kind()));
