@@ -2,7 +2,7 @@
 //! value was written (`components.KEY.release.weight`, ...).
 //!
 //! What it reports is what the model cannot hold: a key of the other strategy (`weight` in a
-//! blue-green release), a canary without `stable`, `true` where an image or `false` goes.
+//! blue-green release), `true` where an image or `false` goes (the track is then left out).
 //! Every other rule (weights, colours, kinds, replicas) is in `model::rules::release`.
 
 use super::{Cx, codes, workload};
@@ -36,10 +36,8 @@ pub fn release(cx: &mut Cx<'_>, r: &Sp<ReleaseSyntax>, base: &str) -> Option<mod
             ],
         ),
     };
-    let mut ok = true;
     for (key, span) in other {
         if let Some(span) = span {
-            ok = false;
             cx.push(
                 Diagnostic::error(
                     codes::UNKNOWN_KEY,
@@ -56,14 +54,13 @@ pub fn release(cx: &mut Cx<'_>, r: &Sp<ReleaseSyntax>, base: &str) -> Option<mod
             );
         }
     }
-    let mut track = |cx: &mut Cx<'_>, key: &str, v: Option<&Sp<TrackImage>>| -> Option<String> {
+    let track = |cx: &mut Cx<'_>, key: &str, v: Option<&Sp<TrackImage>>| -> Option<String> {
         let v = v?;
         cx.provenance.record(p(key), v.span());
         match &v.value {
             TrackImage::Image(image) => Some(image.clone()),
             TrackImage::Off(false) => None,
             TrackImage::Off(true) => {
-                ok = false;
                 cx.push(
                     Diagnostic::error(
                         codes::WRONG_TYPE,
@@ -100,23 +97,11 @@ pub fn release(cx: &mut Cx<'_>, r: &Sp<ReleaseSyntax>, base: &str) -> Option<mod
                 cx.provenance.record(p("controller"), c.span());
                 c.value
             });
-            let stable = match &r.stable {
-                Some(s) => {
-                    cx.provenance.record(p("stable"), s.span());
-                    s.value.clone()
-                }
-                None => {
-                    cx.push(
-                        Diagnostic::error(
-                            codes::MISSING_KEY,
-                            r.span(),
-                            "a canary release needs `stable`, the image most pods run",
-                        )
-                        .with_help("add `stable = \"app:v1\"`"),
-                    );
-                    return None;
-                }
-            };
+            // A missing `stable` is left empty for the engine to report (as for the Rust API).
+            let stable = r.stable.as_ref().map_or_else(String::new, |s| {
+                cx.provenance.record(p("stable"), s.span());
+                s.value.clone()
+            });
             model::Release::Canary {
                 stable,
                 canary,
@@ -125,5 +110,5 @@ pub fn release(cx: &mut Cx<'_>, r: &Sp<ReleaseSyntax>, base: &str) -> Option<mod
             }
         }
     };
-    ok.then_some(release)
+    Some(release)
 }

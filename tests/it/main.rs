@@ -11,6 +11,7 @@ mod golden;
 mod invariants;
 mod lints;
 mod python;
+mod release;
 mod rollout;
 mod schema;
 mod support;

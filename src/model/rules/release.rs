@@ -39,7 +39,22 @@ pub(super) fn release(cx: &mut Cx<'_>, c: &Component) {
             .with_help("remove `image`: with a release, each track names its own image"),
         );
     }
+    if let Release::Canary { stable, .. } = r
+        && stable.is_empty()
+    {
+        cx.push(
+            Issue::new(
+                codes::MISSING_VALUE,
+                &path,
+                "a canary release needs `stable`, the image most pods run",
+            )
+            .with_help("add `stable = \"app:v1\"`"),
+        );
+    }
     for (track, image) in r.tracks() {
+        if image.is_empty() && track == Track::Stable {
+            continue; // reported above
+        }
         let key = match track {
             Track::Blue => "blue",
             Track::Green => "green",
