@@ -69,6 +69,12 @@ pub fn track(
         tc.version = model::defaults::version(image).map(str::to_string);
     }
     tc.replicas = replicas;
+    // Extra containers that run the component's image run the track's.
+    for x in tc.init_containers.iter_mut().chain(tc.sidecars.iter_mut()) {
+        if x.image == c.image {
+            x.image = image.to_string();
+        }
+    }
     let mut d = deployment(app, &tc);
     d.metadata.name = Some(model::names::track(&c.name, track));
     labels::add_track(d.metadata.labels.get_or_insert_default(), track);

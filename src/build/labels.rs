@@ -23,6 +23,11 @@ pub const TRACK: &str = "k8gen.io/track";
 /// Prefix of the keys k8gen sets itself; a spec may not set them.
 pub const RESERVED_PREFIX: &str = "app.kubernetes.io/";
 
+/// Whether a spec may not set label (or annotation) key `key`: k8gen sets it.
+pub fn is_reserved(key: &str) -> bool {
+    key.starts_with(RESERVED_PREFIX) || key == TRACK
+}
+
 /// The labels that select `component`'s pods, for Deployment, Service and every later
 /// selector (PDB, NetworkPolicy, ...).
 pub fn selector(component: &Component) -> BTreeMap<String, String> {

@@ -51,6 +51,10 @@ pub fn lower_component(
     } else {
         workload::workload(cx, c, &base)
     };
+    let release = c
+        .release
+        .as_ref()
+        .and_then(|r| super::release::release(cx, r, &base));
     let image = match &c.image {
         Some(image) => {
             cx.provenance.record(p("image"), image.span());
@@ -70,10 +74,6 @@ pub fn lower_component(
         .autoscale
         .as_ref()
         .and_then(|a| workload::autoscale(cx, a, &base));
-    let release = c
-        .release
-        .as_ref()
-        .and_then(|r| super::release::release(cx, r, &base));
     let replicas = c.replicas.as_ref().and_then(|r| {
         cx.provenance.record(p("replicas"), r.span());
         workload::int32(cx, r, "replicas")
@@ -156,13 +156,19 @@ pub fn lower_component(
         .map(|s| security(cx, s, &p("security")))
         .unwrap_or_default();
     let volumes = workload::volumes(cx, &c.volumes, &base);
+    // Init containers and sidecars default to the main image; with a release, the serving
+    // track's (each track's Deployment then runs its own image there).
+    let image_for_extra = match (&release, image.is_empty()) {
+        (Some(r), true) => r.primary_image().unwrap_or_default().to_string(),
+        _ => image.clone(),
+    };
     let extra = |cx: &mut Cx<'_>, list: &Option<Vec<Sp<spec::ContainerSyntax>>>, key: &str| {
         list.iter()
             .flatten()
             .enumerate()
             .map(|(i, x)| {
                 let path = issue::index(&p(key), i);
-                workload::container(cx, x, &image, &path)
+                workload::container(cx, x, &image_for_extra, &path)
             })
             .collect::<Vec<_>>()
     };

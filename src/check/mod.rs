@@ -374,7 +374,7 @@ impl Cx<'_> {
     }
 
     fn meta_key(&mut self, key: &Sp<String>, what: &str) {
-        if key.value.starts_with(crate::build::labels::RESERVED_PREFIX) {
+        if crate::build::labels::is_reserved(&key.value) {
             self.push(
                 Diagnostic::error(
                     codes::INVALID_LABEL,

@@ -139,7 +139,9 @@ impl Release {
                 blue,
                 green,
                 active,
-            } => match active.unwrap_or(Colour::Blue) {
+            } => match active
+                .unwrap_or_else(|| super::defaults::active(blue.is_some(), green.is_some()))
+            {
                 Colour::Blue => blue.as_deref(),
                 Colour::Green => green.as_deref(),
             },
@@ -151,8 +153,14 @@ impl Release {
     /// canary.
     pub fn serving(&self) -> Vec<Track> {
         match self {
-            Release::BlueGreen { active, .. } => {
-                vec![active.unwrap_or(Colour::Blue).into()]
+            Release::BlueGreen {
+                active,
+                blue,
+                green,
+            } => {
+                let active = active
+                    .unwrap_or_else(|| super::defaults::active(blue.is_some(), green.is_some()));
+                vec![active.into()]
             }
             Release::Canary { .. } => self.tracks().into_iter().map(|(t, _)| t).collect(),
         }
