@@ -302,6 +302,12 @@ fn the_rust_api_rejects_impossible_releases_like_the_spec() {
         "components.web.release",
     );
     rejects(
+        &one(web(Release::blue_green("web:v1", "web:v2", Colour::Blue)))
+            .component(Component::new("web-green", "other:v1")),
+        "K0115",
+        "components.web.release",
+    );
+    rejects(
         &one(web(Release::canary("web:v1", "Web:V2", 10)).replicas(2)),
         "K0103",
         "components.web.release.canary",

@@ -5,7 +5,7 @@
 use super::{Cx, at};
 use crate::codes;
 use crate::model::{
-    Colour, Component, Issue, Release, ReleaseController, Track, Workload, issue, rules,
+    Colour, Component, Issue, Release, ReleaseController, Track, Workload, issue, names, rules,
 };
 
 pub(super) fn release(cx: &mut Cx<'_>, c: &Component) {
@@ -37,6 +37,30 @@ pub(super) fn release(cx: &mut Cx<'_>, c: &Component) {
                 "`image` and `release` both name the image",
             )
             .with_help("remove `image`: with a release, each track names its own image"),
+        );
+    }
+    // Track objects are named `NAME-TRACK`, `NAME-preview`: no other component may be.
+    let mut derived: Vec<String> = Track::ALL
+        .iter()
+        .map(|t| names::track(&c.name, *t))
+        .collect();
+    derived.push(names::preview_service(&c.name));
+    if let Some(other) = cx
+        .app
+        .components
+        .iter()
+        .find(|o| o.key != c.key && derived.contains(&o.name))
+    {
+        cx.push(
+            Issue::new(
+                codes::DUPLICATE,
+                &path,
+                format!(
+                    "the release's objects would be named like component `{}` (`{}`)",
+                    other.key, other.name
+                ),
+            )
+            .with_help("rename one of the components"),
         );
     }
     if let Release::Canary { stable, .. } = r
