@@ -194,6 +194,17 @@ fn replicas_split_by_weight_with_at_least_one_pod_per_track() {
     );
     assert_eq!(replicas_of(&objects, "shop-web-blue"), Some(3));
     assert_eq!(replicas_of(&objects, "shop-web-green"), Some(3));
+    // Dropping the idle colour removes its Deployment and the preview Service.
+    let objects = render(
+        &App::new("shop")
+            .component(web(Release::blue_green("", "web:v2", Colour::Green)).replicas(3)),
+    );
+    let names: Vec<String> = objects
+        .iter()
+        .filter(|o| matches!(o.kind(), "Deployment" | "Service"))
+        .map(|o| format!("{}/{}", o.kind(), o.name()))
+        .collect();
+    assert_eq!(names, ["Deployment/shop-web-green", "Service/shop-web"]);
 }
 
 #[test]
