@@ -29,6 +29,7 @@ pub mod emit;
 pub mod lint;
 pub mod model;
 pub mod spec;
+pub mod suggest;
 pub mod transform;
 
 use std::path::Path;
@@ -62,17 +63,40 @@ fn pipeline(
     with_lints: bool,
 ) -> Result<(Vec<Object>, Vec<Diagnostic>), Vec<Diagnostic>> {
     let spec = spec::parse(source)?;
-    let check::Checked {
-        mut app,
-        provenance,
-    } = check::check(&spec, base_dir, host)?;
+    let check::Lowered {
+        checked: check::Checked {
+            mut app,
+            provenance,
+        },
+        diagnostics: mut diags,
+        failed,
+    } = check::lower(&spec, base_dir, host);
     model::defaults::normalize(&mut app);
     let issues = model::rules::validate(&app);
-    if !issues.is_empty() {
-        let mut diags: Vec<Diagnostic> = issues
-            .into_iter()
-            .map(|i| provenance.diagnostic(i))
-            .collect();
+    // While lowering still judges some values, a component it reported on holds placeholders:
+    // the engine's issues inside it are left out, and so is an issue at a place lowering
+    // already reported.
+    let failed: Vec<String> = failed.iter().map(|k| model::issue::component(k)).collect();
+    let inside_failed = |path: &str| {
+        failed.iter().any(|f| {
+            path.strip_prefix(f.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+        })
+    };
+    let lowered = diags.len();
+    for issue in issues {
+        if inside_failed(&issue.path) {
+            continue;
+        }
+        let d = provenance.diagnostic(issue);
+        if !diags[..lowered]
+            .iter()
+            .any(|l| l.file == d.file && l.span == d.span)
+        {
+            diags.push(d);
+        }
+    }
+    if !diags.is_empty() {
         diags.sort_by_key(|d| (d.file, d.span.start, d.span.end));
         diags.dedup();
         return Err(diags);

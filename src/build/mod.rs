@@ -52,6 +52,9 @@ macro_rules! objects {
             $($variant($ty),)*
         }
 
+        /// Every kind k8gen makes, in declaration order (what a patch may target).
+        pub const KINDS: &[&str] = &[$(<$ty as Resource>::KIND,)*];
+
         impl Object {
             pub fn kind(&self) -> &'static str {
                 match self {

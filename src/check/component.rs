@@ -21,25 +21,7 @@ pub fn lower_component(
     c: &ComponentSyntax,
     owner: &Owner,
     index: &Index,
-) -> Option<model::Component> {
-    let errors_before = cx.diags.len();
-    // The parts' characters are checked where they are written; only the length of the
-    // combined name is new here.
-    if owner.full_name.len() > 63 {
-        cx.push(
-            Diagnostic::error(
-                codes::NAME_TOO_LONG,
-                owner.span.clone(),
-                format!(
-                    "object name `{}` made from this name is {} characters, over the 63 allowed",
-                    crate::diag::clip(&owner.full_name),
-                    owner.full_name.len()
-                ),
-            )
-            .with_help("shorten the app or component name"),
-        );
-    }
-
+) -> model::Component {
     let ports = ports(cx, c);
     let external = matches!(
         c.service.as_ref().map(|s| &s.value),
@@ -134,7 +116,7 @@ pub fn lower_component(
     let replicas = replicas.filter(|_| workload.is_replicated());
 
     let config = config(cx, c);
-    let (secrets, external_secrets) = secrets(cx, c);
+    let (secrets, external_secrets) = secrets(cx, c, owner);
     let own = Own {
         name: &owner.full_name,
         config: &config,
@@ -323,14 +305,13 @@ pub fn lower_component(
         .as_ref()
         .map(|s| workload::scheduling(cx, s))
         .unwrap_or_default();
-    let labels = cx.labels(&c.labels);
-    let annotations = cx.annotations(&c.annotations);
-    let pod_annotations = cx.annotations(&c.pod_annotations);
+    let base = model::issue::component(&owner.key);
+    let at = |field: &str| model::issue::key(&base, field);
+    let labels = cx.labels(&at("labels"), &c.labels);
+    let annotations = cx.labels(&at("annotations"), &c.annotations);
+    let pod_annotations = cx.labels(&at("pod_annotations"), &c.pod_annotations);
 
-    if cx.diags.len() > errors_before {
-        return None;
-    }
-    Some(model::Component {
+    model::Component {
         name: owner.full_name.clone(),
         key: owner.key.clone(),
         role,
@@ -373,7 +354,7 @@ pub fn lower_component(
         labels,
         annotations,
         pod_annotations,
-    })
+    }
 }
 
 /// A component's own config and secrets, for resolving `env` references.
@@ -531,7 +512,11 @@ fn config(cx: &mut Cx<'_>, c: &ComponentSyntax) -> BTreeMap<String, ConfigData> 
 type ExternalKeys = BTreeMap<String, (String, Option<String>)>;
 
 /// Secret values from the spec, and keys to read from the External Secrets store.
-fn secrets(cx: &mut Cx<'_>, c: &ComponentSyntax) -> (BTreeMap<String, Vec<u8>>, ExternalKeys) {
+fn secrets(
+    cx: &mut Cx<'_>,
+    c: &ComponentSyntax,
+    owner: &Owner,
+) -> (BTreeMap<String, Vec<u8>>, ExternalKeys) {
     let mut out = BTreeMap::new();
     let mut external = BTreeMap::new();
     let mut size = 0;
@@ -544,16 +529,14 @@ fn secrets(cx: &mut Cx<'_>, c: &ComponentSyntax) -> (BTreeMap<String, Vec<u8>>, 
                     (Some(var), None, None) => cx.env_var(var).map(String::into_bytes),
                     (None, Some(file), None) => cx.read(file),
                     (None, None, Some(remote)) => {
-                        if !cx.external_store {
-                            cx.push(
-                            Diagnostic::error(
-                                codes::MISSING_VALUE,
-                                remote.span(),
-                                "`external` secret values need an `[external_secrets]` store",
-                            )
-                            .with_help("add `[external_secrets]` with `store = \"NAME\"` at the top level"),
+                        // Needs a store: a rule of the engine, reported at the value.
+                        cx.provenance.record(
+                            model::issue::key(
+                                &model::issue::key(&model::issue::component(&owner.key), "secrets"),
+                                &key.value,
+                            ),
+                            remote.span(),
                         );
-                        }
                         let property = src.property.as_ref().map(|p| p.value.clone());
                         external.insert(key.value.clone(), (remote.value.clone(), property));
                         continue;

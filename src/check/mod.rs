@@ -16,10 +16,11 @@ mod security;
 mod service;
 mod workload;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
-use crate::model::{self, App, issue, rules};
+use crate::model::{App, issue};
 use crate::spec::{Sp, SpMap, Spec};
 
 pub use component::lower_component;
@@ -43,83 +44,52 @@ pub struct Checked {
 
 /// Checks `spec` (read from a file in `base_dir`) and lowers it into the model.
 pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Result<Checked, Vec<Diagnostic>> {
+    let lowered = lower(spec, base_dir, host);
+    if lowered.diagnostics.is_empty() {
+        Ok(lowered.checked)
+    } else {
+        Err(lowered.diagnostics)
+    }
+}
+
+/// What [`lower`] made of a spec: the model (complete even when lowering reported problems:
+/// a component that could not be lowered in full is there with placeholders), what lowering
+/// itself reported, and the keys of the components it reported on.
+pub struct Lowered {
+    pub checked: Checked,
+    pub diagnostics: Vec<Diagnostic>,
+    pub failed: Vec<String>,
+}
+
+/// Lowers `spec` into the model, reporting only what the model cannot hold; the rules about
+/// the model are the engine's ([`crate::model::rules`]).
+pub fn lower(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Lowered {
     let file = &spec.file;
     let mut cx = Cx {
         diags: Vec::new(),
         provenance: Provenance::default(),
         base_dir: base_dir.to_path_buf(),
         host,
-        external_store: file.external_secrets.is_some(),
     };
     let name = &file.name;
     cx.provenance.record("name", name.span());
-    cx.rule(name, rules::dns1035_label, codes::INVALID_NAME, "app name");
     if let Some(ns) = &file.namespace {
         cx.provenance.record("namespace", ns.span());
     }
-    for (k, v) in &file.labels {
-        let path = issue::key("labels", k);
-        cx.provenance.record(&path, k.span.start..v.span.end);
+    if let Some(flag) = &file.create_namespace {
+        cx.provenance.record("create_namespace", flag.span());
     }
-
-    let namespace = file.namespace.as_ref().map(|ns| {
-        cx.rule(ns, rules::dns1123_label, codes::INVALID_NAME, "namespace");
-        ns.value.clone()
-    });
-    let create_namespace = file
-        .create_namespace
-        .as_ref()
-        .map_or(namespace.is_some(), |b| b.value);
-    if let Some(flag) = &file.create_namespace
-        && flag.value
-        && namespace.is_none()
-    {
-        cx.push(
-            Diagnostic::error(
-                codes::MISSING_VALUE,
-                flag.span(),
-                "`create_namespace` needs a `namespace`",
-            )
-            .with_help("add `namespace = \"...\"` or remove `create_namespace`"),
-        );
-    }
+    let labels = app::string_map(&mut cx, "labels", &file.labels);
+    let annotations = app::string_map(&mut cx, "annotations", &file.annotations);
 
     // Who is who, before any component is lowered, so references resolve in any order.
     let parts = spec.parts();
-    if parts.is_empty() {
-        cx.push(
-            Diagnostic::error(
-                codes::MISSING_VALUE,
-                name.span(),
-                "the spec has no component",
-            )
-            .with_help(
-                "add `image = \"...\"` for a single-component app, or `[components.NAME]` tables",
-            ),
-        );
-    }
     let mut owners: Vec<(Owner, &crate::spec::ComponentSyntax)> = Vec::new();
-    for part in &parts {
-        if !part.is_main {
-            cx.rule(
-                &part.key,
-                rules::dns1035_label,
-                codes::INVALID_NAME,
-                "component name",
-            );
-            if part.key.value == name.value && spec.main.is_some() {
-                cx.push(Diagnostic::error(
-                    codes::DUPLICATE,
-                    part.key.span(),
-                    format!(
-                        "`{}` is already the name of the main component (the top-level keys)",
-                        part.key.value
-                    ),
-                ));
-            }
-        }
+    for (i, part) in parts.iter().enumerate() {
         cx.provenance
             .record(issue::component(&part.key.value), part.key.span());
+        cx.provenance
+            .record(issue::index("components", i), part.key.span());
         owners.push((
             Owner {
                 full_name: part.full_name.clone(),
@@ -136,15 +106,17 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Result<Checked, V
             .insert(owner.key.clone(), index::declare(c, &owner.full_name));
     }
 
-    let components: Vec<model::Component> = owners
-        .iter()
-        .filter_map(|(owner, c)| lower_component(&mut cx, c, owner, &index))
-        .collect();
+    let mut failed = Vec::new();
+    let mut components = Vec::new();
+    for (owner, c) in &owners {
+        let before = cx.diags.len();
+        components.push(lower_component(&mut cx, c, owner, &index));
+        if cx.diags.len() > before {
+            failed.push(owner.key.clone());
+        }
+    }
 
-    let ingress = file
-        .ingress
-        .as_ref()
-        .and_then(|i| app::ingress(&mut cx, i, &name.value, &index));
+    let ingress = file.ingress.as_ref().map(|i| app::ingress(&mut cx, i));
     let quota = file
         .quota
         .as_ref()
@@ -159,30 +131,14 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Result<Checked, V
         .as_ref()
         .map(|e| app::external_secrets(&mut cx, e));
     let argocd = file.argocd.as_ref().map(|a| app::argocd(&mut cx, a));
-    if (file.quota.is_some() || file.limit_range.is_some()) && namespace.is_none() {
-        let span = file
-            .quota
-            .as_ref()
-            .and_then(|q| q.keys().next().map(|k| k.span()))
-            .or(file.limit_range.as_ref().map(|l| l.span()))
-            .unwrap_or(name.span());
-        cx.push(
-            Diagnostic::error(
-                codes::MISSING_VALUE,
-                span,
-                "a quota or limit range needs a `namespace` to apply to",
-            )
-            .with_help("add `namespace = \"...\"`"),
-        );
-    }
-    let (patches, patch_spans) = app::patches(&mut cx, file.patches.as_deref().unwrap_or_default());
+    let patches = app::patches(&mut cx, file.patches.as_deref().unwrap_or_default());
 
     let app = App {
         name: name.value.clone(),
-        namespace,
-        create_namespace,
-        labels: cx.labels(&file.labels),
-        annotations: cx.annotations(&file.annotations),
+        namespace: file.namespace.as_ref().map(|ns| ns.value.clone()),
+        create_namespace: file.create_namespace.as_ref().map(|b| b.value),
+        labels,
+        annotations,
         components,
         ingress,
         quota,
@@ -191,18 +147,15 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Result<Checked, V
         argocd,
         patches,
     };
-    for (i, span) in patch_spans.into_iter().enumerate() {
-        cx.provenance.record(issue::index("patches", i), span);
-    }
-    if cx.diags.is_empty() {
-        Ok(Checked {
+    cx.diags.sort_by_key(|d| (d.span.start, d.span.end));
+    cx.diags.dedup();
+    Lowered {
+        checked: Checked {
             app,
             provenance: cx.provenance,
-        })
-    } else {
-        cx.diags.sort_by_key(|d| (d.span.start, d.span.end));
-        cx.diags.dedup();
-        Err(cx.diags)
+        },
+        diagnostics: cx.diags,
+        failed,
     }
 }
 
@@ -220,8 +173,6 @@ pub struct Cx<'h> {
     pub provenance: Provenance,
     base_dir: PathBuf,
     host: &'h dyn Host,
-    /// The spec names an External Secrets store.
-    external_store: bool,
 }
 
 impl Cx<'_> {
@@ -309,54 +260,10 @@ impl Cx<'_> {
         value
     }
 
-    /// Checks label keys and values; `app.kubernetes.io/` keys are k8gen's own.
-    pub fn labels(&mut self, labels: &SpMap<String>) -> std::collections::BTreeMap<String, String> {
-        let mut out = std::collections::BTreeMap::new();
-        for (key, value) in labels {
-            self.meta_key(key, "label");
-            self.rule(
-                value,
-                rules::label_value,
-                codes::INVALID_LABEL,
-                "label value",
-            );
-            out.insert(key.value.clone(), value.value.clone());
-        }
-        out
-    }
-
-    pub fn annotations(
-        &mut self,
-        annotations: &SpMap<String>,
-    ) -> std::collections::BTreeMap<String, String> {
-        let mut out = std::collections::BTreeMap::new();
-        for (key, value) in annotations {
-            self.meta_key(key, "annotation");
-            out.insert(key.value.clone(), value.value.clone());
-        }
-        out
-    }
-
-    fn meta_key(&mut self, key: &Sp<String>, what: &str) {
-        if key.value.starts_with(crate::build::labels::RESERVED_PREFIX) {
-            self.push(
-                Diagnostic::error(
-                    codes::INVALID_LABEL,
-                    key.span(),
-                    format!("{what} key `{}` is set by k8gen", key.value),
-                )
-                .with_help(
-                    "use `version` or `role` to change those labels, or pick a key of your own",
-                ),
-            );
-        } else {
-            self.rule(
-                key,
-                rules::qualified_name,
-                codes::INVALID_LABEL,
-                &format!("{what} key"),
-            );
-        }
+    /// Lowers a component's labels or annotations at field path `base`, recording where each
+    /// key and value was written (the rules about them are the engine's).
+    pub fn labels(&mut self, base: &str, map: &SpMap<String>) -> BTreeMap<String, String> {
+        app::string_map(self, base, map)
     }
 }
 

@@ -104,7 +104,16 @@ pub(super) fn service(
                     headless: false,
                     external_name: Some(target.value.clone()),
                     ports: Vec::new(),
-                    annotations: cx.annotations(&t.annotations),
+                    annotations: cx.labels(
+                        &crate::model::issue::key(
+                            &crate::model::issue::key(
+                                &crate::model::issue::component(&owner.key),
+                                "service",
+                            ),
+                            "annotations",
+                        ),
+                        &t.annotations,
+                    ),
                 });
             }
             if let Some(e) = &t.external_name {
@@ -208,7 +217,16 @@ pub(super) fn service(
                     protocol: target.protocol.clone(),
                     node_port,
                 }],
-                annotations: cx.annotations(&t.annotations),
+                annotations: cx.labels(
+                    &crate::model::issue::key(
+                        &crate::model::issue::key(
+                            &crate::model::issue::component(&owner.key),
+                            "service",
+                        ),
+                        "annotations",
+                    ),
+                    &t.annotations,
+                ),
             })
         }
     }

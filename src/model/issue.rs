@@ -75,6 +75,13 @@ pub fn key(base: &str, key: &str) -> String {
     }
 }
 
+/// The path of the KEY (not the value) of map entry `entry`: `labels.team.<key>`. Rules about
+/// a key itself (a reserved or malformed label key) report here, so that the TOML front end
+/// can point at the key while rules about the value point at the value (`labels.team`).
+pub fn map_key(entry: &str) -> String {
+    format!("{entry}.<key>")
+}
+
 /// `base[index]`.
 pub fn index(base: &str, index: usize) -> String {
     format!("{base}[{index}]")
@@ -97,6 +104,11 @@ pub fn ancestors(path: &str) -> impl Iterator<Item = &str> {
 
 /// The path one step up, if any. Quoted keys may hold `.` and `[`.
 fn parent(path: &str) -> Option<&str> {
+    if !path.contains('"') {
+        // Two single-byte searches (memrchr) rather than one over a set of chars: paths may
+        // hold a key as long as the spec is.
+        return path.rfind('.').max(path.rfind('[')).map(|i| &path[..i]);
+    }
     let mut in_quotes = false;
     let mut escaped = false;
     let mut cut = None;

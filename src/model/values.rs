@@ -48,15 +48,37 @@ value_enum! {
 
 value_enum! {
     /// Transport protocol of a port.
+    #[derive(Default)]
     pub enum Protocol {
+        #[default]
         Tcp = "TCP",
         Udp = "UDP",
         Sctp = "SCTP",
     }
 }
 
-impl Default for Protocol {
-    fn default() -> Self {
-        Protocol::Tcp
+value_enum! {
+    /// How an Ingress path matches.
+    #[derive(Default)]
+    pub enum PathType {
+        /// Path prefix, split by `/` (the default).
+        #[default]
+        Prefix = "Prefix",
+        /// The exact path.
+        Exact = "Exact",
+        /// As the IngressClass decides.
+        ImplementationSpecific = "ImplementationSpecific",
+    }
+}
+
+value_enum! {
+    /// Kind of the External Secrets store secrets are read from.
+    #[derive(Default)]
+    pub enum SecretStoreKind {
+        /// A store in the app's namespace (the default).
+        #[default]
+        SecretStore = "SecretStore",
+        /// A store for the whole cluster.
+        ClusterSecretStore = "ClusterSecretStore",
     }
 }

@@ -7,13 +7,7 @@ use crate::model::{Component, EnvValue, Workload, issue, rules};
 pub(super) fn component(cx: &mut Cx<'_>, c: &Component) {
     let base = at(c);
     let p = |field: &str| issue::key(&base, field);
-    cx.value(
-        &base,
-        &c.name,
-        rules::dns1035_label,
-        codes::INVALID_NAME,
-        "component name",
-    );
+    // The key as a DNS name, the object names' length and the labels: `app::components`.
     cx.value(
         &base,
         &c.key,
@@ -122,23 +116,6 @@ pub(super) fn component(cx: &mut Cx<'_>, c: &Component) {
                 format!("`{}` refers to a key the component does not have", e.name),
             );
         }
-    }
-    for (k, v) in &c.labels {
-        let path = issue::key(&p("labels"), k);
-        cx.value(
-            &path,
-            k,
-            rules::qualified_name,
-            codes::INVALID_LABEL,
-            "label key",
-        );
-        cx.value(
-            &path,
-            v,
-            rules::label_value,
-            codes::INVALID_LABEL,
-            "label value",
-        );
     }
     if let Workload::CronJob { schedule, .. } = &c.workload {
         cx.value(

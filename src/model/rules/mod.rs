@@ -35,7 +35,7 @@ pub(crate) struct Cx<'a> {
     pub issues: Vec<Issue>,
 }
 
-impl Cx<'_> {
+impl<'a> Cx<'a> {
     pub fn push(&mut self, issue: Issue) {
         self.issues.push(issue);
     }
@@ -72,7 +72,7 @@ impl Cx<'_> {
     }
 
     /// The component whose key is `key`.
-    pub fn component(&self, key: &str) -> Option<&Component> {
+    pub fn component(&self, key: &str) -> Option<&'a Component> {
         self.app.components.iter().find(|c| c.key == key)
     }
 }
