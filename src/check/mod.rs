@@ -1,9 +1,12 @@
-//! Stage 2, check: a parsed [`Spec`] → a valid [`model::App`], or every diagnostic found.
+//! Stage 2, check: lowers a parsed [`Spec`] into a [`crate::model::App`] ([`lower`]), recording
+//! where each value was written ([`Provenance`]), so that the rule engine
+//! ([`crate::model::rules`]) can judge the model and point at the spec.
 //!
-//! Check judges values (names, ports, quantities, references between parts of the spec),
-//! applies defaults and reads the files and environment variables that secrets and config
-//! point at, through a [`Host`] so it does no I/O of its own. It never stops at the first
-//! problem: each rule reports and moves on. It never builds Kubernetes objects.
+//! Lowering reads the files and environment variables that secrets and config point at,
+//! through a [`Host`] so it does no I/O of its own, and parses the mini-languages the model
+//! cannot hold. Some component rules still live here while they move to the engine (the
+//! app-level ones have moved: `app.rs` only lowers). It never stops at the first problem, and
+//! it never builds Kubernetes objects.
 
 mod app;
 mod component;

@@ -496,6 +496,7 @@ fn patches(cx: &mut Cx<'_>) {
                 .map(|c| names::component(&app.name, &c.key))
                 .collect();
             objects.sort();
+            objects.dedup();
             let candidates: Vec<&str> = objects.iter().map(String::as_str).collect();
             cx.push(
                 issue::Issue::new(
