@@ -72,10 +72,10 @@ fn pipeline(
         failed,
     } = check::lower(&spec, base_dir, host);
     model::defaults::normalize(&mut app);
-    let issues = model::rules::validate(&app);
+    let issues = model::rules::validate_except(&app, &failed);
     // While lowering still judges some values, a component it reported on holds placeholders:
-    // the engine's issues inside it are left out, and so is an issue at a place lowering
-    // already reported.
+    // the engine does not judge it (nor report inside it), and an issue at a place lowering
+    // already reported is left out.
     let failed: Vec<String> = failed.iter().map(|k| model::issue::component(k)).collect();
     let inside_failed = |path: &str| {
         failed.iter().any(|f| {

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::spec::{ComponentSyntax, NetworkSyntax, PortRef, PortSyntax, ServiceSyntax};
+use crate::spec::{ComponentSyntax, PortRef, PortSyntax, ServiceSyntax};
 
 /// One component as others see it.
 #[derive(Debug, Clone)]
@@ -19,9 +19,6 @@ pub struct Declared {
     pub has_service: bool,
     pub config_keys: Vec<String>,
     pub secret_keys: Vec<String>,
-    /// Its NetworkPolicy admits traffic from outside the app's own components (or it has
-    /// none); an Ingress controller can only reach such a component.
-    pub reachable_from_outside: bool,
 }
 
 /// Components by the key a spec refers to them with (the app name for the main component).
@@ -74,16 +71,7 @@ pub fn declare(c: &ComponentSyntax, full_name: &str) -> Declared {
             (true, sp)
         }
     };
-    let reachable_from_outside = match c.network.as_ref().map(|n| &n.value) {
-        Some(NetworkSyntax::Table(t)) => t.from.as_ref().is_none_or(|peers| {
-            peers
-                .iter()
-                .any(|p| p.value.starts_with("namespace:") || p.value.starts_with("cidr:"))
-        }),
-        _ => true,
-    };
     Declared {
-        reachable_from_outside,
         full_name: full_name.to_string(),
         kind,
         service_ports: if has_service {

@@ -36,10 +36,15 @@ pub fn apply(objects: &mut [Object], patches: &[Patch]) -> Result<(), Vec<PatchE
             } else {
                 format!("its {} objects are {}", p.kind, same_kind.join(", "))
             };
-            errors.push(error(format!(
-                "there is no {}/{} to patch; {hint}",
-                p.kind, p.name
-            )));
+            let candidates: Vec<&str> = same_kind.iter().map(String::as_str).collect();
+            errors.push(PatchError {
+                help: crate::suggest::did_you_mean(&p.name, &candidates)
+                    .map(|best| format!("did you mean `{}/{best}`?", p.kind)),
+                ..error(format!(
+                    "there is no {}/{} to patch; {hint}",
+                    p.kind, p.name
+                ))
+            });
             continue;
         };
         let mut json = object.to_json();

@@ -174,13 +174,25 @@ fn app_rules_reject_patches_of_objects_k8gen_does_not_make() {
         merge: Some(serde_json::json!({ "metadata": { "labels": { "x": "y" } } })),
         set: Vec::new(),
     };
+    let web = || Component::new("web", "web:v1").port("http", 8080);
+    // An unknown kind: the engine.
     let app = App {
-        patches: vec![
-            patch("Deploymnt", "shop-web"),
-            patch("Deployment", "other-web"),
-            patch("Service", "shop-db"),
-        ],
-        ..App::new("shop").component(Component::new("web", "web:v1").port("http", 8080))
+        patches: vec![patch("Deploymnt", "shop-web")],
+        ..App::new("shop").component(web())
+    };
+    let errors = k8gen::render_app(&app).unwrap_err();
+    assert_eq!(
+        (errors[0].code, errors[0].path.as_str()),
+        (codes::INVALID_PATCH, "patches[0]")
+    );
+    assert_eq!(
+        errors[0].help.as_deref(),
+        Some("did you mean `Deployment`?")
+    );
+    // A kind k8gen makes, but no such object: known once the objects are built.
+    let app = App {
+        patches: vec![patch("Service", "shop-webb"), patch("Deployment", "other")],
+        ..App::new("shop").component(web())
     };
     let errors = k8gen::render_app(&app).unwrap_err();
     let found: Vec<(&str, &str)> = errors.iter().map(|i| (i.code, i.path.as_str())).collect();
@@ -193,15 +205,6 @@ fn app_rules_reject_patches_of_objects_k8gen_does_not_make() {
     );
     assert_eq!(
         errors[0].help.as_deref(),
-        Some("did you mean `Deployment`?")
-    );
-    // A name like the app's own objects, but none of them: known once the objects are built.
-    let app = App {
-        patches: vec![patch("Service", "shop-db")],
-        ..app
-    };
-    assert_eq!(
-        rejected(&app),
-        [(codes::INVALID_PATCH, "patches[0]".to_string())]
+        Some("did you mean `Service/shop-web`?")
     );
 }

@@ -121,6 +121,9 @@ fn components(cx: &mut Cx<'_>) {
             cx.report(codes::DUPLICATE, issue::index("components", i), message);
             continue;
         }
+        if cx.skips(c) {
+            continue;
+        }
         if c.key != app.name {
             cx.value(
                 &base,
@@ -461,14 +464,13 @@ fn argocd(cx: &mut Cx<'_>) {
     }
 }
 
-/// A patch names a kind k8gen makes; and, for the objects named after a component (its
-/// workload, Service, ConfigMap, Secret, ...), a name that one of the app's objects has.
-/// Whether the exact object exists, and whether the patched object still reads as its kind, is
-/// known only once the objects are built ([`crate::transform::patch`]).
+/// A patch names a kind k8gen makes. Whether the app makes an object of that kind and name,
+/// and whether the patched object still reads as its kind, is known only once the objects are
+/// built: `transform::patch` says so (a name check here would stop the build, and with it
+/// every other patch's report).
 fn patches(cx: &mut Cx<'_>) {
-    let app = cx.app;
     let kinds = crate::build::KINDS;
-    for (i, p) in app.patches.iter().enumerate() {
+    for (i, p) in cx.app.patches.iter().enumerate() {
         if !kinds.contains(&p.kind.as_str()) {
             cx.push(
                 issue::Issue::new(
@@ -478,37 +480,6 @@ fn patches(cx: &mut Cx<'_>) {
                 )
                 .with_help(suggest(&p.kind, kinds, || {
                     format!("the kinds are {}", quoted(kinds))
-                })),
-            );
-            continue;
-        }
-        // Every object name starts with the app's name, or (cluster-scoped ones and the
-        // Namespace) with the namespace: see `names`.
-        let owned = p.name.starts_with(&app.name)
-            || app
-                .namespace
-                .as_deref()
-                .is_some_and(|ns| p.name.starts_with(ns));
-        if !owned {
-            let mut objects: Vec<String> = app
-                .components
-                .iter()
-                .map(|c| names::component(&app.name, &c.key))
-                .collect();
-            objects.sort();
-            objects.dedup();
-            let candidates: Vec<&str> = objects.iter().map(String::as_str).collect();
-            cx.push(
-                issue::Issue::new(
-                    codes::INVALID_PATCH,
-                    issue::index("patches", i),
-                    format!("no object of this app is named `{}`", p.name),
-                )
-                .with_help(suggest(&p.name, &candidates, || {
-                    format!(
-                        "its objects are named after its components: {}",
-                        quoted(&candidates)
-                    )
                 })),
             );
         }

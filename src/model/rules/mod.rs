@@ -18,13 +18,22 @@ use super::{App, Component};
 
 /// Every issue with `app`, in the order the rules found them.
 pub fn validate(app: &App) -> Vec<Issue> {
+    validate_except(app, &[])
+}
+
+/// Every issue with `app` except those about the components whose keys `skip` lists (a
+/// front end that already reported on them, so that they hold placeholders).
+pub fn validate_except(app: &App, skip: &[String]) -> Vec<Issue> {
     let mut cx = Cx {
         app,
+        skip,
         issues: Vec::new(),
     };
     app::app(&mut cx);
     for c in &app.components {
-        component::component(&mut cx, c);
+        if !cx.skips(c) {
+            component::component(&mut cx, c);
+        }
     }
     cx.issues
 }
@@ -32,6 +41,8 @@ pub fn validate(app: &App) -> Vec<Issue> {
 /// The engine's context: the app under judgement and what was found so far.
 pub(crate) struct Cx<'a> {
     pub app: &'a App,
+    /// Keys of components not to judge.
+    pub skip: &'a [String],
     pub issues: Vec<Issue>,
 }
 
@@ -69,6 +80,11 @@ impl<'a> Cx<'a> {
                 None
             }
         }
+    }
+
+    /// Whether the rules about component `c` itself are left out.
+    pub fn skips(&self, c: &Component) -> bool {
+        self.skip.contains(&c.key)
     }
 
     /// The component whose key is `key`.
