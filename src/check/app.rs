@@ -168,9 +168,8 @@ pub fn argocd(cx: &mut Cx<'_>, a: &Sp<spec::ArgoCdSyntax>) -> model::ArgoCd {
     }
 }
 
-/// Lowers `[[patches]]`. A target that is not `KIND/NAME` (the model cannot hold it), a patch
-/// with neither `merge` nor `set`, and a `set` key that is not a JSON pointer are reported here;
-/// which objects a target may name is a rule of the engine.
+/// Lowers `[[patches]]`. A target that is not `KIND/NAME` is reported here (the model cannot
+/// hold it); the rules about the rest are the engine's.
 pub fn patches(cx: &mut Cx<'_>, patches: &[Sp<spec::PatchSyntax>]) -> Vec<model::Patch> {
     let mut out = Vec::new();
     for p in patches {
@@ -185,42 +184,26 @@ pub fn patches(cx: &mut Cx<'_>, patches: &[Sp<spec::PatchSyntax>]) -> Vec<model:
             );
             continue;
         };
-        if p.merge.is_none() && p.set.is_empty() {
-            cx.push(Diagnostic::error(
-                codes::INVALID_PATCH,
-                p.span(),
-                "a patch needs `merge` or `set`",
-            ));
-            continue;
-        }
-        let merge = p.merge.as_ref().map(|m| m.value.clone());
-        if let Some(m) = &p.merge
-            && !m.value.is_object()
-        {
-            cx.push(Diagnostic::error(
-                codes::INVALID_PATCH,
-                m.span(),
-                "`merge` must be a table",
-            ));
-        }
-        let mut set = Vec::new();
-        for (path, value) in &p.set {
-            if !path.value.starts_with('/') {
-                cx.push(
-                    Diagnostic::error(codes::INVALID_PATCH, path.span(), format!("`{}` is not a JSON pointer", path.value))
-                        .with_help("write it like `/spec/template/spec/priorityClassName` (list items by index: `/containers/0/...`)"),
-                );
-                continue;
-            }
-            set.push((path.value.clone(), value.value.clone()));
-        }
         let at = issue::index("patches", out.len());
         cx.provenance.record(&at, p.target.span());
+        if let Some(m) = &p.merge {
+            cx.provenance.record(issue::key(&at, "merge"), m.span());
+        }
+        for path in p.set.keys() {
+            cx.provenance.record(
+                issue::key(&issue::key(&at, "set"), &path.value),
+                path.span(),
+            );
+        }
         out.push(model::Patch {
             kind: kind.to_string(),
             name: name.to_string(),
-            merge,
-            set,
+            merge: p.merge.as_ref().map(|m| m.value.clone()),
+            set: p
+                .set
+                .iter()
+                .map(|(path, value)| (path.value.clone(), value.value.clone()))
+                .collect(),
         });
     }
     out

@@ -464,7 +464,8 @@ fn argocd(cx: &mut Cx<'_>) {
     }
 }
 
-/// A patch names a kind k8gen makes. Whether the app makes an object of that kind and name,
+/// A patch names a kind k8gen makes, and has something to do: a merge patch that is a table
+/// (an object) and/or values at JSON pointers. Whether the app makes an object of that kind and name,
 /// and whether the patched object still reads as its kind, is known only once the objects are
 /// built: `transform::patch` says so (a name check here would stop the build, and with it
 /// every other patch's report).
@@ -482,6 +483,30 @@ fn patches(cx: &mut Cx<'_>) {
                     format!("the kinds are {}", quoted(kinds))
                 })),
             );
+        }
+        let at = issue::index("patches", i);
+        match &p.merge {
+            None if p.set.is_empty() => {
+                cx.report(codes::INVALID_PATCH, &at, "a patch needs `merge` or `set`")
+            }
+            Some(m) if !m.is_object() => cx.report(
+                codes::INVALID_PATCH,
+                issue::key(&at, "merge"),
+                "`merge` must be a table",
+            ),
+            _ => {}
+        }
+        for (path, _) in &p.set {
+            if !path.starts_with('/') {
+                cx.push(
+                    issue::Issue::new(
+                        codes::INVALID_PATCH,
+                        issue::key(&issue::key(&at, "set"), path),
+                        format!("`{path}` is not a JSON pointer"),
+                    )
+                    .with_help("write it like `/spec/template/spec/priorityClassName` (list items by index: `/containers/0/...`)"),
+                );
+            }
         }
     }
 }
