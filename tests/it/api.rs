@@ -208,3 +208,28 @@ fn app_rules_reject_patches_of_objects_k8gen_does_not_make() {
         Some("did you mean `Service/shop-web`?")
     );
 }
+
+#[test]
+fn app_rules_need_a_namespace_and_a_store() {
+    use k8gen::codes;
+    use k8gen::model::{App, Component};
+    let mut api = Component::new("api", "api:v1");
+    api.external_secrets
+        .insert("token".into(), ("prod/api/token".into(), None));
+    let app = App {
+        create_namespace: Some(true),
+        quota: [("pods".to_string(), "20".to_string())].into(),
+        ..App::new("shop").component(api)
+    };
+    assert_eq!(
+        rejected(&app),
+        [
+            (codes::MISSING_VALUE, "create_namespace".to_string()),
+            (
+                codes::MISSING_VALUE,
+                "components.api.secrets.token".to_string()
+            ),
+            (codes::MISSING_VALUE, "quota.pods.<key>".to_string()),
+        ]
+    );
+}
