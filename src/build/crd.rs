@@ -96,10 +96,13 @@ pub fn external_secret(app: &App, c: &Component) -> Option<ExternalSecret> {
         kind: "ExternalSecret".to_string(),
         metadata: super::component_meta(app, c, c.secret_name()),
         spec: ExternalSecretSpec {
-            refresh_interval: store.refresh_interval.clone(),
+            refresh_interval: store
+                .refresh_interval
+                .clone()
+                .unwrap_or_else(|| crate::model::defaults::REFRESH_INTERVAL.to_string()),
             secret_store_ref: StoreRef {
                 name: store.store.clone(),
-                kind: store.kind.clone(),
+                kind: store.kind.unwrap_or_default().to_string(),
             },
             target: Target {
                 name: c.secret_name(),
@@ -181,10 +184,13 @@ pub struct Automated {
 }
 
 pub fn application(app: &App) -> Option<Application> {
-    let a = app.argocd.as_ref()?;
+    // Normalised already when it comes from `render_*`; filling again is a no-op.
+    let mut a = app.argocd.clone()?;
+    crate::model::defaults::argocd(&mut a);
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let mut metadata = super::app_meta(app, app.name.clone());
-    metadata.namespace = Some(a.namespace.clone());
-    let sync_options = if app.namespace.is_some() && app.create_namespace {
+    metadata.namespace = a.namespace.clone();
+    let sync_options = if app.namespace.is_some() && app.create_namespace == Some(true) {
         vec!["CreateNamespace=true".to_string()]
     } else {
         Vec::new()
@@ -194,20 +200,20 @@ pub fn application(app: &App) -> Option<Application> {
         kind: "Application".to_string(),
         metadata,
         spec: ApplicationSpec {
-            project: a.project.clone(),
+            project: text(&a.project),
             source: ApplicationSource {
                 repo_url: a.repo.clone(),
-                target_revision: a.revision.clone(),
+                target_revision: text(&a.revision),
                 path: a.path.clone(),
             },
             destination: ApplicationDestination {
-                server: a.server.clone(),
+                server: text(&a.server),
                 namespace: app.namespace.clone(),
             },
             sync_policy: Some(SyncPolicy {
-                automated: a.automated.then_some(Automated {
-                    prune: a.prune,
-                    self_heal: a.self_heal,
+                automated: (a.automated == Some(true)).then_some(Automated {
+                    prune: a.prune == Some(true),
+                    self_heal: a.self_heal == Some(true),
                 }),
                 sync_options,
             }),

@@ -5,7 +5,7 @@ use k8s_openapi::api::networking::v1::{
     IngressServiceBackend, IngressSpec, IngressTLS, ServiceBackendPort,
 };
 
-use crate::model::App;
+use crate::model::{App, PortTarget, Route, names};
 
 pub const CERT_MANAGER_ISSUER: &str = "cert-manager.io/cluster-issuer";
 
@@ -27,13 +27,13 @@ pub fn ingress(app: &App) -> Option<Ingress> {
                     .iter()
                     .filter(|r| &r.host == host)
                     .map(|r| HTTPIngressPath {
-                        path: Some(r.path.clone()),
-                        path_type: r.path_type.clone(),
+                        path: r.path.clone(),
+                        path_type: r.path_type.unwrap_or_default().to_string(),
                         backend: IngressBackend {
                             service: Some(IngressServiceBackend {
-                                name: r.service.clone(),
+                                name: names::component(&app.name, &r.component),
                                 port: Some(ServiceBackendPort {
-                                    name: Some(r.port.clone()),
+                                    name: port_name(app, r),
                                     number: None,
                                 }),
                             }),
@@ -44,14 +44,19 @@ pub fn ingress(app: &App) -> Option<Ingress> {
             }),
         })
         .collect();
-    let tls = ing.tls_secret.as_ref().map(|secret| {
+    let tls_secret = ing.tls_secret.as_ref().filter(|_| ing.tls != Some(false));
+    let tls = tls_secret.map(|secret| {
         vec![IngressTLS {
             hosts: super::non_empty_vec(hosts.iter().flatten().cloned().collect()),
             secret_name: Some(secret.clone()),
         }]
     });
     let mut meta = super::app_meta(app, app.name.clone());
-    meta.annotations = super::non_empty(super::merged(&app.annotations, &ing.annotations));
+    let mut annotations = ing.annotations.clone();
+    if let Some(issuer) = &ing.cert_manager_issuer {
+        annotations.insert(CERT_MANAGER_ISSUER.to_string(), issuer.clone());
+    }
+    meta.annotations = super::non_empty(super::merged(&app.annotations, &annotations));
     Some(Ingress {
         metadata: meta,
         spec: Some(IngressSpec {
@@ -62,4 +67,16 @@ pub fn ingress(app: &App) -> Option<Ingress> {
         }),
         ..Default::default()
     })
+}
+
+/// The name of the Service port route `r` sends to (the rules made sure there is one).
+fn port_name(app: &App, r: &Route) -> Option<String> {
+    let target = app.components.iter().find(|c| c.key == r.component)?;
+    let ports = &target.service.on()?.ports;
+    let port = match &r.port {
+        None => ports.first(),
+        Some(PortTarget::Name(n)) => ports.iter().find(|p| p.name.as_ref() == Some(n)),
+        Some(PortTarget::Number(n)) => ports.iter().find(|p| p.port == Some(*n)),
+    };
+    port.and_then(|p| p.name.clone())
 }

@@ -8,7 +8,10 @@ use super::pod::quantities;
 use crate::model::App;
 
 pub fn namespace(app: &App) -> Option<Namespace> {
-    let name = app.namespace.as_ref().filter(|_| app.create_namespace)?;
+    let name = app
+        .namespace
+        .as_ref()
+        .filter(|_| app.create_namespace == Some(true))?;
     let mut metadata = super::app_meta(app, name.clone());
     metadata.namespace = None;
     Some(Namespace {

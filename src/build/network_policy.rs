@@ -11,7 +11,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::{labels, pod};
-use crate::model::{App, Component, Peer};
+use crate::model::{App, Component, Peer, Workload};
 
 pub fn network_policy(app: &App, c: &Component) -> Option<NetworkPolicy> {
     let net = c.network.on()?;
@@ -26,6 +26,13 @@ pub fn network_policy(app: &App, c: &Component) -> Option<NetworkPolicy> {
                 })
                 .collect(),
         )
+    };
+    // An ExternalName component runs no pods to select: it is no peer.
+    let selectable = |p: &&Peer| match p {
+        Peer::Component(key) => (app.components.iter())
+            .find(|t| &t.key == key)
+            .is_none_or(|t| t.workload != Workload::External),
+        _ => true,
     };
     let peer = |p: &Peer| match p {
         Peer::Component(key) => {
@@ -54,7 +61,7 @@ pub fn network_policy(app: &App, c: &Component) -> Option<NetworkPolicy> {
             from: net
                 .from
                 .as_ref()
-                .map(|peers| peers.iter().map(peer).collect()),
+                .map(|peers| peers.iter().filter(selectable).map(peer).collect()),
             ports: ports_of(c),
         }]
     };
@@ -63,6 +70,7 @@ pub fn network_policy(app: &App, c: &Component) -> Option<NetworkPolicy> {
         types.push("Egress".to_string());
         let mut rules: Vec<NetworkPolicyEgressRule> = peers
             .iter()
+            .filter(selectable)
             .map(|p| NetworkPolicyEgressRule {
                 to: Some(vec![peer(p)]),
                 ports: match p {

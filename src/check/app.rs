@@ -1,218 +1,127 @@
-//! Checks the app-level keys: ingress, quota, limit range, External Secrets store, Argo CD
-//! Application and patches.
+//! Lowers the app-level keys (ingress, quota, limit range, External Secrets store, Argo CD
+//! Application, patches) into the model and records where each value was written. The rules
+//! about them live in `model::rules::app`; only what the model cannot hold is judged here (a
+//! patch target that is not `KIND/NAME`, a JSON pointer, a patch with nothing to do).
 
 use std::collections::BTreeMap;
 
-use super::component;
-use super::env;
-use super::index::Index;
-use super::resources::{self, quantity};
+use super::resources;
 use super::{Cx, codes};
 use crate::diag::Diagnostic;
-use crate::model::{self, rules};
-use crate::spec::{self, Sp};
+use crate::model::{self, issue};
+use crate::spec::{self, Sp, SpMap};
 
-pub fn ingress(
-    cx: &mut Cx<'_>,
-    i: &Sp<spec::IngressSyntax>,
-    app: &str,
-    index: &Index,
-) -> Option<model::Ingress> {
-    if let Some(class) = &i.class {
-        cx.rule(
-            class,
-            rules::dns1123_subdomain,
-            codes::INVALID_NAME,
-            "ingress class",
-        );
+/// Records `labels.KEY` (or any string map's entries) at the value and `labels.KEY.<key>` at the
+/// key, and returns the map.
+pub fn string_map(cx: &mut Cx<'_>, base: &str, map: &SpMap<String>) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (k, v) in map {
+        let entry = issue::key(base, &k.value);
+        cx.provenance.record(issue::map_key(&entry), k.span());
+        cx.provenance.record(entry, v.span());
+        out.insert(k.value.clone(), v.value.clone());
     }
-    let mut annotations = cx.annotations(&i.annotations);
-    if let Some(issuer) = &i.cert_manager_issuer {
-        cx.rule(
-            issuer,
-            rules::dns1123_subdomain,
-            codes::INVALID_NAME,
-            "cluster issuer",
-        );
-        annotations.insert(
-            crate::build::CERT_MANAGER_ISSUER.to_string(),
-            issuer.value.clone(),
-        );
-    }
-    let tls_secret = match i.tls.as_ref().map(|t| (t, &t.value)) {
-        None if i.cert_manager_issuer.is_some() => Some(format!("{app}-tls")),
-        None | Some((_, spec::TlsSyntax::Enabled(false))) => None,
-        Some((_, spec::TlsSyntax::Enabled(true))) => Some(format!("{app}-tls")),
-        Some((t, spec::TlsSyntax::Secret(name))) => {
-            cx.rule(
-                &Sp::new(t.span(), name.clone()),
-                rules::dns1123_subdomain,
-                codes::INVALID_NAME,
-                "TLS secret name",
-            );
-            Some(name.clone())
+    out
+}
+
+pub fn ingress(cx: &mut Cx<'_>, i: &Sp<spec::IngressSyntax>) -> model::Ingress {
+    cx.provenance.record("ingress", i.span());
+    let record = |cx: &mut Cx<'_>, path: &str, v: &Option<Sp<String>>| {
+        if let Some(v) = v {
+            cx.provenance.record(path, v.span());
         }
+        v.as_ref().map(|v| v.value.clone())
     };
-    if i.routes.is_empty() {
-        cx.push(
-            Diagnostic::error(
-                codes::MISSING_VALUE,
-                i.span(),
-                "an ingress needs at least one route",
-            )
-            .with_help("add `routes = [{ host = \"app.example.com\", to = \"web\" }]`"),
-        );
-    }
-    let mut routes = Vec::new();
-    let mut seen = BTreeMap::new();
-    for r in &i.routes {
-        if let Some(host) = &r.host {
-            let wildcard = host.value.strip_prefix("*.").unwrap_or(&host.value);
-            if !host.value.contains('.') || rules::dns1123_subdomain(wildcard).is_err() {
-                cx.push(Diagnostic::error(
-                    codes::INVALID_NAME,
-                    host.span(),
-                    format!(
-                        "invalid host `{}`: expected a DNS name such as `app.example.com`",
-                        host.value
-                    ),
-                ));
+    let class = record(cx, "ingress.class", &i.class);
+    let cert_manager_issuer = record(cx, "ingress.cert_manager_issuer", &i.cert_manager_issuer);
+    let annotations = string_map(cx, "ingress.annotations", &i.annotations);
+    let (tls, tls_secret) = match &i.tls {
+        None => (None, None),
+        Some(t) => {
+            cx.provenance.record("ingress.tls", t.span());
+            match &t.value {
+                spec::TlsSyntax::Enabled(b) => (Some(*b), None),
+                spec::TlsSyntax::Secret(name) => (Some(true), Some(name.clone())),
             }
         }
-        let path = r.path.as_ref().map_or("/".to_string(), |p| p.value.clone());
-        if !path.starts_with('/') {
-            cx.push(Diagnostic::error(
-                codes::INVALID_VALUE,
-                r.path.as_ref().map_or(r.span(), |p| p.span()),
-                format!("path `{path}` must start with `/`"),
-            ));
+    };
+    let mut routes = Vec::new();
+    for (n, r) in i.routes.iter().enumerate() {
+        let base = issue::index("ingress.routes", n);
+        cx.provenance.record(&base, r.span());
+        let host = record(cx, &issue::key(&base, "host"), &r.host);
+        let path = record(cx, &issue::key(&base, "path"), &r.path);
+        if let Some(t) = &r.path_type {
+            cx.provenance
+                .record(issue::key(&base, "path_type"), t.span());
         }
-        let path_type = match &r.path_type {
-            Some(t) => component::one_of(
-                cx,
-                t,
-                &["Prefix", "Exact", "ImplementationSpecific"],
-                "path type",
+        cx.provenance.record(issue::key(&base, "to"), r.to.span());
+        // `component[:port]`: a port by number or by name.
+        let (component, port) = match r.to.value.split_once(':') {
+            Some((c, p)) => (
+                c.to_string(),
+                Some(match p.parse::<i32>() {
+                    Ok(n) => model::PortTarget::Number(n),
+                    Err(_) => model::PortTarget::Name(p.to_string()),
+                }),
             ),
-            None => Some("Prefix".to_string()),
-        };
-        let host = r.host.as_ref().map(|h| h.value.clone());
-        if let Some(first) = seen.insert((host.clone(), path.clone()), r.span()) {
-            let _ = first;
-            cx.push(Diagnostic::error(
-                codes::DUPLICATE,
-                r.span(),
-                format!(
-                    "the route for {}{path} is declared twice",
-                    host.as_deref().unwrap_or("every host ")
-                ),
-            ));
-        }
-        let (target, port) = match r.to.value.split_once(':') {
-            Some((t, p)) => (t.to_string(), Some(p.to_string())),
             None => (r.to.value.clone(), None),
-        };
-        let key = Sp::new(r.to.span(), target);
-        let Some(declared) = env::component(cx, &key, index) else {
-            continue;
-        };
-        if !declared.reachable_from_outside {
-            cx.push(
-                Diagnostic::error(
-                    codes::UNREACHABLE,
-                    r.to.span(),
-                    format!(
-                        "the Ingress controller cannot reach `{}`: its `network.from` admits only the app's own components",
-                        key.value
-                    ),
-                )
-                .with_help("add the controller's namespace to that `from`, e.g. \"namespace:ingress-nginx\""),
-            );
-        }
-        let port_ref = port.map(|p| {
-            Sp::new(
-                r.to.span(),
-                match p.parse::<i64>() {
-                    Ok(n) => spec::PortRef::Number(n),
-                    Err(_) => spec::PortRef::Name(p),
-                },
-            )
-        });
-        let Some((port_name, _)) = env::service_port(cx, &key, declared, port_ref.as_ref()) else {
-            continue;
         };
         routes.push(model::Route {
             host,
             path,
-            path_type: path_type.unwrap_or_default(),
-            service: declared.full_name.clone(),
-            port: port_name,
+            path_type: r.path_type.as_ref().map(|t| t.value),
+            component,
+            port,
         });
     }
-    Some(model::Ingress {
-        class: i.class.as_ref().map(|c| c.value.clone()),
+    model::Ingress {
+        class,
         annotations,
+        cert_manager_issuer,
+        tls,
         tls_secret,
         routes,
-    })
-}
-
-fn quantities(cx: &mut Cx<'_>, map: &spec::SpMap<spec::Quantity>) -> BTreeMap<String, String> {
-    map.iter()
-        .filter_map(|(k, q)| quantity(cx, q).map(|(text, _)| (k.value.clone(), text)))
-        .collect()
-}
-
-/// Resource names a ResourceQuota understands (besides `count/<resource>` and extended ones).
-const QUOTA_KEYS: &[&str] = &[
-    "cpu",
-    "memory",
-    "requests.cpu",
-    "requests.memory",
-    "limits.cpu",
-    "limits.memory",
-    "requests.storage",
-    "requests.ephemeral-storage",
-    "limits.ephemeral-storage",
-    "pods",
-    "services",
-    "services.loadbalancers",
-    "services.nodeports",
-    "secrets",
-    "configmaps",
-    "persistentvolumeclaims",
-    "replicationcontrollers",
-    "resourcequotas",
-];
-
-pub fn quota(cx: &mut Cx<'_>, q: &spec::SpMap<spec::Quantity>) -> BTreeMap<String, String> {
-    for key in q.keys() {
-        let known = QUOTA_KEYS.contains(&key.value.as_str())
-            || key.value.starts_with("count/")
-            || key.value.starts_with("requests.")
-            || key.value.contains(".storageclass.storage.k8s.io/");
-        if !known {
-            let mut d = Diagnostic::error(
-                codes::INVALID_QUANTITY,
-                key.span(),
-                format!("unknown quota resource `{}`", key.value),
-            );
-            d.help = Some(spec::suggest(&key.value, QUOTA_KEYS, || {
-                "e.g. `requests.cpu`, `limits.memory`, `pods`, `count/deployments.apps`".to_string()
-            }));
-            cx.push(d);
-        }
     }
-    quantities(cx, q)
+}
+
+/// A quantity as the model holds it: its text.
+fn quantity_text(q: &spec::Quantity) -> String {
+    match q {
+        spec::Quantity::String(s) => s.clone(),
+        spec::Quantity::Integer(i) => i.to_string(),
+        spec::Quantity::Float(f) => f.to_string(),
+    }
+}
+
+/// `base.KEY` recorded at each quantity, `base.KEY.<key>` at each key.
+fn quantities(
+    cx: &mut Cx<'_>,
+    base: &str,
+    map: &SpMap<spec::Quantity>,
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (k, q) in map {
+        let entry = issue::key(base, &k.value);
+        cx.provenance.record(issue::map_key(&entry), k.span());
+        cx.provenance.record(entry, q.span());
+        out.insert(k.value.clone(), quantity_text(&q.value));
+    }
+    out
+}
+
+pub fn quota(cx: &mut Cx<'_>, q: &SpMap<spec::Quantity>) -> BTreeMap<String, String> {
+    quantities(cx, "quota", q)
 }
 
 pub fn limit_range(cx: &mut Cx<'_>, l: &Sp<spec::LimitRangeSyntax>) -> model::LimitRange {
+    cx.provenance.record("limit_range", l.span());
     let default = resources::resources(cx, &l.default_request, &l.default, "limit_range");
     model::LimitRange {
         default: default.limits,
         default_request: default.requests,
-        max: quantities(cx, &l.max),
-        min: quantities(cx, &l.min),
+        max: quantities(cx, "limit_range.max", &l.max),
+        min: quantities(cx, "limit_range.min", &l.min),
     }
 }
 
@@ -220,67 +129,49 @@ pub fn external_secrets(
     cx: &mut Cx<'_>,
     e: &Sp<spec::ExternalSecretsSyntax>,
 ) -> model::ExternalSecrets {
-    cx.rule(
-        &e.store,
-        rules::dns1123_subdomain,
-        codes::INVALID_NAME,
-        "secret store name",
-    );
+    cx.provenance.record("external_secrets", e.span());
+    cx.provenance
+        .record("external_secrets.store", e.store.span());
+    if let Some(k) = &e.kind {
+        cx.provenance.record("external_secrets.kind", k.span());
+    }
+    if let Some(r) = &e.refresh_interval {
+        cx.provenance
+            .record("external_secrets.refresh_interval", r.span());
+    }
     model::ExternalSecrets {
         store: e.store.value.clone(),
-        kind: e
-            .kind
-            .as_ref()
-            .and_then(|k| {
-                component::one_of(
-                    cx,
-                    k,
-                    &["SecretStore", "ClusterSecretStore"],
-                    "secret store kind",
-                )
-            })
-            .unwrap_or_else(|| "SecretStore".to_string()),
-        refresh_interval: e.refresh_interval.as_ref().map_or("1h".to_string(), |r| {
-            cx.rule(r, rules::duration, codes::INVALID_VALUE, "refresh interval");
-            r.value.clone()
-        }),
+        kind: e.kind.as_ref().map(|k| k.value),
+        refresh_interval: e.refresh_interval.as_ref().map(|r| r.value.clone()),
     }
 }
 
 pub fn argocd(cx: &mut Cx<'_>, a: &Sp<spec::ArgoCdSyntax>) -> model::ArgoCd {
-    let text = |v: &Option<Sp<String>>, default: &str| {
-        v.as_ref().map_or(default.to_string(), |s| s.value.clone())
-    };
+    cx.provenance.record("argocd", a.span());
+    cx.provenance.record("argocd.repo", a.repo.span());
+    cx.provenance.record("argocd.path", a.path.span());
     if let Some(ns) = &a.namespace {
-        cx.rule(ns, rules::dns1123_label, codes::INVALID_NAME, "namespace");
+        cx.provenance.record("argocd.namespace", ns.span());
     }
-    if a.repo.value.trim().is_empty() {
-        cx.push(Diagnostic::error(
-            codes::MISSING_VALUE,
-            a.repo.span(),
-            "`repo` must not be empty",
-        ));
-    }
-    let automated = a.automated.as_ref().is_none_or(|b| b.value);
+    let text = |v: &Option<Sp<String>>| v.as_ref().map(|s| s.value.clone());
+    let flag = |v: &Option<Sp<bool>>| v.as_ref().map(|b| b.value);
     model::ArgoCd {
         repo: a.repo.value.clone(),
         path: a.path.value.clone(),
-        revision: text(&a.revision, "HEAD"),
-        project: text(&a.project, "default"),
-        namespace: text(&a.namespace, "argocd"),
-        server: text(&a.server, "https://kubernetes.default.svc"),
-        automated,
-        prune: a.prune.as_ref().is_none_or(|b| b.value),
-        self_heal: a.self_heal.as_ref().is_none_or(|b| b.value),
+        revision: text(&a.revision),
+        project: text(&a.project),
+        namespace: text(&a.namespace),
+        server: text(&a.server),
+        automated: flag(&a.automated),
+        prune: flag(&a.prune),
+        self_heal: flag(&a.self_heal),
     }
 }
 
-pub fn patches(
-    cx: &mut Cx<'_>,
-    patches: &[Sp<spec::PatchSyntax>],
-) -> (Vec<model::Patch>, Vec<std::ops::Range<usize>>) {
+/// Lowers `[[patches]]`. A target that is not `KIND/NAME` is reported here (the model cannot
+/// hold it); the rules about the rest are the engine's.
+pub fn patches(cx: &mut Cx<'_>, patches: &[Sp<spec::PatchSyntax>]) -> Vec<model::Patch> {
     let mut out = Vec::new();
-    let mut spans = Vec::new();
     for p in patches {
         let Some((kind, name)) = p.target.value.split_once('/') else {
             cx.push(
@@ -293,42 +184,27 @@ pub fn patches(
             );
             continue;
         };
-        if p.merge.is_none() && p.set.is_empty() {
-            cx.push(Diagnostic::error(
-                codes::INVALID_PATCH,
-                p.span(),
-                "a patch needs `merge` or `set`",
-            ));
-            continue;
+        let at = issue::index("patches", out.len());
+        cx.provenance.record(&at, p.target.span());
+        if let Some(m) = &p.merge {
+            cx.provenance.record(issue::key(&at, "merge"), m.span());
         }
-        let merge = p.merge.as_ref().map(|m| m.value.clone());
-        if let Some(m) = &p.merge
-            && !m.value.is_object()
-        {
-            cx.push(Diagnostic::error(
-                codes::INVALID_PATCH,
-                m.span(),
-                "`merge` must be a table",
-            ));
-        }
-        let mut set = Vec::new();
-        for (path, value) in &p.set {
-            if !path.value.starts_with('/') {
-                cx.push(
-                    Diagnostic::error(codes::INVALID_PATCH, path.span(), format!("`{}` is not a JSON pointer", path.value))
-                        .with_help("write it like `/spec/template/spec/priorityClassName` (list items by index: `/containers/0/...`)"),
-                );
-                continue;
-            }
-            set.push((path.value.clone(), value.value.clone()));
+        for path in p.set.keys() {
+            cx.provenance.record(
+                issue::key(&issue::key(&at, "set"), &path.value),
+                path.span(),
+            );
         }
         out.push(model::Patch {
             kind: kind.to_string(),
             name: name.to_string(),
-            merge,
-            set,
+            merge: p.merge.as_ref().map(|m| m.value.clone()),
+            set: p
+                .set
+                .iter()
+                .map(|(path, value)| (path.value.clone(), value.value.clone()))
+                .collect(),
         });
-        spans.push(p.target.span());
     }
-    (out, spans)
+    out
 }

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use super::env::env;
-use super::index::Index;
 use super::probe::{port_ref, probe};
 use super::resources::{resources, rollout};
 use super::security::security;
@@ -15,29 +14,7 @@ use crate::diag::Diagnostic;
 use crate::model::{self, ConfigData, Workload, issue};
 use crate::spec::{self, ComponentSyntax, Sp};
 
-pub fn lower_component(
-    cx: &mut Cx<'_>,
-    c: &ComponentSyntax,
-    owner: &Owner,
-    index: &Index,
-) -> Option<model::Component> {
-    // The parts' characters are checked where they are written; only the length of the
-    // combined name is new here.
-    if owner.full_name.len() > 63 {
-        cx.push(
-            Diagnostic::error(
-                codes::NAME_TOO_LONG,
-                owner.span.clone(),
-                format!(
-                    "object name `{}` made from this name is {} characters, over the 63 allowed",
-                    crate::diag::clip(&owner.full_name),
-                    owner.full_name.len()
-                ),
-            )
-            .with_help("shorten the app or component name"),
-        );
-    }
-
+pub fn lower_component(cx: &mut Cx<'_>, c: &ComponentSyntax, owner: &Owner) -> model::Component {
     let base = issue::component(&owner.key);
     let p = |f: &str| issue::key(&base, f);
     let ports = ports(cx, c, &p("ports"));
@@ -168,7 +145,7 @@ pub fn lower_component(
         .disruption
         .as_ref()
         .and_then(|d| workload::disruption(cx, d, &base));
-    let network = workload::network(cx, c.network.as_ref(), index, &base);
+    let network = workload::network(cx, c.network.as_ref(), &base);
     let allow = super::allowed(cx, c.allow.as_deref(), &p("allow"));
     let metrics = c.metrics.as_ref().map(|m| {
         cx.provenance.record(p("metrics"), m.span());
@@ -185,11 +162,13 @@ pub fn lower_component(
         .as_ref()
         .map(|s| workload::scheduling(cx, s, &base))
         .unwrap_or_default();
-    let labels = cx.labels(&c.labels);
-    let annotations = cx.annotations(&c.annotations);
-    let pod_annotations = cx.annotations(&c.pod_annotations);
+    let base = model::issue::component(&owner.key);
+    let at = |field: &str| model::issue::key(&base, field);
+    let labels = cx.labels(&at("labels"), &c.labels);
+    let annotations = cx.labels(&at("annotations"), &c.annotations);
+    let pod_annotations = cx.labels(&at("pod_annotations"), &c.pod_annotations);
 
-    Some(model::Component {
+    model::Component {
         name: owner.full_name.clone(),
         key: owner.key.clone(),
         role,
@@ -233,7 +212,7 @@ pub fn lower_component(
         annotations,
         pod_annotations,
         allow,
-    })
+    }
 }
 
 /// `env_from = [...]`: which of config and secrets go in whole (each `Some(true)` when
@@ -257,22 +236,6 @@ pub fn env_from(
 
 fn strings(list: &Option<Vec<Sp<String>>>) -> Vec<String> {
     list.iter().flatten().map(|s| s.value.clone()).collect()
-}
-
-pub fn one_of(cx: &mut Cx<'_>, value: &Sp<String>, allowed: &[&str], what: &str) -> Option<String> {
-    if allowed.contains(&value.value.as_str()) {
-        return Some(value.value.clone());
-    }
-    let mut d = Diagnostic::error(
-        codes::INVALID_VALUE,
-        value.span(),
-        format!("unknown {what} `{}`", value.value),
-    );
-    d.help = Some(spec::suggest(&value.value, allowed, || {
-        format!("expected one of {}", spec::quoted(allowed))
-    }));
-    cx.push(d);
-    None
 }
 
 /// Container ports in the order written: `port = N` (the port named `http`) first, then
@@ -355,16 +318,11 @@ fn secrets(
                     }
                     (None, Some(file), None) => cx.read(file).unwrap_or_default(),
                     (None, None, Some(remote)) => {
-                        if !cx.external_store {
-                            cx.push(
-                            Diagnostic::error(
-                                codes::MISSING_VALUE,
-                                remote.span(),
-                                "`external` secret values need an `[external_secrets]` store",
-                            )
-                            .with_help("add `[external_secrets]` with `store = \"NAME\"` at the top level"),
+                        // Needs a store: a rule of the engine, reported at the value.
+                        cx.provenance.record(
+                            issue::key(&issue::key(base, &key.value), "external"),
+                            remote.span(),
                         );
-                        }
                         let property = src.property.as_ref().map(|p| p.value.clone());
                         external.insert(key.value.clone(), (remote.value.clone(), property));
                         continue;

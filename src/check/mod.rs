@@ -1,14 +1,16 @@
-//! Stage 2, check: a parsed [`Spec`] → a valid [`model::App`], or every diagnostic found.
+//! Stage 2, check: lowers a parsed [`Spec`] into a [`crate::model::App`] ([`lower`]), recording
+//! where each value was written ([`Provenance`]), so that the rule engine
+//! ([`crate::model::rules`]) can judge the model and point at the spec.
 //!
-//! Check judges values (names, ports, quantities, references between parts of the spec),
-//! applies defaults and reads the files and environment variables that secrets and config
-//! point at, through a [`Host`] so it does no I/O of its own. It never stops at the first
-//! problem: each rule reports and moves on. It never builds Kubernetes objects.
+//! Lowering reads the files and environment variables that secrets and config point at,
+//! through a [`Host`] so it does no I/O of its own, and parses the mini-languages the model
+//! cannot hold. Some component rules still live here while they move to the engine (the
+//! app-level ones have moved: `app.rs` only lowers). It never stops at the first problem, and
+//! it never builds Kubernetes objects.
 
 mod app;
 mod component;
 mod env;
-mod index;
 mod probe;
 mod provenance;
 mod resources;
@@ -16,10 +18,11 @@ mod security;
 mod service;
 mod workload;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
-use crate::model::{self, App, issue, rules};
+use crate::model::{App, issue};
 use crate::spec::{Sp, SpMap, Spec};
 
 pub use component::lower_component;
@@ -62,80 +65,29 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Checked {
         provenance: Provenance::default(),
         base_dir: base_dir.to_path_buf(),
         host,
-        external_store: file.external_secrets.is_some(),
         inherited_env: (file.defaults.iter())
             .flat_map(|d| d.env.keys().map(|k| k.span()))
             .collect(),
     };
     let name = &file.name;
     cx.provenance.record("name", name.span());
-    cx.rule(name, rules::dns1035_label, codes::INVALID_NAME, "app name");
     if let Some(ns) = &file.namespace {
         cx.provenance.record("namespace", ns.span());
     }
-    for (k, v) in &file.labels {
-        let path = issue::key("labels", k);
-        cx.provenance.record(&path, k.span.start..v.span.end);
+    if let Some(flag) = &file.create_namespace {
+        cx.provenance.record("create_namespace", flag.span());
     }
-
-    let namespace = file.namespace.as_ref().map(|ns| {
-        cx.rule(ns, rules::dns1123_label, codes::INVALID_NAME, "namespace");
-        ns.value.clone()
-    });
-    let create_namespace = file
-        .create_namespace
-        .as_ref()
-        .map_or(namespace.is_some(), |b| b.value);
-    if let Some(flag) = &file.create_namespace
-        && flag.value
-        && namespace.is_none()
-    {
-        cx.push(
-            Diagnostic::error(
-                codes::MISSING_VALUE,
-                flag.span(),
-                "`create_namespace` needs a `namespace`",
-            )
-            .with_help("add `namespace = \"...\"` or remove `create_namespace`"),
-        );
-    }
+    let labels = app::string_map(&mut cx, "labels", &file.labels);
+    let annotations = app::string_map(&mut cx, "annotations", &file.annotations);
 
     // Who is who, before any component is lowered, so references resolve in any order.
     let parts = spec.parts();
-    if parts.is_empty() {
-        cx.push(
-            Diagnostic::error(
-                codes::MISSING_VALUE,
-                name.span(),
-                "the spec has no component",
-            )
-            .with_help(
-                "add `image = \"...\"` for a single-component app, or `[components.NAME]` tables",
-            ),
-        );
-    }
     let mut owners: Vec<(Owner, &crate::spec::ComponentSyntax)> = Vec::new();
-    for part in &parts {
-        if !part.is_main {
-            cx.rule(
-                &part.key,
-                rules::dns1035_label,
-                codes::INVALID_NAME,
-                "component name",
-            );
-            if part.key.value == name.value && spec.main.is_some() {
-                cx.push(Diagnostic::error(
-                    codes::DUPLICATE,
-                    part.key.span(),
-                    format!(
-                        "`{}` is already the name of the main component (the top-level keys)",
-                        part.key.value
-                    ),
-                ));
-            }
-        }
+    for (i, part) in parts.iter().enumerate() {
         cx.provenance
             .record(issue::component(&part.key.value), part.key.span());
+        cx.provenance
+            .record(issue::index("components", i), part.key.span());
         owners.push((
             Owner {
                 full_name: part.full_name.clone(),
@@ -145,22 +97,12 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Checked {
             part.syntax,
         ));
     }
-    let mut index = index::Index::default();
+    let mut components = Vec::new();
     for (owner, c) in &owners {
-        index
-            .components
-            .insert(owner.key.clone(), index::declare(c, &owner.full_name));
+        components.push(lower_component(&mut cx, c, owner));
     }
 
-    let components: Vec<model::Component> = owners
-        .iter()
-        .filter_map(|(owner, c)| lower_component(&mut cx, c, owner, &index))
-        .collect();
-
-    let ingress = file
-        .ingress
-        .as_ref()
-        .and_then(|i| app::ingress(&mut cx, i, &name.value, &index));
+    let ingress = file.ingress.as_ref().map(|i| app::ingress(&mut cx, i));
     let quota = file
         .quota
         .as_ref()
@@ -175,30 +117,14 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Checked {
         .as_ref()
         .map(|e| app::external_secrets(&mut cx, e));
     let argocd = file.argocd.as_ref().map(|a| app::argocd(&mut cx, a));
-    if (file.quota.is_some() || file.limit_range.is_some()) && namespace.is_none() {
-        let span = file
-            .quota
-            .as_ref()
-            .and_then(|q| q.keys().next().map(|k| k.span()))
-            .or(file.limit_range.as_ref().map(|l| l.span()))
-            .unwrap_or(name.span());
-        cx.push(
-            Diagnostic::error(
-                codes::MISSING_VALUE,
-                span,
-                "a quota or limit range needs a `namespace` to apply to",
-            )
-            .with_help("add `namespace = \"...\"`"),
-        );
-    }
-    let (patches, patch_spans) = app::patches(&mut cx, file.patches.as_deref().unwrap_or_default());
+    let patches = app::patches(&mut cx, file.patches.as_deref().unwrap_or_default());
 
     let app = App {
         name: name.value.clone(),
-        namespace,
-        create_namespace,
-        labels: cx.labels(&file.labels),
-        annotations: cx.annotations(&file.annotations),
+        namespace: file.namespace.as_ref().map(|ns| ns.value.clone()),
+        create_namespace: file.create_namespace.as_ref().map(|b| b.value),
+        labels,
+        annotations,
         components,
         ingress,
         quota,
@@ -208,9 +134,6 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Checked {
         patches,
         allow: allowed(&mut cx, file.allow.as_deref(), "allow"),
     };
-    for (i, span) in patch_spans.into_iter().enumerate() {
-        cx.provenance.record(issue::index("patches", i), span);
-    }
     Checked {
         app,
         provenance: cx.provenance,
@@ -232,8 +155,6 @@ pub struct Cx<'h> {
     pub provenance: Provenance,
     base_dir: PathBuf,
     host: &'h dyn Host,
-    /// The spec names an External Secrets store.
-    external_store: bool,
     /// Spans of the keys of `[defaults].env`: env vars a component inherits (see `env::env`).
     inherited_env: Vec<std::ops::Range<usize>>,
 }
@@ -344,54 +265,10 @@ impl Cx<'_> {
         value
     }
 
-    /// Checks label keys and values; `app.kubernetes.io/` keys are k8gen's own.
-    pub fn labels(&mut self, labels: &SpMap<String>) -> std::collections::BTreeMap<String, String> {
-        let mut out = std::collections::BTreeMap::new();
-        for (key, value) in labels {
-            self.meta_key(key, "label");
-            self.rule(
-                value,
-                rules::label_value,
-                codes::INVALID_LABEL,
-                "label value",
-            );
-            out.insert(key.value.clone(), value.value.clone());
-        }
-        out
-    }
-
-    pub fn annotations(
-        &mut self,
-        annotations: &SpMap<String>,
-    ) -> std::collections::BTreeMap<String, String> {
-        let mut out = std::collections::BTreeMap::new();
-        for (key, value) in annotations {
-            self.meta_key(key, "annotation");
-            out.insert(key.value.clone(), value.value.clone());
-        }
-        out
-    }
-
-    fn meta_key(&mut self, key: &Sp<String>, what: &str) {
-        if key.value.starts_with(crate::build::labels::RESERVED_PREFIX) {
-            self.push(
-                Diagnostic::error(
-                    codes::INVALID_LABEL,
-                    key.span(),
-                    format!("{what} key `{}` is set by k8gen", key.value),
-                )
-                .with_help(
-                    "use `version` or `role` to change those labels, or pick a key of your own",
-                ),
-            );
-        } else {
-            self.rule(
-                key,
-                rules::qualified_name,
-                codes::INVALID_LABEL,
-                &format!("{what} key"),
-            );
-        }
+    /// Lowers a component's labels or annotations at field path `base`, recording where each
+    /// key and value was written (the rules about them are the engine's).
+    pub fn labels(&mut self, base: &str, map: &SpMap<String>) -> BTreeMap<String, String> {
+        app::string_map(self, base, map)
     }
 }
 

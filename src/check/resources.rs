@@ -116,29 +116,3 @@ pub(super) fn rollout(cx: &mut Cx<'_>, r: &Sp<spec::RolloutSyntax>, base: &str) 
         progress_deadline_seconds: int(&r.progress_deadline_seconds, "progress_deadline_seconds"),
     }
 }
-pub fn quantity(cx: &mut Cx<'_>, q: &Sp<spec::Quantity>) -> Option<(String, f64)> {
-    let text = match &q.value {
-        spec::Quantity::String(s) => s.clone(),
-        spec::Quantity::Integer(i) => i.to_string(),
-        spec::Quantity::Float(f) => f.to_string(),
-    };
-    match rules::quantity(&text) {
-        Ok(v) if v < 0.0 => {
-            cx.push(Diagnostic::error(
-                codes::INVALID_QUANTITY,
-                q.span(),
-                format!("quantity `{text}` must not be negative"),
-            ));
-            None
-        }
-        Ok(v) => Some((text, v)),
-        Err(e) => {
-            cx.push(Diagnostic::error(
-                codes::INVALID_QUANTITY,
-                q.span(),
-                format!("invalid quantity: {e}"),
-            ));
-            None
-        }
-    }
-}

@@ -36,7 +36,7 @@ pub(super) fn service(
                     e.value.clone()
                 }),
                 ports: Vec::new(),
-                annotations: cx.annotations(&t.annotations),
+                annotations: cx.labels(&p("annotations"), &t.annotations),
             };
             // A table describes a Service with one port (an ExternalName Service has none;
             // one written anyway is kept for the rules to report).

@@ -11,7 +11,6 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use super::index::Index;
 use super::{Cx, codes, env};
 use crate::diag::Diagnostic;
 use crate::model::{self, VolumeSource, Workload, WorkloadKind, issue};
@@ -399,7 +398,6 @@ pub fn disruption(
 pub fn network(
     cx: &mut Cx<'_>,
     n: Option<&Sp<spec::NetworkSyntax>>,
-    index: &Index,
     base: &str,
 ) -> model::Switch<model::Network> {
     let base = issue::key(base, "network");
@@ -418,7 +416,7 @@ pub fn network(
         list.as_ref().map(|items| {
             let mut out = Vec::new();
             for p in items {
-                if let Some(peer) = peer(p, index) {
+                if let Some(peer) = peer(p) {
                     cx.provenance
                         .record(issue::index(&issue::key(&base, key), out.len()), p.span());
                     out.push(peer);
@@ -452,20 +450,12 @@ pub fn network(
 }
 
 /// A peer: `namespace:NAME`, `cidr:RANGE` or a component key (the rules judge all three).
-/// ExternalName components run no pods to select, so they are left out.
-fn peer(p: &Sp<String>, index: &Index) -> Option<model::Peer> {
+fn peer(p: &Sp<String>) -> Option<model::Peer> {
     if let Some(ns) = p.value.strip_prefix("namespace:") {
         return Some(model::Peer::Namespace(ns.to_string()));
     }
     if let Some(cidr) = p.value.strip_prefix("cidr:") {
         return Some(model::Peer::Cidr(cidr.to_string()));
-    }
-    if index
-        .components
-        .get(&p.value)
-        .is_some_and(|d| d.kind == "ExternalName")
-    {
-        return None;
     }
     Some(model::Peer::Component(p.value.clone()))
 }

@@ -863,8 +863,8 @@ pub struct RouteSyntax {
     #[schemars(example = &"/api")]
     pub path: Option<Sp<String>>,
     /// `Prefix` (default), `Exact` or `ImplementationSpecific`.
-    #[schemars(example = &"Prefix", extend("enum" = ["Prefix", "Exact", "ImplementationSpecific"]))]
-    pub path_type: Option<Sp<String>>,
+    #[schemars(example = &"Prefix")]
+    pub path_type: Option<Sp<crate::model::PathType>>,
     /// Component whose Service receives the traffic, optionally with a port: `backend:http`.
     #[schemars(example = &"api:http")]
     pub to: Sp<String>,
@@ -898,8 +898,8 @@ pub struct ExternalSecretsSyntax {
     #[schemars(example = &"aws-secrets-manager")]
     pub store: Sp<String>,
     /// `SecretStore` (default) or `ClusterSecretStore`.
-    #[schemars(example = &"ClusterSecretStore", extend("enum" = ["SecretStore", "ClusterSecretStore"]))]
-    pub kind: Option<Sp<String>>,
+    #[schemars(example = &"ClusterSecretStore")]
+    pub kind: Option<Sp<crate::model::SecretStoreKind>>,
     /// How often to sync, e.g. `1h` (default).
     #[schemars(example = &"1h")]
     pub refresh_interval: Option<Sp<String>>,

@@ -37,10 +37,15 @@ pub fn apply_one(objects: &mut [Object], index: usize, p: &Patch) -> Vec<PatchEr
         } else {
             format!("its {} objects are {}", p.kind, same_kind.join(", "))
         };
-        errors.push(error(format!(
-            "there is no {}/{} to patch; {hint}",
-            p.kind, p.name
-        )));
+        let candidates: Vec<&str> = same_kind.iter().map(String::as_str).collect();
+        errors.push(PatchError {
+            help: crate::suggest::did_you_mean(&p.name, &candidates)
+                .map(|best| format!("did you mean `{}/{best}`?", p.kind)),
+            ..error(format!(
+                "there is no {}/{} to patch; {hint}",
+                p.kind, p.name
+            ))
+        });
         return errors;
     };
     let mut json = object.to_json();

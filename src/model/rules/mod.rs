@@ -38,7 +38,7 @@ pub(crate) struct Cx<'a> {
     pub issues: Vec<Issue>,
 }
 
-impl Cx<'_> {
+impl<'a> Cx<'a> {
     pub fn push(&mut self, issue: Issue) {
         self.issues.push(issue);
     }
@@ -76,7 +76,7 @@ impl Cx<'_> {
 
     /// The component whose key is `key`.
     #[allow(dead_code)]
-    pub fn component(&self, key: &str) -> Option<&Component> {
+    pub fn component(&self, key: &str) -> Option<&'a Component> {
         self.app.components.iter().find(|c| c.key == key)
     }
 }
