@@ -5,6 +5,7 @@
 mod api;
 mod engine;
 mod env_order;
+mod equivalence;
 mod errors;
 mod fuzz;
 mod golden;
