@@ -45,9 +45,7 @@ fn probe(action: ProbeAction, initial_delay: Option<i32>, period: Option<i32>) -
 fn wait_for_postgres() -> Container {
     Container {
         name: "wait-for-db".into(),
-        image: k8gen::build::WAIT_IMAGE.into(),
         wait_for: Some("postgres".into()),
-        resources: Resources::tiny(),
         ..Default::default()
     }
 }
@@ -260,7 +258,7 @@ pub fn experiment_tracker(specs: &Path) -> App {
     App {
         ingress: Some(Ingress {
             class: Some("nginx".into()),
-            annotations: map(&[(k8gen::build::CERT_MANAGER_ISSUER, "letsencrypt-prod")]),
+            cert_manager_issuer: Some("letsencrypt-prod".into()),
             tls_secret: Some("experiments-tls".into()),
             routes: vec![route("/api", "backend"), route("/", "frontend")],
             ..Default::default()

@@ -75,7 +75,7 @@ pub fn run(specs: &[PathBuf], format: Format, deny_warnings: bool, color: bool) 
 fn to_json(d: &Diagnostic, source: &inputs::Source) -> serde_json::Value {
     let (line, column) = line_col(&source.text, d.span.start);
     let (end_line, end_column) = line_col(&source.text, d.span.end);
-    let rule = k8gen::lint::RULES.iter().find(|r| r.code == d.code);
+    let rule = k8gen::LINT_RULES.iter().find(|r| r.code == d.code);
     serde_json::json!({
         "file": source.shown,
         "line": line,
@@ -93,7 +93,7 @@ fn to_json(d: &Diagnostic, source: &inputs::Source) -> serde_json::Value {
 /// `k8gen check --list`: the lint rules.
 pub fn list() -> i32 {
     let mut out = String::new();
-    for r in k8gen::lint::RULES {
+    for r in k8gen::LINT_RULES {
         out.push_str(&format!("{}  {:<28} {}\n", r.code, r.name, r.summary));
     }
     let _ = std::io::stdout().lock().write_all(out.as_bytes());

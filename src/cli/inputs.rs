@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use k8gen::Diagnostic;
-use k8gen::check::Host;
+use k8gen::Host;
 
 /// Reads files and environment variables for `check`.
 pub struct RealHost;

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::build::Object;
+use crate::kube::Object;
 
 /// One object as a YAML document (no `---` line).
 pub fn document(object: &Object) -> String {

@@ -58,6 +58,10 @@ pub fn normalize(app: &mut App) {
             Switch::Off => Switch::Off,
         };
         workload(c);
+        let image = c.image.clone();
+        for x in c.init_containers.iter_mut().chain(&mut c.sidecars) {
+            container(x, &image);
+        }
     }
     if app.create_namespace.is_none() {
         app.create_namespace = Some(create_namespace(app));
@@ -316,5 +320,24 @@ pub fn service_target<'c>(c: &'c Component, sp: &ServicePort) -> Option<&'c Port
             .port
             .and_then(|n| c.ports.iter().find(|p| p.port == n))
             .or_else(|| main_port(c)),
+    }
+}
+
+/// Image of a `wait_for` init container that names none: a small image with a shell and `nc`.
+pub const WAIT_IMAGE: &str = "busybox:1.36";
+
+/// An init container or sidecar without an image runs the component's (or, waiting for
+/// another component, [`WAIT_IMAGE`]); a waiting container without resources gets
+/// [`Resources::tiny`](super::Resources::tiny), so it is scheduled and capped like the rest.
+pub fn container(x: &mut super::Container, component_image: &str) {
+    if x.image.is_empty() {
+        x.image = if x.wait_for.is_some() {
+            WAIT_IMAGE.to_string()
+        } else {
+            component_image.to_string()
+        };
+    }
+    if x.wait_for.is_some() && x.resources == super::Resources::default() {
+        x.resources = super::Resources::tiny();
     }
 }

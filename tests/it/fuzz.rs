@@ -26,7 +26,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use k8gen::check::Host;
+use k8gen::Host;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::strategy::BoxedStrategy;
@@ -505,7 +505,7 @@ fn mutated_spec() -> impl Strategy<Value = Vec<u8>> {
 fn top_keys() -> &'static [String] {
     static KEYS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
     KEYS.get_or_init(|| {
-        let schema: serde_json::Value = serde_json::from_str(&k8gen::spec::json_schema()).unwrap();
+        let schema: serde_json::Value = serde_json::from_str(&k8gen::json_schema()).unwrap();
         schema["properties"]
             .as_object()
             .unwrap()

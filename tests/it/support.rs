@@ -44,7 +44,7 @@ pub fn specs() -> Vec<PathBuf> {
 
 pub struct FsHost;
 
-impl k8gen::check::Host for FsHost {
+impl k8gen::Host for FsHost {
     fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
         std::fs::read(path)
     }

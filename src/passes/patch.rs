@@ -2,7 +2,7 @@
 //! operations at JSON pointers, then reads the object back into its typed k8s-openapi struct,
 //! so a patch that names a field the kind does not have, or gives a wrong type, is an error.
 
-use crate::build::Object;
+use crate::kube::Object;
 use crate::model::Patch;
 
 /// Why patch number `index` (in spec order) could not be applied.

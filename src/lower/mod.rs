@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
 use crate::model::{App, issue};
-use crate::spec::{Sp, SpMap, Spec};
+use crate::syntax::{Sp, SpMap, Spec};
 
 pub use component::lower_component;
 pub use provenance::Provenance;
@@ -58,7 +58,7 @@ pub fn allowed(cx: &mut Cx<'_>, allow: Option<&[Sp<String>]>, base: &str) -> Vec
 }
 
 /// Lowers `spec` (read from a file in `base_dir`) into the model.
-pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Checked {
+pub fn lower(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Checked {
     let file = &spec.file;
     let mut cx = Cx {
         diags: Vec::new(),
@@ -82,7 +82,7 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Checked {
 
     // Who is who, before any component is lowered, so references resolve in any order.
     let parts = spec.parts();
-    let mut owners: Vec<(Owner, &crate::spec::ComponentSyntax)> = Vec::new();
+    let mut owners: Vec<(Owner, &crate::syntax::ComponentSyntax)> = Vec::new();
     for (i, part) in parts.iter().enumerate() {
         cx.provenance
             .record(issue::component(&part.key.value), part.key.span());
@@ -92,7 +92,6 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Checked {
             Owner {
                 full_name: part.full_name.clone(),
                 key: part.key.value.clone(),
-                span: part.key.span(),
             },
             part.syntax,
         ));
@@ -145,7 +144,6 @@ pub fn check(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Checked {
 pub struct Owner {
     pub full_name: String,
     pub key: String,
-    pub span: std::ops::Range<usize>,
 }
 
 /// The checking context: collected diagnostics and access to files and the environment.
@@ -162,27 +160,6 @@ pub struct Cx<'h> {
 impl Cx<'_> {
     pub fn push(&mut self, d: Diagnostic) {
         self.diags.push(d);
-    }
-
-    /// Applies `rule` to a spanned string and reports `invalid <what>` if it fails.
-    pub fn rule<T>(
-        &mut self,
-        value: &Sp<String>,
-        rule: impl Fn(&str) -> Result<T, String>,
-        code: &'static str,
-        what: &str,
-    ) -> Option<T> {
-        match rule(&value.value) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.push(Diagnostic::error(
-                    code,
-                    value.span(),
-                    format!("invalid {what} `{}`: {e}", crate::diag::clip(&value.value)),
-                ));
-                None
-            }
-        }
     }
 
     /// An integer in `range`, as i32.

@@ -5,7 +5,7 @@
 use super::probe::port_ref;
 use super::{Cx, Owner};
 use crate::model::{self, Switch, issue};
-use crate::spec::{self, ComponentSyntax};
+use crate::syntax::{self, ComponentSyntax};
 
 pub(super) fn service(
     cx: &mut Cx<'_>,
@@ -19,9 +19,9 @@ pub(super) fn service(
     cx.provenance.record(&path, svc.span());
     let p = |f: &str| issue::key(&path, f);
     match &svc.value {
-        spec::ServiceSyntax::Enabled(false) => Switch::Off,
-        spec::ServiceSyntax::Enabled(true) => Switch::On(model::Service::default()),
-        spec::ServiceSyntax::Table(t) => {
+        syntax::ServiceSyntax::Enabled(false) => Switch::Off,
+        syntax::ServiceSyntax::Enabled(true) => Switch::On(model::Service::default()),
+        syntax::ServiceSyntax::Table(t) => {
             let mut out = model::Service {
                 kind: t.kind.as_ref().map(|k| {
                     cx.provenance.record(p("type"), k.span());

@@ -3,9 +3,7 @@
 //! then by namespace and name. The rank of each kind is its place in the `objects!` list in
 //! `build/mod.rs`; this pass only sorts.
 
-use crate::build::Object;
-
-pub use crate::build::kind_rank;
+use crate::kube::Object;
 
 pub fn sort(objects: &mut [Object]) {
     objects.sort_by(|a, b| {

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use k8s_openapi::api::core::v1::PodSpec;
 use sha2::{Digest, Sha256};
 
-use crate::build::{DataKind, Object, PodData};
+use crate::kube::{DataKind, Object, PodData};
 
 pub const CONFIG: &str = "checksum/config";
 pub const SECRET: &str = "checksum/secret";

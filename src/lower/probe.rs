@@ -6,27 +6,27 @@
 use super::{Cx, codes};
 use crate::diag::Diagnostic;
 use crate::model::{self, PortTarget, ProbeAction, issue};
-use crate::spec::{self, Sp};
+use crate::syntax::{self, Sp};
 
 /// A `port = ...` reference to a container port, by number or name.
-pub(super) fn port_ref(cx: &mut Cx<'_>, r: &Sp<spec::PortRef>, path: &str) -> Option<PortTarget> {
+pub(super) fn port_ref(cx: &mut Cx<'_>, r: &Sp<syntax::PortRef>, path: &str) -> Option<PortTarget> {
     cx.provenance.record(path, r.span());
     match &r.value {
-        spec::PortRef::Number(n) => cx
+        syntax::PortRef::Number(n) => cx
             .int32(&Sp::new(r.span(), *n), "port")
             .map(PortTarget::Number),
-        spec::PortRef::Name(name) => Some(PortTarget::Name(name.clone())),
+        syntax::PortRef::Name(name) => Some(PortTarget::Name(name.clone())),
     }
 }
 
 pub(super) fn probe(
     cx: &mut Cx<'_>,
-    p: &Sp<spec::ProbeSyntax>,
+    p: &Sp<syntax::ProbeSyntax>,
     path: &str,
 ) -> Option<model::Probe> {
     cx.provenance.record(path, p.span());
     match &p.value {
-        spec::ProbeSyntax::Short(text) => {
+        syntax::ProbeSyntax::Short(text) => {
             let (verb, rest) = text
                 .trim()
                 .split_once(' ')
@@ -64,7 +64,7 @@ pub(super) fn probe(
             };
             Some(model::Probe::new(action))
         }
-        spec::ProbeSyntax::Table(t) => {
+        syntax::ProbeSyntax::Table(t) => {
             let port = match &t.port {
                 Some(r) => Some(port_ref(cx, r, &issue::key(path, "port"))?),
                 None => None,

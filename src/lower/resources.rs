@@ -7,25 +7,25 @@ use std::collections::BTreeMap;
 use super::{Cx, codes};
 use crate::diag::Diagnostic;
 use crate::model::{self, IntOrPercent, RolloutStrategy, Strategy, issue, rules};
-use crate::spec::{self, Sp};
+use crate::syntax::{self, Sp};
 
 /// A quantity as the text Kubernetes reads (`1`, `0.5`, `"100m"`).
-pub fn quantity_text(q: &spec::Quantity) -> String {
+pub fn quantity_text(q: &syntax::Quantity) -> String {
     match q {
-        spec::Quantity::String(s) => s.clone(),
-        spec::Quantity::Integer(i) => i.to_string(),
-        spec::Quantity::Float(f) => f.to_string(),
+        syntax::Quantity::String(s) => s.clone(),
+        syntax::Quantity::Integer(i) => i.to_string(),
+        syntax::Quantity::Float(f) => f.to_string(),
     }
 }
 
 /// Requests and limits; each value is recorded at `base.requests.NAME` / `base.limits.NAME`.
 pub fn resources(
     cx: &mut Cx<'_>,
-    requests: &spec::SpMap<spec::Quantity>,
-    limits: &spec::SpMap<spec::Quantity>,
+    requests: &syntax::SpMap<syntax::Quantity>,
+    limits: &syntax::SpMap<syntax::Quantity>,
     base: &str,
 ) -> model::Resources {
-    let mut read = |section: &str, map: &spec::SpMap<spec::Quantity>| {
+    let mut read = |section: &str, map: &syntax::SpMap<syntax::Quantity>| {
         let mut out = BTreeMap::new();
         for (name, q) in map {
             let path = issue::key(&issue::key(base, section), &name.value);
@@ -44,15 +44,15 @@ pub fn resources(
 /// `code`.
 pub fn int_or_percent(
     cx: &mut Cx<'_>,
-    v: &Sp<spec::IntOrPercent>,
+    v: &Sp<syntax::IntOrPercent>,
     what: &str,
     code: &'static str,
 ) -> Option<IntOrPercent> {
     match &v.value {
-        spec::IntOrPercent::Int(n) => cx
+        syntax::IntOrPercent::Int(n) => cx
             .int32(&Sp::new(v.span(), *n), what)
             .map(IntOrPercent::Int),
-        spec::IntOrPercent::Percent(s) => match rules::percent(s) {
+        syntax::IntOrPercent::Percent(s) => match rules::percent(s) {
             Ok(p) => Some(IntOrPercent::Percent(p)),
             Err(e) => {
                 cx.push(Diagnostic::error(
@@ -66,10 +66,14 @@ pub fn int_or_percent(
     }
 }
 
-pub(super) fn rollout(cx: &mut Cx<'_>, r: &Sp<spec::RolloutSyntax>, base: &str) -> model::Rollout {
+pub(super) fn rollout(
+    cx: &mut Cx<'_>,
+    r: &Sp<syntax::RolloutSyntax>,
+    base: &str,
+) -> model::Rollout {
     cx.provenance.record(base, r.span());
     let p = |f: &str| issue::key(base, f);
-    let mut read = |v: &Option<Sp<spec::IntOrPercent>>, name: &str| {
+    let mut read = |v: &Option<Sp<syntax::IntOrPercent>>, name: &str| {
         let v = v.as_ref()?;
         cx.provenance.record(p(name), v.span());
         int_or_percent(cx, v, name, codes::INVALID_ROLLOUT)

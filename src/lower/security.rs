@@ -5,11 +5,11 @@
 use super::{Cx, codes};
 use crate::diag::Diagnostic;
 use crate::model::{self, issue};
-use crate::spec::{self, Sp};
+use crate::syntax::{self, Sp};
 
 pub(super) fn security(
     cx: &mut Cx<'_>,
-    s: &Sp<spec::SecuritySyntax>,
+    s: &Sp<syntax::SecuritySyntax>,
     base: &str,
 ) -> model::Security {
     cx.provenance.record(base, s.span());
@@ -42,9 +42,9 @@ pub(super) fn security(
         cx.provenance
             .record(issue::key(base, "run_as_user"), user.span());
         match user.value {
-            spec::RunAsUser::Id(id) => out.run_as_user = Some(id),
-            spec::RunAsUser::Image(false) => out.run_as_user = None,
-            spec::RunAsUser::Image(true) => cx.push(
+            syntax::RunAsUser::Id(id) => out.run_as_user = Some(id),
+            syntax::RunAsUser::Image(false) => out.run_as_user = None,
+            syntax::RunAsUser::Image(true) => cx.push(
                 Diagnostic::error(
                     codes::INVALID_VALUE,
                     user.span(),

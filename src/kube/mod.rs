@@ -37,9 +37,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::{Metadata, Resource};
 
 pub use crd::{Application, ExternalSecret};
-pub use ingress::CERT_MANAGER_ISSUER;
 pub use kind::{DataKind, Kind, PodData, PodMut, PodRef, selects};
-pub use pod::WAIT_IMAGE;
 
 use crate::model::{App, Component, Workload};
 

@@ -12,7 +12,7 @@ use super::service::service;
 use super::{Cx, Owner, codes, workload};
 use crate::diag::Diagnostic;
 use crate::model::{self, ConfigData, Workload, issue};
-use crate::spec::{self, ComponentSyntax, Sp};
+use crate::syntax::{self, ComponentSyntax, Sp};
 
 pub fn lower_component(cx: &mut Cx<'_>, c: &ComponentSyntax, owner: &Owner) -> model::Component {
     let base = issue::component(&owner.key);
@@ -20,7 +20,7 @@ pub fn lower_component(cx: &mut Cx<'_>, c: &ComponentSyntax, owner: &Owner) -> m
     let ports = ports(cx, c, &p("ports"));
     let external = matches!(
         c.service.as_ref().map(|s| &s.value),
-        Some(spec::ServiceSyntax::Table(t))
+        Some(syntax::ServiceSyntax::Table(t))
             if t.kind.as_ref().is_some_and(|k| k.value == model::ServiceType::ExternalName)
     );
     let workload = if external {
@@ -71,7 +71,7 @@ pub fn lower_component(cx: &mut Cx<'_>, c: &ComponentSyntax, owner: &Owner) -> m
     };
 
     let probes = c.probes.as_ref();
-    let probe_at = |cx: &mut Cx<'_>, which: Option<&Sp<spec::ProbeSyntax>>, name: &str| {
+    let probe_at = |cx: &mut Cx<'_>, which: Option<&Sp<syntax::ProbeSyntax>>, name: &str| {
         which.and_then(|sp| probe(cx, sp, &issue::key(&p("probes"), name)))
     };
     let liveness = probe_at(cx, probes.and_then(|p| p.liveness.as_ref()), "liveness");
@@ -118,8 +118,8 @@ pub fn lower_component(cx: &mut Cx<'_>, c: &ComponentSyntax, owner: &Owner) -> m
     let (service_account, own_service_account) = match c.service_account.as_ref().map(|s| &s.value)
     {
         // `false` leaves it to k8gen: an account of its own when there are RBAC rules.
-        Some(spec::ServiceAccountSyntax::Create(b)) => (None, b.then_some(true)),
-        Some(spec::ServiceAccountSyntax::Name(name)) => (Some(name.clone()), None),
+        Some(syntax::ServiceAccountSyntax::Create(b)) => (None, b.then_some(true)),
+        Some(syntax::ServiceAccountSyntax::Name(name)) => (Some(name.clone()), None),
         None => (None, None),
     };
     let service = service(cx, c, owner);
@@ -129,13 +129,13 @@ pub fn lower_component(cx: &mut Cx<'_>, c: &ComponentSyntax, owner: &Owner) -> m
         .map(|s| security(cx, s, &p("security")))
         .unwrap_or_default();
     let volumes = workload::volumes(cx, &c.volumes, &base);
-    let extra = |cx: &mut Cx<'_>, list: &Option<Vec<Sp<spec::ContainerSyntax>>>, key: &str| {
+    let extra = |cx: &mut Cx<'_>, list: &Option<Vec<Sp<syntax::ContainerSyntax>>>, key: &str| {
         list.iter()
             .flatten()
             .enumerate()
             .map(|(i, x)| {
                 let path = issue::index(&p(key), i);
-                workload::container(cx, x, &image, &path)
+                workload::container(cx, x, &path)
             })
             .collect::<Vec<_>>()
     };
@@ -263,8 +263,8 @@ fn ports(cx: &mut Cx<'_>, c: &ComponentSyntax, base: &str) -> Vec<model::Port> {
     }
     for (name, value) in super::env::in_file_order(&c.ports) {
         match &value.value {
-            spec::PortSyntax::Number(n) => add(cx, name, &Sp::new(value.span(), *n), None),
-            spec::PortSyntax::Table(t) => add(cx, name, &t.port, t.protocol.as_ref()),
+            syntax::PortSyntax::Number(n) => add(cx, name, &Sp::new(value.span(), *n), None),
+            syntax::PortSyntax::Table(t) => add(cx, name, &t.port, t.protocol.as_ref()),
         }
     }
     out
@@ -279,8 +279,8 @@ fn config(cx: &mut Cx<'_>, c: &ComponentSyntax, base: &str) -> BTreeMap<String, 
         cx.provenance
             .record(issue::key(base, &key.value), key.span());
         let data = match &value.value {
-            spec::ConfigValue::Value(s) => ConfigData::Text(s.to_text()),
-            spec::ConfigValue::File(f) => match cx.read(&f.file) {
+            syntax::ConfigValue::Value(s) => ConfigData::Text(s.to_text()),
+            syntax::ConfigValue::File(f) => match cx.read(&f.file) {
                 Some(bytes) => match String::from_utf8(bytes) {
                     Ok(text) => ConfigData::Text(text),
                     Err(e) => ConfigData::Binary(e.into_bytes()),
@@ -310,8 +310,8 @@ fn secrets(
         cx.provenance
             .record(issue::key(base, &key.value), key.span());
         let bytes = match &value.value {
-            spec::SecretValue::Literal(s) => s.clone().into_bytes(),
-            spec::SecretValue::Source(src) => {
+            syntax::SecretValue::Literal(s) => s.clone().into_bytes(),
+            syntax::SecretValue::Source(src) => {
                 match (&src.env, &src.file, &src.external) {
                     (Some(var), None, None) => {
                         cx.env_var(var).map(String::into_bytes).unwrap_or_default()

@@ -38,7 +38,6 @@ pub struct Part<'s> {
     /// Name of its objects: the app name for the main component, else `APP-KEY`.
     pub full_name: String,
     pub syntax: &'s ComponentSyntax,
-    pub is_main: bool,
 }
 
 impl Spec {
@@ -49,13 +48,11 @@ impl Spec {
             key: app.clone(),
             full_name: app.value.clone(),
             syntax: m,
-            is_main: true,
         });
         let others = self.components.iter().map(|(k, c)| Part {
             key: k.clone(),
             full_name: format!("{}-{}", app.value, k.value),
             syntax: c,
-            is_main: false,
         });
         main.chain(others).collect()
     }
@@ -510,11 +507,12 @@ fn backticked(text: &str) -> Vec<&str> {
     text.split('`').skip(1).step_by(2).collect()
 }
 
-pub use crate::suggest::{did_you_mean, quoted, suggest};
+use crate::suggest::{quoted, suggest};
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::suggest::did_you_mean;
 
     fn errors(src: &str) -> Vec<Diagnostic> {
         parse(src).expect_err("should fail")

@@ -7,10 +7,10 @@ use super::probe::port_ref;
 use super::{Cx, codes};
 use crate::diag::Diagnostic;
 use crate::model::{self, EnvValue, issue};
-use crate::spec::{self, Sp};
+use crate::syntax::{self, Sp};
 
 /// The entries of a spanned map in the order they were written in the file.
-pub(super) fn in_file_order<V>(map: &spec::SpMap<V>) -> Vec<(&Sp<String>, &Sp<V>)> {
+pub(super) fn in_file_order<V>(map: &syntax::SpMap<V>) -> Vec<(&Sp<String>, &Sp<V>)> {
     let mut entries: Vec<_> = map.iter().collect();
     entries.sort_by_key(|(k, _)| k.span.start);
     entries
@@ -19,20 +19,24 @@ pub(super) fn in_file_order<V>(map: &spec::SpMap<V>) -> Vec<(&Sp<String>, &Sp<V>
 /// Env vars in the order they are written, never sorted: entries inherited from
 /// `[defaults].env` first (in their order there, so the component's own can use `$(NAME)` of
 /// them), then the component's own, in file order.
-fn env_order<'m, V>(cx: &Cx<'_>, map: &'m spec::SpMap<V>) -> Vec<(&'m Sp<String>, &'m Sp<V>)> {
+fn env_order<'m, V>(cx: &Cx<'_>, map: &'m syntax::SpMap<V>) -> Vec<(&'m Sp<String>, &'m Sp<V>)> {
     let mut entries: Vec<_> = map.iter().collect();
     entries.sort_by_key(|(name, _)| (!cx.inherited_env.contains(&name.span), name.span.start));
     entries
 }
 
-pub fn env(cx: &mut Cx<'_>, vars: &spec::SpMap<spec::EnvSyntax>, base: &str) -> Vec<model::EnvVar> {
+pub fn env(
+    cx: &mut Cx<'_>,
+    vars: &syntax::SpMap<syntax::EnvSyntax>,
+    base: &str,
+) -> Vec<model::EnvVar> {
     let mut out = Vec::new();
     for (name, value) in env_order(cx, vars) {
         let path = issue::key(base, &name.value);
         cx.provenance.record(&path, name.span());
         let value = match &value.value {
-            spec::EnvSyntax::Value(s) => EnvValue::Literal(s.to_text()),
-            spec::EnvSyntax::Ref(r) => {
+            syntax::EnvSyntax::Value(s) => EnvValue::Literal(s.to_text()),
+            syntax::EnvSyntax::Ref(r) => {
                 let mut record = |field: &str, sp: &Option<Sp<String>>| {
                     if let Some(sp) = sp {
                         cx.provenance.record(issue::key(&path, field), sp.span());

@@ -12,7 +12,7 @@ use k8s_openapi::api::core::v1::{Container, Probe};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use crate::build::{Object, selects};
+use crate::kube::{Object, selects};
 
 /// One broken invariant, on object `kind/name`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

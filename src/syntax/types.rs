@@ -93,6 +93,7 @@ pub type SpMap<V> = BTreeMap<Sp<String>, Sp<V>>;
 /// share one list without serde's `flatten` (which would lose spans and unknown-key errors).
 macro_rules! with_component_fields {
     ($(#[$meta:meta])* pub struct $name:ident { $($(#[$fmeta:meta])* pub $field:ident : $ty:ty,)* }) => {
+        #[allow(dead_code)] // read for the spec file only
         impl $name {
             /// The keys this table has besides the component keys.
             pub const OWN_KEYS: &'static [&'static str] = &[$(stringify!($field)),*];
@@ -260,6 +261,9 @@ with_component_fields! {
     #[derive(Debug, Clone, Deserialize, JsonSchema)]
     #[serde(deny_unknown_fields)]
     #[schemars(title = "k8gen app spec")]
+    // The component keys of the top level are read through `Spec::main` (with `[defaults]`
+    // merged in); here they are for the parser and the schema.
+    #[allow(dead_code)]
     pub struct SpecFile {
         /// App name (DNS-1123 label): names the objects and the `app.kubernetes.io/part-of` label.
         #[schemars(example = &"task-tracker")]
@@ -303,6 +307,8 @@ with_component_fields! {
     /// One component of the app: a workload, its config, secrets and Service.
     #[derive(Debug, Clone, Deserialize, JsonSchema)]
     #[serde(deny_unknown_fields)]
+    // `unset` is applied while merging `[defaults]`, on the TOML tree.
+    #[allow(dead_code)]
     pub struct ComponentSyntax {}
 }
 

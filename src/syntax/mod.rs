@@ -7,11 +7,11 @@
 
 mod parse;
 mod schema;
-mod syntax;
+mod types;
 
-pub use parse::{Part, Spec, did_you_mean, parse, quoted, suggest};
+pub use parse::{Spec, parse};
 pub use schema::json_schema;
-pub use syntax::*;
+pub use types::*;
 
 use std::ops::Range;
 

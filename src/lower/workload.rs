@@ -14,7 +14,7 @@ use std::ops::Range;
 use super::{Cx, codes, env};
 use crate::diag::Diagnostic;
 use crate::model::{self, VolumeSource, Workload, WorkloadKind, issue};
-use crate::spec::{self, ComponentSyntax, Sp};
+use crate::syntax::{self, ComponentSyntax, Sp};
 
 /// Reports a key the model cannot hold for the component's workload kind.
 fn not_for(cx: &mut Cx<'_>, span: Range<usize>, key: &str, kind: WorkloadKind, help: &str) {
@@ -108,7 +108,7 @@ pub fn workload(cx: &mut Cx<'_>, c: &ComponentSyntax, base: &str) -> Workload {
     }
 }
 
-fn job(cx: &mut Cx<'_>, j: Option<&Sp<spec::JobSyntax>>, base: &str) -> model::JobSettings {
+fn job(cx: &mut Cx<'_>, j: Option<&Sp<syntax::JobSyntax>>, base: &str) -> model::JobSettings {
     let Some(j) = j else {
         return model::JobSettings::default();
     };
@@ -133,7 +133,7 @@ fn job(cx: &mut Cx<'_>, j: Option<&Sp<spec::JobSyntax>>, base: &str) -> model::J
     }
 }
 
-fn cron(cx: &mut Cx<'_>, c: &Sp<spec::CronSyntax>, base: &str) -> model::CronSettings {
+fn cron(cx: &mut Cx<'_>, c: &Sp<syntax::CronSyntax>, base: &str) -> model::CronSettings {
     let mut int = |key: &str, v: &Option<Sp<i64>>| {
         let v = v.as_ref()?;
         cx.provenance.record(issue::key(base, key), v.span());
@@ -161,7 +161,7 @@ fn cron(cx: &mut Cx<'_>, c: &Sp<spec::CronSyntax>, base: &str) -> model::CronSet
 
 pub fn autoscale(
     cx: &mut Cx<'_>,
-    a: &Sp<spec::AutoscaleSyntax>,
+    a: &Sp<syntax::AutoscaleSyntax>,
     base: &str,
 ) -> Option<model::Autoscale> {
     let base = issue::key(base, "autoscale");
@@ -230,7 +230,7 @@ pub fn rbac(cx: &mut Cx<'_>, rules_in: &[Sp<String>], base: &str, path: &str) ->
 
 pub fn volumes(
     cx: &mut Cx<'_>,
-    vols: &spec::SpMap<spec::VolumeSyntax>,
+    vols: &syntax::SpMap<syntax::VolumeSyntax>,
     base: &str,
 ) -> Vec<model::Volume> {
     let mut out = Vec::new();
@@ -260,9 +260,9 @@ pub fn volumes(
             .filter(|modes| !modes.is_empty())
             .map(|modes| modes.iter().map(|m| m.value).collect::<Vec<_>>());
         let size = v.size.as_ref().map(|size| match &size.value {
-            spec::Quantity::String(s) => s.clone(),
-            spec::Quantity::Integer(i) => i.to_string(),
-            spec::Quantity::Float(f) => f.to_string(),
+            syntax::Quantity::String(s) => s.clone(),
+            syntax::Quantity::Integer(i) => i.to_string(),
+            syntax::Quantity::Float(f) => f.to_string(),
         });
         if let (Some(_), Some(claim)) = (&size, &v.claim) {
             cx.push(Diagnostic::error(
@@ -309,23 +309,20 @@ pub fn volumes(
 }
 
 /// Lowers an init container or sidecar; `path` is its field path (`...init[0]`).
-pub fn container(
-    cx: &mut Cx<'_>,
-    x: &Sp<spec::ContainerSyntax>,
-    main_image: &str,
-    path: &str,
-) -> model::Container {
+pub fn container(cx: &mut Cx<'_>, x: &Sp<syntax::ContainerSyntax>, path: &str) -> model::Container {
     cx.provenance.record(path, x.span());
     let p = |k: &str| issue::key(path, k);
     cx.provenance.record(p("name"), x.name.span());
     if let Some(i) = &x.image {
         cx.provenance.record(p("image"), i.span());
     }
-    let image = match &x.image {
-        Some(i) => i.value.clone(),
-        None if x.wait_for.is_some() => crate::build::WAIT_IMAGE.to_string(),
-        None => main_image.to_string(),
-    };
+    // Unset: the component's image, or for a `wait_for` container a small shell image
+    // (`model::defaults::container`).
+    let image = x
+        .image
+        .as_ref()
+        .map(|i| i.value.clone())
+        .unwrap_or_default();
     if let Some(target) = &x.wait_for {
         cx.provenance.record(p("wait_for"), target.span());
     }
@@ -345,9 +342,6 @@ pub fn container(
     }
     let resources = match &x.resources {
         Some(r) => super::resources::resources(cx, &r.requests, &r.limits, &p("resources")),
-        // The waiting loop k8gen writes needs next to nothing; say so, so it is scheduled
-        // and capped like everything else.
-        None if x.wait_for.is_some() => model::Resources::tiny(),
         None => model::Resources::default(),
     };
     model::Container {
@@ -371,16 +365,16 @@ pub fn container(
 
 pub fn disruption(
     cx: &mut Cx<'_>,
-    d: &Sp<spec::DisruptionSyntax>,
+    d: &Sp<syntax::DisruptionSyntax>,
     base: &str,
 ) -> Option<model::Disruption> {
     let base = issue::key(base, "disruption");
     cx.provenance.record(&base, d.span());
-    let mut value = |key: &str, v: &Option<Sp<spec::IntOrPercent>>| {
+    let mut value = |key: &str, v: &Option<Sp<syntax::IntOrPercent>>| {
         let v = v.as_ref()?;
         cx.provenance.record(issue::key(&base, key), v.span());
         match &v.value {
-            spec::IntOrPercent::Int(n) => {
+            syntax::IntOrPercent::Int(n) => {
                 int32(cx, &Sp::new(v.span(), *n), key).map(model::IntOrPercent::Int)
             }
             _ => super::resources::int_or_percent(cx, v, key, codes::INVALID_VALUE),
@@ -397,7 +391,7 @@ pub fn disruption(
 
 pub fn network(
     cx: &mut Cx<'_>,
-    n: Option<&Sp<spec::NetworkSyntax>>,
+    n: Option<&Sp<syntax::NetworkSyntax>>,
     base: &str,
 ) -> model::Switch<model::Network> {
     let base = issue::key(base, "network");
@@ -406,11 +400,11 @@ pub fn network(
     }
     let table = match n.map(|n| &n.value) {
         None => return model::Switch::Default,
-        Some(spec::NetworkSyntax::Enabled(true)) => {
+        Some(syntax::NetworkSyntax::Enabled(true)) => {
             return model::Switch::On(model::defaults::network());
         }
-        Some(spec::NetworkSyntax::Enabled(false)) => return model::Switch::Off,
-        Some(spec::NetworkSyntax::Table(t)) => t,
+        Some(syntax::NetworkSyntax::Enabled(false)) => return model::Switch::Off,
+        Some(syntax::NetworkSyntax::Table(t)) => t,
     };
     let peers = |cx: &mut Cx<'_>, key: &str, list: &Option<Vec<Sp<String>>>| {
         list.as_ref().map(|items| {
@@ -462,12 +456,12 @@ fn peer(p: &Sp<String>) -> Option<model::Peer> {
 
 pub fn scheduling(
     cx: &mut Cx<'_>,
-    s: &Sp<spec::SchedulingSyntax>,
+    s: &Sp<syntax::SchedulingSyntax>,
     base: &str,
 ) -> model::Scheduling {
     let base = issue::key(base, "scheduling");
     cx.provenance.record(&base, s.span());
-    let nodes = |cx: &mut Cx<'_>, key: &str, m: &spec::SpMap<Vec<String>>| {
+    let nodes = |cx: &mut Cx<'_>, key: &str, m: &syntax::SpMap<Vec<String>>| {
         m.iter()
             .map(|(k, v)| {
                 cx.provenance

@@ -26,9 +26,6 @@ const CONFIG_VOLUME: &str = "config";
 const SECRETS_VOLUME: &str = "secrets";
 const TMP_VOLUME: &str = "tmp";
 
-/// Image the `wait_for` init containers use.
-pub const WAIT_IMAGE: &str = "busybox:1.36";
-
 /// A bare Pod.
 pub fn pod(app: &App, c: &Component) -> Pod {
     let template = template(app, c);

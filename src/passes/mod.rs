@@ -11,7 +11,7 @@ mod patch;
 
 pub use patch::PatchError;
 
-use crate::build::Object;
+use crate::kube::Object;
 use crate::model::Patch;
 
 /// Runs every pass: the spec's patches (then the invariants they could break), config
@@ -22,8 +22,6 @@ pub fn run(objects: &mut [Object], patches: &[Patch]) -> Result<(), Vec<PatchErr
     order::sort(objects);
     Ok(())
 }
-
-pub use order::kind_rank;
 
 /// Applies `patches` in order, then checks [`invariants`] on the result. An invariant that
 /// holds before the patches and not after is an error of the patch after which it last

@@ -9,7 +9,7 @@ use super::resources;
 use super::{Cx, codes};
 use crate::diag::Diagnostic;
 use crate::model::{self, issue};
-use crate::spec::{self, Sp, SpMap};
+use crate::syntax::{self, Sp, SpMap};
 
 /// Records `labels.KEY` (or any string map's entries) at the value and `labels.KEY.<key>` at the
 /// key, and returns the map.
@@ -24,7 +24,7 @@ pub fn string_map(cx: &mut Cx<'_>, base: &str, map: &SpMap<String>) -> BTreeMap<
     out
 }
 
-pub fn ingress(cx: &mut Cx<'_>, i: &Sp<spec::IngressSyntax>) -> model::Ingress {
+pub fn ingress(cx: &mut Cx<'_>, i: &Sp<syntax::IngressSyntax>) -> model::Ingress {
     cx.provenance.record("ingress", i.span());
     let record = |cx: &mut Cx<'_>, path: &str, v: &Option<Sp<String>>| {
         if let Some(v) = v {
@@ -40,8 +40,8 @@ pub fn ingress(cx: &mut Cx<'_>, i: &Sp<spec::IngressSyntax>) -> model::Ingress {
         Some(t) => {
             cx.provenance.record("ingress.tls", t.span());
             match &t.value {
-                spec::TlsSyntax::Enabled(b) => (Some(*b), None),
-                spec::TlsSyntax::Secret(name) => (Some(true), Some(name.clone())),
+                syntax::TlsSyntax::Enabled(b) => (Some(*b), None),
+                syntax::TlsSyntax::Secret(name) => (Some(true), Some(name.clone())),
             }
         }
     };
@@ -86,11 +86,11 @@ pub fn ingress(cx: &mut Cx<'_>, i: &Sp<spec::IngressSyntax>) -> model::Ingress {
 }
 
 /// A quantity as the model holds it: its text.
-fn quantity_text(q: &spec::Quantity) -> String {
+fn quantity_text(q: &syntax::Quantity) -> String {
     match q {
-        spec::Quantity::String(s) => s.clone(),
-        spec::Quantity::Integer(i) => i.to_string(),
-        spec::Quantity::Float(f) => f.to_string(),
+        syntax::Quantity::String(s) => s.clone(),
+        syntax::Quantity::Integer(i) => i.to_string(),
+        syntax::Quantity::Float(f) => f.to_string(),
     }
 }
 
@@ -98,7 +98,7 @@ fn quantity_text(q: &spec::Quantity) -> String {
 fn quantities(
     cx: &mut Cx<'_>,
     base: &str,
-    map: &SpMap<spec::Quantity>,
+    map: &SpMap<syntax::Quantity>,
 ) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for (k, q) in map {
@@ -110,11 +110,11 @@ fn quantities(
     out
 }
 
-pub fn quota(cx: &mut Cx<'_>, q: &SpMap<spec::Quantity>) -> BTreeMap<String, String> {
+pub fn quota(cx: &mut Cx<'_>, q: &SpMap<syntax::Quantity>) -> BTreeMap<String, String> {
     quantities(cx, "quota", q)
 }
 
-pub fn limit_range(cx: &mut Cx<'_>, l: &Sp<spec::LimitRangeSyntax>) -> model::LimitRange {
+pub fn limit_range(cx: &mut Cx<'_>, l: &Sp<syntax::LimitRangeSyntax>) -> model::LimitRange {
     cx.provenance.record("limit_range", l.span());
     let default = resources::resources(cx, &l.default_request, &l.default, "limit_range");
     model::LimitRange {
@@ -127,7 +127,7 @@ pub fn limit_range(cx: &mut Cx<'_>, l: &Sp<spec::LimitRangeSyntax>) -> model::Li
 
 pub fn external_secrets(
     cx: &mut Cx<'_>,
-    e: &Sp<spec::ExternalSecretsSyntax>,
+    e: &Sp<syntax::ExternalSecretsSyntax>,
 ) -> model::ExternalSecrets {
     cx.provenance.record("external_secrets", e.span());
     cx.provenance
@@ -146,7 +146,7 @@ pub fn external_secrets(
     }
 }
 
-pub fn argocd(cx: &mut Cx<'_>, a: &Sp<spec::ArgoCdSyntax>) -> model::ArgoCd {
+pub fn argocd(cx: &mut Cx<'_>, a: &Sp<syntax::ArgoCdSyntax>) -> model::ArgoCd {
     cx.provenance.record("argocd", a.span());
     cx.provenance.record("argocd.repo", a.repo.span());
     cx.provenance.record("argocd.path", a.path.span());
@@ -170,7 +170,7 @@ pub fn argocd(cx: &mut Cx<'_>, a: &Sp<spec::ArgoCdSyntax>) -> model::ArgoCd {
 
 /// Lowers `[[patches]]`. A target that is not `KIND/NAME` is reported here (the model cannot
 /// hold it); the rules about the rest are the engine's.
-pub fn patches(cx: &mut Cx<'_>, patches: &[Sp<spec::PatchSyntax>]) -> Vec<model::Patch> {
+pub fn patches(cx: &mut Cx<'_>, patches: &[Sp<syntax::PatchSyntax>]) -> Vec<model::Patch> {
     let mut out = Vec::new();
     for p in patches {
         let Some((kind, name)) = p.target.value.split_once('/') else {

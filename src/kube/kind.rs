@@ -281,3 +281,51 @@ pub fn selects(selector: &LabelSelector, labels: &BTreeMap<String, String>) -> b
     });
     by_label && by_expression
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selectors_match_labels_and_expressions_like_the_api_server() {
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
+            LabelSelector, LabelSelectorRequirement,
+        };
+        let labels: BTreeMap<String, String> = [("app", "shop"), ("tier", "web")]
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .into();
+        let expr = |key: &str, operator: &str, values: &[&str]| LabelSelectorRequirement {
+            key: key.into(),
+            operator: operator.into(),
+            values: Some(values.iter().map(|v| v.to_string()).collect()),
+        };
+        let selector =
+            |labels: &[(&str, &str)], exprs: Vec<LabelSelectorRequirement>| LabelSelector {
+                match_labels: Some(
+                    labels
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
+                ),
+                match_expressions: Some(exprs),
+            };
+        let selects = |s: &LabelSelector| selects(s, &labels);
+        assert!(selects(&LabelSelector::default()), "empty selects all");
+        assert!(selects(&selector(&[("app", "shop")], vec![])));
+        assert!(!selects(&selector(&[("app", "other")], vec![])));
+        assert!(selects(&selector(
+            &[],
+            vec![expr("tier", "In", &["web", "api"])]
+        )));
+        assert!(!selects(&selector(
+            &[],
+            vec![expr("tier", "NotIn", &["web"])]
+        )));
+        assert!(selects(&selector(&[], vec![expr("app", "Exists", &[])])));
+        assert!(!selects(&selector(&[], vec![expr("zone", "Exists", &[])])));
+        assert!(selects(&selector(
+            &[],
+            vec![expr("zone", "DoesNotExist", &[])]
+        )));
+    }
+}
