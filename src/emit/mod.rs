@@ -16,7 +16,52 @@ use crate::build::Object;
 /// One object as a YAML document (no `---` line).
 pub fn document(object: &Object) -> String {
     let value = reorder(object.to_json(), Level::Top);
-    serde_saphyr::to_string_with_options(&value, options()).expect("JSON values serialize to YAML")
+    serde_saphyr::to_string_with_options(&Styled(&value), options())
+        .expect("JSON values serialize to YAML")
+}
+
+/// A JSON value as serde-saphyr should write it: like `Value` itself, except that a multi-line
+/// string it would put in a `|` block that libyaml and go-yaml v2 (kubectl) reject is written
+/// double-quoted instead (see [`block_breaks_libyaml`]).
+struct Styled<'a>(&'a Value);
+
+impl serde::Serialize for Styled<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.0 {
+            Value::String(v) if block_breaks_libyaml(v) => {
+                serde_saphyr::DoubleQuoted(v.as_str()).serialize(s)
+            }
+            Value::Array(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(&Styled(item))?;
+                }
+                seq.end()
+            }
+            Value::Object(map) => {
+                let mut m = s.serialize_map(Some(map.len()))?;
+                for (k, v) in map {
+                    m.serialize_entry(k, &Styled(v))?;
+                }
+                m.end()
+            }
+            other => other.serialize(s),
+        }
+    }
+}
+
+/// Whether `v` would be written as a `|` block whose indentation libyaml (and go-yaml v2, its
+/// port, which kubectl uses) cannot read: serde-saphyr 2.1.1 adds an indentation indicator
+/// (`|2`) when the first line with content starts with spaces, but not when it starts with a
+/// tab, and libyaml then fails with "found a tab character where an indentation space is
+/// expected" (pure-Python PyYAML accepts it). Such strings are double-quoted, with `\t` escapes.
+fn block_breaks_libyaml(v: &str) -> bool {
+    v.contains('\n')
+        && v.split('\n')
+            .map(|line| line.trim_start_matches(' '))
+            .find(|rest| !rest.is_empty())
+            .is_some_and(|rest| rest.starts_with('\t'))
 }
 
 /// Multi-line strings (config files) are literal blocks (`|`); a long single-line string stays

@@ -1,23 +1,55 @@
-//! Reads k8gen's output back with PyYAML (YAML 1.1, like kubectl) and compares every value
-//! with the JSON k8gen serialized: a string such as `on`, `0777` or `2024-01-01` must come back
-//! as that string, not a bool, number or date.
+//! Reads k8gen's output back with PyYAML (YAML 1.1, like kubectl), with both its pure-Python
+//! loader and libyaml's `CSafeLoader` (the C reader go-yaml v2, kubectl's, was ported from), and
+//! compares every value with the JSON k8gen serialized: a string such as `on`, `0777` or
+//! `2024-01-01` must come back as that string, not a bool, number or date, and a config file
+//! with a tab-indented first line must not be a block libyaml rejects.
 
 use crate::python::run_json;
 use crate::support::*;
 
-fn read_back(objects: &[k8gen::Object]) -> serde_json::Value {
-    let tmp = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(tmp.path(), k8gen::emit::stream(objects)).unwrap();
-    run_json("readback.py", &[tmp.path().as_os_str().to_owned()])
+/// `[pure-Python docs, libyaml docs]` for each file.
+fn read_back_files(paths: &[std::path::PathBuf]) -> Vec<[serde_json::Value; 2]> {
+    let args: Vec<_> = paths.iter().map(|p| p.as_os_str().to_owned()).collect();
+    run_json("readback.py", &args)
 }
 
 fn assert_reads_back(objects: &[k8gen::Object], what: &str) {
+    let tmp = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(tmp.path(), k8gen::emit::stream(objects)).unwrap();
     let expected = serde_json::Value::Array(objects.iter().map(|o| o.to_json()).collect());
-    let actual = read_back(objects);
+    let [pure, libyaml] = read_back_files(&[tmp.path().to_path_buf()]).remove(0);
     assert_eq!(
-        expected, actual,
-        "{what}: PyYAML reads different values than k8gen wrote"
+        expected, pure,
+        "{what}: PyYAML (pure) reads different values than k8gen wrote"
     );
+    assert_eq!(
+        expected, libyaml,
+        "{what}: PyYAML (libyaml) reads different values than k8gen wrote"
+    );
+}
+
+/// Every committed golden file (`out/**/*.yaml`) reads the same in both loaders.
+#[test]
+fn every_golden_file_reads_the_same_in_pure_and_libyaml_loaders() {
+    let mut files = Vec::new();
+    let mut dirs = vec![root().join("out")];
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|e| e == "yaml") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() > 20, "golden files not found");
+    let read = read_back_files(&files);
+    for (path, [pure, libyaml]) in files.iter().zip(read) {
+        assert_eq!(pure, libyaml, "{}: the loaders disagree", path.display());
+        assert!(pure.as_array().is_some_and(|d| !d.is_empty()));
+    }
 }
 
 #[test]
@@ -90,6 +122,31 @@ const TRAPS: &[&str] = &[
     "back\\slash",
     "unicode é ✓",
     "\u{7f}del",
+    // Multi-line strings a `|` block can get wrong: a tab (or spaces then a tab) starting the
+    // first line with content (libyaml: "found a tab character where an indentation space is
+    // expected"), leading spaces, leading newlines, lines of only spaces, trailing spaces,
+    // carriage returns, control characters, document markers.
+    "\tx\ny",
+    "\t\tindented\n\tmakefile\n",
+    "  \n\tafter a spaces-only line",
+    "\n\ttab after a leading newline",
+    " \ttab after a space\nx",
+    "\t\n",
+    " leading space\nsecond",
+    "\nleading newline",
+    "\n\n",
+    "\n",
+    "trailing spaces   \nx  \n",
+    "x\n   \ny",
+    "   \nx",
+    "x\n \n",
+    "crlf\r\nline\r\n",
+    "bell\u{7}\nescape\u{1b}",
+    "nel\u{85}line\nx",
+    "\u{feff}bom\nx",
+    "---\nnot a document",
+    "x\n---\ny\n...\n",
+    "x\n\ty\n",
     "a very long value with many words that goes past eighty characters so a writer may fold it over lines",
     "averylongvaluewithoutanyspacesatallthatgoespasteightycharacterssoawritercannotfolditanywhereatall",
 ];
