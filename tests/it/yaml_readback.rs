@@ -31,6 +31,15 @@ fn assert_reads_back(objects: &[k8gen::Object], what: &str) {
 /// Every committed golden file (`out/**/*.yaml`) reads the same in both loaders.
 #[test]
 fn every_golden_file_reads_the_same_in_pure_and_libyaml_loaders() {
+    let files = golden_files();
+    let read = read_back_files(&files);
+    for (path, [pure, libyaml]) in files.iter().zip(read) {
+        assert_eq!(pure, libyaml, "{}: the loaders disagree", path.display());
+        assert!(pure.as_array().is_some_and(|d| !d.is_empty()));
+    }
+}
+
+fn golden_files() -> Vec<std::path::PathBuf> {
     let mut files = Vec::new();
     let mut dirs = vec![root().join("out")];
     while let Some(dir) = dirs.pop() {
@@ -45,11 +54,7 @@ fn every_golden_file_reads_the_same_in_pure_and_libyaml_loaders() {
     }
     files.sort();
     assert!(files.len() > 20, "golden files not found");
-    let read = read_back_files(&files);
-    for (path, [pure, libyaml]) in files.iter().zip(read) {
-        assert_eq!(pure, libyaml, "{}: the loaders disagree", path.display());
-        assert!(pure.as_array().is_some_and(|d| !d.is_empty()));
-    }
+    files
 }
 
 #[test]
@@ -153,7 +158,12 @@ const TRAPS: &[&str] = &[
 
 #[test]
 fn yaml_1_1_traps_read_back_as_the_same_strings() {
-    let mut app = k8gen::model::App::new("traps");
+    let objects = k8gen::render_app(&traps_app()).unwrap();
+    assert_reads_back(&objects, "traps");
+}
+
+fn traps_app() -> k8gen::model::App {
+    let app = k8gen::model::App::new("traps");
     let mut c = k8gen::model::Component::new("traps", "traps:v1");
     for (i, s) in TRAPS.iter().enumerate() {
         c = c.config(format!("k{i:02}"), *s);
@@ -166,7 +176,87 @@ fn yaml_1_1_traps_read_back_as_the_same_strings() {
         .label("trap-on", "on")
         .label("trap-yes", "yes")
         .label("trap-octal", "0777");
-    app = app.component(c);
-    let objects = k8gen::render_app(&app).unwrap();
-    assert_reads_back(&objects, "traps");
+    app.component(c)
+}
+
+/// go-yaml v2 (kubectl's reader), built from Debian's `golang-gopkg-yaml.v2-dev` with Debian's
+/// `golang-go`, which `.ci/run` installs; `None` where they are missing (a developer machine
+/// without them), unless `K8GEN_REQUIRE_GO_YAML=1` (CI) says they must be there.
+fn go_yaml() -> Option<std::path::PathBuf> {
+    static BIN: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        let required = std::env::var_os("K8GEN_REQUIRE_GO_YAML").is_some_and(|v| v != "0");
+        let gopath = std::path::Path::new("/usr/share/gocode");
+        let have = gopath.join("src/gopkg.in/yaml.v2").is_dir()
+            && std::process::Command::new("go")
+                .arg("version")
+                .output()
+                .is_ok_and(|o| o.status.success());
+        if !have {
+            assert!(
+                !required,
+                "K8GEN_REQUIRE_GO_YAML is set but go or go-yaml v2 is missing \
+                 (apt-get install golang-go golang-gopkg-yaml.v2-dev)"
+            );
+            eprintln!("go-yaml v2 not installed: skipping the kubectl-reader read-back");
+            return None;
+        }
+        let bin = root().join("target/goyaml-readback");
+        let out = std::process::Command::new("go")
+            .args(["build", "-o"])
+            .arg(&bin)
+            .arg(root().join("tests/goyaml/main.go"))
+            .env("GO111MODULE", "off")
+            .env("GOPATH", gopath)
+            .env("GOCACHE", root().join("target/go-cache"))
+            .output()
+            .expect("run go build");
+        assert!(
+            out.status.success(),
+            "go build tests/goyaml: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Some(bin)
+    })
+    .clone()
+}
+
+fn go_read_back(paths: &[std::path::PathBuf]) -> Vec<serde_json::Value> {
+    let bin = go_yaml().expect("checked by the caller");
+    let out = std::process::Command::new(bin)
+        .args(paths)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "go-yaml v2 cannot read k8gen's output: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The trap strings and every golden file read the same in go-yaml v2 as k8gen meant.
+#[test]
+fn traps_and_golden_files_read_back_in_go_yaml_v2() {
+    if go_yaml().is_none() {
+        return;
+    }
+    let objects = k8gen::render_app(&traps_app()).unwrap();
+    let tmp = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(tmp.path(), k8gen::emit::stream(&objects)).unwrap();
+    let expected = serde_json::Value::Array(objects.iter().map(|o| o.to_json()).collect());
+    let got = go_read_back(&[tmp.path().to_path_buf()]).remove(0);
+    assert_eq!(expected, got, "go-yaml v2 reads the traps differently");
+
+    let files = golden_files();
+    let go = go_read_back(&files);
+    let py = read_back_files(&files);
+    for ((path, go), [pure, _]) in files.iter().zip(go).zip(py) {
+        assert_eq!(
+            pure,
+            go,
+            "{}: go-yaml v2 and PyYAML disagree",
+            path.display()
+        );
+    }
 }
