@@ -4,8 +4,9 @@
 //!   and renamed into place in one step.
 //! - In a folder that exists, each file is written to a temporary file and renamed over the
 //!   old one, so a reader sees the old or the new content, never a mix.
-//! - Files that k8gen wrote before (they start with [`k8gen::emit::HEADER_PREFIX`]) for objects
-//!   that no longer exist are removed; any other file is left alone.
+//! - Files that k8gen wrote before (their first line is exactly a header k8gen writes, see
+//!   [`k8gen::emit::is_header`]) for objects that no longer exist are removed; any other file,
+//!   and any symlink, is left alone.
 //! - Names come from validated DNS names, so they cannot contain `/` or `..`; a symlink in the
 //!   way is replaced by the rename, never followed.
 
@@ -16,10 +17,41 @@ use std::path::{Path, PathBuf};
 
 use super::render::Rendered;
 
+/// The spec file's name as it goes into the header of its files, after checking that it and its
+/// stem (the subfolder it writes when several specs render) are safe: no control characters
+/// (a `\n` or `\r` would end the header comment and start YAML of its own), and a stem that is
+/// a plain folder name, not empty, `.` or `..` (`..toml`, `...toml` would write into or over
+/// the output folder's parent).
+pub fn spec_name(path: &Path) -> Result<String, String> {
+    let bad = |why: &str| {
+        Err(format!(
+            "spec file name `{}` {why}; rename the file",
+            path.display().to_string().escape_debug()
+        ))
+    };
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return bad("has no file name");
+    };
+    if name.chars().any(char::is_control) {
+        return bad("contains a control character (line break, tab, escape, ...)");
+    }
+    let stem = path
+        .file_stem()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if matches!(stem.as_str(), "" | "." | "..") {
+        return bad(&format!(
+            "has the stem `{stem}`, which cannot name an output folder"
+        ));
+    }
+    Ok(name)
+}
+
 /// Writes every spec's files into `dir` (or `dir/<spec name>/` when `nested`).
 pub fn write_tree(dir: &Path, rendered: Vec<Rendered>, nested: bool) -> Result<(), String> {
     let mut folders: BTreeMap<PathBuf, BTreeMap<String, String>> = BTreeMap::new();
     for r in rendered {
+        spec_name(&r.path)?;
         let stem = r
             .path
             .file_stem()
@@ -30,6 +62,24 @@ pub fn write_tree(dir: &Path, rendered: Vec<Rendered>, nested: bool) -> Result<(
         } else {
             dir.to_path_buf()
         };
+        // Checked by `spec_name` and by the names `emit` makes; checked again here because a
+        // path leaving the folder would be a write or a delete outside it.
+        let one_component = |p: &Path| {
+            let mut c = p.components();
+            matches!(c.next(), Some(std::path::Component::Normal(_))) && c.next().is_none()
+        };
+        if nested && !one_component(Path::new(&stem)) {
+            return Err(format!(
+                "spec name `{}` is not a folder name",
+                stem.escape_debug()
+            ));
+        }
+        if let Some(bad) = r.files.keys().find(|f| !one_component(Path::new(f))) {
+            return Err(format!(
+                "output file name `{}` is not a file name",
+                bad.escape_debug()
+            ));
+        }
         if folders.contains_key(&folder) {
             return Err(format!(
                 "two specs named `{stem}` would write into the same folder `{}`; rename one",
@@ -107,7 +157,7 @@ fn create_folder(folder: &Path, files: &BTreeMap<String, String>) -> Result<(), 
 fn update_folder(folder: &Path, files: &BTreeMap<String, String>) -> Result<(), String> {
     for (file, content) in files {
         let path = folder.join(file);
-        if fs::read(&path).is_ok_and(|old| old == content.as_bytes()) {
+        if same_regular_file(&path, content) {
             continue;
         }
         let mut tmp = tempfile::Builder::new()
@@ -135,6 +185,7 @@ fn update_folder(folder: &Path, files: &BTreeMap<String, String>) -> Result<(), 
             continue;
         }
         let path = entry.path();
+        // `DirEntry::file_type` does not follow symlinks: a link named like ours stays.
         let is_file = entry.file_type().is_ok_and(|t| t.is_file());
         if is_file && written_by_k8gen(&path) {
             fs::remove_file(&path)
@@ -144,11 +195,40 @@ fn update_folder(folder: &Path, files: &BTreeMap<String, String>) -> Result<(), 
     Ok(())
 }
 
-fn written_by_k8gen(path: &Path) -> bool {
-    let mut head = [0u8; 64];
-    let Ok(mut f) = fs::File::open(path) else {
+/// Whether `path` is a regular file (not a symlink, FIFO or device: those are never opened)
+/// holding exactly `content`.
+fn same_regular_file(path: &Path, content: &str) -> bool {
+    use std::io::Read;
+    let Ok(meta) = fs::symlink_metadata(path) else {
         return false;
     };
-    let n = std::io::Read::read(&mut f, &mut head).unwrap_or(0);
-    head[..n].starts_with(k8gen::emit::HEADER_PREFIX.as_bytes())
+    if !meta.file_type().is_file() || meta.len() != content.len() as u64 {
+        return false;
+    }
+    let Ok(f) = fs::File::open(path) else {
+        return false;
+    };
+    let mut old = Vec::with_capacity(content.len());
+    f.take(content.len() as u64 + 1)
+        .read_to_end(&mut old)
+        .is_ok()
+        && old == content.as_bytes()
+}
+
+/// Whether the regular file `path` (never a symlink: the caller checked) starts with the exact
+/// header line k8gen writes (`# Generated by k8gen from X; edit the spec, not this file`), not
+/// merely with `# Generated by k8gen` (a `# Generated by k8gen-helper` file is not ours).
+fn written_by_k8gen(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(f) = fs::File::open(path) else {
+        return false;
+    };
+    let mut head = Vec::new();
+    if f.take(4096).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    let Some(end) = head.iter().position(|&b| b == b'\n') else {
+        return false;
+    };
+    std::str::from_utf8(&head[..end]).is_ok_and(k8gen::emit::is_header)
 }

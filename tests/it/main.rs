@@ -6,6 +6,7 @@ mod api;
 mod errors;
 mod fuzz;
 mod golden;
+mod hostile;
 mod invariants;
 mod lints;
 mod python;
