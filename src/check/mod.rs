@@ -275,8 +275,10 @@ impl Cx<'_> {
             Some(value.value as i32)
         } else {
             let (lo, hi) = (range.start(), range.end());
-            let bounds = if *hi >= i32::MAX as i64 {
+            let bounds = if *hi >= i32::MAX as i64 && value.value < *lo {
                 format!("at least {lo}")
+            } else if *hi >= i32::MAX as i64 {
+                format!("at most {hi}")
             } else {
                 format!("between {lo} and {hi}")
             };

@@ -349,12 +349,21 @@ pub fn volumes(cx: &mut Cx<'_>, vols: &spec::SpMap<spec::VolumeSyntax>) -> Vec<m
                     spec::Quantity::Integer(i) => i.to_string(),
                     spec::Quantity::Float(f) => f.to_string(),
                 };
-                if let Err(e) = rules::quantity(&size) {
-                    cx.push(Diagnostic::error(
+                match rules::quantity(&size) {
+                    Err(e) => cx.push(Diagnostic::error(
                         codes::INVALID_QUANTITY,
                         v.size.as_ref().map_or(v.span(), |s| s.span()),
                         format!("invalid size: {e}"),
-                    ));
+                    )),
+                    Ok(n) if n <= 0.0 => cx.push(Diagnostic::error(
+                        codes::INVALID_QUANTITY,
+                        v.size.as_ref().map_or(v.span(), |s| s.span()),
+                        format!(
+                            "size must be greater than zero, not `{}`",
+                            crate::diag::clip(&size)
+                        ),
+                    )),
+                    Ok(_) => {}
                 }
                 let access_modes = match &v.access {
                     Some(modes) => modes
@@ -475,6 +484,10 @@ pub fn container(
                 target.span(),
                 "`wait_for` writes the command itself; remove `command`",
             ));
+        } else if let Some(d) = env::component(cx, target, ctx.index)
+            && d.full_name == ctx.own.name
+        {
+            cx.push(Diagnostic::error(codes::INVALID_VALUE, target.span(), "an init container cannot wait for its own component: its pods never start, so its Service never answers"));
         } else if let Some(d) = env::component(cx, target, ctx.index)
             && let Some((_, port)) = env::service_port(cx, target, d, None)
         {
