@@ -1,9 +1,13 @@
 //! Writing an output folder without ever leaving it half-written or touching foreign files.
 //!
-//! - A folder that does not exist yet is built next to its final place under a temporary name
-//!   and renamed into place in one step.
+//! - One run at a time per output folder: a lock in `.<name>.k8gen/` beside it (see
+//!   [`Workspace`]), where every temporary file also goes, so a killed run leaves nothing in
+//!   the output folder and the next run removes what it left beside it.
+//! - A folder that does not exist yet is built in that staging folder and renamed into place
+//!   in one step.
 //! - In a folder that exists, each file is written to a temporary file and renamed over the
-//!   old one, so a reader sees the old or the new content, never a mix.
+//!   old one, so a reader sees the old or the new content of each file, never a mix within
+//!   a file (the folder as a whole is updated file by file).
 //! - Files that k8gen wrote before (their first line is exactly a header k8gen writes, see
 //!   [`k8gen::emit::is_header`]) for objects that no longer exist are removed; any other file,
 //!   and any symlink, is left alone.
@@ -88,11 +92,12 @@ pub fn write_tree(dir: &Path, rendered: Vec<Rendered>, nested: bool) -> Result<(
         }
         folders.insert(folder, r.files);
     }
+    let work = Workspace::open(dir)?;
     if nested {
         create_dir(dir)?;
     }
     for (folder, files) in &folders {
-        write_folder(folder, files, nested)?;
+        write_folder(folder, files, nested, &work)?;
     }
     Ok(())
 }
@@ -101,12 +106,164 @@ fn create_dir(dir: &Path) -> Result<(), String> {
     fs::create_dir_all(dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))
 }
 
+/// The lock and the staging folder of one output folder: `.<name>.k8gen/` beside it (beside
+/// the folder a symlinked `-o` points to), holding
+/// - `lock`: locked (`flock`, std's `File::lock`) for the whole write, so two renders into one
+///   folder run one after the other: the second waits (and says so) instead of failing or
+///   mixing its files with the first's;
+/// - `tmp/`: every temporary file and folder of the run, on the output's file system so that
+///   renames are atomic; emptied first by each run (under the lock), so what a killed run
+///   left is removed by the next one, and never inside the output folder, where `kubectl
+///   apply -R` or a GitOps tool would read it;
+/// - `.gitignore` (`*`): a leftover of a killed run is ignored by `git add -A`.
+///
+/// A run that ends normally removes the whole folder (lock file included, while holding the
+/// lock; a waiting run notices the file is gone and takes a new one).
+struct Workspace {
+    root: PathBuf,
+    tmp: PathBuf,
+    lock: Option<fs::File>,
+}
+
+impl Workspace {
+    fn open(dir: &Path) -> Result<Workspace, String> {
+        let io = |what: &str, p: &Path, e: std::io::Error| {
+            format!("cannot {what} `{}`: {e}", p.display())
+        };
+        let real = match fs::symlink_metadata(dir) {
+            Ok(_) => fs::canonicalize(dir).map_err(|e| io("resolve", dir, e))?,
+            Err(_) => {
+                let parent = dir
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                create_dir(parent)?;
+                let name = dir
+                    .file_name()
+                    .ok_or_else(|| format!("`{}` does not name a folder", dir.display()))?;
+                fs::canonicalize(parent)
+                    .map_err(|e| io("resolve", parent, e))?
+                    .join(name)
+            }
+        };
+        let (Some(parent), Some(name)) = (real.parent(), real.file_name()) else {
+            return Err(format!(
+                "k8gen does not write into `{}` itself",
+                real.display()
+            ));
+        };
+        let root = parent.join(format!(".{}.k8gen", name.to_string_lossy()));
+        let lock_path = root.join("lock");
+        let mut told = false;
+        let lock = loop {
+            match fs::symlink_metadata(&root) {
+                Ok(m) if !m.is_dir() => {
+                    return Err(format!(
+                        "`{}` is in the way (k8gen keeps its lock and temporary files there); remove it",
+                        root.display()
+                    ));
+                }
+                _ => fs::create_dir_all(&root).map_err(|e| io("create", &root, e))?,
+            }
+            let file = match fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&lock_path)
+            {
+                Ok(f) => f,
+                // The run that held it removed the folder in between: start again.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(io("open", &lock_path, e)),
+            };
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(fs::TryLockError::WouldBlock) => {
+                    if !told {
+                        let _ = writeln!(
+                            std::io::stderr(),
+                            "k8gen: waiting for another k8gen writing `{}` (lock `{}`)",
+                            dir.display(),
+                            lock_path.display()
+                        );
+                        told = true;
+                    }
+                    file.lock().map_err(|e| io("lock", &lock_path, e))?;
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(io("lock", &lock_path, e)),
+            }
+            // Locked; but if the holder before removed the file, this lock is on a file no one
+            // else can find: take the one at the path instead.
+            if same_file(&file, &lock_path) {
+                break file;
+            }
+        };
+        // Folders an older k8gen built beside this one under a temporary name, left by a
+        // killed run.
+        let prefix = format!(".{}.k8gen-", name.to_string_lossy());
+        if let Ok(entries) = fs::read_dir(parent) {
+            for entry in entries.flatten() {
+                let n = entry.file_name().to_string_lossy().into_owned();
+                if n.starts_with(&prefix)
+                    && old_temporary(&n)
+                    && entry.file_type().is_ok_and(|t| t.is_dir())
+                {
+                    let _ = fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+        let gitignore = root.join(".gitignore");
+        fs::write(
+            &gitignore,
+            "# k8gen's lock and temporary files: never commit them\n*\n",
+        )
+        .map_err(|e| io("write", &gitignore, e))?;
+        let tmp = root.join("tmp");
+        match fs::remove_dir_all(&tmp) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io("remove the leftovers in", &tmp, e)),
+        }
+        fs::create_dir(&tmp).map_err(|e| io("create", &tmp, e))?;
+        Ok(Workspace {
+            root,
+            tmp,
+            lock: Some(lock),
+        })
+    }
+}
+
+#[cfg(unix)]
+fn same_file(file: &fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::symlink_metadata(path)) {
+        (Ok(a), Ok(b)) => b.file_type().is_file() && a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &fs::File, path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file())
+}
+
+impl Drop for Workspace {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.tmp);
+        let _ = fs::remove_file(self.root.join("lock"));
+        let _ = fs::remove_file(self.root.join(".gitignore"));
+        let _ = fs::remove_dir(&self.root);
+        drop(self.lock.take());
+    }
+}
+
 /// `per_spec` folders are named by k8gen inside the output folder, so a symlink there is
 /// refused; the folder given with `-o` itself is the user's choice and may be a symlink.
 fn write_folder(
     folder: &Path,
     files: &BTreeMap<String, String>,
     per_spec: bool,
+    work: &Workspace,
 ) -> Result<(), String> {
     match fs::symlink_metadata(folder) {
         Ok(meta) if meta.file_type().is_symlink() && per_spec => Err(format!(
@@ -116,30 +273,28 @@ fn write_folder(
         Ok(meta) if !meta.is_dir() && !meta.file_type().is_symlink() => {
             Err(format!("`{}` exists and is not a folder", folder.display()))
         }
-        Ok(_) => update_folder(folder, files),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_folder(folder, files),
+        Ok(_) => update_folder(folder, files, work),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_folder(folder, files, work),
         Err(e) => Err(format!("cannot read `{}`: {e}", folder.display())),
     }
 }
 
-/// Builds the folder under a temporary name beside it, then renames it into place.
-fn create_folder(folder: &Path, files: &BTreeMap<String, String>) -> Result<(), String> {
-    let parent = folder
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    create_dir(parent)?;
-    let name = folder
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
+/// Builds the folder in the staging folder, then renames it into place.
+fn create_folder(
+    folder: &Path,
+    files: &BTreeMap<String, String>,
+    work: &Workspace,
+) -> Result<(), String> {
+    if let Some(parent) = folder.parent().filter(|p| !p.as_os_str().is_empty()) {
+        create_dir(parent)?;
+    }
     let tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}.k8gen-"))
-        .tempdir_in(parent)
+        .prefix("folder-")
+        .tempdir_in(&work.tmp)
         .map_err(|e| {
             format!(
                 "cannot create a temporary folder in `{}`: {e}",
-                parent.display()
+                work.tmp.display()
             )
         })?;
     for (file, content) in files {
@@ -154,19 +309,23 @@ fn create_folder(folder: &Path, files: &BTreeMap<String, String>) -> Result<(), 
 }
 
 /// Replaces files one by one, then removes k8gen's own files that are no longer produced.
-fn update_folder(folder: &Path, files: &BTreeMap<String, String>) -> Result<(), String> {
+fn update_folder(
+    folder: &Path,
+    files: &BTreeMap<String, String>,
+    work: &Workspace,
+) -> Result<(), String> {
     for (file, content) in files {
         let path = folder.join(file);
         if same_regular_file(&path, content) {
             continue;
         }
         let mut tmp = tempfile::Builder::new()
-            .prefix(&format!(".{file}.k8gen-"))
-            .tempfile_in(folder)
+            .prefix("file-")
+            .tempfile_in(&work.tmp)
             .map_err(|e| {
                 format!(
                     "cannot create a temporary file in `{}`: {e}",
-                    folder.display()
+                    work.tmp.display()
                 )
             })?;
         // Atomic (a reader sees the old file or the new one), not fsynced: like git's own
@@ -181,10 +340,16 @@ fn update_folder(folder: &Path, files: &BTreeMap<String, String>) -> Result<(), 
         fs::read_dir(folder).map_err(|e| format!("cannot list `{}`: {e}", folder.display()))?;
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        if old_temporary(&name) && entry.file_type().is_ok_and(|t| t.is_file()) {
+            // A temporary file an older k8gen made here, left by a killed run.
+            fs::remove_file(&path)
+                .map_err(|e| format!("cannot remove leftover `{}`: {e}", path.display()))?;
+            continue;
+        }
         if files.contains_key(&name) || !name.ends_with(".yaml") {
             continue;
         }
-        let path = entry.path();
         // `DirEntry::file_type` does not follow symlinks: a link named like ours stays.
         let is_file = entry.file_type().is_ok_and(|t| t.is_file());
         if is_file && written_by_k8gen(&path) {
@@ -193,6 +358,18 @@ fn update_folder(folder: &Path, files: &BTreeMap<String, String>) -> Result<(), 
         }
     }
     Ok(())
+}
+
+/// Names of the temporary files and folders k8gen up to 0.1 made inside and beside output
+/// folders (`.deployment-x.yaml.k8gen-AbC123`, `.out.k8gen-AbC123`), which a killed run left;
+/// they are removed when seen.
+fn old_temporary(name: &str) -> bool {
+    name.starts_with('.')
+        && name.rsplit_once(".k8gen-").is_some_and(|(before, random)| {
+            before.len() > 1
+                && random.len() == 6
+                && random.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
 }
 
 /// Whether `path` is a regular file (not a symlink, FIFO or device: those are never opened)
