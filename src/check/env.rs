@@ -37,6 +37,22 @@ fn data_ref(
     own: &Own<'_>,
     other: Option<(&Sp<String>, &Declared)>,
 ) -> String {
+    // A lookup, not a scan: a spec with 40,000 references must not take 40,000² steps.
+    let found = match (other, section) {
+        (None, Section::Config) => own.config.contains_key(&key.value),
+        (None, Section::Secrets) => {
+            own.secrets.contains_key(&key.value) || own.external_secrets.contains_key(&key.value)
+        }
+        (Some((_, d)), Section::Config) => d.config_keys.contains(&key.value),
+        (Some((_, d)), Section::Secrets) => d.secret_keys.contains(&key.value),
+    };
+    let owner = other.map_or(own.name, |(_, d)| d.full_name.as_str());
+    if found {
+        return match section {
+            Section::Config => model::config_map_name(owner),
+            Section::Secrets => model::secret_name(owner),
+        };
+    }
     let (owner, keys, table): (&str, Vec<&str>, String) = match (other, section) {
         (None, Section::Config) => (
             own.name,

@@ -17,8 +17,8 @@ pub struct Declared {
     /// Service port name → number; empty when the component has no Service.
     pub service_ports: Vec<(String, i64)>,
     pub has_service: bool,
-    pub config_keys: Vec<String>,
-    pub secret_keys: Vec<String>,
+    pub config_keys: std::collections::BTreeSet<String>,
+    pub secret_keys: std::collections::BTreeSet<String>,
     /// Its NetworkPolicy admits traffic from outside the app's own components (or it has
     /// none); an Ingress controller can only reach such a component.
     pub reachable_from_outside: bool,

@@ -181,15 +181,29 @@ pub fn read(path: &Path) -> Result<Source, String> {
     })
 }
 
-/// Prints `diags` about `source` to stderr.
+/// Most diagnostics of one code shown per spec file; the rest are counted in one line.
+pub const MAX_PER_CODE: usize = 50;
+
+/// Prints `diags` about `source` to stderr: at most [`MAX_PER_CODE`] of each code, then for
+/// each code with more one line `... and N more errors [CODE]`.
 pub fn print_diagnostics(source: &Source, diags: &[Diagnostic], color: bool) {
     use std::io::Write;
-    let mut stderr = std::io::stderr().lock();
-    for d in diags {
+    let lines = k8gen::diag::Lines::new(&source.text);
+    let (kept, more) = k8gen::diag::cap(diags, MAX_PER_CODE);
+    let mut stderr = std::io::BufWriter::new(std::io::stderr().lock());
+    for d in kept {
         let _ = write!(
             stderr,
             "{}",
-            k8gen::diag::render(d, &source.shown, &source.text, color)
+            k8gen::diag::render_at(d, &source.shown, &lines, color)
+        );
+    }
+    for (code, severity, n) in more {
+        let _ = write!(
+            stderr,
+            "{}: {}",
+            source.shown,
+            k8gen::diag::render_more(code, severity, n)
         );
     }
 }

@@ -3,6 +3,7 @@
 //! rewrites golden files.
 
 mod api;
+mod concurrency;
 mod errors;
 mod fuzz;
 mod golden;
@@ -10,6 +11,7 @@ mod hostile;
 mod invariants;
 mod lints;
 mod python;
+mod scale;
 mod schema;
 mod support;
 mod yaml_readback;
