@@ -6,6 +6,7 @@ mod api;
 mod concurrency;
 mod errors;
 mod fuzz;
+mod fuzz_output;
 mod golden;
 mod hostile;
 mod invariants;
