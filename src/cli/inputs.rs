@@ -154,7 +154,17 @@ impl Source {
 pub fn read(path: &Path) -> Result<Source, String> {
     let bytes = read_capped(path, MAX_SPEC_BYTES, "k8gen reads of a spec")
         .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    let shown = path.display().to_string();
+    // A file name is shown with control characters escaped: a `\r` or an escape sequence in
+    // it must not rewrite the terminal line a diagnostic is printed on.
+    let shown: String = path
+        .display()
+        .to_string()
+        .chars()
+        .map(|c| match c.is_control() {
+            true => c.escape_default().to_string(),
+            false => c.to_string(),
+        })
+        .collect();
     Ok(match String::from_utf8(bytes) {
         Ok(text) => Source {
             path: path.to_path_buf(),

@@ -295,3 +295,25 @@ fn old_output_named_like_ours_is_compared_only_if_a_regular_file() {
         assert!(meta.file_type().is_file(), "{f} was not replaced");
     }
 }
+
+#[test]
+fn diagnostics_show_control_characters_in_file_names_escaped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let name = "x\rFAKE: all good\u{1b}[2K.toml";
+    std::fs::write(
+        tmp.path().join(name),
+        "name = \"Bad_Name\"\nimage = \"x:v1\"\n",
+    )
+    .unwrap();
+    let out = k8gen_in(tmp.path(), &["check", name], LIMIT).unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        !stderr.contains('\r') && !stderr.contains('\u{1b}'),
+        "{stderr:?}"
+    );
+    assert!(
+        stderr.starts_with("x\\rFAKE: all good\\u{1b}[2K.toml:1:8: error[K0101]"),
+        "{stderr:?}"
+    );
+}
