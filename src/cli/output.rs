@@ -155,7 +155,12 @@ impl Workspace {
         let root = parent.join(format!(".{}.k8gen", name.to_string_lossy()));
         let lock_path = root.join("lock");
         let mut told = false;
+        let mut tries = 0;
         let lock = loop {
+            tries += 1;
+            if tries > 100 {
+                return Err(format!("cannot take the lock `{}`", lock_path.display()));
+            }
             match fs::symlink_metadata(&root) {
                 Ok(m) if !m.is_dir() => {
                     return Err(format!(
@@ -164,6 +169,13 @@ impl Workspace {
                     ));
                 }
                 _ => fs::create_dir_all(&root).map_err(|e| io("create", &root, e))?,
+            }
+            // Never open a symlink (a committed one could point anywhere).
+            if fs::symlink_metadata(&lock_path).is_ok_and(|m| !m.file_type().is_file()) {
+                return Err(format!(
+                    "`{}` is not a regular file; remove it",
+                    lock_path.display()
+                ));
             }
             let file = match fs::OpenOptions::new()
                 .create(true)
@@ -212,12 +224,17 @@ impl Workspace {
                 }
             }
         }
+        // Removed and made anew, never written through a symlink.
         let gitignore = root.join(".gitignore");
-        fs::write(
-            &gitignore,
-            "# k8gen's lock and temporary files: never commit them\n*\n",
-        )
-        .map_err(|e| io("write", &gitignore, e))?;
+        let _ = fs::remove_file(&gitignore);
+        fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&gitignore)
+            .and_then(|mut f| {
+                f.write_all(b"# k8gen's lock and temporary files: never commit them\n*\n")
+            })
+            .map_err(|e| io("write", &gitignore, e))?;
         let tmp = root.join("tmp");
         match fs::remove_dir_all(&tmp) {
             Ok(()) => {}

@@ -103,6 +103,7 @@ impl Fixture {
 
 #[test]
 fn concurrent_renders_into_one_folder_never_fail_or_mix() {
+    let _heavy = crate::support::heavy();
     let f = Fixture::new(30);
     let (mut pairs, mut mixed, mut failed) = (0, 0, 0);
     for i in 0..20 {
@@ -137,6 +138,7 @@ fn concurrent_renders_into_one_folder_never_fail_or_mix() {
 #[cfg(unix)]
 #[test]
 fn killed_renders_leave_no_temporary_files_and_no_partial_files() {
+    let _heavy = crate::support::heavy();
     let f = Fixture::new(60);
     let start = std::time::Instant::now();
     wait_ok(f.render("new"), "setup");

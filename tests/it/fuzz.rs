@@ -1718,6 +1718,7 @@ fn edge_cases(big: usize) -> Vec<(String, Vec<u8>)> {
 /// second each) with the host that finds nothing only.
 #[test]
 fn library_survives_edge_cases() {
+    let _heavy = crate::support::heavy();
     for (name, bytes) in edge_cases(10 * 1024 * 1024) {
         let hosts: &[FuzzHost] = if bytes.len() > 1 << 20 {
             &[FuzzHost::Nothing]

@@ -189,6 +189,7 @@ fn run_case(c: &Case) -> Result<i32, TestCaseError> {
 #[cfg(unix)]
 #[test]
 fn render_never_writes_or_deletes_outside_the_output_folder() {
+    let _heavy = crate::support::heavy();
     let mut runner = TestRunner::new(Config {
         cases: 48,
         failure_persistence: Some(Box::new(FileFailurePersistence::Off)),

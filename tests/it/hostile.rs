@@ -317,3 +317,39 @@ fn diagnostics_show_control_characters_in_file_names_escaped() {
         "{stderr:?}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn planted_links_in_the_staging_folder_are_never_followed() {
+    use std::os::unix::fs::symlink;
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path();
+    std::fs::write(r.join("app.toml"), spec("app")).unwrap();
+    std::fs::write(r.join("victim"), "precious\n").unwrap();
+    std::fs::create_dir(r.join("keep")).unwrap();
+    std::fs::write(r.join("keep/file"), "mine\n").unwrap();
+    let staging = r.join(".out.k8gen");
+    std::fs::create_dir(&staging).unwrap();
+    symlink("../victim", staging.join(".gitignore")).unwrap();
+    symlink("../keep", staging.join("tmp")).unwrap();
+    let run = k8gen_in(r, &["render", "app.toml", "-o", "out"], LIMIT).unwrap();
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert_eq!(
+        std::fs::read_to_string(r.join("victim")).unwrap(),
+        "precious\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(r.join("keep/file")).unwrap(),
+        "mine\n"
+    );
+    assert!(!staging.exists(), "the staging folder stays");
+
+    // A lock that is a symlink: refused, its target neither created nor written.
+    std::fs::create_dir(&staging).unwrap();
+    symlink("../created-by-k8gen", staging.join("lock")).unwrap();
+    let run = k8gen_in(r, &["render", "app.toml", "-o", "out"], LIMIT).unwrap();
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("is not a regular file"), "{stderr}");
+    assert!(!r.join("created-by-k8gen").exists());
+}

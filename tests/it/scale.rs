@@ -34,6 +34,7 @@ fn timed_check(dir: &Path, name: &str, text: &str) -> (Duration, std::process::O
 
 #[test]
 fn twenty_thousand_errors_of_one_code_print_fifty_and_a_count() {
+    let _heavy = crate::support::heavy();
     let tmp = tempfile::tempdir().unwrap();
     // 20,000 here to keep the suite light; `bench/scale.sh` times 100,000.
     let (took, out) = timed_check(tmp.path(), "bad.toml", &big_spec(0, 20_000));
@@ -62,6 +63,7 @@ fn twenty_thousand_errors_of_one_code_print_fifty_and_a_count() {
 
 #[test]
 fn checking_references_grows_linearly() {
+    let _heavy = crate::support::heavy();
     let tmp = tempfile::tempdir().unwrap();
     let best = |name: &str, refs: usize| {
         let text = big_spec(refs, 0);
