@@ -484,8 +484,11 @@ pub fn container(
                 target.span(),
                 "`wait_for` writes the command itself; remove `command`",
             ));
-        } else if let Some(d) = env::component(cx, target, ctx.index)
-            && d.full_name == ctx.own.name
+        } else if ctx
+            .index
+            .components
+            .get(&target.value)
+            .is_some_and(|d| d.full_name == ctx.own.name)
         {
             cx.push(Diagnostic::error(codes::INVALID_VALUE, target.span(), "an init container cannot wait for its own component: its pods never start, so its Service never answers"));
         } else if let Some(d) = env::component(cx, target, ctx.index)
