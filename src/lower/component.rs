@@ -49,7 +49,7 @@ pub fn lower_component(cx: &mut Cx<'_>, c: &ComponentSyntax, owner: &Owner) -> m
         .and_then(|a| workload::autoscale(cx, a, &base));
     let replicas = c.replicas.as_ref().and_then(|r| {
         cx.provenance.record(p("replicas"), r.span());
-        workload::int32(cx, r, "replicas")
+        cx.int32(r, "replicas")
     });
 
     let config = config(cx, c, &p("config"));

@@ -162,31 +162,6 @@ impl Cx<'_> {
         self.diags.push(d);
     }
 
-    /// An integer in `range`, as i32.
-    pub fn int_in(
-        &mut self,
-        value: &Sp<i64>,
-        range: std::ops::RangeInclusive<i64>,
-        what: &str,
-    ) -> Option<i32> {
-        if range.contains(&value.value) {
-            Some(value.value as i32)
-        } else {
-            let (lo, hi) = (range.start(), range.end());
-            let bounds = if *hi >= i32::MAX as i64 {
-                format!("at least {lo}")
-            } else {
-                format!("between {lo} and {hi}")
-            };
-            self.push(Diagnostic::error(
-                codes::OUT_OF_RANGE,
-                value.span(),
-                format!("{what} must be {bounds}, not {}", value.value),
-            ));
-            None
-        }
-    }
-
     /// An integer that must fit the model's `i32` (what Kubernetes stores); whether it is in
     /// the range a field allows is a rule of the engine.
     pub fn int32(&mut self, value: &Sp<i64>, what: &str) -> Option<i32> {

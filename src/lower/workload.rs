@@ -28,12 +28,6 @@ fn not_for(cx: &mut Cx<'_>, span: Range<usize>, key: &str, kind: WorkloadKind, h
     );
 }
 
-/// An integer as the model's i32; one that does not fit is reported here (the model cannot
-/// hold it), every other range is a rule.
-pub fn int32(cx: &mut Cx<'_>, v: &Sp<i64>, what: &str) -> Option<i32> {
-    cx.int_in(v, i32::MIN as i64..=i32::MAX as i64, what)
-}
-
 pub fn workload(cx: &mut Cx<'_>, c: &ComponentSyntax, base: &str) -> Workload {
     let p = |k: &str| issue::key(base, k);
     let kind = c.kind.as_ref().map_or(WorkloadKind::Deployment, |k| {
@@ -115,7 +109,7 @@ fn job(cx: &mut Cx<'_>, j: Option<&Sp<syntax::JobSyntax>>, base: &str) -> model:
     let mut int = |key: &str, v: &Option<Sp<i64>>| {
         let v = v.as_ref()?;
         cx.provenance.record(issue::key(base, key), v.span());
-        int32(cx, v, key)
+        cx.int32(v, key)
     };
     let backoff_limit = int("backoff_limit", &j.backoff_limit);
     let active_deadline_seconds = int("active_deadline_seconds", &j.active_deadline_seconds);
@@ -137,7 +131,7 @@ fn cron(cx: &mut Cx<'_>, c: &Sp<syntax::CronSyntax>, base: &str) -> model::CronS
     let mut int = |key: &str, v: &Option<Sp<i64>>| {
         let v = v.as_ref()?;
         cx.provenance.record(issue::key(base, key), v.span());
-        int32(cx, v, key)
+        cx.int32(v, key)
     };
     let successful_jobs_history_limit = int(
         "successful_jobs_history_limit",
@@ -168,7 +162,7 @@ pub fn autoscale(
     cx.provenance.record(&base, a.span());
     let mut int = |key: &str, v: &Sp<i64>| {
         cx.provenance.record(issue::key(&base, key), v.span());
-        int32(cx, v, &format!("autoscale.{key}"))
+        cx.int32(v, &format!("autoscale.{key}"))
     };
     let min = int("min", &a.min);
     let max = int("max", &a.max);
@@ -374,9 +368,9 @@ pub fn disruption(
         let v = v.as_ref()?;
         cx.provenance.record(issue::key(&base, key), v.span());
         match &v.value {
-            syntax::IntOrPercent::Int(n) => {
-                int32(cx, &Sp::new(v.span(), *n), key).map(model::IntOrPercent::Int)
-            }
+            syntax::IntOrPercent::Int(n) => cx
+                .int32(&Sp::new(v.span(), *n), key)
+                .map(model::IntOrPercent::Int),
             _ => super::resources::int_or_percent(cx, v, key, codes::INVALID_VALUE),
         }
     };

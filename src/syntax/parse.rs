@@ -393,9 +393,12 @@ fn key_before(source: &str, offset: usize) -> Option<&str> {
     let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
     let eq = line.rfind('=')?;
     let key = line[..eq].trim_end();
+    let bare = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
     let start = key
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !bare(c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     Some(&key[start..]).filter(|k| !k.is_empty())
 }
 
@@ -572,6 +575,14 @@ mod tests {
         let d = errors(&src);
         assert_eq!(d.len(), MAX_ERRORS, "{:#?}", &d[..3]);
         assert!(d.iter().all(|d| d.code == codes::SYNTAX));
+    }
+
+    #[test]
+    fn an_unknown_value_after_a_multibyte_key_does_not_panic() {
+        // Found by the fuzzer: the key scan cut a 4-byte character.
+        assert_eq!(key_before("a𐎿n = ", 9), Some("n"));
+        assert_eq!(key_before("cron = ['=\"ເ<𐎿n", 10), None);
+        let _ = parse("cron = ['=\"ເ<𐎿n\n");
     }
 
     #[test]

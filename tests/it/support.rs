@@ -89,3 +89,11 @@ pub fn assert_same(what: &str, expected: &str, actual: &str) {
         panic!("{what} differs (UPDATE_EXPECT=1 cargo test rewrites it):\n{diff}");
     }
 }
+
+/// Held by the tests that time things (the fuzz edge cases' 10 s limit, the scaling ratios)
+/// or that spawn loops of processes, so that on a 2-core machine they do not run at once and
+/// make each other look slow. Poisoning is ignored: one failed test must not fail the rest.
+pub fn heavy() -> std::sync::MutexGuard<'static, ()> {
+    static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    HEAVY.lock().unwrap_or_else(|e| e.into_inner())
+}

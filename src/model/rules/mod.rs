@@ -21,6 +21,12 @@ use super::{App, Component};
 pub fn validate(app: &App) -> Vec<Issue> {
     let mut cx = Cx {
         app,
+        by_key: app
+            .components
+            .iter()
+            .rev()
+            .map(|c| (c.key.as_str(), c))
+            .collect(),
         issues: Vec::new(),
     };
     app::app(&mut cx);
@@ -35,6 +41,8 @@ pub fn validate(app: &App) -> Vec<Issue> {
 /// The engine's context: the app under judgement and what was found so far.
 pub(crate) struct Cx<'a> {
     pub app: &'a App,
+    /// Components by key (the first of a duplicated key), so references resolve in log time.
+    pub by_key: std::collections::BTreeMap<&'a str, &'a Component>,
     pub issues: Vec<Issue>,
 }
 
@@ -75,9 +83,8 @@ impl<'a> Cx<'a> {
     }
 
     /// The component whose key is `key`.
-    #[allow(dead_code)]
     pub fn component(&self, key: &str) -> Option<&'a Component> {
-        self.app.components.iter().find(|c| c.key == key)
+        self.by_key.get(key).copied()
     }
 }
 
