@@ -45,9 +45,7 @@ fn probe(action: ProbeAction, initial_delay: Option<i32>, period: Option<i32>) -
 fn wait_for_postgres() -> Container {
     Container {
         name: "wait-for-db".into(),
-        image: k8gen::build::WAIT_IMAGE.into(),
         wait_for: Some("postgres".into()),
-        resources: Resources::tiny(),
         ..Default::default()
     }
 }
@@ -256,19 +254,14 @@ pub fn experiment_tracker(specs: &Path) -> App {
     cleanup.resources = defaults;
     cleanup.network = network(None, &["postgres"]);
 
-    let route = |path: &str, key: &str| Route {
-        host: Some("experiments.company.com".into()),
-        path: path.into(),
-        path_type: "Prefix".into(),
-        service: full(key),
-        port: "http".into(),
-    };
+    let route = |path: &str, key: &str| Route::new(Some("experiments.company.com"), path, key);
     App {
         ingress: Some(Ingress {
             class: Some("nginx".into()),
-            annotations: map(&[(k8gen::build::CERT_MANAGER_ISSUER, "letsencrypt-prod")]),
+            cert_manager_issuer: Some("letsencrypt-prod".into()),
             tls_secret: Some("experiments-tls".into()),
             routes: vec![route("/api", "backend"), route("/", "frontend")],
+            ..Default::default()
         }),
         quota: map(&[
             ("requests.cpu", "10"),
@@ -285,8 +278,7 @@ pub fn experiment_tracker(specs: &Path) -> App {
         }),
         external_secrets: Some(ExternalSecrets {
             store: "aws-secrets-manager".into(),
-            kind: "SecretStore".into(),
-            refresh_interval: "1h".into(),
+            ..Default::default()
         }),
         patches: vec![Patch {
             kind: "Deployment".into(),

@@ -1,17 +1,22 @@
 //! k8gen: a compact TOML app spec in, typed Kubernetes objects and deterministic YAML out.
 //!
-//! The pipeline, one module per stage, each using only the ones before it:
-//! [`spec`] (TOML → spanned syntax) → [`check`] (all diagnostics; lowers into the model) →
-//! [`model`] (normalised app; also the public builder API) → [`build`] (model → k8s-openapi
-//! objects) → [`transform`] (passes over the object list) → [`emit`] (YAML text); beside build,
-//! [`lint`] (warnings for `k8gen check`). None of them does I/O; the `k8gen` binary reads and
-//! writes files.
+//! Two front ends share one engine. A spec goes through [`syntax`](crate) (TOML → spanned
+//! tree) and lowering (tree → [`model::App`], recording where each value was written); a Rust
+//! program builds a [`model::App`] with the builder API. From there both take the same road:
+//! [`model::defaults::normalize`] (defaults, once) → [`model::rules`] (every rule, reporting a
+//! code and a field path) → the Kubernetes objects → passes (patches, invariants, checksums,
+//! apply order) → [`emit`] (YAML). The stages do no I/O; the `k8gen` binary reads and writes
+//! files, and reaches files and the environment of specs through a [`Host`].
+//!
+//! The public API is this page: [`render_source`], [`check_source`], [`render_app`],
+//! [`json_schema`], [`model`] (the builder DSL and the rule engine), [`emit`], [`diag`] and
+//! [`codes`]. Everything else is internal.
 //!
 //! From TOML:
 //! ```
 //! # use std::path::Path;
 //! struct NoHost;
-//! impl k8gen::check::Host for NoHost {
+//! impl k8gen::Host for NoHost {
 //!     fn read_file(&self, p: &Path) -> std::io::Result<Vec<u8>> { Err(std::io::ErrorKind::NotFound.into()) }
 //!     fn env_var(&self, _: &str) -> Option<String> { None }
 //! }
@@ -21,28 +26,35 @@
 //! assert!(yaml.contains("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: hello\n"));
 //! ```
 
-pub mod build;
-pub mod check;
 pub mod codes;
 pub mod diag;
 pub mod emit;
-pub mod lint;
+mod kube;
+mod lint;
+mod lower;
 pub mod model;
-pub mod spec;
-pub mod suggest;
-pub mod transform;
+mod passes;
+mod suggest;
+mod syntax;
 
 use std::path::Path;
 
-pub use build::Object;
+pub use codes::lints::RULES as LINT_RULES;
 pub use diag::Diagnostic;
+pub use kube::{KINDS, Object};
+pub use lower::Host;
+
+/// The JSON Schema of the spec format (what `k8gen schema` prints).
+pub fn json_schema() -> String {
+    syntax::json_schema()
+}
 
 /// Parses, checks, builds and transforms one spec; `base_dir` is the spec file's folder
 /// (relative `file` paths start there).
 pub fn render_source(
     source: &str,
     base_dir: &Path,
-    host: &dyn check::Host,
+    host: &dyn Host,
 ) -> Result<Vec<Object>, Vec<Diagnostic>> {
     pipeline(source, base_dir, host, false).map(|(objects, _)| objects)
 }
@@ -51,7 +63,7 @@ pub fn render_source(
 pub fn check_source(
     source: &str,
     base_dir: &Path,
-    host: &dyn check::Host,
+    host: &dyn Host,
 ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
     pipeline(source, base_dir, host, true).map(|(_, warnings)| warnings)
 }
@@ -59,15 +71,15 @@ pub fn check_source(
 fn pipeline(
     source: &str,
     base_dir: &Path,
-    host: &dyn check::Host,
+    host: &dyn Host,
     with_lints: bool,
 ) -> Result<(Vec<Object>, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let spec = spec::parse(source)?;
-    let check::Checked {
+    let spec = syntax::parse(source)?;
+    let lower::Checked {
         mut app,
         provenance,
         mut diags,
-    } = check::check(&spec, base_dir, host);
+    } = lower::lower(&spec, base_dir, host);
     diags.splice(0..0, spec.diags.iter().cloned());
     model::defaults::normalize(&mut app);
     diags.extend(
@@ -99,7 +111,7 @@ fn pipeline(
 }
 
 /// A patch that could not be applied, as an issue about `patches[i]`.
-fn patch_issue(e: transform::PatchError) -> model::Issue {
+fn patch_issue(e: passes::PatchError) -> model::Issue {
     let mut issue = model::Issue::new(
         codes::INVALID_PATCH,
         model::issue::index("patches", e.index),
@@ -109,10 +121,10 @@ fn patch_issue(e: transform::PatchError) -> model::Issue {
     issue
 }
 
-/// The objects of a normalised, valid app, in apply order with every transform applied.
-pub fn objects(app: &model::App) -> Result<Vec<Object>, Vec<transform::PatchError>> {
-    let mut objects = build::build(app);
-    transform::run(&mut objects, &app.patches)?;
+/// The objects of a normalised, valid app, in apply order with every pass applied.
+fn objects(app: &model::App) -> Result<Vec<Object>, Vec<passes::PatchError>> {
+    let mut objects = kube::build(app);
+    passes::run(&mut objects, &app.patches)?;
     Ok(objects)
 }
 

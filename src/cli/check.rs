@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use k8gen::Diagnostic;
-use k8gen::diag::{Severity, line_col};
+use k8gen::diag::Severity;
 
 use rayon::prelude::*;
 
@@ -42,7 +42,10 @@ pub fn run(specs: &[PathBuf], format: Format, deny_warnings: bool, color: bool) 
         warnings += diags.iter().filter(|d| !d.is_error()).count();
         match format {
             Format::Human => inputs::print_diagnostics(&source, &diags, color),
-            Format::Json => json.extend(diags.iter().map(|d| to_json(d, &source))),
+            Format::Json => {
+                let lines = k8gen::diag::Lines::new(&source.text);
+                json.extend(diags.iter().map(|d| to_json(d, &source, &lines)))
+            }
         }
     }
     match format {
@@ -72,10 +75,15 @@ pub fn run(specs: &[PathBuf], format: Format, deny_warnings: bool, color: bool) 
     }
 }
 
-fn to_json(d: &Diagnostic, source: &inputs::Source) -> serde_json::Value {
-    let (line, column) = line_col(&source.text, d.span.start);
-    let (end_line, end_column) = line_col(&source.text, d.span.end);
-    let rule = k8gen::lint::RULES.iter().find(|r| r.code == d.code);
+/// Every finding, uncapped (a program reads it); positions from the file's line index.
+fn to_json(
+    d: &Diagnostic,
+    source: &inputs::Source,
+    lines: &k8gen::diag::Lines<'_>,
+) -> serde_json::Value {
+    let (line, column) = lines.line_col(d.span.start);
+    let (end_line, end_column) = lines.line_col(d.span.end);
+    let rule = k8gen::LINT_RULES.iter().find(|r| r.code == d.code);
     serde_json::json!({
         "file": source.shown,
         "line": line,
@@ -93,7 +101,7 @@ fn to_json(d: &Diagnostic, source: &inputs::Source) -> serde_json::Value {
 /// `k8gen check --list`: the lint rules.
 pub fn list() -> i32 {
     let mut out = String::new();
-    for r in k8gen::lint::RULES {
+    for r in k8gen::LINT_RULES {
         out.push_str(&format!("{}  {:<28} {}\n", r.code, r.name, r.summary));
     }
     let _ = std::io::stdout().lock().write_all(out.as_bytes());

@@ -1,25 +1,35 @@
 //! Finding spec files, reading them, and the host (file system, environment) that `check`
 //! reads secrets and config files through.
+//!
+//! Specs are input from a repository that may be hostile, so:
+//! - a spec must be a regular file of at most [`MAX_SPEC_BYTES`], and at most that much is
+//!   read (a link to `/dev/zero` or a FIFO is refused before it is opened);
+//! - folder scans never follow symlinks (a `loop -> .` or a link out of the folder is skipped);
+//! - a spec named on the command line that is a symlink must resolve to a regular file inside
+//!   the current folder, so a committed link to `/etc/shadow` or `/proc/self/environ` is never
+//!   read and echoed in diagnostics;
+//! - `{ file = ... }` reads at most [`MAX_DATA_FILE_BYTES`] (+1 to notice a larger file).
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use k8gen::Diagnostic;
-use k8gen::check::Host;
+use k8gen::Host;
+
+/// Largest spec file k8gen reads: 4 MiB (the largest spec in `specs/` is a few KiB).
+pub const MAX_SPEC_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Largest `{ file = ... }` k8gen reads: 1 MiB, all a ConfigMap or Secret may hold.
+pub const MAX_DATA_FILE_BYTES: u64 = 1024 * 1024;
 
 /// Reads files and environment variables for `check`.
 pub struct RealHost;
 
 impl Host for RealHost {
     /// Reads regular files only: a spec naming `/dev/zero`, `/dev/stdin` or a FIFO must not
-    /// make k8gen read forever or wait for a writer.
+    /// make k8gen read forever or wait for a writer; and at most 1 MiB of them.
     fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
-        if !std::fs::metadata(path)?.is_file() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "not a regular file",
-            ));
-        }
-        std::fs::read(path)
+        read_capped(path, MAX_DATA_FILE_BYTES, "a ConfigMap or Secret may hold")
     }
     fn env_var(&self, name: &str) -> Option<String> {
         std::env::var(name).ok()
@@ -33,6 +43,10 @@ pub fn spec_files(args: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     for arg in args {
         let meta =
             std::fs::metadata(arg).map_err(|e| format!("cannot read `{}`: {e}", arg.display()))?;
+        let link = std::fs::symlink_metadata(arg).is_ok_and(|m| m.file_type().is_symlink());
+        if link && !meta.is_dir() {
+            check_link_target(arg)?;
+        }
         if meta.is_dir() {
             let before = out.len();
             collect_toml(arg, &mut out)
@@ -40,26 +54,86 @@ pub fn spec_files(args: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
             if out.len() == before {
                 return Err(format!("no *.toml spec files in `{}`", arg.display()));
             }
-        } else {
+        } else if meta.is_file() {
             out.push(arg.clone());
+        } else {
+            return Err(format!(
+                "`{}` is not a regular file; a spec must be one",
+                arg.display()
+            ));
         }
     }
     Ok(out)
 }
 
+/// A spec named on the command line that is a symlink must resolve to a regular file inside
+/// the current folder.
+fn check_link_target(arg: &Path) -> Result<(), String> {
+    let target = std::fs::canonicalize(arg)
+        .map_err(|e| format!("cannot resolve `{}`: {e}", arg.display()))?;
+    let here = std::env::current_dir()
+        .and_then(std::fs::canonicalize)
+        .map_err(|e| format!("cannot resolve the current folder: {e}"))?;
+    if !target.starts_with(&here) {
+        return Err(format!(
+            "`{}` is a symlink to `{}`, outside the current folder; k8gen follows a spec \
+             symlink only to a regular file inside it",
+            arg.display(),
+            target.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Folders are searched without following symlinks: a link (to a file or a folder, inside or
+/// outside) is skipped, so a scan cannot loop or leave the folder. Only regular `*.toml` files
+/// are specs.
 fn collect_toml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .map(|e| e.map(|e| e.path()))
+    let mut entries: Vec<(PathBuf, std::fs::FileType)> = std::fs::read_dir(dir)?
+        .map(|e| e.and_then(|e| Ok((e.path(), e.file_type()?))))
         .collect::<Result<_, _>>()?;
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (path, kind) in entries {
+        if kind.is_dir() {
             collect_toml(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "toml") {
+        } else if kind.is_file() && path.extension().is_some_and(|e| e == "toml") {
             out.push(path);
         }
     }
     Ok(())
+}
+
+/// Reads `path` if it is a regular file (checked before opening, so a FIFO is never opened and
+/// `/dev/zero` never read) of at most `limit` bytes, reading at most `limit + 1`.
+fn read_capped(path: &Path, limit: u64, what: &str) -> std::io::Result<Vec<u8>> {
+    let too_large = |size: u64| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "it is {size} bytes, over the {} MiB {what}",
+                limit / (1024 * 1024)
+            ),
+        )
+    };
+    let not_regular =
+        || std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file");
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(not_regular());
+    }
+    if meta.len() > limit {
+        return Err(too_large(meta.len()));
+    }
+    let file = std::fs::File::open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(not_regular());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 /// A spec file as read: its text, or the diagnostic saying it is not UTF-8.
@@ -78,9 +152,19 @@ impl Source {
 }
 
 pub fn read(path: &Path) -> Result<Source, String> {
-    let bytes =
-        std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    let shown = path.display().to_string();
+    let bytes = read_capped(path, MAX_SPEC_BYTES, "k8gen reads of a spec")
+        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    // A file name is shown with control characters escaped: a `\r` or an escape sequence in
+    // it must not rewrite the terminal line a diagnostic is printed on.
+    let shown: String = path
+        .display()
+        .to_string()
+        .chars()
+        .map(|c| match c.is_control() {
+            true => c.escape_default().to_string(),
+            false => c.to_string(),
+        })
+        .collect();
     Ok(match String::from_utf8(bytes) {
         Ok(text) => Source {
             path: path.to_path_buf(),
@@ -107,15 +191,29 @@ pub fn read(path: &Path) -> Result<Source, String> {
     })
 }
 
-/// Prints `diags` about `source` to stderr.
+/// Most diagnostics of one code shown per spec file; the rest are counted in one line.
+pub const MAX_PER_CODE: usize = 50;
+
+/// Prints `diags` about `source` to stderr: at most [`MAX_PER_CODE`] of each code, then for
+/// each code with more one line `... and N more errors [CODE]`.
 pub fn print_diagnostics(source: &Source, diags: &[Diagnostic], color: bool) {
     use std::io::Write;
-    let mut stderr = std::io::stderr().lock();
-    for d in diags {
+    let lines = k8gen::diag::Lines::new(&source.text);
+    let (kept, more) = k8gen::diag::cap(diags, MAX_PER_CODE);
+    let mut stderr = std::io::BufWriter::new(std::io::stderr().lock());
+    for d in kept {
         let _ = write!(
             stderr,
             "{}",
-            k8gen::diag::render(d, &source.shown, &source.text, color)
+            k8gen::diag::render_at(d, &source.shown, &lines, color)
+        );
+    }
+    for (code, severity, n) in more {
+        let _ = write!(
+            stderr,
+            "{}: {}",
+            source.shown,
+            k8gen::diag::render_more(code, severity, n)
         );
     }
 }

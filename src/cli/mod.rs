@@ -119,7 +119,7 @@ pub fn run(args: Args) -> i32 {
         } => check::run(&specs, format, deny.is_some(), color),
         Command::Schema => {
             let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(k8gen::spec::json_schema().as_bytes()) {
+            match stdout.write_all(k8gen::json_schema().as_bytes()) {
                 Ok(()) => OK,
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => OK,
                 Err(e) => fail(format!("cannot write to stdout: {e}")),

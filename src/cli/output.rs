@@ -1,11 +1,16 @@
 //! Writing an output folder without ever leaving it half-written or touching foreign files.
 //!
-//! - A folder that does not exist yet is built next to its final place under a temporary name
-//!   and renamed into place in one step.
+//! - One run at a time per output folder: a lock in `.<name>.k8gen/` beside it (see
+//!   [`Workspace`]), where every temporary file also goes, so a killed run leaves nothing in
+//!   the output folder and the next run removes what it left beside it.
+//! - A folder that does not exist yet is built in that staging folder and renamed into place
+//!   in one step.
 //! - In a folder that exists, each file is written to a temporary file and renamed over the
-//!   old one, so a reader sees the old or the new content, never a mix.
-//! - Files that k8gen wrote before (they start with [`k8gen::emit::HEADER_PREFIX`]) for objects
-//!   that no longer exist are removed; any other file is left alone.
+//!   old one, so a reader sees the old or the new content of each file, never a mix within
+//!   a file (the folder as a whole is updated file by file).
+//! - Files that k8gen wrote before (their first line is exactly a header k8gen writes, see
+//!   [`k8gen::emit::is_header`]) for objects that no longer exist are removed; any other file,
+//!   and any symlink, is left alone.
 //! - Names come from validated DNS names, so they cannot contain `/` or `..`; a symlink in the
 //!   way is replaced by the rename, never followed.
 
@@ -16,10 +21,41 @@ use std::path::{Path, PathBuf};
 
 use super::render::Rendered;
 
+/// The spec file's name as it goes into the header of its files, after checking that it and its
+/// stem (the subfolder it writes when several specs render) are safe: no control characters
+/// (a `\n` or `\r` would end the header comment and start YAML of its own), and a stem that is
+/// a plain folder name, not empty, `.` or `..` (`..toml`, `...toml` would write into or over
+/// the output folder's parent).
+pub fn spec_name(path: &Path) -> Result<String, String> {
+    let bad = |why: &str| {
+        Err(format!(
+            "spec file name `{}` {why}; rename the file",
+            path.display().to_string().escape_debug()
+        ))
+    };
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return bad("has no file name");
+    };
+    if name.chars().any(char::is_control) {
+        return bad("contains a control character (line break, tab, escape, ...)");
+    }
+    let stem = path
+        .file_stem()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if matches!(stem.as_str(), "" | "." | "..") {
+        return bad(&format!(
+            "has the stem `{stem}`, which cannot name an output folder"
+        ));
+    }
+    Ok(name)
+}
+
 /// Writes every spec's files into `dir` (or `dir/<spec name>/` when `nested`).
 pub fn write_tree(dir: &Path, rendered: Vec<Rendered>, nested: bool) -> Result<(), String> {
     let mut folders: BTreeMap<PathBuf, BTreeMap<String, String>> = BTreeMap::new();
     for r in rendered {
+        spec_name(&r.path)?;
         let stem = r
             .path
             .file_stem()
@@ -30,6 +66,24 @@ pub fn write_tree(dir: &Path, rendered: Vec<Rendered>, nested: bool) -> Result<(
         } else {
             dir.to_path_buf()
         };
+        // Checked by `spec_name` and by the names `emit` makes; checked again here because a
+        // path leaving the folder would be a write or a delete outside it.
+        let one_component = |p: &Path| {
+            let mut c = p.components();
+            matches!(c.next(), Some(std::path::Component::Normal(_))) && c.next().is_none()
+        };
+        if nested && !one_component(Path::new(&stem)) {
+            return Err(format!(
+                "spec name `{}` is not a folder name",
+                stem.escape_debug()
+            ));
+        }
+        if let Some(bad) = r.files.keys().find(|f| !one_component(Path::new(f))) {
+            return Err(format!(
+                "output file name `{}` is not a file name",
+                bad.escape_debug()
+            ));
+        }
         if folders.contains_key(&folder) {
             return Err(format!(
                 "two specs named `{stem}` would write into the same folder `{}`; rename one",
@@ -38,11 +92,12 @@ pub fn write_tree(dir: &Path, rendered: Vec<Rendered>, nested: bool) -> Result<(
         }
         folders.insert(folder, r.files);
     }
+    let work = Workspace::open(dir)?;
     if nested {
         create_dir(dir)?;
     }
     for (folder, files) in &folders {
-        write_folder(folder, files, nested)?;
+        write_folder(folder, files, nested, &work)?;
     }
     Ok(())
 }
@@ -51,12 +106,181 @@ fn create_dir(dir: &Path) -> Result<(), String> {
     fs::create_dir_all(dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))
 }
 
+/// The lock and the staging folder of one output folder: `.<name>.k8gen/` beside it (beside
+/// the folder a symlinked `-o` points to), holding
+/// - `lock`: locked (`flock`, std's `File::lock`) for the whole write, so two renders into one
+///   folder run one after the other: the second waits (and says so) instead of failing or
+///   mixing its files with the first's;
+/// - `tmp/`: every temporary file and folder of the run, on the output's file system so that
+///   renames are atomic; emptied first by each run (under the lock), so what a killed run
+///   left is removed by the next one, and never inside the output folder, where `kubectl
+///   apply -R` or a GitOps tool would read it;
+/// - `.gitignore` (`*`): a leftover of a killed run is ignored by `git add -A`.
+///
+/// A run that ends normally removes the whole folder (lock file included, while holding the
+/// lock; a waiting run notices the file is gone and takes a new one).
+struct Workspace {
+    root: PathBuf,
+    tmp: PathBuf,
+    lock: Option<fs::File>,
+}
+
+impl Workspace {
+    fn open(dir: &Path) -> Result<Workspace, String> {
+        let io = |what: &str, p: &Path, e: std::io::Error| {
+            format!("cannot {what} `{}`: {e}", p.display())
+        };
+        let real = match fs::symlink_metadata(dir) {
+            Ok(_) => fs::canonicalize(dir).map_err(|e| io("resolve", dir, e))?,
+            Err(_) => {
+                let parent = dir
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                create_dir(parent)?;
+                let name = dir
+                    .file_name()
+                    .ok_or_else(|| format!("`{}` does not name a folder", dir.display()))?;
+                fs::canonicalize(parent)
+                    .map_err(|e| io("resolve", parent, e))?
+                    .join(name)
+            }
+        };
+        let (Some(parent), Some(name)) = (real.parent(), real.file_name()) else {
+            return Err(format!(
+                "k8gen does not write into `{}` itself",
+                real.display()
+            ));
+        };
+        let root = parent.join(format!(".{}.k8gen", name.to_string_lossy()));
+        let lock_path = root.join("lock");
+        let mut told = false;
+        let mut tries = 0;
+        let lock = loop {
+            tries += 1;
+            if tries > 100 {
+                return Err(format!("cannot take the lock `{}`", lock_path.display()));
+            }
+            match fs::symlink_metadata(&root) {
+                Ok(m) if !m.is_dir() => {
+                    return Err(format!(
+                        "`{}` is in the way (k8gen keeps its lock and temporary files there); remove it",
+                        root.display()
+                    ));
+                }
+                _ => fs::create_dir_all(&root).map_err(|e| io("create", &root, e))?,
+            }
+            // Never open a symlink (a committed one could point anywhere).
+            if fs::symlink_metadata(&lock_path).is_ok_and(|m| !m.file_type().is_file()) {
+                return Err(format!(
+                    "`{}` is not a regular file; remove it",
+                    lock_path.display()
+                ));
+            }
+            let file = match fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&lock_path)
+            {
+                Ok(f) => f,
+                // The run that held it removed the folder in between: start again.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(io("open", &lock_path, e)),
+            };
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(fs::TryLockError::WouldBlock) => {
+                    if !told {
+                        let _ = writeln!(
+                            std::io::stderr(),
+                            "k8gen: waiting for another k8gen writing `{}` (lock `{}`)",
+                            dir.display(),
+                            lock_path.display()
+                        );
+                        told = true;
+                    }
+                    file.lock().map_err(|e| io("lock", &lock_path, e))?;
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(io("lock", &lock_path, e)),
+            }
+            // Locked; but if the holder before removed the file, this lock is on a file no one
+            // else can find: take the one at the path instead.
+            if same_file(&file, &lock_path) {
+                break file;
+            }
+        };
+        // Folders an older k8gen built beside this one under a temporary name, left by a
+        // killed run.
+        let prefix = format!(".{}.k8gen-", name.to_string_lossy());
+        if let Ok(entries) = fs::read_dir(parent) {
+            for entry in entries.flatten() {
+                let n = entry.file_name().to_string_lossy().into_owned();
+                if n.starts_with(&prefix)
+                    && old_temporary(&n)
+                    && entry.file_type().is_ok_and(|t| t.is_dir())
+                {
+                    let _ = fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+        // Removed and made anew, never written through a symlink.
+        let gitignore = root.join(".gitignore");
+        let _ = fs::remove_file(&gitignore);
+        fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&gitignore)
+            .and_then(|mut f| {
+                f.write_all(b"# k8gen's lock and temporary files: never commit them\n*\n")
+            })
+            .map_err(|e| io("write", &gitignore, e))?;
+        let tmp = root.join("tmp");
+        match fs::remove_dir_all(&tmp) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io("remove the leftovers in", &tmp, e)),
+        }
+        fs::create_dir(&tmp).map_err(|e| io("create", &tmp, e))?;
+        Ok(Workspace {
+            root,
+            tmp,
+            lock: Some(lock),
+        })
+    }
+}
+
+#[cfg(unix)]
+fn same_file(file: &fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::symlink_metadata(path)) {
+        (Ok(a), Ok(b)) => b.file_type().is_file() && a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &fs::File, path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file())
+}
+
+impl Drop for Workspace {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.tmp);
+        let _ = fs::remove_file(self.root.join("lock"));
+        let _ = fs::remove_file(self.root.join(".gitignore"));
+        let _ = fs::remove_dir(&self.root);
+        drop(self.lock.take());
+    }
+}
+
 /// `per_spec` folders are named by k8gen inside the output folder, so a symlink there is
 /// refused; the folder given with `-o` itself is the user's choice and may be a symlink.
 fn write_folder(
     folder: &Path,
     files: &BTreeMap<String, String>,
     per_spec: bool,
+    work: &Workspace,
 ) -> Result<(), String> {
     match fs::symlink_metadata(folder) {
         Ok(meta) if meta.file_type().is_symlink() && per_spec => Err(format!(
@@ -66,30 +290,28 @@ fn write_folder(
         Ok(meta) if !meta.is_dir() && !meta.file_type().is_symlink() => {
             Err(format!("`{}` exists and is not a folder", folder.display()))
         }
-        Ok(_) => update_folder(folder, files),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_folder(folder, files),
+        Ok(_) => update_folder(folder, files, work),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_folder(folder, files, work),
         Err(e) => Err(format!("cannot read `{}`: {e}", folder.display())),
     }
 }
 
-/// Builds the folder under a temporary name beside it, then renames it into place.
-fn create_folder(folder: &Path, files: &BTreeMap<String, String>) -> Result<(), String> {
-    let parent = folder
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    create_dir(parent)?;
-    let name = folder
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
+/// Builds the folder in the staging folder, then renames it into place.
+fn create_folder(
+    folder: &Path,
+    files: &BTreeMap<String, String>,
+    work: &Workspace,
+) -> Result<(), String> {
+    if let Some(parent) = folder.parent().filter(|p| !p.as_os_str().is_empty()) {
+        create_dir(parent)?;
+    }
     let tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}.k8gen-"))
-        .tempdir_in(parent)
+        .prefix("folder-")
+        .tempdir_in(&work.tmp)
         .map_err(|e| {
             format!(
                 "cannot create a temporary folder in `{}`: {e}",
-                parent.display()
+                work.tmp.display()
             )
         })?;
     for (file, content) in files {
@@ -104,19 +326,23 @@ fn create_folder(folder: &Path, files: &BTreeMap<String, String>) -> Result<(), 
 }
 
 /// Replaces files one by one, then removes k8gen's own files that are no longer produced.
-fn update_folder(folder: &Path, files: &BTreeMap<String, String>) -> Result<(), String> {
+fn update_folder(
+    folder: &Path,
+    files: &BTreeMap<String, String>,
+    work: &Workspace,
+) -> Result<(), String> {
     for (file, content) in files {
         let path = folder.join(file);
-        if fs::read(&path).is_ok_and(|old| old == content.as_bytes()) {
+        if same_regular_file(&path, content) {
             continue;
         }
         let mut tmp = tempfile::Builder::new()
-            .prefix(&format!(".{file}.k8gen-"))
-            .tempfile_in(folder)
+            .prefix("file-")
+            .tempfile_in(&work.tmp)
             .map_err(|e| {
                 format!(
                     "cannot create a temporary file in `{}`: {e}",
-                    folder.display()
+                    work.tmp.display()
                 )
             })?;
         // Atomic (a reader sees the old file or the new one), not fsynced: like git's own
@@ -131,10 +357,17 @@ fn update_folder(folder: &Path, files: &BTreeMap<String, String>) -> Result<(), 
         fs::read_dir(folder).map_err(|e| format!("cannot list `{}`: {e}", folder.display()))?;
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        if old_temporary(&name) && entry.file_type().is_ok_and(|t| t.is_file()) {
+            // A temporary file an older k8gen made here, left by a killed run.
+            fs::remove_file(&path)
+                .map_err(|e| format!("cannot remove leftover `{}`: {e}", path.display()))?;
+            continue;
+        }
         if files.contains_key(&name) || !name.ends_with(".yaml") {
             continue;
         }
-        let path = entry.path();
+        // `DirEntry::file_type` does not follow symlinks: a link named like ours stays.
         let is_file = entry.file_type().is_ok_and(|t| t.is_file());
         if is_file && written_by_k8gen(&path) {
             fs::remove_file(&path)
@@ -144,11 +377,52 @@ fn update_folder(folder: &Path, files: &BTreeMap<String, String>) -> Result<(), 
     Ok(())
 }
 
-fn written_by_k8gen(path: &Path) -> bool {
-    let mut head = [0u8; 64];
-    let Ok(mut f) = fs::File::open(path) else {
+/// Names of the temporary files and folders k8gen up to 0.1 made inside and beside output
+/// folders (`.deployment-x.yaml.k8gen-AbC123`, `.out.k8gen-AbC123`), which a killed run left;
+/// they are removed when seen.
+fn old_temporary(name: &str) -> bool {
+    name.starts_with('.')
+        && name.rsplit_once(".k8gen-").is_some_and(|(before, random)| {
+            before.len() > 1
+                && random.len() == 6
+                && random.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
+}
+
+/// Whether `path` is a regular file (not a symlink, FIFO or device: those are never opened)
+/// holding exactly `content`.
+fn same_regular_file(path: &Path, content: &str) -> bool {
+    use std::io::Read;
+    let Ok(meta) = fs::symlink_metadata(path) else {
         return false;
     };
-    let n = std::io::Read::read(&mut f, &mut head).unwrap_or(0);
-    head[..n].starts_with(k8gen::emit::HEADER_PREFIX.as_bytes())
+    if !meta.file_type().is_file() || meta.len() != content.len() as u64 {
+        return false;
+    }
+    let Ok(f) = fs::File::open(path) else {
+        return false;
+    };
+    let mut old = Vec::with_capacity(content.len());
+    f.take(content.len() as u64 + 1)
+        .read_to_end(&mut old)
+        .is_ok()
+        && old == content.as_bytes()
+}
+
+/// Whether the regular file `path` (never a symlink: the caller checked) starts with the exact
+/// header line k8gen writes (`# Generated by k8gen from X; edit the spec, not this file`), not
+/// merely with `# Generated by k8gen` (a `# Generated by k8gen-helper` file is not ours).
+fn written_by_k8gen(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(f) = fs::File::open(path) else {
+        return false;
+    };
+    let mut head = Vec::new();
+    if f.take(4096).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    let Some(end) = head.iter().position(|&b| b == b'\n') else {
+        return false;
+    };
+    std::str::from_utf8(&head[..end]).is_ok_and(k8gen::emit::is_header)
 }

@@ -26,6 +26,14 @@ pub fn run(specs: &[PathBuf], out_dir: Option<&Path>, color: bool) -> i32 {
         Err(e) => return fail(e),
     };
     let to_folder = out_dir.is_some();
+    if to_folder
+        && let Some(Err(e)) = files
+            .iter()
+            .map(|f| output::spec_name(f))
+            .find(Result::is_err)
+    {
+        return fail(e);
+    }
     let results: Result<Vec<_>, String> = files
         .par_iter()
         .map(|path| {

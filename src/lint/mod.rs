@@ -11,12 +11,11 @@ use std::ops::Range;
 
 use k8s_openapi::api::core::v1::{Container, Probe};
 
-use crate::build::{Object, PodRef};
 use crate::diag::{Diagnostic, Severity};
+use crate::kube::{Object, PodRef};
 use crate::model::{self, AccessMode, App, EnvValue, VolumeSource, Workload};
-use crate::spec::{self, ComponentSyntax, Sp, Spec};
+use crate::syntax::{self, ComponentSyntax, Sp, Spec};
 
-pub use crate::codes::UNKNOWN_RULE;
 pub use crate::codes::lints::*;
 
 /// Finds every lint in `spec` (already checked into `app`): warnings only. Unknown names in
@@ -71,7 +70,7 @@ fn at<T>(value: Option<&Sp<T>>, key: &Sp<String>) -> Range<usize> {
 /// The first `env` entry that reads a secret.
 fn secret_env_key(s: &ComponentSyntax) -> Option<&Sp<String>> {
     s.env.iter().find_map(|(k, v)| match &v.value {
-        spec::EnvSyntax::Ref(r) if r.secret.is_some() => Some(k),
+        syntax::EnvSyntax::Ref(r) if r.secret.is_some() => Some(k),
         _ => None,
     })
 }
@@ -263,7 +262,7 @@ fn component(
         );
     }
     for (k, v) in &s.secrets {
-        if matches!(v.value, spec::SecretValue::Literal(_)) {
+        if matches!(v.value, syntax::SecretValue::Literal(_)) {
             out.push(
                 warn(PLAINTEXT_SECRET, v.span(), format!("the value of secret `{}` is written in the spec", k.value))
                     .with_help("read it when rendering: `{ env = \"VAR\" }`, `{ file = \"path\" }` or `{ external = \"key\" }`"),

@@ -9,9 +9,10 @@
 //! TOML or Kubernetes objects.
 
 use super::{
-    AccessMode, App, Colour, Component, EnvValue, Metrics, Network, Port, PortTarget, ProbeAction,
-    PullPolicy, Release, ReleaseController, RestartPolicy, Service, ServicePort, ServiceType,
-    Switch, VolumeSource, Workload, names, rules,
+    AccessMode, App, ArgoCd, Colour, Component, EnvValue, Ingress, Metrics, Network, PathType,
+    Port, PortTarget, ProbeAction, PullPolicy, Release, ReleaseController, RestartPolicy,
+    SecretStoreKind, Service, ServicePort, ServiceType, Switch, VolumeSource, Workload, names,
+    rules,
 };
 
 /// Fills every default of `app` in place. Idempotent: values already set are kept, except
@@ -59,6 +60,32 @@ pub fn normalize(app: &mut App) {
             Switch::Off => Switch::Off,
         };
         workload(c);
+        let image = c.image.clone();
+        for x in c.init_containers.iter_mut().chain(&mut c.sidecars) {
+            container(x, &image);
+        }
+    }
+    if app.create_namespace.is_none() {
+        app.create_namespace = Some(create_namespace(app));
+    }
+    if let Some(ingress) = &mut app.ingress {
+        let tls = *ingress.tls.get_or_insert(ingress_tls(ingress));
+        if tls && ingress.tls_secret.is_none() {
+            ingress.tls_secret = Some(names::ingress_tls(&app_name));
+        }
+        for r in &mut ingress.routes {
+            r.path.get_or_insert_with(route_path);
+            r.path_type.get_or_insert(PathType::Prefix);
+        }
+    }
+    if let Some(a) = &mut app.argocd {
+        argocd(a);
+    }
+    if let Some(store) = &mut app.external_secrets {
+        store.kind.get_or_insert(SecretStoreKind::SecretStore);
+        store
+            .refresh_interval
+            .get_or_insert_with(|| REFRESH_INTERVAL.to_string());
     }
 }
 
@@ -182,6 +209,40 @@ pub fn service_account_token(c: &Component) -> bool {
 fn has_rbac(c: &Component) -> bool {
     !c.rbac.is_empty() || !c.cluster_rbac.is_empty()
 }
+
+/// Whether to emit the Namespace: yes when the app has one.
+pub fn create_namespace(app: &App) -> bool {
+    app.namespace.is_some()
+}
+
+/// Whether an Ingress that does not say serves TLS: yes when it names a cert-manager issuer or
+/// a TLS Secret.
+pub fn ingress_tls(ingress: &Ingress) -> bool {
+    ingress.cert_manager_issuer.is_some() || ingress.tls_secret.is_some()
+}
+
+/// The path of a route that gives none.
+pub fn route_path() -> String {
+    "/".to_string()
+}
+
+/// Fills the defaults of an Argo CD Application: revision `HEAD`, project `default`, Argo CD in
+/// namespace `argocd`, the local cluster, automated sync with pruning and self-healing.
+pub fn argocd(a: &mut ArgoCd) {
+    let text = |v: &mut Option<String>, default: &str| {
+        v.get_or_insert_with(|| default.to_string());
+    };
+    text(&mut a.revision, "HEAD");
+    text(&mut a.project, "default");
+    text(&mut a.namespace, "argocd");
+    text(&mut a.server, "https://kubernetes.default.svc");
+    for flag in [&mut a.automated, &mut a.prune, &mut a.self_heal] {
+        flag.get_or_insert(true);
+    }
+}
+
+/// How often External Secrets syncs by default.
+pub const REFRESH_INTERVAL: &str = "1h";
 
 /// The `app.kubernetes.io/component` label of a component that does not set `role`: its key;
 /// for the main component (keyed like the app), `server` when it has ports, else `worker`.
@@ -310,5 +371,24 @@ pub fn service_target<'c>(c: &'c Component, sp: &ServicePort) -> Option<&'c Port
             .port
             .and_then(|n| c.ports.iter().find(|p| p.port == n))
             .or_else(|| main_port(c)),
+    }
+}
+
+/// Image of a `wait_for` init container that names none: a small image with a shell and `nc`.
+pub const WAIT_IMAGE: &str = "busybox:1.36";
+
+/// An init container or sidecar without an image runs the component's (or, waiting for
+/// another component, [`WAIT_IMAGE`]); a waiting container without resources gets
+/// [`Resources::tiny`](super::Resources::tiny), so it is scheduled and capped like the rest.
+pub fn container(x: &mut super::Container, component_image: &str) {
+    if x.image.is_empty() {
+        x.image = if x.wait_for.is_some() {
+            WAIT_IMAGE.to_string()
+        } else {
+            component_image.to_string()
+        };
+    }
+    if x.wait_for.is_some() && x.resources == super::Resources::default() {
+        x.resources = super::Resources::tiny();
     }
 }

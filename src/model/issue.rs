@@ -65,10 +65,7 @@ impl std::error::Error for Issue {}
 
 /// `base.key`, quoting `key` when it is not a bare TOML key.
 pub fn key(base: &str, key: &str) -> String {
-    let bare = !key.is_empty()
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    let bare = !key.is_empty() && is_bare(key.as_bytes());
     let key = if bare {
         key.to_string()
     } else {
@@ -79,6 +76,24 @@ pub fn key(base: &str, key: &str) -> String {
     } else {
         format!("{base}.{key}")
     }
+}
+
+/// A bare TOML key. A plain loop: a key may be as long as the spec, and this runs for every
+/// path of it, in debug builds too.
+fn is_bare(key: &[u8]) -> bool {
+    for &b in key {
+        if !matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'-') {
+            return false;
+        }
+    }
+    true
+}
+
+/// The path of the KEY (not the value) of map entry `entry`: `labels.team.<key>`. Rules about
+/// a key itself (a reserved or malformed label key) report here, so that the TOML front end
+/// can point at the key while rules about the value point at the value (`labels.team`).
+pub fn map_key(entry: &str) -> String {
+    format!("{entry}.<key>")
 }
 
 /// `base[index]`.
@@ -103,6 +118,11 @@ pub fn ancestors(path: &str) -> impl Iterator<Item = &str> {
 
 /// The path one step up, if any. Quoted keys may hold `.` and `[`.
 fn parent(path: &str) -> Option<&str> {
+    if !path.contains('"') {
+        // Two single-byte searches (memrchr) rather than one over a set of chars: paths may
+        // hold a key as long as the spec is.
+        return path.rfind('.').max(path.rfind('[')).map(|i| &path[..i]);
+    }
     let mut in_quotes = false;
     let mut escaped = false;
     let mut cut = None;

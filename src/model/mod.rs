@@ -47,8 +47,9 @@ pub struct App {
     /// DNS-1123 label; the `app.kubernetes.io/part-of` label.
     pub name: String,
     pub namespace: Option<String>,
-    /// Emit the Namespace object too.
-    pub create_namespace: bool,
+    /// Emit the Namespace object too. `None`: the default ([`defaults::create_namespace`]), yes
+    /// when there is a namespace.
+    pub create_namespace: Option<bool>,
     /// Labels on every object.
     pub labels: BTreeMap<String, String>,
     /// Annotations on every object.
@@ -385,10 +386,9 @@ impl App {
         }
     }
 
-    /// Puts every object in `namespace` and emits the Namespace too.
+    /// Puts every object in `namespace` and (by default) emits the Namespace too.
     pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
         self.namespace = Some(namespace.into());
-        self.create_namespace = true;
         self
     }
 

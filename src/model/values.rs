@@ -48,7 +48,9 @@ value_enum! {
 
 value_enum! {
     /// Transport protocol of a port.
+    #[derive(Default)]
     pub enum Protocol {
+        #[default]
         Tcp = "TCP",
         Udp = "UDP",
         Sctp = "SCTP",
@@ -61,6 +63,20 @@ value_enum! {
         Always = "Always",
         IfNotPresent = "IfNotPresent",
         Never = "Never",
+    }
+}
+
+value_enum! {
+    /// How an Ingress path matches.
+    #[derive(Default)]
+    pub enum PathType {
+        /// Path prefix, split by `/` (the default).
+        #[default]
+        Prefix = "Prefix",
+        /// The exact path.
+        Exact = "Exact",
+        /// As the IngressClass decides.
+        ImplementationSpecific = "ImplementationSpecific",
     }
 }
 
@@ -91,5 +107,17 @@ value_enum! {
         Recreate = "Recreate",
         /// StatefulSet: replace a pod only when it is deleted by hand.
         OnDelete = "OnDelete",
+    }
+}
+
+value_enum! {
+    /// Kind of the External Secrets store secrets are read from.
+    #[derive(Default)]
+    pub enum SecretStoreKind {
+        /// A store in the app's namespace (the default).
+        #[default]
+        SecretStore = "SecretStore",
+        /// A store for the whole cluster.
+        ClusterSecretStore = "ClusterSecretStore",
     }
 }

@@ -554,3 +554,155 @@ fn render_app_rejects_patches_that_break_selectors_or_probes() {
     ];
     k8gen::render_app(&repaired).unwrap();
 }
+
+/// The codes and paths of what `render_app` rejects in `app`.
+fn rejected(app: &k8gen::model::App) -> Vec<(&'static str, String)> {
+    k8gen::render_app(app)
+        .expect_err("the app breaks a rule")
+        .into_iter()
+        .map(|i| (i.code, i.path))
+        .collect()
+}
+
+#[test]
+fn app_rules_reject_duplicate_components_and_long_names() {
+    use k8gen::codes;
+    use k8gen::model::{App, Component};
+    let app = App::new("shop")
+        .component(Component::new("db", "postgres:16"))
+        .component(Component::new("db", "postgres:17"));
+    assert_eq!(
+        rejected(&app),
+        [(codes::DUPLICATE, "components[1]".to_string())]
+    );
+    let key = "background-worker-for-the-nightly-reports-and-exports";
+    let app = App::new("experiment-tracker").component(Component::new(key, "worker:v1"));
+    assert_eq!(
+        rejected(&app),
+        [(codes::NAME_TOO_LONG, format!("components.{key}"))]
+    );
+}
+
+#[test]
+fn app_rules_reject_reserved_label_keys() {
+    use k8gen::codes;
+    use k8gen::model::{App, Component};
+    let app = App::new("shop")
+        .label("app.kubernetes.io/name", "mine")
+        .component(Component::new("web", "web:v1").label("team", "checkout team"));
+    assert_eq!(
+        rejected(&app),
+        [
+            (
+                codes::INVALID_LABEL,
+                "labels.\"app.kubernetes.io/name\".<key>".to_string()
+            ),
+            (
+                codes::INVALID_LABEL,
+                "components.web.labels.team".to_string()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn app_rules_reject_bad_ingress_targets() {
+    use k8gen::codes;
+    use k8gen::model::{App, Component, Ingress, PortTarget, Route};
+    let mut to_port = Route::new(Some("shop.example.com"), "/api", "api");
+    to_port.port = Some(PortTarget::Name("metrics".into()));
+    let app = App {
+        ingress: Some(Ingress {
+            routes: vec![
+                Route::new(Some("shop.example.com"), "/", "ap"),
+                to_port,
+                Route::new(Some("shop.example.com"), "/jobs", "worker"),
+            ],
+            ..Default::default()
+        }),
+        ..App::new("shop")
+            .component(Component::new("api", "api:v1").port("http", 8080))
+            .component(Component::new("worker", "worker:v1"))
+    };
+    let errors = k8gen::render_app(&app).unwrap_err();
+    let found: Vec<(&str, &str)> = errors.iter().map(|i| (i.code, i.path.as_str())).collect();
+    assert_eq!(
+        found,
+        [
+            (codes::UNKNOWN_REFERENCE, "ingress.routes[0].to"),
+            (codes::UNKNOWN_REFERENCE, "ingress.routes[1].to"),
+            (codes::UNKNOWN_REFERENCE, "ingress.routes[2].to"),
+        ]
+    );
+    assert_eq!(errors[0].help.as_deref(), Some("did you mean `api`?"));
+}
+
+#[test]
+fn app_rules_reject_patches_of_objects_k8gen_does_not_make() {
+    use k8gen::codes;
+    use k8gen::model::{App, Component, Patch};
+    let patch = |kind: &str, name: &str| Patch {
+        kind: kind.into(),
+        name: name.into(),
+        merge: Some(serde_json::json!({ "metadata": { "labels": { "x": "y" } } })),
+        set: Vec::new(),
+    };
+    let web = || Component::new("web", "web:v1").port("http", 8080);
+    // An unknown kind: the engine.
+    let app = App {
+        patches: vec![patch("Deploymnt", "shop-web")],
+        ..App::new("shop").component(web())
+    };
+    let errors = k8gen::render_app(&app).unwrap_err();
+    assert_eq!(
+        (errors[0].code, errors[0].path.as_str()),
+        (codes::INVALID_PATCH, "patches[0]")
+    );
+    assert_eq!(
+        errors[0].help.as_deref(),
+        Some("did you mean `Deployment`?")
+    );
+    // A kind k8gen makes, but no such object: known once the objects are built.
+    let app = App {
+        patches: vec![patch("Service", "shop-webb"), patch("Deployment", "other")],
+        ..App::new("shop").component(web())
+    };
+    let errors = k8gen::render_app(&app).unwrap_err();
+    let found: Vec<(&str, &str)> = errors.iter().map(|i| (i.code, i.path.as_str())).collect();
+    assert_eq!(
+        found,
+        [
+            (codes::INVALID_PATCH, "patches[0]"),
+            (codes::INVALID_PATCH, "patches[1]"),
+        ]
+    );
+    assert_eq!(
+        errors[0].help.as_deref(),
+        Some("did you mean `Service/shop-web`?")
+    );
+}
+
+#[test]
+fn app_rules_need_a_namespace_and_a_store() {
+    use k8gen::codes;
+    use k8gen::model::{App, Component};
+    let mut api = Component::new("api", "api:v1");
+    api.external_secrets
+        .insert("token".into(), ("prod/api/token".into(), None));
+    let app = App {
+        create_namespace: Some(true),
+        quota: [("pods".to_string(), "20".to_string())].into(),
+        ..App::new("shop").component(api)
+    };
+    assert_eq!(
+        rejected(&app),
+        [
+            (codes::MISSING_VALUE, "create_namespace".to_string()),
+            (
+                codes::MISSING_VALUE,
+                "components.api.secrets.token.external".to_string()
+            ),
+            (codes::MISSING_VALUE, "quota.pods.<key>".to_string()),
+        ]
+    );
+}

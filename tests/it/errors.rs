@@ -73,8 +73,8 @@ fn rerender_replaces_own_stale_files_and_keeps_foreign_ones() {
     std::fs::write(
         &stale,
         format!(
-            "{} from task-tracker.toml\nkind: Deployment\n",
-            k8gen::emit::HEADER_PREFIX
+            "{}kind: Deployment\n",
+            k8gen::emit::header("task-tracker.toml")
         ),
     )
     .unwrap();
@@ -154,11 +154,12 @@ fn help_explains_with_examples() {
 #[test]
 fn config_over_the_api_servers_one_mebibyte_is_an_error() {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("big.txt"), "x".repeat(1024 * 1024 + 1)).unwrap();
+    std::fs::write(tmp.path().join("a.txt"), "x".repeat(600 * 1024)).unwrap();
+    std::fs::write(tmp.path().join("b.txt"), "x".repeat(600 * 1024)).unwrap();
     let spec = tmp.path().join("big.toml");
     std::fs::write(
         &spec,
-        "name = \"big\"\nimage = \"big:v1\"\n[config]\n\"big.txt\" = { file = \"big.txt\" }\n",
+        "name = \"big\"\nimage = \"big:v1\"\n[config]\n\"a.txt\" = { file = \"a.txt\" }\n\"b.txt\" = { file = \"b.txt\" }\n",
     )
     .unwrap();
     let out = k8gen(&["render", spec.to_str().unwrap()]);
@@ -166,7 +167,7 @@ fn config_over_the_api_servers_one_mebibyte_is_an_error() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
         stderr.contains(
-            "error[K0116]: config holds 1048584 bytes, over the 1 MiB a ConfigMap may hold"
+            "error[K0116]: config holds 1228810 bytes, over the 1 MiB a ConfigMap may hold"
         ),
         "{stderr}"
     );

@@ -77,7 +77,7 @@ fn selectors_match_templates_and_services_select_their_deployment() {
                 !covered.is_empty()
                     && covered.iter().all(|w| {
                         let mut w = (*w).clone();
-                        w.remove(k8gen::build::labels::TRACK);
+                        w.remove("k8gen.io/track");
                         w == sel
                     })
             };
@@ -221,7 +221,7 @@ fn objects_come_in_apply_order() {
         let objects = render(&spec);
         let ranks: Vec<usize> = objects
             .iter()
-            .map(|o| k8gen::transform::kind_rank(o.kind()))
+            .map(|o| k8gen::KINDS.iter().position(|k| *k == o.kind()).unwrap())
             .collect();
         assert!(
             ranks.windows(2).all(|w| w[0] <= w[1]),
@@ -287,7 +287,7 @@ fn every_reference_points_at_something_in_the_same_output() {
                 .collect();
             let released = picked
                 .iter()
-                .all(|(_, _, l)| l.contains_key(k8gen::build::labels::TRACK));
+                .all(|(_, _, l)| l.contains_key("k8gen.io/track"));
             if released && instances.len() == 1 {
                 1
             } else {
@@ -492,7 +492,7 @@ fn config_files_that_are_not_utf8_go_to_binary_data() {
 fn every_workload_kind_exposes_its_pods_and_kinds_rank_in_apply_order() {
     // The README's apply order; ranks come from the `objects!` list alone.
     assert_eq!(
-        k8gen::build::KINDS,
+        k8gen::KINDS,
         [
             "Namespace",
             "ResourceQuota",
@@ -530,56 +530,25 @@ fn every_workload_kind_exposes_its_pods_and_kinds_rank_in_apply_order() {
     ];
     for spec in specs() {
         for o in render(&spec) {
-            assert_eq!(o.rank(), k8gen::transform::kind_rank(o.kind()));
+            assert_eq!(
+                Some(o.rank()),
+                k8gen::KINDS.iter().position(|k| *k == o.kind())
+            );
             let is_workload = workload_kinds.contains(&o.kind());
             assert_eq!(o.pod().is_some(), is_workload, "{} {}", o.kind(), o.name());
             if is_workload {
                 let pod = o.pod().unwrap();
                 assert!(!pod.labels().is_empty(), "{} {}", o.kind(), o.name());
                 if let Some(selector) = o.pod_selector() {
-                    assert!(k8gen::build::selects(&selector, &pod.labels()));
+                    // k8gen writes matchLabels only: a subset of the pod's labels.
+                    assert!(selector.match_expressions.is_none());
+                    let labels = pod.labels();
+                    assert!(
+                        (selector.match_labels.iter().flatten())
+                            .all(|(k, v)| labels.get(k) == Some(v))
+                    );
                 }
             }
         }
     }
-}
-
-#[test]
-fn selectors_match_labels_and_expressions_like_the_api_server() {
-    use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelectorRequirement};
-    let labels: BTreeMap<String, String> = [("app", "shop"), ("tier", "web")]
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .into();
-    let expr = |key: &str, operator: &str, values: &[&str]| LabelSelectorRequirement {
-        key: key.into(),
-        operator: operator.into(),
-        values: Some(values.iter().map(|v| v.to_string()).collect()),
-    };
-    let selector = |labels: &[(&str, &str)], exprs: Vec<LabelSelectorRequirement>| LabelSelector {
-        match_labels: Some(
-            labels
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        ),
-        match_expressions: Some(exprs),
-    };
-    let selects = |s: &LabelSelector| k8gen::build::selects(s, &labels);
-    assert!(selects(&LabelSelector::default()), "empty selects all");
-    assert!(selects(&selector(&[("app", "shop")], vec![])));
-    assert!(!selects(&selector(&[("app", "other")], vec![])));
-    assert!(selects(&selector(
-        &[],
-        vec![expr("tier", "In", &["web", "api"])]
-    )));
-    assert!(!selects(&selector(
-        &[],
-        vec![expr("tier", "NotIn", &["web"])]
-    )));
-    assert!(selects(&selector(&[], vec![expr("app", "Exists", &[])])));
-    assert!(!selects(&selector(&[], vec![expr("zone", "Exists", &[])])));
-    assert!(selects(&selector(
-        &[],
-        vec![expr("zone", "DoesNotExist", &[])]
-    )));
 }

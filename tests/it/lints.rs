@@ -18,7 +18,7 @@ fn every_rule_fires_on_its_fixture_and_the_output_is_golden() {
     let out = k8gen(&["check", "tests/lints/every-rule.toml"]);
     assert_eq!(out.status.code(), Some(0), "warnings alone do not fail");
     let stderr = String::from_utf8(out.stderr).unwrap();
-    for rule in k8gen::lint::RULES {
+    for rule in k8gen::LINT_RULES {
         assert!(
             stderr.contains(&format!("warning[{}]", rule.code)),
             "rule {} ({}) did not fire",
@@ -95,7 +95,7 @@ fn the_catalogue_documents_every_code() {
     let doc = std::fs::read_to_string(root().join("docs/errors.md")).unwrap();
     // Every code of the registry, errors and lints alike.
     let codes: Vec<String> = k8gen::codes::ALL.iter().map(|c| c.to_string()).collect();
-    for rule in k8gen::lint::RULES {
+    for rule in k8gen::LINT_RULES {
         assert!(
             codes.contains(&rule.code.to_string()),
             "{} is not in the registry",
@@ -109,7 +109,7 @@ fn the_catalogue_documents_every_code() {
             "docs/errors.md has no entry for {code}"
         );
     }
-    for rule in k8gen::lint::RULES {
+    for rule in k8gen::LINT_RULES {
         assert!(
             doc.contains(&format!("### {} {}", rule.code, rule.name)),
             "docs/errors.md: {} is not named {}",

@@ -3,16 +3,21 @@
 //! rewrites golden files.
 
 mod api;
+mod concurrency;
 mod engine;
 mod env_order;
+mod equivalence;
 mod errors;
 mod fuzz;
+mod fuzz_output;
 mod golden;
+mod hostile;
 mod invariants;
 mod lints;
 mod python;
 mod release;
 mod rollout;
+mod scale;
 mod schema;
 mod support;
 mod yaml_readback;

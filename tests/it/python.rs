@@ -1,4 +1,5 @@
-//! A Python with PyYAML and jsonschema for the tests: `K8GEN_PYTHON` if set, else `python3` if
+//! A Python with PyYAML (built with libyaml, so `yaml.CSafeLoader` exists) and jsonschema for
+//! the tests: `K8GEN_PYTHON` if set, else `python3` if
 //! it has both, else a venv in `target/test-venv` made from `tests/requirements.txt`. Failing
 //! all three fails the test with the reason; it never skips.
 
@@ -10,7 +11,10 @@ use crate::support::root;
 
 fn has_packages(python: &str) -> bool {
     Command::new(python)
-        .args(["-c", "import yaml, jsonschema"])
+        .args([
+            "-c",
+            "import yaml, jsonschema; assert yaml.__with_libyaml__",
+        ])
         .output()
         .is_ok_and(|o| o.status.success())
 }
@@ -21,7 +25,7 @@ pub fn python() -> &'static str {
         if let Ok(p) = std::env::var("K8GEN_PYTHON") {
             assert!(
                 has_packages(&p),
-                "K8GEN_PYTHON={p} lacks PyYAML or jsonschema"
+                "K8GEN_PYTHON={p} lacks PyYAML with libyaml, or jsonschema"
             );
             return p;
         }

@@ -4,13 +4,28 @@
 use std::collections::BTreeMap;
 
 use k8gen::Object;
-use k8gen::build::labels::TRACK;
 use k8gen::model::{
     App, Autoscale, Colour, Component, Disruption, Ingress, IntOrPercent, Network, Peer, Probe,
     ProbeAction, Release, ReleaseController, Resources, Route, Service, Switch, Workload,
 };
 
 use crate::support::*;
+
+/// The track label k8gen puts on each track's Deployment, selector and pods.
+const TRACK: &str = "k8gen.io/track";
+
+/// Whether `selector` (matchLabels only, all k8gen writes) selects pods labelled `labels`.
+fn selects(
+    selector: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector,
+    labels: &BTreeMap<String, String>,
+) -> bool {
+    assert!(selector.match_expressions.is_none());
+    selector
+        .match_labels
+        .iter()
+        .flatten()
+        .all(|(k, v)| labels.get(k) == Some(v))
+}
 
 fn spec(name: &str) -> String {
     std::fs::read_to_string(root().join("specs").join(name)).unwrap()
@@ -51,7 +66,7 @@ fn served_by(objects: &[Object], name: &str) -> Vec<String> {
     let selector = svc.pod_selector().unwrap();
     pod_labels(objects)
         .into_iter()
-        .filter(|(_, labels)| k8gen::build::selects(&selector, labels))
+        .filter(|(_, labels)| selects(&selector, labels))
         .map(|(n, _)| n)
         .collect()
 }
@@ -238,7 +253,7 @@ fn autoscalers_and_budgets_are_per_track_and_checksums_reach_every_track() {
             .unwrap();
         let selected: Vec<_> = pod_labels(&objects)
             .into_iter()
-            .filter(|(_, l)| k8gen::build::selects(&pdb.pod_selector().unwrap(), l))
+            .filter(|(_, l)| selects(&pdb.pod_selector().unwrap(), l))
             .map(|(n, _)| n)
             .collect();
         assert_eq!(selected, vec![name.clone()]);
@@ -265,7 +280,7 @@ fn autoscalers_and_budgets_are_per_track_and_checksums_reach_every_track() {
         .unwrap();
     let covered = pod_labels(&objects)
         .into_iter()
-        .filter(|(_, l)| k8gen::build::selects(&policy.pod_selector().unwrap(), l))
+        .filter(|(_, l)| selects(&policy.pod_selector().unwrap(), l))
         .count();
     assert_eq!(covered, 2);
 }
@@ -365,15 +380,8 @@ fn the_rust_api_renders_each_strategy_like_its_spec() {
     let mut canary_app = App::new("myapp").namespace("canary").component(canary);
     canary_app.ingress = Some(Ingress {
         class: Some("nginx".into()),
-        annotations: BTreeMap::new(),
-        tls_secret: None,
-        routes: vec![Route {
-            host: Some("myapp.example.com".into()),
-            path: "/".into(),
-            path_type: "Prefix".into(),
-            service: "myapp".into(),
-            port: "http".into(),
-        }],
+        routes: vec![Route::new(Some("myapp.example.com"), "/", "myapp")],
+        ..Default::default()
     });
 
     let mut argo = myapp(

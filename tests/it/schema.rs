@@ -11,7 +11,7 @@ const SCHEMA: &str = "schema/k8gen.schema.json";
 
 #[test]
 fn committed_schema_is_current() {
-    let fresh = k8gen::spec::json_schema();
+    let fresh = k8gen::json_schema();
     let path = root().join(SCHEMA);
     if update_expect() {
         std::fs::write(&path, &fresh).unwrap();
@@ -25,7 +25,7 @@ fn committed_schema_is_current() {
 
 #[test]
 fn every_key_has_a_description_and_an_example() {
-    let schema: serde_json::Value = serde_json::from_str(&k8gen::spec::json_schema()).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&k8gen::json_schema()).unwrap();
     let mut missing = Vec::new();
     let mut objects = vec![("(root)".to_string(), &schema)];
     for (name, def) in schema["$defs"].as_object().unwrap() {

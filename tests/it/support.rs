@@ -44,7 +44,7 @@ pub fn specs() -> Vec<PathBuf> {
 
 pub struct FsHost;
 
-impl k8gen::check::Host for FsHost {
+impl k8gen::Host for FsHost {
     fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
         std::fs::read(path)
     }
@@ -88,4 +88,12 @@ pub fn assert_same(what: &str, expected: &str, actual: &str) {
             .to_string();
         panic!("{what} differs (UPDATE_EXPECT=1 cargo test rewrites it):\n{diff}");
     }
+}
+
+/// Held by the tests that time things (the fuzz edge cases' 10 s limit, the scaling ratios)
+/// or that spawn loops of processes, so that on a 2-core machine they do not run at once and
+/// make each other look slow. Poisoning is ignored: one failed test must not fail the rest.
+pub fn heavy() -> std::sync::MutexGuard<'static, ()> {
+    static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    HEAVY.lock().unwrap_or_else(|e| e.into_inner())
 }

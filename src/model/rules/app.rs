@@ -1,8 +1,14 @@
-//! Rules about the app as a whole: its name, namespace, labels, and what its components share.
+//! Rules about the app as a whole: its name, namespace, labels and annotations, its set of
+//! components, and the app-level parts (Ingress, quota, limit range, External Secrets store,
+//! Argo CD Application, patches). Rules about one component's own fields are in
+//! [`super::component`].
 
-use super::Cx;
+use std::collections::BTreeMap;
+
+use super::{Cx, at};
 use crate::codes;
-use crate::model::rules;
+use crate::model::{Component, PortTarget, issue, names, rules};
+use crate::suggest::{quoted, suggest};
 
 pub(super) fn app(cx: &mut Cx<'_>) {
     let app = cx.app;
@@ -21,6 +27,490 @@ pub(super) fn app(cx: &mut Cx<'_>) {
             codes::INVALID_NAME,
             "namespace",
         );
+    }
+    if app.create_namespace == Some(true) && app.namespace.is_none() {
+        cx.push(
+            issue::Issue::new(
+                codes::MISSING_VALUE,
+                "create_namespace",
+                "`create_namespace` needs a `namespace`",
+            )
+            .with_help("add `namespace = \"...\"` or remove `create_namespace`"),
+        );
+    }
+    labels(cx, "labels", &app.labels);
+    annotations(cx, "annotations", &app.annotations);
+    components(cx);
+    ingress(cx);
+    namespaced(cx);
+    external_secrets(cx);
+    argocd(cx);
+    patches(cx);
+}
+
+/// Labels at `base`: keys are qualified names not in k8gen's own `app.kubernetes.io/`, values
+/// label values. The one rule for the app's and every component's labels.
+pub(super) fn labels(cx: &mut Cx<'_>, base: &str, labels: &BTreeMap<String, String>) {
+    for (k, v) in labels {
+        let entry = issue::key(base, k);
+        meta_key(cx, &entry, k, "label");
+        cx.value(
+            &entry,
+            v,
+            rules::label_value,
+            codes::INVALID_LABEL,
+            "label value",
+        );
+    }
+}
+
+/// Annotations at `base`: keys like label keys (any value goes). The one rule for the app's,
+/// the Ingress', every component's, its pods' and its Service's annotations.
+pub(super) fn annotations(cx: &mut Cx<'_>, base: &str, annotations: &BTreeMap<String, String>) {
+    for k in annotations.keys() {
+        meta_key(cx, &issue::key(base, k), k, "annotation");
+    }
+}
+
+fn meta_key(cx: &mut Cx<'_>, entry: &str, key: &str, what: &str) {
+    let path = issue::map_key(entry);
+    if crate::kube::labels::is_reserved(key) {
+        cx.push(
+            issue::Issue::new(
+                codes::INVALID_LABEL,
+                path,
+                format!("{what} key `{key}` is set by k8gen"),
+            )
+            .with_help("use `version` or `role` to change those labels, or pick a key of your own"),
+        );
+    } else {
+        cx.value(
+            path,
+            key,
+            rules::qualified_name,
+            codes::INVALID_LABEL,
+            &format!("{what} key"),
+        );
+    }
+}
+
+/// The set of components: at least one, keys unique and DNS-1035 labels, object names short
+/// enough; and each one's labels and annotations.
+fn components(cx: &mut Cx<'_>) {
+    let app = cx.app;
+    if app.components.is_empty() {
+        cx.push(
+            issue::Issue::new(codes::MISSING_VALUE, "name", "the spec has no component").with_help(
+                "add `image = \"...\"` for a single-component app, or `[components.NAME]` tables",
+            ),
+        );
+    }
+    let mut seen = BTreeMap::new();
+    for (i, c) in app.components.iter().enumerate() {
+        let base = at(c);
+        if let Some(first) = seen.insert(c.key.as_str(), i) {
+            seen.insert(c.key.as_str(), first);
+            let message = if c.key == app.name {
+                format!(
+                    "`{}` is already the name of the main component (the top-level keys)",
+                    c.key
+                )
+            } else {
+                format!("component `{}` is declared twice", c.key)
+            };
+            cx.report(codes::DUPLICATE, issue::index("components", i), message);
+            continue;
+        }
+        if c.key != app.name {
+            cx.value(
+                &base,
+                &c.key,
+                rules::dns1035_label,
+                codes::INVALID_NAME,
+                "component name",
+            );
+        }
+        let name = names::component(&app.name, &c.key);
+        if name.len() > 63 {
+            cx.push(
+                issue::Issue::new(
+                    codes::NAME_TOO_LONG,
+                    &base,
+                    format!(
+                        "object name `{}` made from this name is {} characters, over the 63 allowed",
+                        crate::diag::clip(&name),
+                        name.len()
+                    ),
+                )
+                .with_help("shorten the app or component name"),
+            );
+        }
+        let p = |field: &str| issue::key(&base, field);
+        labels(cx, &p("labels"), &c.labels);
+        annotations(cx, &p("annotations"), &c.annotations);
+        annotations(cx, &p("pod_annotations"), &c.pod_annotations);
+        if let Some(s) = c.service.on() {
+            annotations(
+                cx,
+                &issue::key(&p("service"), "annotations"),
+                &s.annotations,
+            );
+        }
+        if cx.app.external_secrets.is_none() {
+            for key in c.external_secrets.keys() {
+                cx.push(
+                    issue::Issue::new(
+                        codes::MISSING_VALUE,
+                        issue::key(&issue::key(&p("secrets"), key), "external"),
+                        "`external` secret values need an `[external_secrets]` store",
+                    )
+                    .with_help("add `[external_secrets]` with `store = \"NAME\"` at the top level"),
+                );
+            }
+        }
+    }
+}
+
+fn ingress(cx: &mut Cx<'_>) {
+    let app = cx.app;
+    let Some(i) = &app.ingress else { return };
+    if let Some(class) = &i.class {
+        cx.value(
+            "ingress.class",
+            class,
+            rules::dns1123_subdomain,
+            codes::INVALID_NAME,
+            "ingress class",
+        );
+    }
+    if let Some(issuer) = &i.cert_manager_issuer {
+        cx.value(
+            "ingress.cert_manager_issuer",
+            issuer,
+            rules::dns1123_subdomain,
+            codes::INVALID_NAME,
+            "cluster issuer",
+        );
+    }
+    if let Some(secret) = &i.tls_secret
+        && i.tls != Some(false)
+    {
+        cx.value(
+            "ingress.tls",
+            secret,
+            rules::dns1123_subdomain,
+            codes::INVALID_NAME,
+            "TLS secret name",
+        );
+    }
+    annotations(cx, "ingress.annotations", &i.annotations);
+    if i.routes.is_empty() {
+        cx.push(
+            issue::Issue::new(
+                codes::MISSING_VALUE,
+                "ingress",
+                "an ingress needs at least one route",
+            )
+            .with_help("add `routes = [{ host = \"app.example.com\", to = \"web\" }]`"),
+        );
+    }
+    let keys: Vec<&str> = app.components.iter().map(|c| c.key.as_str()).collect();
+    let mut seen = BTreeMap::new();
+    for (n, r) in i.routes.iter().enumerate() {
+        let base = issue::index("ingress.routes", n);
+        let p = |field: &str| issue::key(&base, field);
+        if let Some(host) = &r.host {
+            let wildcard = host.strip_prefix("*.").unwrap_or(host);
+            if !host.contains('.') || rules::dns1123_subdomain(wildcard).is_err() {
+                cx.report(
+                    codes::INVALID_NAME,
+                    p("host"),
+                    format!("invalid host `{host}`: expected a DNS name such as `app.example.com`"),
+                );
+            }
+        }
+        let path = r
+            .path
+            .clone()
+            .unwrap_or_else(crate::model::defaults::route_path);
+        if !path.starts_with('/') {
+            cx.report(
+                codes::INVALID_VALUE,
+                p("path"),
+                format!("path `{path}` must start with `/`"),
+            );
+        }
+        if seen.insert((r.host.clone(), path.clone()), n).is_some() {
+            cx.report(
+                codes::DUPLICATE,
+                base.clone(),
+                format!(
+                    "the route for {}{path} is declared twice",
+                    r.host.as_deref().unwrap_or("every host ")
+                ),
+            );
+        }
+        let to = p("to");
+        let Some(target) = cx.component(&r.component) else {
+            cx.push(
+                issue::Issue::new(
+                    codes::UNKNOWN_REFERENCE,
+                    to,
+                    format!("there is no component `{}`", r.component),
+                )
+                .with_help(suggest(&r.component, &keys, || {
+                    format!("the components are {}", quoted(&keys))
+                })),
+            );
+            continue;
+        };
+        if !reachable_from_outside(target) {
+            cx.push(
+                issue::Issue::new(
+                    codes::UNREACHABLE,
+                    &to,
+                    format!(
+                        "the Ingress controller cannot reach `{}`: its `network.from` admits only the app's own components",
+                        r.component
+                    ),
+                )
+                .with_help("add the controller's namespace to that `from`, e.g. \"namespace:ingress-nginx\""),
+            );
+        }
+        route_port(cx, &to, target, r.port.as_ref());
+    }
+}
+
+/// An Ingress controller runs in a namespace of its own: a component whose NetworkPolicy admits
+/// only the app's components is out of its reach.
+fn reachable_from_outside(c: &Component) -> bool {
+    c.network
+        .on()
+        .and_then(|n| n.from.as_ref())
+        .is_none_or(|peers| {
+            peers.iter().any(|p| {
+                matches!(
+                    p,
+                    crate::model::Peer::Namespace(_) | crate::model::Peer::Cidr(_)
+                )
+            })
+        })
+}
+
+/// A route's target has a Service, and it exposes the port the route names.
+fn route_port(cx: &mut Cx<'_>, path: &str, target: &Component, port: Option<&PortTarget>) {
+    let ports = target.service.on().map(|s| &s.ports[..]).unwrap_or(&[]);
+    if ports.is_empty() {
+        cx.push(
+            issue::Issue::new(
+                codes::UNKNOWN_REFERENCE,
+                path,
+                format!("component `{}` has no Service to connect to", target.key),
+            )
+            .with_help(
+                "give it a `port` (a Service is made for Deployments and StatefulSets with ports)",
+            ),
+        );
+        return;
+    }
+    let found = match port {
+        None => true,
+        Some(PortTarget::Name(n)) => ports.iter().any(|p| p.name.as_ref() == Some(n)),
+        Some(PortTarget::Number(n)) => ports.iter().any(|p| p.port == Some(*n)),
+    };
+    if !found {
+        let names: Vec<String> = ports
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} ({})",
+                    p.name.as_deref().unwrap_or("?"),
+                    p.port.unwrap_or_default()
+                )
+            })
+            .collect();
+        cx.push(
+            issue::Issue::new(
+                codes::UNKNOWN_REFERENCE,
+                path,
+                format!("the Service of `{}` does not expose this port", target.key),
+            )
+            .with_help(format!("its ports are {}", names.join(", "))),
+        );
+    }
+}
+
+/// Resource names a ResourceQuota understands (besides `count/<resource>` and extended ones).
+const QUOTA_KEYS: &[&str] = &[
+    "cpu",
+    "memory",
+    "requests.cpu",
+    "requests.memory",
+    "limits.cpu",
+    "limits.memory",
+    "requests.storage",
+    "requests.ephemeral-storage",
+    "limits.ephemeral-storage",
+    "pods",
+    "services",
+    "services.loadbalancers",
+    "services.nodeports",
+    "secrets",
+    "configmaps",
+    "persistentvolumeclaims",
+    "replicationcontrollers",
+    "resourcequotas",
+];
+
+/// Quota and limit range: known resource names, quantities, and a namespace to apply to.
+fn namespaced(cx: &mut Cx<'_>) {
+    let app = cx.app;
+    for (key, q) in &app.quota {
+        let entry = issue::key("quota", key);
+        let known = QUOTA_KEYS.contains(&key.as_str())
+            || key.starts_with("count/")
+            || key.starts_with("requests.")
+            || key.contains(".storageclass.storage.k8s.io/");
+        if !known {
+            cx.push(
+                issue::Issue::new(
+                    codes::INVALID_QUANTITY,
+                    issue::map_key(&entry),
+                    format!("unknown quota resource `{key}`"),
+                )
+                .with_help(suggest(key, QUOTA_KEYS, || {
+                    "e.g. `requests.cpu`, `limits.memory`, `pods`, `count/deployments.apps`"
+                        .to_string()
+                })),
+            );
+        }
+        quantity(cx, &entry, q);
+    }
+    if let Some(l) = &app.limit_range {
+        for (section, map) in [("limit_range.max", &l.max), ("limit_range.min", &l.min)] {
+            for (k, q) in map {
+                quantity(cx, &issue::key(section, k), q);
+            }
+        }
+    }
+    if (!app.quota.is_empty() || app.limit_range.is_some()) && app.namespace.is_none() {
+        let path = match app.quota.keys().next() {
+            Some(k) => issue::map_key(&issue::key("quota", k)),
+            None => "limit_range".to_string(),
+        };
+        cx.push(
+            issue::Issue::new(
+                codes::MISSING_VALUE,
+                path,
+                "a quota or limit range needs a `namespace` to apply to",
+            )
+            .with_help("add `namespace = \"...\"`"),
+        );
+    }
+}
+
+fn quantity(cx: &mut Cx<'_>, path: &str, text: &str) {
+    match rules::quantity(text) {
+        Ok(v) if v < 0.0 => cx.report(
+            codes::INVALID_QUANTITY,
+            path,
+            format!("quantity `{text}` must not be negative"),
+        ),
+        Ok(_) => {}
+        Err(e) => cx.report(
+            codes::INVALID_QUANTITY,
+            path,
+            format!("invalid quantity: {e}"),
+        ),
+    }
+}
+
+fn external_secrets(cx: &mut Cx<'_>) {
+    let Some(e) = &cx.app.external_secrets else {
+        return;
+    };
+    cx.value(
+        "external_secrets.store",
+        &e.store,
+        rules::dns1123_subdomain,
+        codes::INVALID_NAME,
+        "secret store name",
+    );
+    if let Some(r) = &e.refresh_interval {
+        cx.value(
+            "external_secrets.refresh_interval",
+            r,
+            rules::duration,
+            codes::INVALID_VALUE,
+            "refresh interval",
+        );
+    }
+}
+
+fn argocd(cx: &mut Cx<'_>) {
+    let Some(a) = &cx.app.argocd else { return };
+    if let Some(ns) = &a.namespace {
+        cx.value(
+            "argocd.namespace",
+            ns,
+            rules::dns1123_label,
+            codes::INVALID_NAME,
+            "namespace",
+        );
+    }
+    if a.repo.trim().is_empty() {
+        cx.report(
+            codes::MISSING_VALUE,
+            "argocd.repo",
+            "`repo` must not be empty",
+        );
+    }
+}
+
+/// A patch names a kind k8gen makes, and has something to do: a merge patch that is a table
+/// (an object) and/or values at JSON pointers. Whether the app makes an object of that kind and name,
+/// and whether the patched object still reads as its kind, is known only once the objects are
+/// built: `passes::patch` says so (a name check here would stop the build, and with it
+/// every other patch's report).
+fn patches(cx: &mut Cx<'_>) {
+    let kinds = crate::kube::KINDS;
+    for (i, p) in cx.app.patches.iter().enumerate() {
+        if !kinds.contains(&p.kind.as_str()) {
+            cx.push(
+                issue::Issue::new(
+                    codes::INVALID_PATCH,
+                    issue::index("patches", i),
+                    format!("k8gen makes no object of kind `{}`", p.kind),
+                )
+                .with_help(suggest(&p.kind, kinds, || {
+                    format!("the kinds are {}", quoted(kinds))
+                })),
+            );
+        }
+        let at = issue::index("patches", i);
+        match &p.merge {
+            None if p.set.is_empty() => {
+                cx.report(codes::INVALID_PATCH, &at, "a patch needs `merge` or `set`")
+            }
+            Some(m) if !m.is_object() => cx.report(
+                codes::INVALID_PATCH,
+                issue::key(&at, "merge"),
+                "`merge` must be a table",
+            ),
+            _ => {}
+        }
+        for (path, _) in &p.set {
+            if !path.starts_with('/') {
+                cx.push(
+                    issue::Issue::new(
+                        codes::INVALID_PATCH,
+                        issue::key(&issue::key(&at, "set"), path),
+                        format!("`{path}` is not a JSON pointer"),
+                    )
+                    .with_help("write it like `/spec/template/spec/priorityClassName` (list items by index: `/containers/0/...`)"),
+                );
+            }
+        }
     }
 }
 

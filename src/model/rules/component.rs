@@ -376,7 +376,7 @@ pub(super) fn env(cx: &mut Cx<'_>, c: &Component, vars: &[crate::model::EnvVar],
 /// A reference to component `key`: reports an unknown one (at `path`) with a suggestion.
 pub(super) fn component_ref<'a>(cx: &mut Cx<'a>, key: &str, path: &str) -> Option<&'a Component> {
     let app = cx.app;
-    if let Some(c) = app.components.iter().find(|c| c.key == key) {
+    if let Some(c) = cx.component(key) {
         return Some(c);
     }
     let keys: Vec<&str> = app.components.iter().map(|c| c.key.as_str()).collect();
@@ -413,6 +413,16 @@ fn data_ref(
         },
         None => c,
     };
+    // A lookup first: the list of keys is only made for the message (a spec may hold tens of
+    // thousands of references).
+    let found = if section == "config" {
+        owner.config.contains_key(key)
+    } else {
+        owner.secrets.contains_key(key) || owner.external_secrets.contains_key(key)
+    };
+    if found {
+        return;
+    }
     let keys: Vec<&str> = if section == "config" {
         owner.config.keys().map(String::as_str).collect()
     } else {

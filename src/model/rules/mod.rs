@@ -22,6 +22,12 @@ use super::{App, Component};
 pub fn validate(app: &App) -> Vec<Issue> {
     let mut cx = Cx {
         app,
+        by_key: app
+            .components
+            .iter()
+            .rev()
+            .map(|c| (c.key.as_str(), c))
+            .collect(),
         issues: Vec::new(),
     };
     app::app(&mut cx);
@@ -37,10 +43,12 @@ pub fn validate(app: &App) -> Vec<Issue> {
 /// The engine's context: the app under judgement and what was found so far.
 pub(crate) struct Cx<'a> {
     pub app: &'a App,
+    /// Components by key (the first of a duplicated key), so references resolve in log time.
+    pub by_key: std::collections::BTreeMap<&'a str, &'a Component>,
     pub issues: Vec<Issue>,
 }
 
-impl Cx<'_> {
+impl<'a> Cx<'a> {
     pub fn push(&mut self, issue: Issue) {
         self.issues.push(issue);
     }
@@ -77,9 +85,8 @@ impl Cx<'_> {
     }
 
     /// The component whose key is `key`.
-    #[allow(dead_code)]
-    pub fn component(&self, key: &str) -> Option<&Component> {
-        self.app.components.iter().find(|c| c.key == key)
+    pub fn component(&self, key: &str) -> Option<&'a Component> {
+        self.by_key.get(key).copied()
     }
 }
 

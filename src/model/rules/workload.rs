@@ -285,11 +285,14 @@ fn volumes(cx: &mut Cx<'_>, c: &Component, base: &str) {
                         p("size"),
                         format!("invalid size: {e}"),
                     ),
-                    Ok(n) if n < 0.0 => cx.push(
+                    Ok(n) if n <= 0.0 => cx.push(
                         issue::Issue::new(
                             codes::INVALID_QUANTITY,
                             p("size"),
-                            format!("invalid size `{size}`: must not be negative"),
+                            format!(
+                                "invalid size `{}`: a claim must be greater than zero",
+                                crate::diag::clip(size)
+                            ),
                         )
                         .with_help("write the storage to claim, e.g. \"10Gi\""),
                     ),

@@ -1,0 +1,210 @@
+//! Lowers the app-level keys (ingress, quota, limit range, External Secrets store, Argo CD
+//! Application, patches) into the model and records where each value was written. The rules
+//! about them live in `model::rules::app`; only what the model cannot hold is judged here (a
+//! patch target that is not `KIND/NAME`, a JSON pointer, a patch with nothing to do).
+
+use std::collections::BTreeMap;
+
+use super::resources;
+use super::{Cx, codes};
+use crate::diag::Diagnostic;
+use crate::model::{self, issue};
+use crate::syntax::{self, Sp, SpMap};
+
+/// Records `labels.KEY` (or any string map's entries) at the value and `labels.KEY.<key>` at the
+/// key, and returns the map.
+pub fn string_map(cx: &mut Cx<'_>, base: &str, map: &SpMap<String>) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (k, v) in map {
+        let entry = issue::key(base, &k.value);
+        cx.provenance.record(issue::map_key(&entry), k.span());
+        cx.provenance.record(entry, v.span());
+        out.insert(k.value.clone(), v.value.clone());
+    }
+    out
+}
+
+pub fn ingress(cx: &mut Cx<'_>, i: &Sp<syntax::IngressSyntax>) -> model::Ingress {
+    cx.provenance.record("ingress", i.span());
+    let record = |cx: &mut Cx<'_>, path: &str, v: &Option<Sp<String>>| {
+        if let Some(v) = v {
+            cx.provenance.record(path, v.span());
+        }
+        v.as_ref().map(|v| v.value.clone())
+    };
+    let class = record(cx, "ingress.class", &i.class);
+    let cert_manager_issuer = record(cx, "ingress.cert_manager_issuer", &i.cert_manager_issuer);
+    let annotations = string_map(cx, "ingress.annotations", &i.annotations);
+    let (tls, tls_secret) = match &i.tls {
+        None => (None, None),
+        Some(t) => {
+            cx.provenance.record("ingress.tls", t.span());
+            match &t.value {
+                syntax::TlsSyntax::Enabled(b) => (Some(*b), None),
+                syntax::TlsSyntax::Secret(name) => (Some(true), Some(name.clone())),
+            }
+        }
+    };
+    let mut routes = Vec::new();
+    for (n, r) in i.routes.iter().enumerate() {
+        let base = issue::index("ingress.routes", n);
+        cx.provenance.record(&base, r.span());
+        let host = record(cx, &issue::key(&base, "host"), &r.host);
+        let path = record(cx, &issue::key(&base, "path"), &r.path);
+        if let Some(t) = &r.path_type {
+            cx.provenance
+                .record(issue::key(&base, "path_type"), t.span());
+        }
+        cx.provenance.record(issue::key(&base, "to"), r.to.span());
+        // `component[:port]`: a port by number or by name.
+        let (component, port) = match r.to.value.split_once(':') {
+            Some((c, p)) => (
+                c.to_string(),
+                Some(match p.parse::<i32>() {
+                    Ok(n) => model::PortTarget::Number(n),
+                    Err(_) => model::PortTarget::Name(p.to_string()),
+                }),
+            ),
+            None => (r.to.value.clone(), None),
+        };
+        routes.push(model::Route {
+            host,
+            path,
+            path_type: r.path_type.as_ref().map(|t| t.value),
+            component,
+            port,
+        });
+    }
+    model::Ingress {
+        class,
+        annotations,
+        cert_manager_issuer,
+        tls,
+        tls_secret,
+        routes,
+    }
+}
+
+/// A quantity as the model holds it: its text.
+fn quantity_text(q: &syntax::Quantity) -> String {
+    match q {
+        syntax::Quantity::String(s) => s.clone(),
+        syntax::Quantity::Integer(i) => i.to_string(),
+        syntax::Quantity::Float(f) => f.to_string(),
+    }
+}
+
+/// `base.KEY` recorded at each quantity, `base.KEY.<key>` at each key.
+fn quantities(
+    cx: &mut Cx<'_>,
+    base: &str,
+    map: &SpMap<syntax::Quantity>,
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (k, q) in map {
+        let entry = issue::key(base, &k.value);
+        cx.provenance.record(issue::map_key(&entry), k.span());
+        cx.provenance.record(entry, q.span());
+        out.insert(k.value.clone(), quantity_text(&q.value));
+    }
+    out
+}
+
+pub fn quota(cx: &mut Cx<'_>, q: &SpMap<syntax::Quantity>) -> BTreeMap<String, String> {
+    quantities(cx, "quota", q)
+}
+
+pub fn limit_range(cx: &mut Cx<'_>, l: &Sp<syntax::LimitRangeSyntax>) -> model::LimitRange {
+    cx.provenance.record("limit_range", l.span());
+    let default = resources::resources(cx, &l.default_request, &l.default, "limit_range");
+    model::LimitRange {
+        default: default.limits,
+        default_request: default.requests,
+        max: quantities(cx, "limit_range.max", &l.max),
+        min: quantities(cx, "limit_range.min", &l.min),
+    }
+}
+
+pub fn external_secrets(
+    cx: &mut Cx<'_>,
+    e: &Sp<syntax::ExternalSecretsSyntax>,
+) -> model::ExternalSecrets {
+    cx.provenance.record("external_secrets", e.span());
+    cx.provenance
+        .record("external_secrets.store", e.store.span());
+    if let Some(k) = &e.kind {
+        cx.provenance.record("external_secrets.kind", k.span());
+    }
+    if let Some(r) = &e.refresh_interval {
+        cx.provenance
+            .record("external_secrets.refresh_interval", r.span());
+    }
+    model::ExternalSecrets {
+        store: e.store.value.clone(),
+        kind: e.kind.as_ref().map(|k| k.value),
+        refresh_interval: e.refresh_interval.as_ref().map(|r| r.value.clone()),
+    }
+}
+
+pub fn argocd(cx: &mut Cx<'_>, a: &Sp<syntax::ArgoCdSyntax>) -> model::ArgoCd {
+    cx.provenance.record("argocd", a.span());
+    cx.provenance.record("argocd.repo", a.repo.span());
+    cx.provenance.record("argocd.path", a.path.span());
+    if let Some(ns) = &a.namespace {
+        cx.provenance.record("argocd.namespace", ns.span());
+    }
+    let text = |v: &Option<Sp<String>>| v.as_ref().map(|s| s.value.clone());
+    let flag = |v: &Option<Sp<bool>>| v.as_ref().map(|b| b.value);
+    model::ArgoCd {
+        repo: a.repo.value.clone(),
+        path: a.path.value.clone(),
+        revision: text(&a.revision),
+        project: text(&a.project),
+        namespace: text(&a.namespace),
+        server: text(&a.server),
+        automated: flag(&a.automated),
+        prune: flag(&a.prune),
+        self_heal: flag(&a.self_heal),
+    }
+}
+
+/// Lowers `[[patches]]`. A target that is not `KIND/NAME` is reported here (the model cannot
+/// hold it); the rules about the rest are the engine's.
+pub fn patches(cx: &mut Cx<'_>, patches: &[Sp<syntax::PatchSyntax>]) -> Vec<model::Patch> {
+    let mut out = Vec::new();
+    for p in patches {
+        let Some((kind, name)) = p.target.value.split_once('/') else {
+            cx.push(
+                Diagnostic::error(
+                    codes::INVALID_PATCH,
+                    p.target.span(),
+                    format!("cannot read target `{}`", p.target.value),
+                )
+                .with_help("write `KIND/NAME`, e.g. `Deployment/shop-api`"),
+            );
+            continue;
+        };
+        let at = issue::index("patches", out.len());
+        cx.provenance.record(&at, p.target.span());
+        if let Some(m) = &p.merge {
+            cx.provenance.record(issue::key(&at, "merge"), m.span());
+        }
+        for path in p.set.keys() {
+            cx.provenance.record(
+                issue::key(&issue::key(&at, "set"), &path.value),
+                path.span(),
+            );
+        }
+        out.push(model::Patch {
+            kind: kind.to_string(),
+            name: name.to_string(),
+            merge: p.merge.as_ref().map(|m| m.value.clone()),
+            set: p
+                .set
+                .iter()
+                .map(|(path, value)| (path.value.clone(), value.value.clone()))
+                .collect(),
+        });
+    }
+    out
+}

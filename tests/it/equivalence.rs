@@ -1,0 +1,545 @@
+//! The law of the two front ends: an app written as a TOML spec and the same app built with the
+//! Rust builder API render byte-identical YAML, or both fail with the same set of
+//! (code, field path). One generator makes both forms of each random app.
+//!
+//! Cases are numbered seeds of a small deterministic generator, so a failure names its seed.
+//! `K8GEN_EQUIV_CASES=N` runs N seeds instead of [`CASES`]; seeds that once found a bug are
+//! kept in [`KEPT`] and run first, every time.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use k8gen::model::{self, App, Component, EnvValue, PortTarget, Probe, ProbeAction, Switch};
+
+use crate::support::*;
+
+/// Seeds run on every `cargo test`.
+const CASES: u64 = 3000;
+
+/// Seeds that found a difference between the front ends once (kept as regression cases).
+const KEPT: &[u64] = &[];
+
+/// A tiny deterministic generator (SplitMix64): the same seed, the same app, on any machine.
+struct Gen(u64);
+
+impl Gen {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// One component as both front ends will see it.
+#[derive(Debug, Clone)]
+struct GenComponent {
+    key: String,
+    image: String,
+    replicas: Option<i64>,
+    ports: Vec<(String, i64)>,
+    config: Vec<(String, String)>,
+    secrets: Vec<(String, String)>,
+    env: Vec<(String, GenEnv)>,
+    liveness: Option<GenProbe>,
+    readiness: Option<GenProbe>,
+    requests: Vec<(String, String)>,
+    limits: Vec<(String, String)>,
+    /// None: default; Some(None): off; Some(Some(port)): `service = { port }`.
+    service: Option<Option<Option<i64>>>,
+    run_as_user: Option<i64>,
+    config_mount: Option<String>,
+    role: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+enum GenEnv {
+    Literal(String),
+    Config(Option<String>, String),
+    Secret(Option<String>, String),
+    Service(String, Option<String>),
+    Field(String),
+}
+
+#[derive(Debug, Clone)]
+enum GenProbe {
+    /// `"GET /path"` (port from the main port) or `{ http = "path" }` when it does not start
+    /// with `/` (the shorthand would not parse).
+    Http(String),
+    Tcp,
+    TcpPort(i64),
+    Exec,
+}
+
+#[derive(Debug, Clone)]
+struct GenApp {
+    name: String,
+    namespace: Option<String>,
+    /// The first component is the main one (keyed like the app, written at the top level).
+    main: bool,
+    components: Vec<GenComponent>,
+}
+
+const KEYS: &[&str] = &["api", "web", "db", "worker"];
+const IMAGES: &[&str] = &[
+    "nginx:1.27",
+    "api:v2",
+    "busybox",
+    "ghcr.io/acme/api@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+];
+/// Values each front end must reject alike (one in a while).
+const BAD_IMAGES: &[&str] = &["Registry/UPPER:v1", "app:-bad-tag-"];
+const PORTS: &[(&str, i64)] = &[("http", 8080), ("metrics", 9090), ("amqp", 5672)];
+const BAD_PORTS: &[(&str, i64)] = &[("BAD_name", 81), ("grpc", 0), ("admin", 8080)];
+const QUANTITIES: &[&str] = &["100m", "1", "256Mi", "2Gi"];
+const BAD_QUANTITIES: &[&str] = &["lots", "-1"];
+
+/// Usually a good value, now and then a bad one.
+fn mostly<'a, T>(g: &mut Gen, good: &'a [T], bad: &'a [T]) -> &'a T {
+    if g.chance(8) {
+        g.pick(bad)
+    } else {
+        g.pick(good)
+    }
+}
+
+fn component(g: &mut Gen, key: String, others: &[String]) -> GenComponent {
+    let mut ports: Vec<(String, i64)> = Vec::new();
+    for _ in 0..g.below(3) {
+        let (n, p) = *mostly(g, PORTS, BAD_PORTS);
+        if !ports.iter().any(|(m, _)| m == n) {
+            ports.push((n.to_string(), p));
+        }
+    }
+    let config: Vec<(String, String)> = (0..g.below(3))
+        .map(|i| {
+            (
+                format!("CONF_{i}"),
+                g.pick(&["a", "1", "on", "x y"]).to_string(),
+            )
+        })
+        .collect();
+    let secrets: Vec<(String, String)> = (0..g.below(2))
+        .map(|i| (format!("SECRET_{i}"), "s3cret".to_string()))
+        .collect();
+    let mut env = Vec::new();
+    for i in 0..g.below(4) {
+        let other = || others.first().cloned();
+        let value = match g.below(8) {
+            0..=2 => GenEnv::Literal(format!("$(VAR_{})-x", i.saturating_sub(1))),
+            3 if !config.is_empty() => {
+                GenEnv::Config(None, mostly(g, &["CONF_0"], &["MISSING"]).to_string())
+            }
+            4 if !secrets.is_empty() => {
+                GenEnv::Secret(None, mostly(g, &["SECRET_0"], &["NOPE"]).to_string())
+            }
+            5 => match other() {
+                Some(o) if g.chance(30) => GenEnv::Config(Some(o), "CONF_0".into()),
+                Some(o) => GenEnv::Service(o, None),
+                None => GenEnv::Literal("x".into()),
+            },
+            6 => match other() {
+                Some(o) => GenEnv::Service(
+                    o,
+                    g.chance(30)
+                        .then(|| g.pick(&["http", "8080", "nope"]).to_string()),
+                ),
+                None => GenEnv::Literal("y".into()),
+            },
+            _ => GenEnv::Field(
+                mostly(g, &["metadata.name", "status.podIP"], &["spec.bogus"]).to_string(),
+            ),
+        };
+        env.push((format!("VAR_{i}"), value));
+    }
+    let has_ports = !ports.is_empty();
+    let has_config = !config.is_empty();
+    let probe = |g: &mut Gen| -> Option<GenProbe> {
+        match g.below(10) {
+            0 | 1 if has_ports || g.chance(10) => Some(GenProbe::Http("/health".into())),
+            2 if g.chance(20) => Some(GenProbe::Http("health".into())),
+            3 if has_ports || g.chance(10) => Some(GenProbe::Tcp),
+            4 => Some(GenProbe::TcpPort(*mostly(g, &[5432, 8080], &[0, 70000]))),
+            5 => Some(GenProbe::Exec),
+            _ => None,
+        }
+    };
+    let res = |g: &mut Gen| -> Vec<(String, String)> {
+        (0..g.below(3))
+            .map(|i| {
+                let name = if i == 1 && g.chance(5) {
+                    "mem"
+                } else {
+                    ["cpu", "memory"][i]
+                };
+                (
+                    name.to_string(),
+                    mostly(g, QUANTITIES, BAD_QUANTITIES).to_string(),
+                )
+            })
+            .collect()
+    };
+    GenComponent {
+        key,
+        image: mostly(g, IMAGES, BAD_IMAGES).to_string(),
+        replicas: match g.below(12) {
+            0 => Some(-1),
+            1 => Some(3),
+            2 => Some(0),
+            _ => None,
+        },
+        ports,
+        config,
+        secrets,
+        env,
+        liveness: probe(g),
+        readiness: probe(g),
+        requests: res(g),
+        limits: res(g),
+        service: match g.below(5) {
+            0 => Some(None),
+            1 => Some(Some(Some(80))),
+            2 => Some(Some(None)),
+            _ => None,
+        },
+        run_as_user: match g.below(20) {
+            0 => Some(0),
+            1 => Some(999),
+            _ => None,
+        },
+        config_mount: match g.below(12) {
+            0 | 1 if has_config => Some("/etc/app".into()),
+            2 => Some("relative".into()),
+            _ => None,
+        },
+        role: g
+            .chance(10)
+            .then(|| g.pick(&["api", "bad role"]).to_string()),
+    }
+}
+
+fn app(seed: u64) -> GenApp {
+    let mut g = Gen(seed);
+    let name = mostly(&mut g, &["shop"], &["Bad_App"]).to_string();
+    let namespace = g.chance(70).then(|| g.pick(&["shop", "prod"]).to_string());
+    let main = g.chance(40);
+    let mut keys: Vec<String> = Vec::new();
+    if main {
+        keys.push(name.clone());
+    }
+    for _ in 0..1 + g.below(3) {
+        let k = g.pick(KEYS).to_string();
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    let components = keys
+        .iter()
+        .map(|k| {
+            let others: Vec<String> = keys.iter().filter(|o| *o != k).cloned().collect();
+            component(&mut g, k.clone(), &others)
+        })
+        .collect();
+    GenApp {
+        name,
+        namespace,
+        main,
+        components,
+    }
+}
+
+fn toml_str(s: &str) -> String {
+    format!("{s:?}")
+}
+
+fn component_toml(c: &GenComponent, out: &mut String) {
+    let w = |out: &mut String, line: String| {
+        out.push_str(&line);
+        out.push('\n');
+    };
+    w(out, format!("image = {}", toml_str(&c.image)));
+    if let Some(r) = c.replicas {
+        w(out, format!("replicas = {r}"));
+    }
+    if let Some(role) = &c.role {
+        w(out, format!("role = {}", toml_str(role)));
+    }
+    if !c.ports.is_empty() {
+        let ports: Vec<String> = c
+            .ports
+            .iter()
+            .map(|(n, p)| format!("{} = {p}", toml_str(n)))
+            .collect();
+        w(out, format!("ports = {{ {} }}", ports.join(", ")));
+    }
+    if !c.config.is_empty() {
+        let items: Vec<String> = c
+            .config
+            .iter()
+            .map(|(k, v)| format!("{k} = {}", toml_str(v)))
+            .collect();
+        w(out, format!("config = {{ {} }}", items.join(", ")));
+    }
+    if !c.secrets.is_empty() {
+        let items: Vec<String> = c
+            .secrets
+            .iter()
+            .map(|(k, v)| format!("{k} = {}", toml_str(v)))
+            .collect();
+        w(out, format!("secrets = {{ {} }}", items.join(", ")));
+    }
+    if !c.env.is_empty() {
+        let items: Vec<String> = c
+            .env
+            .iter()
+            .map(|(k, v)| {
+                let value = match v {
+                    GenEnv::Literal(s) => toml_str(s),
+                    GenEnv::Config(None, key) => format!("{{ config = {} }}", toml_str(key)),
+                    GenEnv::Config(Some(from), key) => {
+                        format!(
+                            "{{ config = {}, from = {} }}",
+                            toml_str(key),
+                            toml_str(from)
+                        )
+                    }
+                    GenEnv::Secret(None, key) => format!("{{ secret = {} }}", toml_str(key)),
+                    GenEnv::Secret(Some(from), key) => {
+                        format!(
+                            "{{ secret = {}, from = {} }}",
+                            toml_str(key),
+                            toml_str(from)
+                        )
+                    }
+                    GenEnv::Service(target, None) => {
+                        format!("{{ service = {} }}", toml_str(target))
+                    }
+                    GenEnv::Service(target, Some(port)) => match port.parse::<i64>() {
+                        Ok(n) => format!("{{ service = {}, port = {n} }}", toml_str(target)),
+                        Err(_) => format!(
+                            "{{ service = {}, port = {} }}",
+                            toml_str(target),
+                            toml_str(port)
+                        ),
+                    },
+                    GenEnv::Field(f) => format!("{{ field = {} }}", toml_str(f)),
+                };
+                format!("{k} = {value}")
+            })
+            .collect();
+        w(out, format!("env = {{ {} }}", items.join(", ")));
+    }
+    let probe = |p: &GenProbe| match p {
+        GenProbe::Http(path) if path.starts_with('/') => toml_str(&format!("GET {path}")),
+        GenProbe::Http(path) => format!("{{ http = {} }}", toml_str(path)),
+        GenProbe::Tcp => "\"TCP\"".to_string(),
+        GenProbe::TcpPort(n) => format!("{{ tcp = true, port = {n} }}"),
+        GenProbe::Exec => "{ exec = [\"true\"] }".to_string(),
+    };
+    let mut probes = Vec::new();
+    if let Some(p) = &c.liveness {
+        probes.push(format!("liveness = {}", probe(p)));
+    }
+    if let Some(p) = &c.readiness {
+        probes.push(format!("readiness = {}", probe(p)));
+    }
+    if !probes.is_empty() {
+        w(out, format!("probes = {{ {} }}", probes.join(", ")));
+    }
+    let quantities = |items: &[(String, String)]| {
+        items
+            .iter()
+            .map(|(k, v)| format!("{k} = {}", toml_str(v)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !c.requests.is_empty() || !c.limits.is_empty() {
+        w(
+            out,
+            format!(
+                "resources = {{ requests = {{ {} }}, limits = {{ {} }} }}",
+                quantities(&c.requests),
+                quantities(&c.limits)
+            ),
+        );
+    }
+    match &c.service {
+        None => {}
+        Some(None) => w(out, "service = false".into()),
+        Some(Some(None)) => w(out, "service = true".into()),
+        Some(Some(Some(port))) => w(out, format!("service = {{ port = {port} }}")),
+    }
+    if let Some(u) = c.run_as_user {
+        w(out, format!("security = {{ run_as_user = {u} }}"));
+    }
+    if let Some(m) = &c.config_mount {
+        w(out, format!("mount = {{ config = {} }}", toml_str(m)));
+    }
+}
+
+fn to_toml(a: &GenApp) -> String {
+    let mut out = String::new();
+    writeln!(out, "name = {}", toml_str(&a.name)).unwrap();
+    if let Some(ns) = &a.namespace {
+        writeln!(out, "namespace = {}", toml_str(ns)).unwrap();
+    }
+    let mut rest = a.components.as_slice();
+    if a.main {
+        component_toml(&a.components[0], &mut out);
+        rest = &a.components[1..];
+    }
+    for c in rest {
+        writeln!(out, "[components.{}]", toml_str(&c.key)).unwrap();
+        component_toml(c, &mut out);
+    }
+    out
+}
+
+fn to_app(a: &GenApp) -> App {
+    let mut app = App::new(&a.name);
+    if let Some(ns) = &a.namespace {
+        app = app.namespace(ns);
+    }
+    for c in &a.components {
+        let mut b = Component::new(&c.key, &c.image);
+        b.replicas = c.replicas.map(|r| r as i32).or(b.replicas);
+        b.role = c.role.clone();
+        for (n, p) in &c.ports {
+            b = b.port(n, *p as i32);
+        }
+        for (k, v) in &c.config {
+            b = b.config(k, v);
+        }
+        for (k, v) in &c.secrets {
+            b = b.secret(k, v.as_bytes());
+        }
+        for (k, v) in &c.env {
+            let value = match v {
+                GenEnv::Literal(s) => EnvValue::Literal(s.clone()),
+                GenEnv::Config(from, key) => EnvValue::ConfigKey {
+                    from: from.clone(),
+                    key: key.clone(),
+                },
+                GenEnv::Secret(from, key) => EnvValue::SecretKey {
+                    from: from.clone(),
+                    key: key.clone(),
+                },
+                GenEnv::Service(target, port) => EnvValue::Service {
+                    component: target.clone(),
+                    port: port.as_ref().map(|p| match p.parse::<i32>() {
+                        Ok(n) => PortTarget::Number(n),
+                        Err(_) => PortTarget::Name(p.clone()),
+                    }),
+                },
+                GenEnv::Field(f) => EnvValue::Field(f.clone()),
+            };
+            b = b.env(k, value);
+        }
+        let probe = |p: &GenProbe| match p {
+            GenProbe::Http(path) => Probe::http(path),
+            GenProbe::Tcp => Probe::new(ProbeAction::Tcp { port: None }),
+            GenProbe::TcpPort(n) => Probe::tcp(*n as i32),
+            GenProbe::Exec => Probe::new(ProbeAction::Exec {
+                command: vec!["true".into()],
+            }),
+        };
+        b.liveness = c.liveness.as_ref().map(probe);
+        b.readiness = c.readiness.as_ref().map(probe);
+        for (k, v) in &c.requests {
+            b = b.request(k, v);
+        }
+        for (k, v) in &c.limits {
+            b = b.limit(k, v);
+        }
+        b.service = match &c.service {
+            None => Switch::Default,
+            Some(None) => Switch::Off,
+            Some(Some(None)) => Switch::On(model::Service::default()),
+            Some(Some(Some(port))) => Switch::On(model::Service::on_port(*port as i32)),
+        };
+        if let Some(u) = c.run_as_user {
+            b.security.run_as_user = Some(u);
+        }
+        b.config_mount = c.config_mount.clone();
+        app = app.component(b);
+    }
+    app
+}
+
+type Outcome = Result<String, BTreeSet<(String, String)>>;
+
+fn via_toml(a: &GenApp) -> Outcome {
+    let source = to_toml(a);
+    match k8gen::render_source(&source, &root(), &FsHost) {
+        Ok(objects) => Ok(k8gen::emit::stream(&objects)),
+        Err(diags) => Err(diags
+            .into_iter()
+            .map(|d| {
+                let path = d.path.unwrap_or_else(|| {
+                    panic!(
+                        "a generated spec failed to lower: {} {}\n{source}",
+                        d.code, d.message
+                    )
+                });
+                (d.code.to_string(), path)
+            })
+            .collect()),
+    }
+}
+
+fn via_rust(a: &GenApp) -> Outcome {
+    match k8gen::render_app(&to_app(a)) {
+        Ok(objects) => Ok(k8gen::emit::stream(&objects)),
+        Err(issues) => Err(issues
+            .into_iter()
+            .map(|i| (i.code.to_string(), i.path))
+            .collect()),
+    }
+}
+
+#[test]
+fn toml_and_rust_render_the_same_or_fail_the_same() {
+    let cases = std::env::var("K8GEN_EQUIV_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(CASES);
+    let (mut rendered, mut rejected) = (0, 0);
+    for seed in KEPT.iter().copied().chain(0..cases) {
+        let a = app(seed);
+        let (t, r) = (via_toml(&a), via_rust(&a));
+        if t != r {
+            let diff = match (&t, &r) {
+                (Ok(t), Ok(r)) => similar::TextDiff::from_lines(t, r)
+                    .unified_diff()
+                    .header("toml", "rust")
+                    .to_string(),
+                _ => format!("toml: {t:#?}\nrust: {r:#?}"),
+            };
+            panic!(
+                "seed {seed}: the front ends disagree\n--- spec:\n{}\n{diff}",
+                to_toml(&a)
+            );
+        }
+        if t.is_ok() {
+            rendered += 1;
+        } else {
+            rejected += 1;
+        }
+    }
+    println!("{rendered} apps rendered alike, {rejected} rejected alike");
+    // The generator must exercise both outcomes, or the law says little.
+    assert!(
+        rendered > cases / 20 && rejected > cases / 20,
+        "{rendered} / {rejected}"
+    );
+}
