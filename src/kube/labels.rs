@@ -17,9 +17,6 @@ pub const PART_OF: &str = "app.kubernetes.io/part-of";
 pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
 pub const MANAGER: &str = "k8gen";
 
-/// Prefix of the keys k8gen sets itself; a spec may not set them.
-pub const RESERVED_PREFIX: &str = "app.kubernetes.io/";
-
 /// The labels that select `component`'s pods, for Deployment, Service and every later
 /// selector (PDB, NetworkPolicy, ...).
 pub fn selector(component: &Component) -> BTreeMap<String, String> {
@@ -73,6 +70,16 @@ pub fn app_labels(app: &App) -> BTreeMap<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_label_k8gen_sets_is_under_the_reserved_prefix() {
+        for key in [NAME, INSTANCE, VERSION, COMPONENT, PART_OF, MANAGED_BY] {
+            assert!(
+                key.starts_with(crate::values::RESERVED_LABEL_PREFIX),
+                "{key}"
+            );
+        }
+    }
 
     #[test]
     fn selector_ignores_version_and_image() {

@@ -1,6 +1,11 @@
 //! Allowed values, one enum each: the one source the parser (serde), the JSON Schema
 //! (schemars), the rules, the object builders, the docs and the fuzz grammar all read. Adding a
-//! variant here adds it everywhere.
+//! variant here adds it everywhere. A leaf of the crate: it depends on nothing of k8gen, so
+//! the syntax stage and the model can both use it; the model re-exports every enum.
+
+/// Prefix of the label and annotation keys k8gen sets itself (the recommended
+/// `app.kubernetes.io/` labels); a spec may not set keys under it.
+pub const RESERVED_LABEL_PREFIX: &str = "app.kubernetes.io/";
 
 /// Declares a closed set of string values: the enum, its `ALL` list in declaration order,
 /// `as_str`, `Display`, serde `Deserialize`/`Serialize` and a schemars schema listing the
@@ -29,8 +34,6 @@ macro_rules! value_enum {
         }
     };
 }
-#[allow(unused_imports)] // used by the other model files as they move to enums
-pub(crate) use value_enum;
 
 value_enum! {
     /// The type of a component's Service.
@@ -119,5 +122,111 @@ value_enum! {
         SecretStore = "SecretStore",
         /// A store for the whole cluster.
         ClusterSecretStore = "ClusterSecretStore",
+    }
+}
+
+value_enum! {
+    /// The kind of object that runs a component's pods (`kind = ...` in a spec).
+    pub enum WorkloadKind {
+        /// A set of interchangeable replicas (the default).
+        Deployment = "Deployment",
+        /// Replicas with stable names and a volume each.
+        StatefulSet = "StatefulSet",
+        /// Runs to completion once.
+        Job = "Job",
+        /// A Job on a schedule.
+        CronJob = "CronJob",
+        /// One bare pod.
+        Pod = "Pod",
+    }
+}
+
+value_enum! {
+    /// How a StatefulSet starts and stops its pods.
+    pub enum PodManagement {
+        /// One at a time, in order (Kubernetes' default).
+        OrderedReady = "OrderedReady",
+        /// All at once.
+        Parallel = "Parallel",
+    }
+}
+
+value_enum! {
+    /// What a Job's pod does when its container fails.
+    pub enum RestartPolicy {
+        /// A failed pod is replaced by a new one (k8gen's default).
+        Never = "Never",
+        /// The container restarts in the same pod.
+        OnFailure = "OnFailure",
+    }
+}
+
+value_enum! {
+    /// What a CronJob does when a run is due while the last one still runs.
+    pub enum ConcurrencyPolicy {
+        /// Start it anyway (Kubernetes' default).
+        Allow = "Allow",
+        /// Skip the new run.
+        Forbid = "Forbid",
+        /// Stop the old run and start the new one.
+        Replace = "Replace",
+    }
+}
+
+value_enum! {
+    /// How a new PersistentVolumeClaim may be mounted.
+    pub enum AccessMode {
+        /// Read-write by the pods of one node (the default).
+        ReadWriteOnce = "ReadWriteOnce",
+        /// Read-only by many nodes.
+        ReadOnlyMany = "ReadOnlyMany",
+        /// Read-write by many nodes.
+        ReadWriteMany = "ReadWriteMany",
+        /// Read-write by a single pod.
+        ReadWriteOncePod = "ReadWriteOncePod",
+    }
+}
+
+value_enum! {
+    /// An RBAC verb k8gen accepts in `rbac`.
+    pub enum Verb {
+        Get = "get",
+        List = "list",
+        Watch = "watch",
+        Create = "create",
+        Update = "update",
+        Patch = "patch",
+        Delete = "delete",
+        Deletecollection = "deletecollection",
+        /// Every verb.
+        All = "*",
+    }
+}
+
+value_enum! {
+    /// What replicas are spread over.
+    pub enum Spread {
+        /// Nodes (`kubernetes.io/hostname`).
+        Hostname = "hostname",
+        /// Zones (`topology.kubernetes.io/zone`).
+        Zone = "zone",
+    }
+}
+
+impl Spread {
+    /// The node label that names the topology domain.
+    pub fn topology_key(self) -> &'static str {
+        match self {
+            Spread::Hostname => "kubernetes.io/hostname",
+            Spread::Zone => "topology.kubernetes.io/zone",
+        }
+    }
+}
+
+value_enum! {
+    /// How strongly replicas keep to different nodes.
+    pub enum AntiAffinity {
+        Preferred = "preferred",
+        Required = "required",
     }
 }
