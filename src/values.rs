@@ -230,3 +230,33 @@ value_enum! {
         Required = "required",
     }
 }
+
+value_enum! {
+    /// Every kind of object k8gen makes, in apply order (what a patch may target). The object
+    /// builders declare the same list (`kube::KINDS`); a test keeps the two equal.
+    pub enum ObjectKind {
+        Namespace = "Namespace",
+        ResourceQuota = "ResourceQuota",
+        LimitRange = "LimitRange",
+        NetworkPolicy = "NetworkPolicy",
+        ServiceAccount = "ServiceAccount",
+        Secret = "Secret",
+        ExternalSecret = "ExternalSecret",
+        ConfigMap = "ConfigMap",
+        PersistentVolumeClaim = "PersistentVolumeClaim",
+        ClusterRole = "ClusterRole",
+        ClusterRoleBinding = "ClusterRoleBinding",
+        Role = "Role",
+        RoleBinding = "RoleBinding",
+        Deployment = "Deployment",
+        StatefulSet = "StatefulSet",
+        Job = "Job",
+        CronJob = "CronJob",
+        Pod = "Pod",
+        Service = "Service",
+        Ingress = "Ingress",
+        HorizontalPodAutoscaler = "HorizontalPodAutoscaler",
+        PodDisruptionBudget = "PodDisruptionBudget",
+        Application = "Application",
+    }
+}

@@ -22,19 +22,6 @@ pub fn apply_one(objects: &mut [Object], index: usize, p: &Patch) -> Vec<PatchEr
         message,
         help: None,
     };
-    if !crate::kube::KINDS.contains(&p.kind.as_str()) {
-        let kinds = crate::kube::KINDS;
-        errors.push(PatchError {
-            help: Some(crate::suggest::suggest(&p.kind, kinds, || {
-                format!("the kinds are {}", crate::suggest::quoted(kinds))
-            })),
-            ..error(format!(
-                "k8gen makes no object of kind `{}`",
-                crate::diag::clip(&p.kind)
-            ))
-        });
-        return errors;
-    }
     let Some(object) = objects
         .iter_mut()
         .find(|o| o.kind() == p.kind && o.name() == p.name)

@@ -648,7 +648,7 @@ fn app_rules_reject_patches_of_objects_k8gen_does_not_make() {
         set: Vec::new(),
     };
     let web = || Component::new("web", "web:v1").port("http", 8080);
-    // An unknown kind: known to the object builders.
+    // An unknown kind: the engine.
     let app = App {
         patches: vec![patch("Deploymnt", "shop-web")],
         ..App::new("shop").component(web())

@@ -467,12 +467,28 @@ fn argocd(cx: &mut Cx<'_>) {
     }
 }
 
-/// A patch has something to do: a merge patch that is a table (an object) and/or values at
-/// JSON pointers. Whether k8gen makes an object of that kind and name, and whether the patched
-/// object still reads as its kind, is known only once the objects are built: `passes::patch`
-/// says so (the kinds are the object builders' to know).
+/// A patch names a kind k8gen makes, and has something to do: a merge patch that is a table
+/// (an object) and/or values at JSON pointers. Whether the app makes an object of that kind
+/// and name, and whether the patched object still reads as its kind, is known only once the
+/// objects are built: `passes::patch` says so.
 fn patches(cx: &mut Cx<'_>) {
+    let kinds = crate::values::ObjectKind::NAMES;
     for (i, p) in cx.app.patches.iter().enumerate() {
+        if !kinds.contains(&p.kind.as_str()) {
+            cx.push(
+                issue::Issue::new(
+                    codes::INVALID_PATCH,
+                    issue::index("patches", i),
+                    format!(
+                        "k8gen makes no object of kind `{}`",
+                        crate::diag::clip(&p.kind)
+                    ),
+                )
+                .with_help(suggest(&p.kind, kinds, || {
+                    format!("the kinds are {}", quoted(kinds))
+                })),
+            );
+        }
         let at = issue::index("patches", i);
         match &p.merge {
             None if p.set.is_empty() => {
