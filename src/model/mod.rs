@@ -553,6 +553,14 @@ impl Component {
         names::claim(&self.name, volume)
     }
 
+    /// The fewest pods the workload may run: the autoscaler's floor, or its replicas (1 when
+    /// it has neither).
+    pub fn fewest_pods(&self) -> i32 {
+        (self.autoscale.as_ref().map(|a| a.min))
+            .or(self.replicas)
+            .unwrap_or(1)
+    }
+
     /// Whether the component has a Secret (values from the spec or from a store).
     pub fn has_secrets(&self) -> bool {
         !self.secrets.is_empty() || !self.external_secrets.is_empty()
