@@ -340,13 +340,27 @@ mod tests {
     #[test]
     fn cap_keeps_the_first_of_each_code_and_counts_the_rest() {
         let e = |code| Diagnostic::error(code, 0..1, "x");
-        let diags = vec![e("K0107"), e("K0110"), e("K0107"), e("K0107"), e("K0110")];
+        let diags = vec![
+            e(crate::codes::INVALID_KEY),
+            e(crate::codes::UNKNOWN_REFERENCE),
+            e(crate::codes::INVALID_KEY),
+            e(crate::codes::INVALID_KEY),
+            e(crate::codes::UNKNOWN_REFERENCE),
+        ];
         let (kept, more) = cap(&diags, 2);
         let codes: Vec<_> = kept.iter().map(|d| d.code).collect();
-        assert_eq!(codes, ["K0107", "K0110", "K0107", "K0110"]);
-        assert_eq!(more, [("K0107", Severity::Error, 1)]);
         assert_eq!(
-            render_more("K0107", Severity::Error, 99950),
+            codes,
+            [
+                crate::codes::INVALID_KEY,
+                crate::codes::UNKNOWN_REFERENCE,
+                crate::codes::INVALID_KEY,
+                crate::codes::UNKNOWN_REFERENCE
+            ]
+        );
+        assert_eq!(more, [(crate::codes::INVALID_KEY, Severity::Error, 1)]);
+        assert_eq!(
+            render_more(crate::codes::INVALID_KEY, Severity::Error, 99950),
             "... and 99950 more errors [K0107]\n"
         );
     }
@@ -363,13 +377,21 @@ mod tests {
     #[test]
     fn render_draws_a_window_of_a_huge_line() {
         let src = format!("name = \"{}\"\nnext = 1\n", "a".repeat(10 << 20));
-        let d = Diagnostic::error("K0101", 7..src.len() - 10, "invalid app name");
+        let d = Diagnostic::error(
+            crate::codes::INVALID_NAME,
+            7..src.len() - 10,
+            "invalid app name",
+        );
         let out = render(&d, "spec.toml", &src, false);
         assert!(out.starts_with("spec.toml:1:8: error[K0101]"), "{out}");
         assert!(out.len() < 4096, "{} bytes", out.len());
         assert!(out.contains("1 | ... = \"aaa"), "{out}");
         assert!(out.contains("^^^"), "{out}");
-        let tail = Diagnostic::error("K0001", src.len() - 9..src.len() - 1, "at the end");
+        let tail = Diagnostic::error(
+            crate::codes::SYNTAX,
+            src.len() - 9..src.len() - 1,
+            "at the end",
+        );
         let out = render(&tail, "spec.toml", &src, false);
         assert!(out.starts_with("spec.toml:2:1:"), "{out}");
         assert!(out.contains("2 | next = 1"), "{out}");
@@ -379,14 +401,19 @@ mod tests {
     fn a_source_map_renders_each_diagnostic_in_its_own_file() {
         let mut map = SourceMap::new("app.toml", "name = \"a\"\nimage = \"x\"\n");
         let overlay = map.add("app.production.toml", "\n\nreplicas = -1\n");
-        let d = Diagnostic::error("K0113", 13..15, "replicas must be at least 0").in_file(overlay);
+        let d = Diagnostic::error(
+            crate::codes::OUT_OF_RANGE,
+            13..15,
+            "replicas must be at least 0",
+        )
+        .in_file(overlay);
         let out = map.render(&d, false);
         assert!(
             out.starts_with("app.production.toml:3:12: error[K0113]"),
             "{out}"
         );
         assert!(out.contains("replicas = -1"), "{out}");
-        let main = Diagnostic::error("K0103", 19..22, "invalid image");
+        let main = Diagnostic::error(crate::codes::INVALID_IMAGE, 19..22, "invalid image");
         assert!(map.render(&main, false).starts_with("app.toml:2:9: "));
         assert_eq!(map.line_cols(&d), ((3, 12), (3, 14)));
     }
@@ -394,7 +421,7 @@ mod tests {
     #[test]
     fn render_starts_with_position_and_shows_help() {
         let src = "name = \"x\"\nreplica = 3\n";
-        let d = Diagnostic::error("K0001", 11..18, "unknown key `replica`")
+        let d = Diagnostic::error(crate::codes::SYNTAX, 11..18, "unknown key `replica`")
             .with_label("not a spec key")
             .with_help("did you mean `replicas`?");
         let out = render(&d, "spec.toml", src, false);

@@ -36,6 +36,7 @@ pub mod model;
 mod passes;
 mod suggest;
 mod syntax;
+pub mod values;
 
 use std::path::Path;
 

@@ -20,14 +20,6 @@ pub const MANAGER: &str = "k8gen";
 /// selector of each track's Deployment, and never changed for a given Deployment.
 pub const TRACK: &str = "k8gen.io/track";
 
-/// Prefix of the keys k8gen sets itself; a spec may not set them.
-pub const RESERVED_PREFIX: &str = "app.kubernetes.io/";
-
-/// Whether a spec may not set label (or annotation) key `key`: k8gen sets it.
-pub fn is_reserved(key: &str) -> bool {
-    key.starts_with(RESERVED_PREFIX) || key == TRACK
-}
-
 /// The labels that select `component`'s pods, for Deployment, Service and every later
 /// selector (PDB, NetworkPolicy, ...).
 pub fn selector(component: &Component) -> BTreeMap<String, String> {
@@ -94,6 +86,17 @@ pub fn app_labels(app: &App) -> BTreeMap<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_label_k8gen_sets_is_under_the_reserved_prefix() {
+        for key in [NAME, INSTANCE, VERSION, COMPONENT, PART_OF, MANAGED_BY] {
+            assert!(
+                key.starts_with(crate::values::RESERVED_LABEL_PREFIX),
+                "{key}"
+            );
+        }
+        assert!(crate::values::is_reserved_label(TRACK), "{TRACK}");
+    }
 
     #[test]
     fn selector_ignores_version_and_image() {

@@ -277,3 +277,13 @@ fn non_empty<K: Ord, V>(map: BTreeMap<K, V>) -> Option<BTreeMap<K, V>> {
 fn non_empty_vec<T>(v: Vec<T>) -> Option<Vec<T>> {
     (!v.is_empty()).then_some(v)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kinds_are_the_vocabularys_kinds_in_apply_order() {
+        assert_eq!(KINDS, crate::values::ObjectKind::NAMES);
+    }
+}

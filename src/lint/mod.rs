@@ -206,12 +206,7 @@ fn component(
             );
         }
     }
-    let floor = c
-        .autoscale
-        .as_ref()
-        .map(|a| a.min)
-        .or(c.replicas)
-        .unwrap_or(1);
+    let floor = c.fewest_pods();
     if c.disruption.is_some() && floor <= 1 {
         out.push(
             warn(

@@ -1,10 +1,24 @@
-//! Stage 3, model: the app as k8gen understands it, normalised and with defaults applied.
+//! The model: the app as k8gen understands it, the public builder DSL, and the one engine
+//! (defaults in [`defaults`], rules in [`rules`]) that both front ends go through.
 //!
-//! This is the seam between the front end (spec, check) and the back end (build, transform,
-//! emit), and the public Rust API: a program can build an [`App`] directly, without TOML, and
-//! render exactly what the equivalent spec renders. The model holds resolved values (secret
-//! bytes, file contents); it knows nothing of TOML, spans or Kubernetes object types.
+//! A Rust program builds an [`App`] here, without TOML, and gets exactly what the equivalent
+//! spec renders: [`crate::render_app`] normalises it ([`defaults::normalize`]), judges it with
+//! [`rules::validate`] (the same rules, codes and field paths a spec gets) and builds the
+//! objects. The model holds resolved values (secret bytes, file contents); it knows nothing of
+//! TOML, spans or Kubernetes object types, and never does I/O.
 //!
+//! Defaults every component gets unless it says otherwise (each is a function in
+//! [`defaults`]): objects named `APP-KEY` (`APP` for the key `APP`); the `component` label is
+//! the key (`server`/`worker` for the main component); the `version` label is the image tag;
+//! `imagePullPolicy: Always` for tags, `IfNotPresent` for digests; config and secrets injected
+//! whole unless mounted or read key by key; one replica (Deployment, StatefulSet); a ClusterIP
+//! Service on every port for a Deployment or StatefulSet with ports (headless for a StatefulSet);
+//! probes, metrics and a one-port Service use the only port or the one named `http`; a
+//! NetworkPolicy admitting anyone to the declared ports; non-root user 10001, read-only root
+//! filesystem with a writable `/tmp`, no privilege escalation, all capabilities dropped,
+//! RuntimeDefault seccomp, no ServiceAccount token unless RBAC rules need it.
+//!
+//! A Deployment (the default kind):
 //! ```
 //! use k8gen::model::{App, Component, Probe};
 //!
@@ -19,6 +33,63 @@
 //! let kinds: Vec<&str> = objects.iter().map(|o| o.kind()).collect();
 //! assert_eq!(kinds, ["Namespace", "NetworkPolicy", "ConfigMap", "Deployment", "Service"]);
 //! ```
+//!
+//! A StatefulSet: a headless Service governs it, and each pod gets its own claim.
+//! ```
+//! use k8gen::model::{App, Component, Volume, VolumeSource, Workload};
+//!
+//! let mut db = Component::new("db", "postgres:16").port("postgres", 5432);
+//! db.workload = Workload::StatefulSet { pod_management: None };
+//! db.volumes.push(Volume {
+//!     name: "data".into(),
+//!     source: VolumeSource::NewClaim { size: "10Gi".into(), class: None, access_modes: None },
+//!     mount: Some("/var/lib/postgresql/data".into()),
+//!     read_only: false,
+//! });
+//! let yaml = k8gen::emit::stream(&k8gen::render_app(&App::new("shop").component(db)).unwrap());
+//! assert!(yaml.contains("kind: StatefulSet\nmetadata:\n  name: shop-db\n"));
+//! assert!(yaml.contains("  clusterIP: None\n"));
+//! assert!(yaml.contains("volumeClaimTemplates:"));
+//! ```
+//!
+//! A Job (its pods restart `Never` by default) and a CronJob (a schedule is required):
+//! ```
+//! use k8gen::model::{App, Component, CronSettings, JobSettings, Workload};
+//!
+//! let mut migrate = Component::new("migrate", "shop:v2");
+//! migrate.workload = Workload::Job(JobSettings::default());
+//! let mut nightly = Component::new("nightly", "shop:v2");
+//! nightly.workload = Workload::CronJob {
+//!     schedule: "0 2 * * *".into(),
+//!     job: JobSettings::default(),
+//!     cron: CronSettings::default(),
+//! };
+//! let app = App::new("shop").component(migrate).component(nightly);
+//! let yaml = k8gen::emit::stream(&k8gen::render_app(&app).unwrap());
+//! assert!(yaml.contains("kind: Job\n") && yaml.contains("kind: CronJob\n"));
+//! assert!(yaml.contains("restartPolicy: Never"));
+//!
+//! // The same engine as for specs: a bad schedule is rejected, at its field path.
+//! let mut bad = Component::new("nightly", "shop:v2");
+//! bad.workload = Workload::CronJob {
+//!     schedule: "61 * * * *".into(),
+//!     job: JobSettings::default(),
+//!     cron: CronSettings::default(),
+//! };
+//! let issues = k8gen::render_app(&App::new("shop").component(bad)).unwrap_err();
+//! assert_eq!(issues[0].path, "components.nightly.schedule");
+//! ```
+//!
+//! A bare Pod (no replicas, no default Service):
+//! ```
+//! use k8gen::model::{App, Component, Workload};
+//!
+//! let mut debug = Component::new("debug", "busybox:1.36").port("http", 8080);
+//! debug.workload = Workload::Pod;
+//! let objects = k8gen::render_app(&App::new("tools").component(debug)).unwrap();
+//! assert!(objects.iter().any(|o| o.kind() == "Pod"));
+//! assert!(!objects.iter().any(|o| o.kind() == "Service"));
+//! ```
 
 mod app_level;
 pub mod defaults;
@@ -27,10 +98,9 @@ pub mod names;
 mod policy;
 mod release;
 pub mod rules;
-mod values;
 mod workload;
 
-pub use values::*;
+pub use crate::values::*;
 
 pub use issue::Issue;
 
@@ -487,6 +557,14 @@ impl Component {
     /// Name of the PersistentVolumeClaim k8gen makes for volume `volume` of a Deployment.
     pub fn claim_name(&self, volume: &str) -> String {
         names::claim(&self.name, volume)
+    }
+
+    /// The fewest pods the workload may run: the autoscaler's floor, or its replicas (1 when
+    /// it has neither).
+    pub fn fewest_pods(&self) -> i32 {
+        (self.autoscale.as_ref().map(|a| a.min))
+            .or(self.replicas)
+            .unwrap_or(1)
     }
 
     /// Whether the component has a Secret (values from the spec or from a store).

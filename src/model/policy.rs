@@ -2,52 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::IntOrPercent;
-use super::values::value_enum;
-
-value_enum! {
-    /// An RBAC verb k8gen accepts in `rbac`.
-    pub enum Verb {
-        Get = "get",
-        List = "list",
-        Watch = "watch",
-        Create = "create",
-        Update = "update",
-        Patch = "patch",
-        Delete = "delete",
-        Deletecollection = "deletecollection",
-        /// Every verb.
-        All = "*",
-    }
-}
-
-value_enum! {
-    /// What replicas are spread over.
-    pub enum Spread {
-        /// Nodes (`kubernetes.io/hostname`).
-        Hostname = "hostname",
-        /// Zones (`topology.kubernetes.io/zone`).
-        Zone = "zone",
-    }
-}
-
-impl Spread {
-    /// The node label that names the topology domain.
-    pub fn topology_key(self) -> &'static str {
-        match self {
-            Spread::Hostname => "kubernetes.io/hostname",
-            Spread::Zone => "topology.kubernetes.io/zone",
-        }
-    }
-}
-
-value_enum! {
-    /// How strongly replicas keep to different nodes.
-    pub enum AntiAffinity {
-        Preferred = "preferred",
-        Required = "required",
-    }
-}
+use super::{AntiAffinity, IntOrPercent, Spread};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Autoscale {

@@ -3,49 +3,12 @@
 //! `green`, `stable`, `canary`): its own Deployment, whose selector is the component's
 //! selector plus the track, so a promotion changes only Service selectors and replica counts.
 //!
-//! This module holds the model types and the arithmetic of a release (which tracks exist, how
-//! replicas split); defaults are in [`super::defaults`], rules in `rules/release.rs`, objects in
-//! `build/release.rs`.
+//! This module holds the model type (its allowed values `ReleaseStrategy`, `Colour`,
+//! `ReleaseController` and `Track` are in `crate::values`) and the arithmetic of a release
+//! (which tracks exist, how replicas split); defaults are in [`super::defaults`], rules in
+//! `rules/release.rs`, objects in the Kubernetes stage's `release.rs`.
 
-use super::values::value_enum;
-
-value_enum! {
-    /// How a component releases a new version.
-    pub enum ReleaseStrategy {
-        /// Two complete Deployments; the Service selects the active colour.
-        BlueGreen = "blue-green",
-        /// A stable and a canary Deployment; traffic splits by weight.
-        Canary = "canary",
-    }
-}
-
-value_enum! {
-    /// A colour of a blue-green release.
-    pub enum Colour {
-        Blue = "blue",
-        Green = "green",
-    }
-}
-
-value_enum! {
-    /// What runs a canary release.
-    pub enum ReleaseController {
-        /// Two Deployments (stable and canary), replicas split by weight (the default).
-        Deployments = "deployments",
-        /// One Argo Rollouts `Rollout` with canary steps (setWeight, pause).
-        ArgoRollouts = "argo-rollouts",
-    }
-}
-
-value_enum! {
-    /// The fixed track of one Deployment of a release (the value of its track label).
-    pub enum Track {
-        Blue = "blue",
-        Green = "green",
-        Stable = "stable",
-        Canary = "canary",
-    }
-}
+use crate::values::{Colour, ReleaseController, ReleaseStrategy, Track};
 
 impl From<Colour> for Track {
     fn from(c: Colour) -> Track {

@@ -2,70 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use super::values::value_enum;
-use super::{EnvVar, Resources};
-
-value_enum! {
-    /// The kind of object that runs a component's pods (`kind = ...` in a spec).
-    pub enum WorkloadKind {
-        /// A set of interchangeable replicas (the default).
-        Deployment = "Deployment",
-        /// Replicas with stable names and a volume each.
-        StatefulSet = "StatefulSet",
-        /// Runs to completion once.
-        Job = "Job",
-        /// A Job on a schedule.
-        CronJob = "CronJob",
-        /// One bare pod.
-        Pod = "Pod",
-    }
-}
-
-value_enum! {
-    /// How a StatefulSet starts and stops its pods.
-    pub enum PodManagement {
-        /// One at a time, in order (Kubernetes' default).
-        OrderedReady = "OrderedReady",
-        /// All at once.
-        Parallel = "Parallel",
-    }
-}
-
-value_enum! {
-    /// What a Job's pod does when its container fails.
-    pub enum RestartPolicy {
-        /// A failed pod is replaced by a new one (k8gen's default).
-        Never = "Never",
-        /// The container restarts in the same pod.
-        OnFailure = "OnFailure",
-    }
-}
-
-value_enum! {
-    /// What a CronJob does when a run is due while the last one still runs.
-    pub enum ConcurrencyPolicy {
-        /// Start it anyway (Kubernetes' default).
-        Allow = "Allow",
-        /// Skip the new run.
-        Forbid = "Forbid",
-        /// Stop the old run and start the new one.
-        Replace = "Replace",
-    }
-}
-
-value_enum! {
-    /// How a new PersistentVolumeClaim may be mounted.
-    pub enum AccessMode {
-        /// Read-write by the pods of one node (the default).
-        ReadWriteOnce = "ReadWriteOnce",
-        /// Read-only by many nodes.
-        ReadOnlyMany = "ReadOnlyMany",
-        /// Read-write by many nodes.
-        ReadWriteMany = "ReadWriteMany",
-        /// Read-write by a single pod.
-        ReadWriteOncePod = "ReadWriteOncePod",
-    }
-}
+use super::{
+    AccessMode, ConcurrencyPolicy, EnvVar, PodManagement, Resources, RestartPolicy, WorkloadKind,
+};
 
 /// The kind of object that runs the component's pods.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::Sp;
-use crate::model::{
+use crate::values::{
     AccessMode, AntiAffinity, ConcurrencyPolicy, PodManagement, RestartPolicy, Spread, WorkloadKind,
 };
 
@@ -137,7 +137,7 @@ macro_rules! with_component_fields {
             /// Which of `config` and `secrets` are injected whole through `envFrom`.
             /// Default: each one that is neither mounted as files nor referenced key by key in `env`.
             #[schemars(example = ["config"])]
-            pub env_from: Option<Vec<Sp<crate::model::Section>>>,
+            pub env_from: Option<Vec<Sp<crate::values::Section>>>,
             /// Non-secret settings: a ConfigMap named `NAME-config`. A value is a string, number
             /// or boolean, or `{ file = "path" }` (read relative to the spec; non-UTF-8 files go
             /// to `binaryData`).
@@ -165,7 +165,7 @@ macro_rules! with_component_fields {
             /// (tags move), `IfNotPresent` for one pinned by digest. A local image built inside
             /// minikube needs `IfNotPresent` or `Never`.
             #[schemars(example = &"IfNotPresent")]
-            pub image_pull_policy: Option<Sp<crate::model::PullPolicy>>,
+            pub image_pull_policy: Option<Sp<crate::values::PullPolicy>>,
             /// Names of docker-registry Secrets used to pull the image.
             #[schemars(example = ["registry-credentials"])]
             pub image_pull_secrets: Option<Vec<Sp<String>>>,
@@ -334,7 +334,7 @@ pub struct PortTable {
     pub port: Sp<i64>,
     /// `TCP` (default), `UDP` or `SCTP`.
     #[schemars(example = &"UDP")]
-    pub protocol: Option<Sp<crate::model::Protocol>>,
+    pub protocol: Option<Sp<crate::values::Protocol>>,
 }
 
 /// A string, number or boolean; always written out as a string.
@@ -535,7 +535,7 @@ pub enum Quantity {
 pub struct RolloutSyntax {
     /// `RollingUpdate` (default) or `Recreate`.
     #[schemars(example = &"Recreate")]
-    pub strategy: Option<Sp<crate::model::RolloutStrategy>>,
+    pub strategy: Option<Sp<crate::values::RolloutStrategy>>,
     /// Extra pods allowed during a rolling update: a number or a percentage (`"25%"`).
     #[schemars(example = &"25%")]
     pub max_surge: Option<Sp<IntOrPercent>>,
@@ -575,7 +575,7 @@ pub struct ServiceTable {
     /// `ClusterIP` (default), `NodePort`, `LoadBalancer` or `ExternalName`.
     #[serde(rename = "type")]
     #[schemars(example = &"NodePort")]
-    pub kind: Option<Sp<crate::model::ServiceType>>,
+    pub kind: Option<Sp<crate::values::ServiceType>>,
     /// Port the Service listens on (default: the target container port).
     #[schemars(example = 80)]
     pub port: Option<Sp<i64>>,
@@ -621,7 +621,7 @@ pub struct SecuritySyntax {
     pub capabilities: Option<Vec<Sp<String>>>,
     /// Seccomp profile type: `RuntimeDefault` (default) or `Unconfined`.
     #[schemars(example = &"RuntimeDefault")]
-    pub seccomp: Option<Sp<crate::model::Seccomp>>,
+    pub seccomp: Option<Sp<crate::values::Seccomp>>,
     /// Mount the ServiceAccount token into the pods (default false; only pods that call the
     /// Kubernetes API need it).
     #[schemars(example = true)]
@@ -634,7 +634,7 @@ pub struct SecuritySyntax {
 pub struct ReleaseSyntax {
     /// `blue-green` or `canary`.
     #[schemars(example = &"canary")]
-    pub strategy: Sp<crate::model::ReleaseStrategy>,
+    pub strategy: Sp<crate::values::ReleaseStrategy>,
     /// Blue-green: the image of the blue Deployment, or `false` for none.
     #[schemars(example = &"app:v1")]
     pub blue: Option<Sp<TrackImage>>,
@@ -644,7 +644,7 @@ pub struct ReleaseSyntax {
     /// Blue-green: the colour the Service selects (default: the only colour given, else blue);
     /// the other one is behind `NAME-preview`.
     #[schemars(example = &"green")]
-    pub active: Option<Sp<crate::model::Colour>>,
+    pub active: Option<Sp<crate::values::Colour>>,
     /// Canary: the image of the stable Deployment.
     #[schemars(example = &"app:v1")]
     pub stable: Option<Sp<String>>,
@@ -657,7 +657,7 @@ pub struct ReleaseSyntax {
     /// Canary: `deployments` (default: a stable and a canary Deployment) or `argo-rollouts`
     /// (one Argo Rollouts `Rollout` with canary steps).
     #[schemars(example = &"argo-rollouts")]
-    pub controller: Option<Sp<crate::model::ReleaseController>>,
+    pub controller: Option<Sp<crate::values::ReleaseController>>,
 }
 
 /// An image, or `false` for no Deployment on this track.
@@ -778,7 +778,7 @@ pub struct ContainerSyntax {
     pub env: SpMap<EnvSyntax>,
     /// `["config", "secrets"]` of the component to inject whole.
     #[schemars(example = ["config"])]
-    pub env_from: Option<Vec<Sp<crate::model::Section>>>,
+    pub env_from: Option<Vec<Sp<crate::values::Section>>>,
     /// Component volumes to mount: `{ logs = "/var/log/app" }`.
     #[serde(default)]
     #[schemars(example = serde_json::json!({"logs": "/var/log/app"}))]
@@ -916,7 +916,7 @@ pub struct RouteSyntax {
     pub path: Option<Sp<String>>,
     /// `Prefix` (default), `Exact` or `ImplementationSpecific`.
     #[schemars(example = &"Prefix")]
-    pub path_type: Option<Sp<crate::model::PathType>>,
+    pub path_type: Option<Sp<crate::values::PathType>>,
     /// Component whose Service receives the traffic, optionally with a port: `backend:http`.
     #[schemars(example = &"api:http")]
     pub to: Sp<String>,
@@ -951,7 +951,7 @@ pub struct ExternalSecretsSyntax {
     pub store: Sp<String>,
     /// `SecretStore` (default) or `ClusterSecretStore`.
     #[schemars(example = &"ClusterSecretStore")]
-    pub kind: Option<Sp<crate::model::SecretStoreKind>>,
+    pub kind: Option<Sp<crate::values::SecretStoreKind>>,
     /// How often to sync, e.g. `1h` (default).
     #[schemars(example = &"1h")]
     pub refresh_interval: Option<Sp<String>>,

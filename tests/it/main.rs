@@ -3,6 +3,7 @@
 //! rewrites golden files.
 
 mod api;
+mod architecture;
 mod concurrency;
 mod engine;
 mod env_order;

@@ -74,7 +74,7 @@ pub(super) fn annotations(cx: &mut Cx<'_>, base: &str, annotations: &BTreeMap<St
 
 fn meta_key(cx: &mut Cx<'_>, entry: &str, key: &str, what: &str) {
     let path = issue::map_key(entry);
-    if crate::kube::labels::is_reserved(key) {
+    if crate::values::is_reserved_label(key) {
         cx.push(
             issue::Issue::new(
                 codes::INVALID_LABEL,
@@ -468,19 +468,21 @@ fn argocd(cx: &mut Cx<'_>) {
 }
 
 /// A patch names a kind k8gen makes, and has something to do: a merge patch that is a table
-/// (an object) and/or values at JSON pointers. Whether the app makes an object of that kind and name,
-/// and whether the patched object still reads as its kind, is known only once the objects are
-/// built: `passes::patch` says so (a name check here would stop the build, and with it
-/// every other patch's report).
+/// (an object) and/or values at JSON pointers. Whether the app makes an object of that kind
+/// and name, and whether the patched object still reads as its kind, is known only once the
+/// objects are built: `passes::patch` says so.
 fn patches(cx: &mut Cx<'_>) {
-    let kinds = crate::kube::KINDS;
+    let kinds = crate::values::ObjectKind::NAMES;
     for (i, p) in cx.app.patches.iter().enumerate() {
         if !kinds.contains(&p.kind.as_str()) {
             cx.push(
                 issue::Issue::new(
                     codes::INVALID_PATCH,
                     issue::index("patches", i),
-                    format!("k8gen makes no object of kind `{}`", p.kind),
+                    format!(
+                        "k8gen makes no object of kind `{}`",
+                        crate::diag::clip(&p.kind)
+                    ),
                 )
                 .with_help(suggest(&p.kind, kinds, || {
                     format!("the kinds are {}", quoted(kinds))

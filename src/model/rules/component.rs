@@ -204,55 +204,17 @@ fn ports(cx: &mut Cx<'_>, c: &Component, base: &str) {
 /// Config, secrets, and the ways they reach the container.
 fn data(cx: &mut Cx<'_>, c: &Component, base: &str) {
     let p = |field: &str| issue::key(base, field);
-    let mut size = 0;
-    for (key, value) in &c.config {
-        cx.value(
-            issue::key(&p("config"), key),
-            key,
-            rules::config_key,
-            codes::INVALID_KEY,
-            "key",
-        );
-        size += key.len()
-            + match value {
-                ConfigData::Text(t) => t.len(),
-                ConfigData::Binary(b) => b.len(),
-            };
-    }
-    if size > MAX_OBJECT_DATA {
-        cx.report(
-            codes::TOO_LARGE,
-            p("config"),
-            format!("config holds {size} bytes, over the 1 MiB a ConfigMap may hold"),
-        );
-    }
-    let mut size = 0;
-    for (key, value) in &c.secrets {
-        cx.value(
-            issue::key(&p("secrets"), key),
-            key,
-            rules::config_key,
-            codes::INVALID_KEY,
-            "key",
-        );
-        size += key.len() + value.len();
-    }
-    for key in c.external_secrets.keys() {
-        cx.value(
-            issue::key(&p("secrets"), key),
-            key,
-            rules::config_key,
-            codes::INVALID_KEY,
-            "key",
-        );
-    }
-    if size > MAX_OBJECT_DATA {
-        cx.report(
-            codes::TOO_LARGE,
-            p("secrets"),
-            format!("secrets hold {size} bytes, over the 1 MiB a Secret may hold"),
-        );
-    }
+    let config = c.config.iter().map(|(k, v)| {
+        let len = match v {
+            ConfigData::Text(t) => t.len(),
+            ConfigData::Binary(b) => b.len(),
+        };
+        (k.as_str(), Some(len))
+    });
+    section(cx, &p("config"), "config", "ConfigMap", config);
+    let secrets = (c.secrets.iter().map(|(k, v)| (k.as_str(), Some(v.len()))))
+        .chain(c.external_secrets.keys().map(|k| (k.as_str(), None)));
+    section(cx, &p("secrets"), "secrets", "Secret", secrets);
     if !c.external_secrets.is_empty() && !c.secrets.is_empty() {
         cx.push(
             crate::model::Issue::new(
@@ -290,6 +252,30 @@ fn data(cx: &mut Cx<'_>, c: &Component, base: &str) {
         }
     }
     env_from(cx, c, c.env_from_config, c.env_from_secrets, &p("env_from"));
+}
+
+/// The keys of a config or secrets section (`len` is `None` for a value that lives in the
+/// External Secrets store), and its size against what the API server stores in one object.
+fn section<'k>(
+    cx: &mut Cx<'_>,
+    path: &str,
+    what: &str,
+    kind: &str,
+    entries: impl Iterator<Item = (&'k str, Option<usize>)>,
+) {
+    let mut size = 0;
+    for (key, len) in entries {
+        let at = issue::key(path, key);
+        cx.value(at, key, rules::config_key, codes::INVALID_KEY, "key");
+        size += len.map_or(0, |l| key.len() + l);
+    }
+    if size > MAX_OBJECT_DATA {
+        cx.report(
+            codes::TOO_LARGE,
+            path,
+            format!("{what} holds {size} bytes, over the 1 MiB a {kind} may hold"),
+        );
+    }
 }
 
 /// `env_from` may only name sections that have data.

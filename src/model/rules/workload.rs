@@ -492,13 +492,7 @@ fn budget(cx: &mut Cx<'_>, c: &Component, path: &str) {
         }
         _ => {}
     }
-    // The fewest pods the workload may run: the autoscaler's floor, or its replicas.
-    let floor = c
-        .autoscale
-        .as_ref()
-        .map(|a| a.min)
-        .or(c.replicas)
-        .unwrap_or(1);
+    let floor = c.fewest_pods();
     let blocks = match (min, value) {
         (true, IntOrPercent::Int(n)) => *n >= floor,
         (true, IntOrPercent::Percent(p)) => *p >= 100,

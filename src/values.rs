@@ -1,0 +1,310 @@
+//! Allowed values, one enum each: the one source the parser (serde), the JSON Schema
+//! (schemars), the rules, the object builders, the docs and the fuzz grammar all read. Adding a
+//! variant here adds it everywhere. A leaf of the crate: it depends on nothing of k8gen, so
+//! the syntax stage and the model can both use it; the model re-exports every enum.
+
+/// Prefix of the label and annotation keys k8gen sets itself (the recommended
+/// `app.kubernetes.io/` labels); a spec may not set keys under it.
+pub const RESERVED_LABEL_PREFIX: &str = "app.kubernetes.io/";
+
+/// Prefix of the label keys k8gen defines itself (the track label of a release); a spec may
+/// not set keys under it either.
+pub const K8GEN_LABEL_PREFIX: &str = "k8gen.io/";
+
+/// Whether a spec may not set label or annotation key `key`: k8gen sets it.
+pub fn is_reserved_label(key: &str) -> bool {
+    key.starts_with(RESERVED_LABEL_PREFIX) || key.starts_with(K8GEN_LABEL_PREFIX)
+}
+
+/// Declares a closed set of string values: the enum, its `ALL` list in declaration order,
+/// `as_str`, `Display`, serde `Deserialize`/`Serialize` and a schemars schema listing the
+/// variants (so an unknown value is rejected by the parser with "expected one of").
+macro_rules! value_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash,
+                 serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant,)*
+        }
+        impl $name {
+            /// Every value, in the order the docs list them.
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+            /// Every value as written in a spec.
+            pub const NAMES: &'static [&'static str] = &[$($text),*];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text,)* }
+            }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+value_enum! {
+    /// The type of a component's Service.
+    pub enum ServiceType {
+        /// A virtual IP inside the cluster (the default).
+        ClusterIp = "ClusterIP",
+        /// Also a port on every node.
+        NodePort = "NodePort",
+        /// Also an external load balancer.
+        LoadBalancer = "LoadBalancer",
+        /// A DNS alias for a host outside the cluster; the component runs no pods.
+        ExternalName = "ExternalName",
+    }
+}
+
+value_enum! {
+    /// Transport protocol of a port.
+    #[derive(Default)]
+    pub enum Protocol {
+        #[default]
+        Tcp = "TCP",
+        Udp = "UDP",
+        Sctp = "SCTP",
+    }
+}
+
+value_enum! {
+    /// When the kubelet pulls the image.
+    pub enum PullPolicy {
+        Always = "Always",
+        IfNotPresent = "IfNotPresent",
+        Never = "Never",
+    }
+}
+
+value_enum! {
+    /// How an Ingress path matches.
+    #[derive(Default)]
+    pub enum PathType {
+        /// Path prefix, split by `/` (the default).
+        #[default]
+        Prefix = "Prefix",
+        /// The exact path.
+        Exact = "Exact",
+        /// As the IngressClass decides.
+        ImplementationSpecific = "ImplementationSpecific",
+    }
+}
+
+value_enum! {
+    /// The seccomp profile of the pods.
+    pub enum Seccomp {
+        /// The container runtime's default profile.
+        RuntimeDefault = "RuntimeDefault",
+        /// No syscall filtering.
+        Unconfined = "Unconfined",
+    }
+}
+
+value_enum! {
+    /// Which of a component's data sections `env_from` injects whole.
+    pub enum Section {
+        Config = "config",
+        Secrets = "secrets",
+    }
+}
+
+value_enum! {
+    /// How a workload replaces its pods.
+    pub enum RolloutStrategy {
+        /// A few pods at a time (the default).
+        RollingUpdate = "RollingUpdate",
+        /// Deployment: stop every old pod before starting new ones.
+        Recreate = "Recreate",
+        /// StatefulSet: replace a pod only when it is deleted by hand.
+        OnDelete = "OnDelete",
+    }
+}
+
+value_enum! {
+    /// Kind of the External Secrets store secrets are read from.
+    #[derive(Default)]
+    pub enum SecretStoreKind {
+        /// A store in the app's namespace (the default).
+        #[default]
+        SecretStore = "SecretStore",
+        /// A store for the whole cluster.
+        ClusterSecretStore = "ClusterSecretStore",
+    }
+}
+
+value_enum! {
+    /// The kind of object that runs a component's pods (`kind = ...` in a spec).
+    pub enum WorkloadKind {
+        /// A set of interchangeable replicas (the default).
+        Deployment = "Deployment",
+        /// Replicas with stable names and a volume each.
+        StatefulSet = "StatefulSet",
+        /// Runs to completion once.
+        Job = "Job",
+        /// A Job on a schedule.
+        CronJob = "CronJob",
+        /// One bare pod.
+        Pod = "Pod",
+    }
+}
+
+value_enum! {
+    /// How a StatefulSet starts and stops its pods.
+    pub enum PodManagement {
+        /// One at a time, in order (Kubernetes' default).
+        OrderedReady = "OrderedReady",
+        /// All at once.
+        Parallel = "Parallel",
+    }
+}
+
+value_enum! {
+    /// What a Job's pod does when its container fails.
+    pub enum RestartPolicy {
+        /// A failed pod is replaced by a new one (k8gen's default).
+        Never = "Never",
+        /// The container restarts in the same pod.
+        OnFailure = "OnFailure",
+    }
+}
+
+value_enum! {
+    /// What a CronJob does when a run is due while the last one still runs.
+    pub enum ConcurrencyPolicy {
+        /// Start it anyway (Kubernetes' default).
+        Allow = "Allow",
+        /// Skip the new run.
+        Forbid = "Forbid",
+        /// Stop the old run and start the new one.
+        Replace = "Replace",
+    }
+}
+
+value_enum! {
+    /// How a new PersistentVolumeClaim may be mounted.
+    pub enum AccessMode {
+        /// Read-write by the pods of one node (the default).
+        ReadWriteOnce = "ReadWriteOnce",
+        /// Read-only by many nodes.
+        ReadOnlyMany = "ReadOnlyMany",
+        /// Read-write by many nodes.
+        ReadWriteMany = "ReadWriteMany",
+        /// Read-write by a single pod.
+        ReadWriteOncePod = "ReadWriteOncePod",
+    }
+}
+
+value_enum! {
+    /// An RBAC verb k8gen accepts in `rbac`.
+    pub enum Verb {
+        Get = "get",
+        List = "list",
+        Watch = "watch",
+        Create = "create",
+        Update = "update",
+        Patch = "patch",
+        Delete = "delete",
+        Deletecollection = "deletecollection",
+        /// Every verb.
+        All = "*",
+    }
+}
+
+value_enum! {
+    /// What replicas are spread over.
+    pub enum Spread {
+        /// Nodes (`kubernetes.io/hostname`).
+        Hostname = "hostname",
+        /// Zones (`topology.kubernetes.io/zone`).
+        Zone = "zone",
+    }
+}
+
+impl Spread {
+    /// The node label that names the topology domain.
+    pub fn topology_key(self) -> &'static str {
+        match self {
+            Spread::Hostname => "kubernetes.io/hostname",
+            Spread::Zone => "topology.kubernetes.io/zone",
+        }
+    }
+}
+
+value_enum! {
+    /// How strongly replicas keep to different nodes.
+    pub enum AntiAffinity {
+        Preferred = "preferred",
+        Required = "required",
+    }
+}
+
+value_enum! {
+    /// Every kind of object k8gen makes, in apply order (what a patch may target). The object
+    /// builders declare the same list (`kube::KINDS`); a test keeps the two equal.
+    pub enum ObjectKind {
+        Namespace = "Namespace",
+        ResourceQuota = "ResourceQuota",
+        LimitRange = "LimitRange",
+        NetworkPolicy = "NetworkPolicy",
+        ServiceAccount = "ServiceAccount",
+        Secret = "Secret",
+        ExternalSecret = "ExternalSecret",
+        ConfigMap = "ConfigMap",
+        PersistentVolumeClaim = "PersistentVolumeClaim",
+        ClusterRole = "ClusterRole",
+        ClusterRoleBinding = "ClusterRoleBinding",
+        Role = "Role",
+        RoleBinding = "RoleBinding",
+        Deployment = "Deployment",
+        StatefulSet = "StatefulSet",
+        Rollout = "Rollout",
+        Job = "Job",
+        CronJob = "CronJob",
+        Pod = "Pod",
+        Service = "Service",
+        Ingress = "Ingress",
+        HorizontalPodAutoscaler = "HorizontalPodAutoscaler",
+        PodDisruptionBudget = "PodDisruptionBudget",
+        Application = "Application",
+    }
+}
+
+value_enum! {
+    /// How a component releases a new version.
+    pub enum ReleaseStrategy {
+        /// Two complete Deployments; the Service selects the active colour.
+        BlueGreen = "blue-green",
+        /// A stable and a canary Deployment; traffic splits by weight.
+        Canary = "canary",
+    }
+}
+
+value_enum! {
+    /// A colour of a blue-green release.
+    pub enum Colour {
+        Blue = "blue",
+        Green = "green",
+    }
+}
+
+value_enum! {
+    /// What runs a canary release.
+    pub enum ReleaseController {
+        /// Two Deployments (stable and canary), replicas split by weight (the default).
+        Deployments = "deployments",
+        /// One Argo Rollouts `Rollout` with canary steps (setWeight, pause).
+        ArgoRollouts = "argo-rollouts",
+    }
+}
+
+value_enum! {
+    /// The fixed track of one Deployment of a release (the value of its track label).
+    pub enum Track {
+        Blue = "blue",
+        Green = "green",
+        Stable = "stable",
+        Canary = "canary",
+    }
+}
