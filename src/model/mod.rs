@@ -560,11 +560,27 @@ impl Component {
     }
 
     /// The fewest pods the workload may run: the autoscaler's floor, or its replicas (1 when
-    /// it has neither).
+    /// it has neither). For a canary of two Deployments, the smaller track's share (each track
+    /// has its own disruption budget).
     pub fn fewest_pods(&self) -> i32 {
-        (self.autoscale.as_ref().map(|a| a.min))
+        let pods = (self.autoscale.as_ref().map(|a| a.min))
             .or(self.replicas)
-            .unwrap_or(1)
+            .unwrap_or(1);
+        match &self.release {
+            Some(Release::Canary {
+                canary: Some(_),
+                weight,
+                controller,
+                ..
+            }) if *controller != Some(ReleaseController::ArgoRollouts)
+                && self.autoscale.is_none()
+                && pods >= 2 =>
+            {
+                let (stable, canary) = split(pods, weight.unwrap_or_else(defaults::canary_weight));
+                stable.min(canary)
+            }
+            _ => pods,
+        }
     }
 
     /// Whether the component has a Secret (values from the spec or from a store).

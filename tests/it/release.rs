@@ -333,6 +333,14 @@ fn the_rust_api_rejects_impossible_releases_like_the_spec() {
         "K0115",
         "components.web.release",
     );
+    // Each track has its own budget: the canary's one pod cannot keep `min_available = 1`.
+    let mut budgeted = web(Release::canary("web:v1", "web:v2", 10)).replicas(10);
+    budgeted.disruption = Some(Disruption::min_available(IntOrPercent::Int(1)));
+    rejects(
+        &one(budgeted),
+        "K0119",
+        "components.web.disruption.min_available",
+    );
     rejects(
         &one(web(Release::canary("web:v1", "Web:V2", 10)).replicas(2)),
         "K0103",
