@@ -46,6 +46,8 @@ impl Gen {
 struct GenComponent {
     key: String,
     image: String,
+    /// A release replaces `image` (written instead of it).
+    release: Option<k8gen::model::Release>,
     replicas: Option<i64>,
     ports: Vec<(String, i64)>,
     config: Vec<(String, String)>,
@@ -189,8 +191,33 @@ fn component(g: &mut Gen, key: String, others: &[String]) -> GenComponent {
             })
             .collect()
     };
+    let release = g.chance(15).then(|| {
+        let image = |g: &mut Gen| mostly(g, IMAGES, BAD_IMAGES).to_string();
+        let maybe = |g: &mut Gen| g.chance(70).then(|| image(g));
+        if g.chance(50) {
+            k8gen::model::Release::BlueGreen {
+                blue: maybe(g),
+                green: maybe(g),
+                active: match g.below(3) {
+                    0 => Some(k8gen::model::Colour::Blue),
+                    1 => Some(k8gen::model::Colour::Green),
+                    _ => None,
+                },
+            }
+        } else {
+            k8gen::model::Release::Canary {
+                stable: image(g),
+                canary: maybe(g),
+                weight: g.chance(70).then(|| *mostly(g, &[10, 50, 99], &[0, 100])),
+                controller: g
+                    .chance(30)
+                    .then_some(k8gen::model::ReleaseController::ArgoRollouts),
+            }
+        }
+    });
     GenComponent {
         key,
+        release,
         image: mostly(g, IMAGES, BAD_IMAGES).to_string(),
         replicas: match g.below(12) {
             0 => Some(-1),
@@ -267,7 +294,45 @@ fn component_toml(c: &GenComponent, out: &mut String) {
         out.push_str(&line);
         out.push('\n');
     };
-    w(out, format!("image = {}", toml_str(&c.image)));
+    match &c.release {
+        None => w(out, format!("image = {}", toml_str(&c.image))),
+        Some(k8gen::model::Release::BlueGreen {
+            blue,
+            green,
+            active,
+        }) => {
+            let track = |i: &Option<String>| i.as_deref().map_or("false".into(), toml_str);
+            let active = active.map_or(String::new(), |a| format!(", active = \"{a}\""));
+            w(
+                out,
+                format!(
+                    "release = {{ strategy = \"blue-green\", blue = {}, green = {}{active} }}",
+                    track(blue),
+                    track(green)
+                ),
+            );
+        }
+        Some(k8gen::model::Release::Canary {
+            stable,
+            canary,
+            weight,
+            controller,
+        }) => {
+            let mut line = format!(
+                "release = {{ strategy = \"canary\", stable = {}, canary = {}",
+                toml_str(stable),
+                canary.as_deref().map_or("false".into(), toml_str)
+            );
+            if let Some(w) = weight {
+                line.push_str(&format!(", weight = {w}"));
+            }
+            if let Some(c) = controller {
+                line.push_str(&format!(", controller = \"{c}\""));
+            }
+            line.push_str(" }");
+            w(out, line);
+        }
+    }
     if let Some(r) = c.replicas {
         w(out, format!("replicas = {r}"));
     }
@@ -411,7 +476,10 @@ fn to_app(a: &GenApp) -> App {
         app = app.namespace(ns);
     }
     for c in &a.components {
-        let mut b = Component::new(&c.key, &c.image);
+        let mut b = match &c.release {
+            None => Component::new(&c.key, &c.image),
+            Some(r) => Component::new(&c.key, "").release(r.clone()),
+        };
         b.replicas = c.replicas.map(|r| r as i32).or(b.replicas);
         b.role = c.role.clone();
         for (n, p) in &c.ports {
