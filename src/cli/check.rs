@@ -95,6 +95,7 @@ fn to_json(
         "rule": rule.map(|r| r.name),
         "message": d.message,
         "help": d.help,
+        "path": d.path,
     })
 }
 

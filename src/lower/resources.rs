@@ -29,6 +29,7 @@ pub fn resources(
         let mut out = BTreeMap::new();
         for (name, q) in map {
             let path = issue::key(&issue::key(base, section), &name.value);
+            cx.provenance.record(issue::map_key(&path), name.span());
             cx.provenance.record(path, q.span());
             out.insert(name.value.clone(), quantity_text(&q.value));
         }

@@ -664,7 +664,8 @@ const TABLES: &[&str] = &[
     "components.\"Bad_Name\"",
 ];
 
-/// Strings that mean something to k8gen, YAML or a terminal.
+/// Strings that mean something to k8gen, YAML or a terminal (besides every allowed value of
+/// the spec, which the grammar takes from `k8gen::values`).
 const STRINGS: &[&str] = &[
     "",
     "task-tracker",
@@ -1259,7 +1260,7 @@ fn component_fields() -> Vec<BoxedStrategy<Option<String>>> {
                     port.clone(),
                     (
                         port.clone(),
-                        prop::option::of(text(&["TCP", "UDP", "SCTP"], &["tcp", "ICMP"])),
+                        prop::option::of(text(k8gen::values::Protocol::NAMES, &["tcp", "ICMP"])),
                     )
                         .prop_map(|(port, protocol)| match protocol {
                             Some(p) => format!("{{ port = {port}, protocol = {p} }}"),
@@ -1296,7 +1297,7 @@ fn component_fields() -> Vec<BoxedStrategy<Option<String>>> {
                 3,
             ),
         ),
-        field(some, "env_from", array(text(&["config", "secrets"], &["both", ""]))),
+        field(some, "env_from", array(text(k8gen::values::Section::NAMES, &["both", ""]))),
         field(
             some,
             "config",
@@ -1359,7 +1360,7 @@ fn component_fields() -> Vec<BoxedStrategy<Option<String>>> {
             record(
                 0.3,
                 vec![
-                    ("strategy", text(&["RollingUpdate"], &["Recreate", "recreate"])),
+                    ("strategy", text(k8gen::values::RolloutStrategy::NAMES, &["recreate"])),
                     ("max_surge", pick(&["0", "1", "\"25%\"", "\"100%\""], &["\"101%\"", "\"%\"", "-1"])),
                     ("max_unavailable", pick(&["0", "1", "\"0%\"", "\"50%\""], &["\"x%\""])),
                     ("min_ready_seconds", int(&["0", "5", "600"])),
@@ -1368,7 +1369,7 @@ fn component_fields() -> Vec<BoxedStrategy<Option<String>>> {
                 ],
             ),
         ),
-        field(some, "image_pull_policy", text(&["Always", "IfNotPresent", "Never"], &["always"])),
+        field(some, "image_pull_policy", text(k8gen::values::PullPolicy::NAMES, &["always"])),
         field(some, "image_pull_secrets", array(names())),
         field(some, "service_account", names()),
         field(
@@ -1379,7 +1380,7 @@ fn component_fields() -> Vec<BoxedStrategy<Option<String>>> {
                 record(
                     0.3,
                     vec![
-                        ("type", text(&["ClusterIP", "NodePort", "LoadBalancer"], &["clusterip"])),
+                        ("type", text(k8gen::values::ServiceType::NAMES, &["clusterip"])),
                         ("port", int(&["80", "443", "5000"])),
                         ("target_port", pick(&["\"http\"", "5000", "80"], &["\"metrics\"", "\"x\"", "0"])),
                         ("node_port", int(&["30080", "32767"])),
@@ -1401,7 +1402,7 @@ fn component_fields() -> Vec<BoxedStrategy<Option<String>>> {
                     ("writable_tmp", pick(&["true", "false"], &[])),
                     ("allow_privilege_escalation", pick(&["true", "false"], &[])),
                     ("capabilities", array(text(&["NET_BIND_SERVICE", "CAP_SYS_ADMIN"], &["net_raw", ""]))),
-                    ("seccomp", text(&["RuntimeDefault", "Unconfined"], &["Localhost"])),
+                    ("seccomp", text(k8gen::values::Seccomp::NAMES, &["Localhost"])),
                     ("service_account_token", pick(&["true", "false"], &[])),
                 ],
             ),

@@ -131,3 +131,20 @@ fn lints_judge_the_patched_objects() {
     assert!(stderr.contains("warning[K0207]"), "{stderr}");
     golden("patched", &stderr);
 }
+
+#[test]
+fn json_errors_name_the_field_path_the_engine_judged() {
+    let out = k8gen(&["check", "tests/errors/main-port.toml", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let findings: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let paths: Vec<&str> = findings.iter().filter_map(|f| f["path"].as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "components.queue.probes.liveness",
+            "components.queue.metrics",
+            "components.queue.service.target_port"
+        ],
+        "{findings:#?}"
+    );
+}

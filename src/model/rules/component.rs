@@ -633,7 +633,7 @@ fn resources(cx: &mut Cx<'_>, r: &crate::model::Resources, base: &str) {
     {
         for (name, q) in map {
             let path = issue::key(&issue::key(base, section), name);
-            resource_name(cx, name, &path);
+            resource_name(cx, name, &issue::map_key(&path));
             match rules::quantity(q) {
                 Ok(v) if v < 0.0 => cx.report(
                     codes::INVALID_QUANTITY,
