@@ -25,6 +25,10 @@ pub const MAIN_FILE: FileId = 0;
 
 /// The files of one render: names as shown to the user, and their text, so a diagnostic can
 /// point into any of them.
+///
+/// While a spec is read, its files are laid end to end (each after the previous one and a
+/// newline), so one byte offset names a place in any of them; [`SourceMap::localize`] turns
+/// such a global span into a file id and a span in that file.
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
@@ -43,6 +47,50 @@ impl SourceMap {
         let mut map = SourceMap::default();
         map.add(name, text);
         map
+    }
+
+    /// Where file `id` starts in the files laid end to end.
+    pub fn base(&self, id: FileId) -> usize {
+        self.files[..(id as usize).min(self.files.len())]
+            .iter()
+            .map(|f| f.text.len() + 1)
+            .sum()
+    }
+
+    /// All files laid end to end, each followed by a newline: the text global spans index.
+    pub fn joined(&self) -> String {
+        let mut all = String::new();
+        for f in &self.files {
+            all.push_str(&f.text);
+            all.push('\n');
+        }
+        all
+    }
+
+    /// The file a global span starts in, and the span within that file.
+    pub fn localize(&self, span: &Range<usize>) -> (FileId, Range<usize>) {
+        let mut base = 0;
+        for (i, f) in self.files.iter().enumerate() {
+            let end = base + f.text.len() + 1;
+            if span.start < end || i + 1 == self.files.len() {
+                let start = span.start.saturating_sub(base);
+                let stop = span
+                    .end
+                    .saturating_sub(base)
+                    .clamp(start, f.text.len().max(start));
+                return (i as FileId, start..stop);
+            }
+            base = end;
+        }
+        (MAIN_FILE, span.clone())
+    }
+
+    /// `diag`, whose span is global, about the file its span falls in.
+    pub fn localized(&self, mut diag: Diagnostic) -> Diagnostic {
+        let (file, span) = self.localize(&diag.span);
+        diag.file = file;
+        diag.span = span;
+        diag
     }
 
     /// Adds a file and returns its id.

@@ -57,7 +57,20 @@ pub fn render_source(
     base_dir: &Path,
     host: &dyn Host,
 ) -> Result<Vec<Object>, Vec<Diagnostic>> {
-    pipeline(source, base_dir, host, false).map(|(objects, _)| objects)
+    render_with(source, &[], base_dir, host)
+}
+
+/// [`render_source`] with `--set` overrides: each `PATH=VALUE` (`replicas=4`,
+/// `components.api.image=api:v2`, `labels.team="x"`) replaces one value of the spec before
+/// anything else reads it, and is checked like the spec. A diagnostic about an override points
+/// into it: file `i + 1` of [`source_map`].
+pub fn render_with(
+    source: &str,
+    sets: &[String],
+    base_dir: &Path,
+    host: &dyn Host,
+) -> Result<Vec<Object>, Vec<Diagnostic>> {
+    pipeline(&source_map("spec", source, sets), base_dir, host, false).map(|(objects, _)| objects)
 }
 
 /// Everything [`render_source`] does, then the lint rules: the lint warnings, or every error.
@@ -66,16 +79,40 @@ pub fn check_source(
     base_dir: &Path,
     host: &dyn Host,
 ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-    pipeline(source, base_dir, host, true).map(|(_, warnings)| warnings)
+    check_with(source, &[], base_dir, host)
+}
+
+/// [`check_source`] with `--set` overrides, as for [`render_with`].
+pub fn check_with(
+    source: &str,
+    sets: &[String],
+    base_dir: &Path,
+    host: &dyn Host,
+) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    pipeline(&source_map("spec", source, sets), base_dir, host, true).map(|(_, warnings)| warnings)
+}
+
+/// The files a render reads: the spec (file 0, shown as `spec_name`) and one line per `--set`
+/// override (file `i + 1`, shown as `--set #N`), as the TOML it is read as.
+pub fn source_map(spec_name: &str, source: &str, sets: &[String]) -> diag::SourceMap {
+    let mut map = diag::SourceMap::new(spec_name, source);
+    for (i, set) in sets.iter().enumerate() {
+        map.add(format!("--set #{}", i + 1), syntax::override_line(set));
+    }
+    map
 }
 
 fn pipeline(
-    source: &str,
+    files: &diag::SourceMap,
     base_dir: &Path,
     host: &dyn Host,
     with_lints: bool,
 ) -> Result<(Vec<Object>, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let spec = syntax::parse(source)?;
+    // Spans are global while the files are read; each finding is given its file at the end.
+    let localize = |diags: Vec<Diagnostic>| -> Vec<Diagnostic> {
+        diags.into_iter().map(|d| files.localized(d)).collect()
+    };
+    let spec = syntax::parse_files(files).map_err(localize)?;
     let lower::Checked {
         mut app,
         provenance,
@@ -96,18 +133,20 @@ fn pipeline(
             (later.file, &later.span, later.code) == (kept.file, &kept.span, kept.code)
                 && (later.message == kept.message || later.path.is_none() != kept.path.is_none())
         });
-        return Err(diags);
+        return Err(localize(diags));
     }
     let objects = objects(&app).map_err(|errors| {
-        errors
-            .into_iter()
-            .map(|e| provenance.diagnostic(patch_issue(e)))
-            .collect::<Vec<_>>()
+        localize(
+            errors
+                .into_iter()
+                .map(|e| provenance.diagnostic(patch_issue(e)))
+                .collect(),
+        )
     })?;
     if !with_lints {
         return Ok((objects, Vec::new()));
     }
-    let findings = lint::lint(&spec, &app, &objects);
+    let findings = localize(lint::lint(&spec, &app, &objects));
     Ok((objects, findings))
 }
 

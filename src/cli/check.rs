@@ -11,7 +11,13 @@ use rayon::prelude::*;
 use super::inputs::{self, RealHost};
 use super::{Format, OK, SPEC_ERROR, fail, plural};
 
-pub fn run(specs: &[PathBuf], format: Format, deny_warnings: bool, color: bool) -> i32 {
+pub fn run(
+    specs: &[PathBuf],
+    sets: &[String],
+    format: Format,
+    deny_warnings: bool,
+    color: bool,
+) -> i32 {
     let files = match inputs::spec_files(specs) {
         Ok(files) => files,
         Err(e) => return fail(e),
@@ -23,7 +29,7 @@ pub fn run(specs: &[PathBuf], format: Format, deny_warnings: bool, color: bool) 
             let source = inputs::read(path)?;
             let diags = match &source.not_utf8 {
                 Some(d) => vec![d.clone()],
-                None => match k8gen::check_source(&source.text, source.base_dir(), &RealHost) {
+                None => match k8gen::check_with(&source.text, sets, source.base_dir(), &RealHost) {
                     Ok(warnings) => warnings,
                     Err(errors) => errors,
                 },
@@ -41,7 +47,7 @@ pub fn run(specs: &[PathBuf], format: Format, deny_warnings: bool, color: bool) 
         errors += diags.iter().filter(|d| d.is_error()).count();
         warnings += diags.iter().filter(|d| !d.is_error()).count();
         match format {
-            Format::Human => inputs::print_diagnostics(&source, &diags, color),
+            Format::Human => inputs::print_diagnostics(&source, &diags, sets, color),
             Format::Json => {
                 let lines = k8gen::diag::Lines::new(&source.text);
                 json.extend(diags.iter().map(|d| to_json(d, &source, &lines)))

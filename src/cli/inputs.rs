@@ -196,17 +196,20 @@ pub const MAX_PER_CODE: usize = 50;
 
 /// Prints `diags` about `source` to stderr: at most [`MAX_PER_CODE`] of each code, then for
 /// each code with more one line `... and N more errors [CODE]`.
-pub fn print_diagnostics(source: &Source, diags: &[Diagnostic], color: bool) {
+pub fn print_diagnostics(source: &Source, diags: &[Diagnostic], sets: &[String], color: bool) {
     use std::io::Write;
     let lines = k8gen::diag::Lines::new(&source.text);
+    // The other files a diagnostic may point into: the `--set` overrides.
+    let files = k8gen::source_map(&source.shown, &source.text, sets);
     let (kept, more) = k8gen::diag::cap(diags, MAX_PER_CODE);
     let mut stderr = std::io::BufWriter::new(std::io::stderr().lock());
     for d in kept {
-        let _ = write!(
-            stderr,
-            "{}",
+        let text = if d.file == k8gen::diag::MAIN_FILE {
             k8gen::diag::render_at(d, &source.shown, &lines, color)
-        );
+        } else {
+            files.render(d, color)
+        };
+        let _ = write!(stderr, "{text}");
     }
     for (code, severity, n) in more {
         let _ = write!(

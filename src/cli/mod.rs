@@ -72,6 +72,10 @@ wrote before for objects that are gone are removed; no other file is touched.")]
         /// Write one file per object into this folder instead of printing a stream
         #[arg(short, long, value_name = "DIR")]
         output: Option<PathBuf>,
+        /// Override one value of every spec, checked like the spec: `--set replicas=4`,
+        /// `--set components.api.image=api:v2` (repeatable; strings need no quotes)
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
     },
     /// Check specs without writing anything: every error, then lint warnings
     #[command(
@@ -94,6 +98,9 @@ whole app on the top level. Exit codes: 0 ok (warnings allowed), 1 errors (or wa
         /// List the lint rules and exit
         #[arg(long)]
         list: bool,
+        /// Override one value of every spec, as for `render`
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
     },
     /// Print the JSON Schema of the spec format (for editors: `#:schema` in Even Better TOML)
     #[command(after_help = "Example:\n  k8gen schema > schema/k8gen.schema.json\n\n\
@@ -109,14 +116,19 @@ pub fn run(args: Args) -> i32 {
         Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     match args.command {
-        Command::Render { specs, output } => render::run(&specs, output.as_deref(), color),
+        Command::Render {
+            specs,
+            output,
+            sets,
+        } => render::run(&specs, output.as_deref(), &sets, color),
         Command::Check { list: true, .. } => check::list(),
         Command::Check {
             specs,
             format,
             deny,
+            sets,
             ..
-        } => check::run(&specs, format, deny.is_some(), color),
+        } => check::run(&specs, &sets, format, deny.is_some(), color),
         Command::Schema => {
             let mut stdout = std::io::stdout().lock();
             match stdout.write_all(k8gen::json_schema().as_bytes()) {

@@ -20,7 +20,7 @@ pub struct Rendered {
     pub files: BTreeMap<String, String>,
 }
 
-pub fn run(specs: &[PathBuf], out_dir: Option<&Path>, color: bool) -> i32 {
+pub fn run(specs: &[PathBuf], out_dir: Option<&Path>, sets: &[String], color: bool) -> i32 {
     let files = match inputs::spec_files(specs) {
         Ok(files) => files,
         Err(e) => return fail(e),
@@ -40,7 +40,7 @@ pub fn run(specs: &[PathBuf], out_dir: Option<&Path>, color: bool) -> i32 {
             let source = inputs::read(path)?;
             let result = match &source.not_utf8 {
                 Some(d) => Err(vec![d.clone()]),
-                None => k8gen::render_source(&source.text, source.base_dir(), &RealHost).map(
+                None => k8gen::render_with(&source.text, sets, source.base_dir(), &RealHost).map(
                     |objects| {
                         let name = path
                             .file_name()
@@ -77,7 +77,7 @@ pub fn run(specs: &[PathBuf], out_dir: Option<&Path>, color: bool) -> i32 {
             Ok(r) => rendered.push(r),
             Err(diags) => {
                 errors += diags.len();
-                inputs::print_diagnostics(&source, &diags, color);
+                inputs::print_diagnostics(&source, &diags, sets, color);
             }
         }
     }

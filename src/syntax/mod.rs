@@ -9,7 +9,7 @@ mod parse;
 mod schema;
 mod types;
 
-pub use parse::{Spec, parse};
+pub use parse::{Spec, override_line, parse_files};
 pub use schema::json_schema;
 pub use types::*;
 

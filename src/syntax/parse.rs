@@ -8,7 +8,7 @@ use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue};
 
 use super::{ComponentSyntax, Sp, SpecFile};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, SourceMap};
 
 use crate::codes;
 
@@ -68,16 +68,44 @@ fn is_app_key(key: &str) -> bool {
 }
 
 /// Parses a spec. On failure returns every syntax error, or else every shape error found.
+#[cfg(test)]
 pub fn parse(source: &str) -> Result<Spec, Vec<Diagnostic>> {
-    let (mut tree, syntax_errors) = DeTable::parse_recoverable(source);
-    if !syntax_errors.is_empty() {
-        return Err(syntax_errors
+    parse_files(&SourceMap::new("spec", source))
+}
+
+/// Parses the spec in file 0 of `files` with each later file (a one-line TOML override such as
+/// `replicas = 4`, from `--set`) merged over it: tables merge key by key, anything else
+/// replaces. Spans are global (see [`SourceMap::localize`]), so an error in an override points
+/// into that override.
+pub fn parse_files(files: &SourceMap) -> Result<Spec, Vec<Diagnostic>> {
+    let joined = files.joined();
+    let source = joined.as_str();
+    let main = files.get(0).map_or("", |f| f.text.as_str());
+    let (mut tree, mut syntax_errors) = DeTable::parse_recoverable(main);
+    let mut error_spans: Vec<(String, Range<usize>)> = syntax_errors
+        .drain(..)
+        .map(|e| (e.message().to_string(), e.span().unwrap_or(0..0)))
+        .collect();
+    let mut id = 1;
+    while let Some(f) = files.get(id) {
+        let base = files.base(id);
+        let (over, errors) = DeTable::parse_recoverable(&f.text);
+        for e in &errors {
+            let span = e.span().unwrap_or(0..0);
+            error_spans.push((e.message().to_string(), span.start + base..span.end + base));
+        }
+        if errors.is_empty() {
+            let over = shift_table(over.into_inner(), base);
+            let merged = merge(std::mem::take(tree.get_mut()), over);
+            *tree.get_mut() = merged;
+        }
+        id += 1;
+    }
+    if !error_spans.is_empty() {
+        return Err(error_spans
             .iter()
             .take(MAX_ERRORS)
-            .map(|e| {
-                let span = e.span().unwrap_or(0..0);
-                syntax_diagnostic(e.message(), span)
-            })
+            .map(|(message, span)| syntax_diagnostic(message, span.clone()))
             .collect());
     }
 
@@ -269,6 +297,61 @@ fn remove_path(table: &mut DeTable<'_>, keys: &[String]) -> bool {
             _ => false,
         },
     }
+}
+
+/// `PATH=VALUE` as a TOML line `PATH = VALUE`: the value as TOML when it reads as one (`4`,
+/// `true`, `"x"`, `["a"]`), else as a string, like Helm's `--set` (`image=nginx:1.27`).
+pub fn override_line(set: &str) -> String {
+    let mut quoted = false;
+    let eq = set.char_indices().find_map(|(i, c)| match c {
+        '"' => {
+            quoted = !quoted;
+            None
+        }
+        '=' if !quoted => Some(i),
+        _ => None,
+    });
+    let Some(eq) = eq else {
+        // No `=`: left as it is, for the parser to report.
+        return set.to_string();
+    };
+    let (path, value) = (set[..eq].trim(), set[eq + 1..].trim());
+    let as_toml = format!("{path} = {value}");
+    if value.is_empty() || toml::de::DeTable::parse(&as_toml).is_err() {
+        let escaped: String = value.chars().flat_map(char::escape_default).collect();
+        format!("{path} = \"{escaped}\"")
+    } else {
+        as_toml
+    }
+}
+
+/// `table` with every span moved `by` bytes later (an override's spans, made global).
+fn shift_table<'i>(table: DeTable<'i>, by: usize) -> DeTable<'i> {
+    let mut out = DeTable::new();
+    for (key, value) in table {
+        let span = key.span();
+        out.insert(
+            Spanned::new(span.start + by..span.end + by, key.into_inner()),
+            shift_value(value, by),
+        );
+    }
+    out
+}
+
+fn shift_value<'i>(value: Spanned<DeValue<'i>>, by: usize) -> Spanned<DeValue<'i>> {
+    let span = value.span();
+    let inner = match value.into_inner() {
+        DeValue::Table(t) => DeValue::Table(shift_table(t, by)),
+        DeValue::Array(items) => {
+            let mut out = DeArray::new();
+            for item in items {
+                out.push(shift_value(item, by));
+            }
+            DeValue::Array(out)
+        }
+        other => other,
+    };
+    Spanned::new(span.start + by..span.end + by, inner)
 }
 
 /// `over` on top of `base`: tables merge recursively, anything else in `over` replaces.

@@ -179,3 +179,87 @@ fn a_component_can_unset_what_it_would_inherit_from_defaults() {
         errors[0].message
     );
 }
+
+#[test]
+fn set_overrides_one_value_and_its_errors_point_into_the_override() {
+    // `--set` is a second source: what it sets is checked like the spec, and a finding about it
+    // (the parser's or the engine's) points into it, each override its own file.
+    let plain = k8gen(&["render", "specs/task-tracker.toml"]);
+    let set = k8gen(&[
+        "render",
+        "specs/task-tracker.toml",
+        "--set",
+        "replicas=5",
+        "--set",
+        "config.LOG_LEVEL=debug",
+    ]);
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+    let (plain, set) = (
+        String::from_utf8(plain.stdout).unwrap(),
+        String::from_utf8(set.stdout).unwrap(),
+    );
+    let changed: Vec<(&str, &str)> = plain
+        .lines()
+        .zip(set.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert!(
+        changed.contains(&("  replicas: 3", "  replicas: 5")),
+        "{changed:#?}"
+    );
+    assert!(
+        changed.contains(&("  LOG_LEVEL: info", "  LOG_LEVEL: debug")),
+        "{changed:#?}"
+    );
+    // The rest moves only where the config checksum of the pods follows the new value.
+    assert!(changed.len() <= 3, "{changed:#?}");
+
+    let bad = k8gen(&[
+        "render",
+        "specs/task-tracker.toml",
+        "--set",
+        "replica=3",
+        "--set",
+        "replicas=-2",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    let stderr = String::from_utf8(bad.stderr).unwrap();
+    assert!(
+        stderr.contains("--set #1:1:1: error[K0002]: unknown key `replica`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean `replicas`?"), "{stderr}");
+
+    // The engine's findings too: after fixing the key, the negative count is reported at the
+    // override, from the rule engine (with its field path).
+    let source = std::fs::read_to_string(root().join("specs/task-tracker.toml")).unwrap();
+    let errors = k8gen::render_with(
+        &source,
+        &["replicas=3".into(), "replicas=-2".into()],
+        &root().join("specs"),
+        &FsHost,
+    )
+    .unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!((errors[0].file, errors[0].span.clone()), (2, 11..13));
+    assert_eq!(
+        errors[0].path.as_deref(),
+        Some("components.task-tracker.replicas")
+    );
+    let files = k8gen::source_map(
+        "task-tracker.toml",
+        &source,
+        &["replicas=3".into(), "replicas=-2".into()],
+    );
+    assert!(
+        files
+            .render(&errors[0], false)
+            .starts_with("--set #2:1:12: error[K0113]: replicas must be at least 0, not -2"),
+        "{}",
+        files.render(&errors[0], false)
+    );
+}
