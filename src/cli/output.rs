@@ -170,6 +170,9 @@ impl Workspace {
                 }
                 _ => fs::create_dir_all(&root).map_err(|e| io("create", &root, e))?,
             }
+            // Before the lock file exists, so a run killed at any moment leaves nothing that
+            // `git add -A` would take.
+            ensure_gitignore(&root)?;
             // Never open a symlink (a committed one could point anywhere).
             if fs::symlink_metadata(&lock_path).is_ok_and(|m| !m.file_type().is_file()) {
                 return Err(format!(
@@ -224,17 +227,8 @@ impl Workspace {
                 }
             }
         }
-        // Removed and made anew, never written through a symlink.
-        let gitignore = root.join(".gitignore");
-        let _ = fs::remove_file(&gitignore);
-        fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&gitignore)
-            .and_then(|mut f| {
-                f.write_all(b"# k8gen's lock and temporary files: never commit them\n*\n")
-            })
-            .map_err(|e| io("write", &gitignore, e))?;
+        // Again under the lock: a run that finished meanwhile may have removed it.
+        ensure_gitignore(&root)?;
         let tmp = root.join("tmp");
         match fs::remove_dir_all(&tmp) {
             Ok(()) => {}
@@ -247,6 +241,32 @@ impl Workspace {
             tmp,
             lock: Some(lock),
         })
+    }
+}
+
+const GITIGNORE: &[u8] = b"# k8gen's lock and temporary files: never commit them\n*\n";
+
+/// `root/.gitignore` holds `*`: kept when it is a regular file that says so, else removed (a
+/// symlink itself, never what it points at) and made anew.
+fn ensure_gitignore(root: &Path) -> Result<(), String> {
+    let path = root.join(".gitignore");
+    let is_ours = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_file())
+        && fs::read(&path).is_ok_and(|c| c == GITIGNORE);
+    if is_ours {
+        return Ok(());
+    }
+    let _ = fs::remove_file(&path);
+    match fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+    {
+        Ok(mut f) => f
+            .write_all(GITIGNORE)
+            .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
+        // Another run made it in between.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(format!("cannot write `{}`: {e}", path.display())),
     }
 }
 
