@@ -422,16 +422,6 @@ pub struct ServicePort {
     pub node_port: Option<i32>,
 }
 
-/// Name of the ConfigMap of the component whose objects are named `component`.
-pub fn config_map_name(component: &str) -> String {
-    names::config_map(component)
-}
-
-/// Name of the Secret of the component whose objects are named `component`.
-pub fn secret_name(component: &str) -> String {
-    names::secret(component)
-}
-
 impl Resources {
     /// What a helper such as a `wait_for` init container gets: 10m/16Mi, at most 50m/32Mi.
     pub fn tiny() -> Self {
@@ -484,12 +474,12 @@ impl App {
 impl Component {
     /// Name of the component's ConfigMap.
     pub fn config_map_name(&self) -> String {
-        config_map_name(&self.name)
+        names::config_map(&self.name)
     }
 
     /// Name of the component's Secret.
     pub fn secret_name(&self) -> String {
-        secret_name(&self.name)
+        names::secret(&self.name)
     }
 
     /// Component `key` running `image`, with one replica (by default), no ports and no Service until a
@@ -598,11 +588,6 @@ impl Component {
             Some(s) if s.headless == Some(true) => Some(self.name.clone()),
             _ => Some(names::governing_service(&self.name)),
         }
-    }
-
-    /// The DNS name other pods reach this component's Service by.
-    pub fn service_host(&self) -> &str {
-        &self.name
     }
 
     pub fn env(mut self, name: impl Into<String>, value: EnvValue) -> Self {

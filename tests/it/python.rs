@@ -58,14 +58,18 @@ pub fn python() -> &'static str {
 
 /// Runs `tests/it/SCRIPT` with `args` and parses what it prints as JSON.
 pub fn run_json<T: serde::de::DeserializeOwned>(script: &str, args: &[std::ffi::OsString]) -> T {
-    let out = Command::new(python())
-        .arg(root().join("tests/it").join(script))
-        .args(args)
-        .output()
-        .unwrap();
+    let mut cmd = Command::new(python());
+    cmd.arg(root().join("tests/it").join(script)).args(args);
+    json_of(cmd, script)
+}
+
+/// Runs `cmd`, which must succeed (else the test fails, naming `what` and its stderr), and
+/// parses what it prints as JSON.
+pub fn json_of<T: serde::de::DeserializeOwned>(mut cmd: Command, what: &str) -> T {
+    let out = cmd.output().unwrap();
     assert!(
         out.status.success(),
-        "{script}: {}",
+        "{what}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap()

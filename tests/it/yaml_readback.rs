@@ -223,16 +223,9 @@ fn go_yaml() -> Option<std::path::PathBuf> {
 
 fn go_read_back(paths: &[std::path::PathBuf]) -> Vec<serde_json::Value> {
     let bin = go_yaml().expect("checked by the caller");
-    let out = std::process::Command::new(bin)
-        .args(paths)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "go-yaml v2 cannot read k8gen's output: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let mut cmd = std::process::Command::new(bin);
+    cmd.args(paths);
+    crate::python::json_of(cmd, "go-yaml v2 cannot read k8gen's output")
 }
 
 /// The trap strings and every golden file read the same in go-yaml v2 as k8gen meant.

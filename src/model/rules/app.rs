@@ -214,7 +214,6 @@ fn ingress(cx: &mut Cx<'_>) {
             .with_help("add `routes = [{ host = \"app.example.com\", to = \"web\" }]`"),
         );
     }
-    let keys: Vec<&str> = app.components.iter().map(|c| c.key.as_str()).collect();
     let mut seen = BTreeMap::new();
     for (n, r) in i.routes.iter().enumerate() {
         let base = issue::index("ingress.routes", n);
@@ -251,17 +250,7 @@ fn ingress(cx: &mut Cx<'_>) {
             );
         }
         let to = p("to");
-        let Some(target) = cx.component(&r.component) else {
-            cx.push(
-                issue::Issue::new(
-                    codes::UNKNOWN_REFERENCE,
-                    to,
-                    format!("there is no component `{}`", r.component),
-                )
-                .with_help(suggest(&r.component, &keys, || {
-                    format!("the components are {}", quoted(&keys))
-                })),
-            );
+        let Some(target) = cx.component_ref(&r.component, &to) else {
             continue;
         };
         if !reachable_from_outside(target) {

@@ -359,26 +359,6 @@ pub(super) fn env(cx: &mut Cx<'_>, c: &Component, vars: &[crate::model::EnvVar],
     }
 }
 
-/// A reference to component `key`: reports an unknown one (at `path`) with a suggestion.
-pub(super) fn component_ref<'a>(cx: &mut Cx<'a>, key: &str, path: &str) -> Option<&'a Component> {
-    let app = cx.app;
-    if let Some(c) = cx.component(key) {
-        return Some(c);
-    }
-    let keys: Vec<&str> = app.components.iter().map(|c| c.key.as_str()).collect();
-    cx.push(
-        crate::model::Issue::new(
-            codes::UNKNOWN_REFERENCE,
-            path,
-            format!("there is no component `{}`", crate::diag::clip(key)),
-        )
-        .with_help(suggest_help(key, &keys, || {
-            format!("the components are {}", crate::suggest::quoted(&keys))
-        })),
-    );
-    None
-}
-
 fn data_ref(
     cx: &mut Cx<'_>,
     c: &Component,
@@ -393,7 +373,7 @@ fn data_ref(
         "secret"
     };
     let owner = match from {
-        Some(other) => match component_ref(cx, other, &issue::key(path, "from")) {
+        Some(other) => match cx.component_ref(other, &issue::key(path, "from")) {
             Some(o) => o,
             None => return,
         },
@@ -446,7 +426,7 @@ pub(super) fn service_ref(
     port: Option<&PortTarget>,
     path: &str,
 ) -> Option<(String, i32)> {
-    let target = component_ref(cx, key, &issue::key(path, "service"))?;
+    let target = cx.component_ref(key, &issue::key(path, "service"))?;
     let ports: Vec<(String, i32)> = target
         .service
         .on()

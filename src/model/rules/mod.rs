@@ -84,6 +84,26 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// The component a reference at `path` names by `key`; an unknown key is reported there,
+    /// with the closest key as a suggestion. The one rule for every reference to a component.
+    pub fn component_ref(&mut self, key: &str, path: &str) -> Option<&'a Component> {
+        if let Some(c) = self.component(key) {
+            return Some(c);
+        }
+        let keys: Vec<&str> = self.app.components.iter().map(|c| c.key.as_str()).collect();
+        self.push(
+            Issue::new(
+                crate::codes::UNKNOWN_REFERENCE,
+                path,
+                format!("there is no component `{}`", crate::diag::clip(key)),
+            )
+            .with_help(suggest_help(key, &keys, || {
+                format!("the components are {}", crate::suggest::quoted(&keys))
+            })),
+        );
+        None
+    }
+
     /// The component whose key is `key`.
     pub fn component(&self, key: &str) -> Option<&'a Component> {
         self.by_key.get(key).copied()

@@ -422,18 +422,7 @@ fn wait_for(cx: &mut Cx<'_>, c: &Component, x: &Container, target: &str, path: &
         );
         return;
     }
-    let Some(t) = cx.component(target) else {
-        let keys: Vec<&str> = cx.app.components.iter().map(|c| c.key.as_str()).collect();
-        cx.push(
-            issue::Issue::new(
-                codes::UNKNOWN_REFERENCE,
-                path,
-                format!("there is no component `{target}`"),
-            )
-            .with_help(suggest_help(target, &keys, || {
-                format!("the components are {}", crate::suggest::quoted(&keys))
-            })),
-        );
+    let Some(t) = cx.component_ref(target, path) else {
         return;
     };
     if t.service.on().is_none_or(|s| s.ports.is_empty()) {
@@ -615,20 +604,7 @@ fn network(cx: &mut Cx<'_>, c: &Component, base: &str) {
                     cx.value(path, cidr, rules::cidr, codes::INVALID_VALUE, "CIDR");
                 }
                 Peer::Component(k) => {
-                    if cx.component(k).is_none() {
-                        let keys: Vec<&str> =
-                            cx.app.components.iter().map(|c| c.key.as_str()).collect();
-                        cx.push(
-                            issue::Issue::new(
-                                codes::UNKNOWN_REFERENCE,
-                                path,
-                                format!("there is no component `{k}`"),
-                            )
-                            .with_help(suggest_help(k, &keys, || {
-                                format!("the components are {}", crate::suggest::quoted(&keys))
-                            })),
-                        );
-                    }
+                    cx.component_ref(k, &path);
                 }
             }
         }
