@@ -44,6 +44,8 @@ codes! {
     INVALID_RBAC = "K0120";
     INVALID_PATCH = "K0121";
     UNREACHABLE = "K0122";
+    /// An `allow` for a rule the platform's policy denies, without an exception.
+    DENIED_RULE = "K0123";
     /// An `allow` entry that names no lint rule.
     UNKNOWN_RULE = "K0200";
     MISSING_READINESS = "K0201";
@@ -58,6 +60,8 @@ codes! {
     SHARED_SINGLE_WRITER_CLAIM = "K0210";
     RELAXED_SECURITY = "K0211";
     NO_NAMESPACE = "K0212";
+    PLAIN_HTTP_INGRESS = "K0213";
+    MISSING_REQUIRED_LABELS = "K0214";
 }
 
 /// The lint rules of `k8gen check`: code, name (what `allow` lists) and what each looks for.
@@ -133,6 +137,17 @@ pub mod lints {
         summary: "objects without a namespace land in whatever namespace kubectl points at",
     };
 
+    pub const PLAIN_HTTP_INGRESS: Rule = Rule {
+        code: super::PLAIN_HTTP_INGRESS,
+        name: "plain-http-ingress",
+        summary: "an Ingress that serves its hosts without TLS",
+    };
+    pub const MISSING_REQUIRED_LABELS: Rule = Rule {
+        code: super::MISSING_REQUIRED_LABELS,
+        name: "missing-required-labels",
+        summary: "an object without a label the platform's policy requires (`require_labels`)",
+    };
+
     /// Every rule, in code order.
     pub const RULES: &[Rule] = &[
         MISSING_READINESS,
@@ -147,5 +162,7 @@ pub mod lints {
         SHARED_SINGLE_WRITER_CLAIM,
         RELAXED_SECURITY,
         NO_NAMESPACE,
+        PLAIN_HTTP_INGRESS,
+        MISSING_REQUIRED_LABELS,
     ];
 }

@@ -45,9 +45,16 @@ pub use diag::Diagnostic;
 pub use kube::{KINDS, Object};
 pub use lower::Host;
 
+pub use syntax::SchemaFile;
+
 /// The JSON Schema of the spec format (what `k8gen schema` prints).
 pub fn json_schema() -> String {
     syntax::json_schema()
+}
+
+/// The JSON Schema of a spec, an overlay file or the platform file (`k8gen schema --file`).
+pub fn json_schema_of(file: SchemaFile) -> String {
+    syntax::json_schema_of(file)
 }
 
 /// Parses, checks, builds and transforms one spec; `base_dir` is the spec file's folder
@@ -60,17 +67,53 @@ pub fn render_source(
     render_with(source, &[], base_dir, host)
 }
 
+/// What one render reads besides the spec: the environment, its overlay file `STEM.ENV.toml`,
+/// the platform file `k8gen.toml`, and `--set` overrides. Files are `(name, text)`: the name is
+/// how diagnostics show them. Relative `{ file = ... }` paths in every layer start at the
+/// spec's folder.
+#[derive(Debug, Clone, Default)]
+pub struct Layers {
+    /// The environment to render (`--env`): its `[overlay.ENV]` table, its overlay file and the
+    /// platform's settings for it apply.
+    pub env: Option<String>,
+    /// The environment's overlay file.
+    pub overlay: Option<(String, String)>,
+    /// The platform file.
+    pub platform: Option<(String, String)>,
+    /// `PATH=VALUE` overrides (`replicas=4`, `components.api.image=api:v2`), applied last.
+    pub sets: Vec<String>,
+    /// Environments that have an overlay file beside the spec (`STEM.ENV.toml`): without a
+    /// platform file, they count as declared, for the "no environment" error's suggestions.
+    pub overlay_files: Vec<String>,
+}
+
 /// [`render_source`] with `--set` overrides: each `PATH=VALUE` (`replicas=4`,
 /// `components.api.image=api:v2`, `labels.team="x"`) replaces one value of the spec before
-/// anything else reads it, and is checked like the spec. A diagnostic about an override points
-/// into it: file `i + 1` of [`source_map`].
+/// anything else reads it, and is checked like the spec.
 pub fn render_with(
     source: &str,
     sets: &[String],
     base_dir: &Path,
     host: &dyn Host,
 ) -> Result<Vec<Object>, Vec<Diagnostic>> {
-    pipeline(&source_map("spec", source, sets), base_dir, host, false).map(|(objects, _)| objects)
+    let layers = Layers {
+        sets: sets.to_vec(),
+        ..Layers::default()
+    };
+    render_layers("spec", source, &layers, base_dir, host)
+}
+
+/// Renders a spec with its [`Layers`]. A diagnostic points into the file of the layer that
+/// wrote the value it is about; see [`source_map`] for the files.
+pub fn render_layers(
+    spec_name: &str,
+    source: &str,
+    layers: &Layers,
+    base_dir: &Path,
+    host: &dyn Host,
+) -> Result<Vec<Object>, Vec<Diagnostic>> {
+    let (files, ids) = layer_files(spec_name, source, layers);
+    pipeline(&files, &ids, base_dir, host, false).map(|(objects, _)| objects)
 }
 
 /// Everything [`render_source`] does, then the lint rules: the lint warnings, or every error.
@@ -79,31 +122,62 @@ pub fn check_source(
     base_dir: &Path,
     host: &dyn Host,
 ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-    check_with(source, &[], base_dir, host)
+    check_layers("spec", source, &Layers::default(), base_dir, host)
 }
 
-/// [`check_source`] with `--set` overrides, as for [`render_with`].
-pub fn check_with(
+/// [`check_source`] with [`Layers`], as for [`render_layers`].
+pub fn check_layers(
+    spec_name: &str,
     source: &str,
-    sets: &[String],
+    layers: &Layers,
     base_dir: &Path,
     host: &dyn Host,
 ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-    pipeline(&source_map("spec", source, sets), base_dir, host, true).map(|(_, warnings)| warnings)
+    let (files, ids) = layer_files(spec_name, source, layers);
+    pipeline(&files, &ids, base_dir, host, true).map(|(_, warnings)| warnings)
 }
 
-/// The files a render reads: the spec (file 0, shown as `spec_name`) and one line per `--set`
-/// override (file `i + 1`, shown as `--set #N`), as the TOML it is read as.
-pub fn source_map(spec_name: &str, source: &str, sets: &[String]) -> diag::SourceMap {
+/// The environments a spec can be rendered for: those of the platform file if it lists any,
+/// else the spec's `[overlay.ENV]` tables; empty when a file cannot be read (rendering it
+/// reports why).
+pub fn environments(source: &str, platform: Option<&str>) -> Vec<String> {
+    syntax::declared_environments(source, platform)
+}
+
+/// The files a render reads, as diagnostics show them: the spec (file 0, shown as
+/// `spec_name`), then the platform file, the overlay file and one line per `--set` override
+/// (shown as `--set #N`, as the TOML it is read as), those present in that order.
+pub fn source_map(spec_name: &str, source: &str, layers: &Layers) -> diag::SourceMap {
+    layer_files(spec_name, source, layers).0
+}
+
+fn layer_files(
+    spec_name: &str,
+    source: &str,
+    layers: &Layers,
+) -> (diag::SourceMap, syntax::Layers) {
     let mut map = diag::SourceMap::new(spec_name, source);
-    for (i, set) in sets.iter().enumerate() {
-        map.add(format!("--set #{}", i + 1), syntax::override_line(set));
+    let mut ids = syntax::Layers {
+        env: layers.env.clone(),
+        overlay_files: layers.overlay_files.clone(),
+        ..syntax::Layers::default()
+    };
+    if let Some((name, text)) = &layers.platform {
+        ids.platform = Some(map.add(name.clone(), text.clone()));
     }
-    map
+    if let Some((name, text)) = &layers.overlay {
+        ids.overlay = Some(map.add(name.clone(), text.clone()));
+    }
+    for (i, set) in layers.sets.iter().enumerate() {
+        ids.sets
+            .push(map.add(format!("--set #{}", i + 1), syntax::override_line(set)));
+    }
+    (map, ids)
 }
 
 fn pipeline(
     files: &diag::SourceMap,
+    layers: &syntax::Layers,
     base_dir: &Path,
     host: &dyn Host,
     with_lints: bool,
@@ -112,7 +186,7 @@ fn pipeline(
     let localize = |diags: Vec<Diagnostic>| -> Vec<Diagnostic> {
         diags.into_iter().map(|d| files.localized(d)).collect()
     };
-    let spec = syntax::parse_files(files).map_err(localize)?;
+    let spec = syntax::parse_files(files, layers).map_err(localize)?;
     let lower::Checked {
         mut app,
         provenance,
@@ -143,10 +217,22 @@ fn pipeline(
                 .collect(),
         )
     })?;
-    if !with_lints {
+    if !with_lints && app.policy.deny.is_empty() {
         return Ok((objects, Vec::new()));
     }
     let findings = localize(lint::lint(&spec, &app, &objects));
+    if !with_lints {
+        // A render obeys the platform's policy: its denied rules are errors here too.
+        let denied: Vec<Diagnostic> = findings.into_iter().filter(|d| d.is_error()).collect();
+        return if denied.is_empty() {
+            Ok((objects, Vec::new()))
+        } else {
+            Err(denied)
+        };
+    }
+    if findings.iter().any(Diagnostic::is_error) {
+        return Err(findings);
+    }
     Ok((objects, findings))
 }
 

@@ -7,6 +7,20 @@
 /// `app.kubernetes.io/` labels); a spec may not set keys under it.
 pub const RESERVED_LABEL_PREFIX: &str = "app.kubernetes.io/";
 
+/// Whether `name` can name an environment: a DNS label (`staging`, `prod-eu`), since it names
+/// output folders and goes into namespaces.
+pub fn is_environment_name(name: &str) -> bool {
+    let ok = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
+    !name.is_empty()
+        && name.len() <= 63
+        && name.chars().all(ok)
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+}
+
+/// The path of an Ingress route that gives none (overlays also match routes by it).
+pub const DEFAULT_ROUTE_PATH: &str = "/";
+
 /// Prefix of the label keys k8gen defines itself (the track label of a release); a spec may
 /// not set keys under it either.
 pub const K8GEN_LABEL_PREFIX: &str = "k8gen.io/";

@@ -8,11 +8,12 @@ use k8gen::diag::Severity;
 
 use rayon::prelude::*;
 
-use super::inputs::{self, RealHost};
+use super::inputs::{self, Envs, Job, RealHost};
 use super::{Format, OK, SPEC_ERROR, fail, plural};
 
 pub fn run(
     specs: &[PathBuf],
+    envs: &Envs,
     sets: &[String],
     format: Format,
     deny_warnings: bool,
@@ -22,35 +23,45 @@ pub fn run(
         Ok(files) => files,
         Err(e) => return fail(e),
     };
-    // Specs are independent: check them in parallel, report in file order.
-    let results: Result<Vec<_>, String> = files
+    let jobs: Result<Vec<Vec<Job>>, String> = files
         .par_iter()
-        .map(|path| {
-            let source = inputs::read(path)?;
-            let diags = match &source.not_utf8 {
+        .map(|f| inputs::jobs(f, envs, sets))
+        .collect();
+    let jobs: Vec<Job> = match jobs {
+        Ok(jobs) => jobs.into_iter().flatten().collect(),
+        Err(e) => return fail(e),
+    };
+    // Specs are independent: check them in parallel, report in file order.
+    let results: Vec<Vec<Diagnostic>> = jobs
+        .par_iter()
+        .map(|job| {
+            let source = &job.source;
+            match &source.not_utf8 {
                 Some(d) => vec![d.clone()],
-                None => match k8gen::check_with(&source.text, sets, source.base_dir(), &RealHost) {
+                None => match k8gen::check_layers(
+                    &source.shown,
+                    &source.text,
+                    &job.layers,
+                    source.base_dir(),
+                    &RealHost,
+                ) {
                     Ok(warnings) => warnings,
                     Err(errors) => errors,
                 },
-            };
-            Ok((source, diags))
+            }
         })
         .collect();
-    let results = match results {
-        Ok(results) => results,
-        Err(e) => return fail(e),
-    };
     let (mut errors, mut warnings) = (0, 0);
     let mut json = Vec::new();
-    for (source, diags) in results {
+    for (job, diags) in jobs.iter().zip(results) {
         errors += diags.iter().filter(|d| d.is_error()).count();
         warnings += diags.iter().filter(|d| !d.is_error()).count();
         match format {
-            Format::Human => inputs::print_diagnostics(&source, &diags, sets, color),
+            Format::Human => inputs::print_diagnostics(job, &diags, color),
             Format::Json => {
-                let lines = k8gen::diag::Lines::new(&source.text);
-                json.extend(diags.iter().map(|d| to_json(d, &source, &lines)))
+                let files = job.files();
+                let lines = k8gen::diag::Lines::new(&job.source.text);
+                json.extend(diags.iter().map(|d| to_json(d, job, &files, &lines)))
             }
         }
     }
@@ -81,17 +92,26 @@ pub fn run(
     }
 }
 
-/// Every finding, uncapped (a program reads it); positions from the file's line index.
+/// Every finding, uncapped (a program reads it), with the file it points into.
 fn to_json(
     d: &Diagnostic,
-    source: &inputs::Source,
+    job: &Job,
+    files: &k8gen::diag::SourceMap,
     lines: &k8gen::diag::Lines<'_>,
 ) -> serde_json::Value {
-    let (line, column) = lines.line_col(d.span.start);
-    let (end_line, end_column) = lines.line_col(d.span.end);
+    // The spec's positions from its line index (a spec may have many findings).
+    let ((line, column), (end_line, end_column)) = if d.file == k8gen::diag::MAIN_FILE {
+        (lines.line_col(d.span.start), lines.line_col(d.span.end))
+    } else {
+        files.line_cols(d)
+    };
     let rule = k8gen::LINT_RULES.iter().find(|r| r.code == d.code);
+    let file = files
+        .get(d.file)
+        .map_or(job.source.shown.as_str(), |f| f.name.as_str());
     serde_json::json!({
-        "file": source.shown,
+        "file": file,
+        "environment": job.layers.env,
         "line": line,
         "column": column,
         "end_line": end_line,

@@ -55,6 +55,14 @@ pub fn spec_files(args: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
                 return Err(format!("no *.toml spec files in `{}`", arg.display()));
             }
         } else if meta.is_file() {
+            if let Some(spec) = overlay_of(arg) {
+                let env = env_of_overlay(arg).unwrap_or_default();
+                return Err(format!(
+                    "`{}` is the `{env}` overlay of `{}`, not a spec; render that with `--env {env}`",
+                    arg.display(),
+                    spec.display()
+                ));
+            }
             out.push(arg.clone());
         } else {
             return Err(format!(
@@ -96,11 +104,198 @@ fn collect_toml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for (path, kind) in entries {
         if kind.is_dir() {
             collect_toml(&path, out)?;
-        } else if kind.is_file() && path.extension().is_some_and(|e| e == "toml") {
+        } else if kind.is_file()
+            && path.extension().is_some_and(|e| e == "toml")
+            && !is_platform_file(&path)
+            && overlay_of(&path).is_none()
+        {
             out.push(path);
         }
     }
     Ok(())
+}
+
+/// The name of the platform file.
+pub const PLATFORM_FILE: &str = "k8gen.toml";
+
+fn is_platform_file(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == PLATFORM_FILE)
+}
+
+/// The spec `STEM.toml` that `path` (`STEM.ENV.toml` beside it) is an overlay of, if any.
+fn overlay_of(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?.to_str()?;
+    let stem = name.strip_suffix(".toml")?;
+    let (spec, env) = stem.rsplit_once('.')?;
+    if spec.is_empty() || env.is_empty() {
+        return None;
+    }
+    let spec = path.with_file_name(format!("{spec}.toml"));
+    spec.is_file().then_some(spec)
+}
+
+fn env_of_overlay(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    let (_, env) = name.strip_suffix(".toml")?.rsplit_once('.')?;
+    Some(env.to_string())
+}
+
+/// The overlay file of `spec` for `env`: `STEM.ENV.toml` beside `STEM.toml`.
+pub fn overlay_path(spec: &Path, env: &str) -> PathBuf {
+    let stem = spec
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    spec.with_file_name(format!("{stem}.{env}.toml"))
+}
+
+/// The environments of the overlay files beside `spec` (`STEM.*.toml`), sorted.
+pub fn overlay_envs(spec: &Path) -> Vec<String> {
+    let Some(dir) = spec.parent() else {
+        return Vec::new();
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut envs: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| spec.with_file_name(e.file_name()))
+        .filter(|p| overlay_of(p).is_some_and(|s| s.file_name() == spec.file_name()))
+        .filter_map(|p| env_of_overlay(&p))
+        .collect();
+    envs.sort();
+    envs
+}
+
+/// The platform file that applies to `spec`: `k8gen.toml` in its folder or the nearest folder
+/// above, as (name shown, text).
+pub fn platform_file(spec: &Path) -> Result<Option<(String, String)>, String> {
+    let absolute = std::path::absolute(spec)
+        .map_err(|e| format!("cannot resolve `{}`: {e}", spec.display()))?;
+    let here = std::env::current_dir().ok();
+    for dir in absolute.ancestors().skip(1) {
+        let candidate = dir.join(PLATFORM_FILE);
+        match std::fs::symlink_metadata(&candidate) {
+            Ok(_) => {
+                let shown = here
+                    .as_ref()
+                    .and_then(|h| candidate.strip_prefix(h).ok())
+                    .unwrap_or(&candidate)
+                    .to_path_buf();
+                let file = read(&shown)?;
+                if file.not_utf8.is_some() {
+                    return Err(format!("`{}` is not valid UTF-8", shown.display()));
+                }
+                return Ok(Some((file.shown, file.text)));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(format!("cannot read `{}`: {e}", candidate.display())),
+        }
+    }
+    Ok(None)
+}
+
+/// One render: a spec read, and the layers it is rendered with.
+pub struct Job {
+    pub source: Source,
+    pub layers: k8gen::Layers,
+}
+
+impl Job {
+    /// The files diagnostics of this job may point into.
+    pub fn files(&self) -> k8gen::diag::SourceMap {
+        k8gen::source_map(&self.source.shown, &self.source.text, &self.layers)
+    }
+}
+
+/// Which environments to render.
+#[derive(Debug, Clone)]
+pub enum Envs {
+    /// None: the spec as written.
+    Base,
+    One(String),
+    /// Every environment the spec or its platform declares, or an overlay file provides.
+    All,
+}
+
+/// The renders of one spec file: one, or one per environment.
+pub fn jobs(path: &Path, envs: &Envs, sets: &[String]) -> Result<Vec<Job>, String> {
+    let platform = platform_file(path)?;
+    let first = read(path)?;
+    let names = match envs {
+        Envs::Base => vec![None],
+        Envs::One(env) => vec![Some(env.clone())],
+        Envs::All => {
+            let mut names =
+                k8gen::environments(&first.text, platform.as_ref().map(|p| p.1.as_str()));
+            if platform.is_none() {
+                names.extend(overlay_envs(path));
+            }
+            names.sort();
+            names.dedup();
+            if names.is_empty() && first.not_utf8.is_none() {
+                return Err(format!(
+                    "`{}` has no environments (no `[overlay.ENV]`, no `{}` with `[environments]`, \
+                     no overlay file); --all-envs renders environments only",
+                    path.display(),
+                    PLATFORM_FILE
+                ));
+            }
+            names.into_iter().map(Some).collect()
+        }
+    };
+    if let Some(bad) = names
+        .iter()
+        .flatten()
+        .find(|e| !k8gen::values::is_environment_name(e))
+    {
+        return Err(format!(
+            "environment name `{}` (of `{}`) is not a DNS label (lowercase letters, digits, `-`)",
+            bad.escape_debug(),
+            path.display()
+        ));
+    }
+    let mut out = Vec::new();
+    for env in names {
+        let overlay = match &env {
+            Some(env) => {
+                let file = overlay_path(path, env);
+                if file.is_file() {
+                    let o = read(&file)?;
+                    if o.not_utf8.is_some() {
+                        return Err(format!("`{}` is not valid UTF-8", o.shown));
+                    }
+                    Some((o.shown, o.text))
+                } else {
+                    None
+                }
+            }
+            None => None,
+        };
+        let source = Source {
+            path: first.path.clone(),
+            shown: first.shown.clone(),
+            text: first.text.clone(),
+            not_utf8: first.not_utf8.clone(),
+        };
+        out.push(Job {
+            source,
+            layers: k8gen::Layers {
+                env,
+                overlay,
+                platform: platform.clone(),
+                sets: sets.to_vec(),
+                overlay_files: overlay_envs(path),
+            },
+        });
+    }
+    Ok(out)
 }
 
 /// Reads `path` if it is a regular file (checked before opening, so a FIFO is never opened and
@@ -194,15 +389,21 @@ pub fn read(path: &Path) -> Result<Source, String> {
 /// Most diagnostics of one code shown per spec file; the rest are counted in one line.
 pub const MAX_PER_CODE: usize = 50;
 
-/// Prints `diags` about `source` to stderr: at most [`MAX_PER_CODE`] of each code, then for
+/// Prints `diags` about a job to stderr: at most [`MAX_PER_CODE`] of each code, then for
 /// each code with more one line `... and N more errors [CODE]`.
-pub fn print_diagnostics(source: &Source, diags: &[Diagnostic], sets: &[String], color: bool) {
+pub fn print_diagnostics(job: &Job, diags: &[Diagnostic], color: bool) {
     use std::io::Write;
+    let source = &job.source;
     let lines = k8gen::diag::Lines::new(&source.text);
-    // The other files a diagnostic may point into: the `--set` overrides.
-    let files = k8gen::source_map(&source.shown, &source.text, sets);
+    // The other files a diagnostic may point into: platform, overlay, `--set` overrides.
+    let files = job.files();
     let (kept, more) = k8gen::diag::cap(diags, MAX_PER_CODE);
     let mut stderr = std::io::BufWriter::new(std::io::stderr().lock());
+    if let Some(env) = &job.layers.env
+        && !diags.is_empty()
+    {
+        let _ = writeln!(stderr, "k8gen: in environment `{env}` of {}:", source.shown);
+    }
     for d in kept {
         let text = if d.file == k8gen::diag::MAIN_FILE {
             k8gen::diag::render_at(d, &source.shown, &lines, color)

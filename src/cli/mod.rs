@@ -72,6 +72,13 @@ wrote before for objects that are gone are removed; no other file is touched.")]
         /// Write one file per object into this folder instead of printing a stream
         #[arg(short, long, value_name = "DIR")]
         output: Option<PathBuf>,
+        /// Render for this environment: its `[overlay.ENV]`, overlay file `STEM.ENV.toml`
+        /// and the platform's settings for it (`k8gen.toml`) apply
+        #[arg(long, value_name = "ENV", conflicts_with = "all_envs")]
+        env: Option<String>,
+        /// Every environment the spec (or `k8gen.toml`) declares, in one run
+        #[arg(long)]
+        all_envs: bool,
         /// Override one value of every spec, checked like the spec: `--set replicas=4`,
         /// `--set components.api.image=api:v2` (repeatable; strings need no quotes)
         #[arg(long = "set", value_name = "PATH=VALUE")]
@@ -98,15 +105,38 @@ whole app on the top level. Exit codes: 0 ok (warnings allowed), 1 errors (or wa
         /// List the lint rules and exit
         #[arg(long)]
         list: bool,
+        /// Render for this environment: its `[overlay.ENV]`, overlay file `STEM.ENV.toml`
+        /// and the platform's settings for it (`k8gen.toml`) apply
+        #[arg(long, value_name = "ENV", conflicts_with = "all_envs")]
+        env: Option<String>,
+        /// Every environment the spec (or `k8gen.toml`) declares, in one run
+        #[arg(long)]
+        all_envs: bool,
         /// Override one value of every spec, as for `render`
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
     },
     /// Print the JSON Schema of the spec format (for editors: `#:schema` in Even Better TOML)
-    #[command(after_help = "Example:\n  k8gen schema > schema/k8gen.schema.json\n\n\
+    #[command(
+        after_help = "Examples:\n  k8gen schema > schema/k8gen.schema.json\n  \
+k8gen schema --file overlay > schema/k8gen-overlay.schema.json\n  \
+k8gen schema --file platform > schema/k8gen-platform.schema.json\n\n\
 Put `#:schema ../schema/k8gen.schema.json` on the first line of a spec to get completion and \
-checks in editors that use taplo (Even Better TOML).")]
-    Schema,
+checks in editors that use taplo (Even Better TOML)."
+    )]
+    Schema {
+        /// Which file's schema: the spec (`STEM.toml`), an overlay (`STEM.ENV.toml`) or the
+        /// platform file (`k8gen.toml`)
+        #[arg(long, value_enum, default_value_t = SchemaArg::Spec)]
+        file: SchemaArg,
+    },
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+pub enum SchemaArg {
+    Spec,
+    Overlay,
+    Platform,
 }
 
 pub fn run(args: Args) -> i32 {
@@ -119,24 +149,54 @@ pub fn run(args: Args) -> i32 {
         Command::Render {
             specs,
             output,
+            env,
+            all_envs,
             sets,
-        } => render::run(&specs, output.as_deref(), &sets, color),
+        } => render::run(
+            &specs,
+            output.as_deref(),
+            &envs(env, all_envs),
+            &sets,
+            color,
+        ),
         Command::Check { list: true, .. } => check::list(),
         Command::Check {
             specs,
             format,
             deny,
+            env,
+            all_envs,
             sets,
             ..
-        } => check::run(&specs, &sets, format, deny.is_some(), color),
-        Command::Schema => {
+        } => check::run(
+            &specs,
+            &envs(env, all_envs),
+            &sets,
+            format,
+            deny.is_some(),
+            color,
+        ),
+        Command::Schema { file } => {
+            let file = match file {
+                SchemaArg::Spec => k8gen::SchemaFile::Spec,
+                SchemaArg::Overlay => k8gen::SchemaFile::Overlay,
+                SchemaArg::Platform => k8gen::SchemaFile::Platform,
+            };
             let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(k8gen::json_schema().as_bytes()) {
+            match stdout.write_all(k8gen::json_schema_of(file).as_bytes()) {
                 Ok(()) => OK,
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => OK,
                 Err(e) => fail(format!("cannot write to stdout: {e}")),
             }
         }
+    }
+}
+
+fn envs(env: Option<String>, all: bool) -> inputs::Envs {
+    match (env, all) {
+        (Some(env), _) => inputs::Envs::One(env),
+        (None, true) => inputs::Envs::All,
+        (None, false) => inputs::Envs::Base,
     }
 }
 

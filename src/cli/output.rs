@@ -51,33 +51,27 @@ pub fn spec_name(path: &Path) -> Result<String, String> {
     Ok(name)
 }
 
-/// Writes every spec's files into `dir` (or `dir/<spec name>/` when `nested`).
-pub fn write_tree(dir: &Path, rendered: Vec<Rendered>, nested: bool) -> Result<(), String> {
+/// Writes every spec's files into its folder under `dir` (`dir` itself, `dir/STEM/` or
+/// `dir/ENV/STEM/`).
+pub fn write_tree(dir: &Path, rendered: Vec<Rendered>) -> Result<(), String> {
     let mut folders: BTreeMap<PathBuf, BTreeMap<String, String>> = BTreeMap::new();
+    let nested = rendered.iter().any(|r| !r.folder.as_os_str().is_empty());
     for r in rendered {
         spec_name(&r.path)?;
-        let stem = r
-            .path
-            .file_stem()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let folder = if nested {
-            dir.join(&stem)
-        } else {
-            dir.to_path_buf()
-        };
         // Checked by `spec_name` and by the names `emit` makes; checked again here because a
         // path leaving the folder would be a write or a delete outside it.
-        let one_component = |p: &Path| {
-            let mut c = p.components();
-            matches!(c.next(), Some(std::path::Component::Normal(_))) && c.next().is_none()
+        let plain = |p: &Path| {
+            p.components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)))
         };
-        if nested && !one_component(Path::new(&stem)) {
+        let one_component = |p: &Path| plain(p) && p.components().count() == 1;
+        if !plain(&r.folder) {
             return Err(format!(
-                "spec name `{}` is not a folder name",
-                stem.escape_debug()
+                "output folder `{}` is not a plain folder name",
+                r.folder.display().to_string().escape_debug()
             ));
         }
+        let folder = dir.join(&r.folder);
         if let Some(bad) = r.files.keys().find(|f| !one_component(Path::new(f))) {
             return Err(format!(
                 "output file name `{}` is not a file name",
@@ -86,7 +80,8 @@ pub fn write_tree(dir: &Path, rendered: Vec<Rendered>, nested: bool) -> Result<(
         }
         if folders.contains_key(&folder) {
             return Err(format!(
-                "two specs named `{stem}` would write into the same folder `{}`; rename one",
+                "two specs named `{}` would write into the same folder `{}`; rename one",
+                r.folder.display(),
                 folder.display()
             ));
         }

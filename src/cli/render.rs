@@ -10,17 +10,25 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::inputs::{self, RealHost};
+use super::inputs::{self, Envs, Job, RealHost};
 use super::{OK, SPEC_ERROR, fail, output, plural};
 
 /// One spec's output, emitted already: a YAML stream, or the files of its folder.
 pub struct Rendered {
     pub path: PathBuf,
+    /// Its folder inside the output folder: empty, `STEM`, `ENV/STEM`.
+    pub folder: PathBuf,
     pub stream: String,
     pub files: BTreeMap<String, String>,
 }
 
-pub fn run(specs: &[PathBuf], out_dir: Option<&Path>, sets: &[String], color: bool) -> i32 {
+pub fn run(
+    specs: &[PathBuf],
+    out_dir: Option<&Path>,
+    envs: &Envs,
+    sets: &[String],
+    color: bool,
+) -> i32 {
     let files = match inputs::spec_files(specs) {
         Ok(files) => files,
         Err(e) => return fail(e),
@@ -34,50 +42,76 @@ pub fn run(specs: &[PathBuf], out_dir: Option<&Path>, sets: &[String], color: bo
     {
         return fail(e);
     }
-    let results: Result<Vec<_>, String> = files
+    let jobs: Result<Vec<Vec<Job>>, String> = files
         .par_iter()
-        .map(|path| {
-            let source = inputs::read(path)?;
-            let result = match &source.not_utf8 {
-                Some(d) => Err(vec![d.clone()]),
-                None => k8gen::render_with(&source.text, sets, source.base_dir(), &RealHost).map(
-                    |objects| {
-                        let name = path
-                            .file_name()
-                            .map(|n| n.to_string_lossy().into_owned())
-                            .unwrap_or_default();
-                        Rendered {
-                            path: path.clone(),
-                            stream: if to_folder {
-                                String::new()
-                            } else {
-                                k8gen::emit::stream(&objects)
-                            },
-                            files: if to_folder {
-                                k8gen::emit::files(&objects, &name)
-                            } else {
-                                BTreeMap::new()
-                            },
-                        }
-                    },
-                ),
-            };
-            Ok((source, result))
-        })
+        .map(|f| inputs::jobs(f, envs, sets))
         .collect();
-    let results = match results {
-        Ok(results) => results,
+    let jobs: Vec<Job> = match jobs {
+        Ok(jobs) => jobs.into_iter().flatten().collect(),
         Err(e) => return fail(e),
     };
+    let nested = files.len() > 1 || specs.iter().any(|s| s.is_dir());
+    let by_env = matches!(envs, Envs::All);
+    let results: Vec<_> = jobs
+        .par_iter()
+        .map(|job| {
+            let source = &job.source;
+            let path = &source.path;
+            match &source.not_utf8 {
+                Some(d) => Err(vec![d.clone()]),
+                None => k8gen::render_layers(
+                    &source.shown,
+                    &source.text,
+                    &job.layers,
+                    source.base_dir(),
+                    &RealHost,
+                )
+                .map(|objects| {
+                    let mut name = path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    if let Some(env) = &job.layers.env {
+                        name.push_str(&format!(" --env {env}"));
+                    }
+                    let stem = path
+                        .file_stem()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    let mut folder = PathBuf::new();
+                    if by_env && let Some(env) = &job.layers.env {
+                        folder.push(env);
+                    }
+                    if nested || by_env {
+                        folder.push(stem);
+                    }
+                    Rendered {
+                        path: path.clone(),
+                        folder,
+                        stream: if to_folder {
+                            String::new()
+                        } else {
+                            k8gen::emit::stream(&objects)
+                        },
+                        files: if to_folder {
+                            k8gen::emit::files(&objects, &name)
+                        } else {
+                            BTreeMap::new()
+                        },
+                    }
+                }),
+            }
+        })
+        .collect();
 
     let mut rendered = Vec::new();
     let mut errors = 0;
-    for (source, result) in results {
+    for (job, result) in jobs.iter().zip(results) {
         match result {
             Ok(r) => rendered.push(r),
             Err(diags) => {
                 errors += diags.len();
-                inputs::print_diagnostics(&source, &diags, sets, color);
+                inputs::print_diagnostics(job, &diags, color);
             }
         }
     }
@@ -106,12 +140,9 @@ pub fn run(specs: &[PathBuf], out_dir: Option<&Path>, sets: &[String], color: bo
                 Err(e) => fail(format!("cannot write to stdout: {e}")),
             }
         }
-        Some(dir) => {
-            let nested = files.len() > 1 || specs.iter().any(|s| s.is_dir());
-            match output::write_tree(dir, rendered, nested) {
-                Ok(()) => OK,
-                Err(e) => fail(e),
-            }
-        }
+        Some(dir) => match output::write_tree(dir, rendered) {
+            Ok(()) => OK,
+            Err(e) => fail(e),
+        },
     }
 }

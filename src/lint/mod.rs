@@ -42,7 +42,76 @@ pub fn lint(spec: &Spec, app: &App, objects: &[Object]) -> Vec<Diagnostic> {
             push(&mut out, d, app_allow, &c.allow);
         }
     }
+    for d in platform(spec, app, objects) {
+        push(&mut out, d, app_allow, &[]);
+    }
+    // The policy's denied rules are errors (an `allow` of one was refused by the engine).
+    for d in &mut out {
+        let rule = RULES.iter().find(|r| r.code == d.code);
+        if rule.is_some_and(|r| app.policy.denies(r.code, r.name)) {
+            d.severity = Severity::Error;
+            d.message.push_str(" (denied by the platform's policy)");
+        }
+    }
     out.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+    out
+}
+
+/// The rules a platform cares about across the app: TLS on every Ingress, required labels on
+/// every object.
+fn platform(spec: &Spec, app: &App, objects: &[Object]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let file = &spec.file;
+    for o in objects {
+        if let Object::Ingress(i) = o
+            && i.spec
+                .as_ref()
+                .is_none_or(|s| s.tls.as_ref().is_none_or(Vec::is_empty))
+        {
+            let span = file.ingress.as_ref().map_or(file.name.span(), |i| i.span());
+            out.push(
+                warn(
+                    PLAIN_HTTP_INGRESS,
+                    span,
+                    format!("Ingress `{}` serves its hosts without TLS", o.name()),
+                )
+                .with_help(
+                    "add `tls = true` with `cert_manager_issuer = \"...\"`, or `tls = \"SECRET\"`",
+                ),
+            );
+        }
+    }
+    for key in &app.policy.require_labels {
+        let missing: Vec<String> = objects
+            .iter()
+            .filter(|o| {
+                o.metadata()
+                    .labels
+                    .as_ref()
+                    .is_none_or(|l| !l.contains_key(key))
+            })
+            .map(|o| format!("{}/{}", o.kind(), o.name()))
+            .collect();
+        if let Some(first) = missing.first() {
+            let span = file
+                .labels
+                .keys()
+                .next()
+                .map_or(file.name.span(), |k| k.span());
+            out.push(
+                warn(
+                    MISSING_REQUIRED_LABELS,
+                    span,
+                    format!(
+                        "label `{key}` is required by the platform's policy; {} of {} objects lack it (first: {first})",
+                        missing.len(),
+                        objects.len()
+                    ),
+                )
+                .with_help(format!("add `labels = {{ \"{key}\" = \"...\" }}` on the top level of the spec")),
+            );
+        }
+    }
     out
 }
 

@@ -208,3 +208,31 @@ pub fn patches(cx: &mut Cx<'_>, patches: &[Sp<syntax::PatchSyntax>]) -> Vec<mode
     }
     out
 }
+
+/// The platform's `[policy]` as it applies to the app named `app`: its exceptions only.
+pub fn policy(
+    cx: &mut Cx<'_>,
+    platform: Option<&syntax::PlatformFile>,
+    app: &str,
+) -> model::Policy {
+    let Some(p) = platform.and_then(|p| p.policy.as_ref()) else {
+        return model::Policy::default();
+    };
+    let list = |cx: &mut Cx<'_>, base: &str, items: Option<&[Sp<String>]>| -> Vec<String> {
+        let items = items.unwrap_or_default();
+        for (i, item) in items.iter().enumerate() {
+            cx.provenance.record(issue::index(base, i), item.span());
+        }
+        items.iter().map(|i| i.value.clone()).collect()
+    };
+    let exceptions = p.exceptions.iter().find(|(k, _)| k.value == app);
+    model::Policy {
+        deny: list(cx, "policy.deny", p.deny.as_deref()),
+        require_labels: list(cx, "policy.require_labels", p.require_labels.as_deref()),
+        exceptions: list(
+            cx,
+            "policy.exceptions",
+            exceptions.map(|(_, v)| v.value.as_slice()),
+        ),
+    }
+}

@@ -133,6 +133,7 @@ pub fn lower(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Checked {
         argocd,
         patches,
         allow: allowed(&mut cx, file.allow.as_deref(), "allow"),
+        policy: app::policy(&mut cx, spec.platform.as_ref(), &name.value),
     };
     Checked {
         app,

@@ -223,7 +223,7 @@ pub fn ingress_tls(ingress: &Ingress) -> bool {
 
 /// The path of a route that gives none.
 pub fn route_path() -> String {
-    "/".to_string()
+    crate::values::DEFAULT_ROUTE_PATH.to_string()
 }
 
 /// Fills the defaults of an Argo CD Application: revision `HEAD`, project `default`, Argo CD in

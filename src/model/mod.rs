@@ -135,6 +135,42 @@ pub struct App {
     /// Lint rules (`k8gen check`) not to apply anywhere in the app, by name or code; a name
     /// that is no rule is an error when rendering too.
     pub allow: Vec<String>,
+    /// The platform's rules for this app (`[policy]` of `k8gen.toml`).
+    pub policy: Policy,
+}
+
+/// What a platform requires of every app: lint rules that are errors (and that `allow` cannot
+/// switch off, except for the rules listed in `exceptions`), and labels every object carries.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Policy {
+    /// Lint rules (names or codes) that are errors, in `render` too.
+    pub deny: Vec<String>,
+    /// Labels every object must carry (lint rule `missing-required-labels`).
+    pub require_labels: Vec<String>,
+    /// Denied rules this app may still `allow`.
+    pub exceptions: Vec<String>,
+}
+
+impl Policy {
+    /// Whether the rule with this code and name is denied.
+    pub fn denies(&self, code: &str, name: &str) -> bool {
+        self.deny.iter().any(|d| d == code || d == name)
+    }
+
+    pub fn deny(mut self, rule: impl Into<String>) -> Self {
+        self.deny.push(rule.into());
+        self
+    }
+
+    pub fn require_label(mut self, key: impl Into<String>) -> Self {
+        self.require_labels.push(key.into());
+        self
+    }
+
+    pub fn exception(mut self, rule: impl Into<String>) -> Self {
+        self.exceptions.push(rule.into());
+        self
+    }
 }
 
 /// One workload with its config, secrets and Service.
@@ -460,6 +496,12 @@ impl App {
     /// Turns off lint rule `rule` (a name like `secrets-as-env`, or a code) for the whole app.
     pub fn allow(mut self, rule: impl Into<String>) -> Self {
         self.allow.push(rule.into());
+        self
+    }
+
+    /// The platform's rules for the app (what `[policy]` of `k8gen.toml` gives a spec).
+    pub fn policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
         self
     }
 

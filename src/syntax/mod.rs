@@ -5,12 +5,14 @@
 //! after an error it drops the offending entry from the parsed tree and deserializes again, so
 //! one run lists all unknown keys and wrong types, not just the first.
 
+mod layers;
 mod parse;
 mod schema;
 mod types;
 
+pub use layers::{Layers, declared_environments};
 pub use parse::{Spec, override_line, parse_files};
-pub use schema::json_schema;
+pub use schema::{SchemaFile, json_schema, json_schema_of};
 pub use types::*;
 
 use std::ops::Range;

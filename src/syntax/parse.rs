@@ -7,8 +7,9 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue};
 
-use super::{ComponentSyntax, Sp, SpecFile};
-use crate::diag::{Diagnostic, SourceMap};
+use super::layers::{Layers, merge, overlay, remove_path, shift_table, take_removals};
+use super::{ComponentSyntax, OverlaySyntax, PlatformFile, Sp, SpecFile};
+use crate::diag::{Diagnostic, FileId, MAIN_FILE, SourceMap};
 
 use crate::codes;
 
@@ -25,6 +26,8 @@ pub struct Spec {
     pub main: Option<ComponentSyntax>,
     /// `[components.KEY]` tables with `[defaults]` merged in, in key order.
     pub components: Vec<(Sp<String>, ComponentSyntax)>,
+    /// The platform file, if the render has one.
+    pub platform: Option<PlatformFile>,
     /// Values outside an allowed set (an unknown Service type, ...). Each was reported and
     /// dropped, as if not written, so later stages still judge the rest of the spec in the
     /// same run; a spec with such diagnostics never renders.
@@ -70,86 +73,369 @@ fn is_app_key(key: &str) -> bool {
 /// Parses a spec. On failure returns every syntax error, or else every shape error found.
 #[cfg(test)]
 pub fn parse(source: &str) -> Result<Spec, Vec<Diagnostic>> {
-    parse_files(&SourceMap::new("spec", source))
+    parse_files(&SourceMap::new("spec", source), &Layers::default())
 }
 
-/// Parses the spec in file 0 of `files` with each later file (a one-line TOML override such as
-/// `replicas = 4`, from `--set`) merged over it: tables merge key by key, anything else
-/// replaces. Spans are global (see [`SourceMap::localize`]), so an error in an override points
-/// into that override.
-pub fn parse_files(files: &SourceMap) -> Result<Spec, Vec<Diagnostic>> {
+/// Parses the spec in file 0 of `files` with the other [`Layers`] merged in (see
+/// [`super::layers`] for the order and the rules). Spans are global (see
+/// [`SourceMap::localize`]), so an error in any layer points into that layer's file.
+pub fn parse_files(files: &SourceMap, layers: &Layers) -> Result<Spec, Vec<Diagnostic>> {
     let joined = files.joined();
     let source = joined.as_str();
-    let main = files.get(0).map_or("", |f| f.text.as_str());
-    let (mut tree, mut syntax_errors) = DeTable::parse_recoverable(main);
-    let mut error_spans: Vec<(String, Range<usize>)> = syntax_errors
-        .drain(..)
-        .map(|e| (e.message().to_string(), e.span().unwrap_or(0..0)))
-        .collect();
-    let mut id = 1;
-    while let Some(f) = files.get(id) {
+    let mut syntax_errors: Vec<(String, Range<usize>)> = Vec::new();
+    let mut read = |id: FileId| -> DeTable<'_> {
+        let text = files.get(id).map_or("", |f| f.text.as_str());
         let base = files.base(id);
-        let (over, errors) = DeTable::parse_recoverable(&f.text);
+        let (tree, errors) = DeTable::parse_recoverable(text);
         for e in &errors {
             let span = e.span().unwrap_or(0..0);
-            error_spans.push((e.message().to_string(), span.start + base..span.end + base));
+            syntax_errors.push((e.message().to_string(), span.start + base..span.end + base));
         }
-        if errors.is_empty() {
-            let over = shift_table(over.into_inner(), base);
-            let merged = merge(std::mem::take(tree.get_mut()), over);
-            *tree.get_mut() = merged;
-        }
-        id += 1;
-    }
-    if !error_spans.is_empty() {
-        return Err(error_spans
+        shift_table(tree.into_inner(), base)
+    };
+    let spec_tree = read(MAIN_FILE);
+    let platform_tree = layers.platform.map(&mut read);
+    let overlay_file = layers.overlay.map(&mut read);
+    let sets: Vec<DeTable<'_>> = layers.sets.iter().map(|&id| read(id)).collect();
+    if !syntax_errors.is_empty() {
+        return Err(syntax_errors
             .iter()
             .take(MAX_ERRORS)
             .map(|(message, span)| syntax_diagnostic(message, span.clone()))
             .collect());
     }
 
-    let mut diags = Vec::new();
-    let mut removed_keys = BTreeSet::new();
-    loop {
-        let attempt = SpecFile::deserialize(toml::de::Deserializer::from(tree.clone()));
-        let err = match attempt {
-            Ok(file)
-                if diags
-                    .iter()
-                    .all(|d: &Diagnostic| d.code == codes::INVALID_VALUE) =>
-            {
-                let (main, components, unset_errors) = merged_components(&tree);
-                diags.extend(unset_errors);
-                return Ok(Spec {
-                    main,
-                    components,
-                    file,
-                    diags: sorted(diags),
-                });
+    let mut errors = Vec::new();
+    let platform = platform_tree.as_ref().and_then(|t| {
+        let file = layers.platform.map_or(0, |id| files.base(id));
+        let root = file..file;
+        shape::<PlatformFile>(t.clone(), root, source, &mut errors)
+    });
+    if !errors.is_empty() {
+        return Err(sorted(errors));
+    }
+
+    let mut tree = spec_tree;
+    let overlays = take_overlays(&mut tree, &mut errors);
+    let app_name = tree
+        .get("name")
+        .and_then(|n| n.get_ref().as_str())
+        .unwrap_or("")
+        .to_string();
+    environments(platform.as_ref(), &overlays, layers, &mut errors);
+
+    // The platform's ingress settings wait until the overlays are in: an app may get its
+    // Ingress from an overlay.
+    let mut platform_ingress = None;
+    if let Some(platform) = &platform_tree {
+        let mut layer = platform_defaults(platform, None);
+        if let Some(env) = &layers.env {
+            layer = merge(layer, platform_defaults(platform, Some(env)));
+        }
+        platform_ingress = layer.remove("ingress");
+        tree = merge(layer, tree);
+    }
+    if let (Some(env), Some(platform)) = (&layers.env, &platform) {
+        namespace_of(platform, env, &app_name, &mut tree, &mut errors);
+    }
+    for (name, over) in &overlays {
+        if layers.env.as_deref() != Some(name.value.as_str()) {
+            // Not rendered now, still checked: a typo in production's overlay fails staging's CI.
+            let mut over = over.clone();
+            drop_false_components(&mut over);
+            over.remove("remove");
+            let root = name.span();
+            shape::<OverlaySyntax>(over, root, source, &mut errors);
+        }
+    }
+    let selected = layers
+        .env
+        .as_ref()
+        .and_then(|env| overlays.iter().find(|(n, _)| n.value == *env))
+        .map(|(_, t)| t.clone());
+    for mut over in selected.into_iter().chain(overlay_file).chain(sets) {
+        take_removals(&mut over, &mut tree, &mut errors);
+        tree = overlay(tree, over);
+    }
+    if let Some(defaults) = platform_ingress
+        && let Some((key, value)) = tree.remove_entry("ingress")
+    {
+        let merged = match (defaults.into_inner(), value.get_ref()) {
+            (DeValue::Table(d), DeValue::Table(own)) => {
+                Spanned::new(value.span(), DeValue::Table(merge(d, own.clone())))
             }
-            Ok(_) => return Err(sorted(diags)),
+            _ => value,
+        };
+        tree.insert(key, merged);
+    }
+    if !errors.is_empty() {
+        return Err(sorted(errors));
+    }
+
+    let root = 0..source.len();
+    let mut tree = Spanned::new(root.clone(), tree);
+    let mut diags = Vec::new();
+    let Some(file) = shape::<SpecFile>(tree.get_ref().clone(), root, source, &mut diags) else {
+        return Err(sorted(diags));
+    };
+    if diags.iter().any(|d| d.code != codes::INVALID_VALUE) {
+        return Err(sorted(diags));
+    }
+    // The tree the spec was read from, less what `shape` dropped, for the components.
+    drop_reported(tree.get_mut(), &diags);
+    let (main, components, unset_errors) = merged_components(&tree);
+    diags.extend(unset_errors);
+    Ok(Spec {
+        main,
+        components,
+        file,
+        platform,
+        diags: sorted(diags),
+    })
+}
+
+/// Deserializes `tree` as a `T`, reporting every shape error: after each error the offending
+/// entry is dropped and the tree read again. `None` when the tree could not be read at all;
+/// `Some` with errors in `diags` when it could once the bad entries were dropped (the caller
+/// decides whether those are fatal).
+fn shape<'i, T: Deserialize<'i>>(
+    mut table: DeTable<'i>,
+    root: Range<usize>,
+    source: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<T> {
+    let mut removed_keys = BTreeSet::new();
+    let first = diags.len();
+    loop {
+        let attempt = T::deserialize(toml::de::Deserializer::from(Spanned::new(
+            root.clone(),
+            table.clone(),
+        )));
+        let err = match attempt {
+            Ok(value) => return Some(value),
             Err(err) => err,
         };
-        let span = err.span().unwrap_or(0..source.len());
+        let span = err.span().unwrap_or(root.clone());
         let message = err.message().to_string();
         if let Some(field) = backtick_after(&message, "missing field ")
             && removed_keys.contains(field)
-            && !diags.is_empty()
+            && diags.len() > first
         {
             // Caused by an entry we dropped after reporting it: not a new error.
-            return Err(sorted(diags));
+            return None;
         }
         diags.push(shape_diagnostic(&message, span.clone(), source));
-        if diags.len() >= MAX_ERRORS {
-            return Err(sorted(diags));
+        if diags.len() - first >= MAX_ERRORS {
+            return None;
         }
-        let root = tree.span();
-        match remove_entry_at(tree.get_mut(), &span) {
+        match remove_entry_at(&mut table, &span) {
             Some(key) if span != root => {
                 removed_keys.insert(key);
             }
-            _ => return Err(sorted(diags)),
+            _ => return None,
+        }
+    }
+}
+
+/// Drops from `tree` the entries `diags` reported (values outside an allowed set), as
+/// [`shape`] did while reading it.
+fn drop_reported(tree: &mut DeTable<'_>, diags: &[Diagnostic]) {
+    for d in diags {
+        remove_entry_at(tree, &d.span);
+    }
+}
+
+/// Takes `[overlay.ENV]` tables out of the spec tree.
+fn take_overlays<'i>(
+    tree: &mut DeTable<'i>,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<(Sp<String>, DeTable<'i>)> {
+    let Some(value) = tree.remove("overlay") else {
+        return Vec::new();
+    };
+    let span = value.span();
+    let DeValue::Table(table) = value.into_inner() else {
+        errors.push(
+            Diagnostic::error(codes::WRONG_TYPE, span, "wrong type: expected a table")
+                .with_help("write one table per environment: `[overlay.production]`"),
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (key, value) in table {
+        let name = Sp::new(key.span(), key.get_ref().to_string());
+        match value.into_inner() {
+            DeValue::Table(t) => out.push((name, t)),
+            _ => errors.push(
+                Diagnostic::error(
+                    codes::WRONG_TYPE,
+                    name.span(),
+                    "wrong type: an overlay is a table",
+                )
+                .with_help(format!(
+                    "write `[overlay.{}]` and keys below it",
+                    name.value
+                )),
+            ),
+        }
+    }
+    out
+}
+
+/// The environments an app can be rendered for: the platform's, or else the spec's overlays.
+/// Where the platform lists them, an overlay for another one (a typo) is an error, and so is
+/// `--env` naming an environment nobody declared.
+fn environments(
+    platform: Option<&PlatformFile>,
+    overlays: &[(Sp<String>, DeTable<'_>)],
+    layers: &Layers,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let declared: Vec<String> = match platform {
+        Some(p) if !p.environments.is_empty() => {
+            p.environments.keys().map(|k| k.value.clone()).collect()
+        }
+        _ => {
+            let mut names: Vec<String> = overlays.iter().map(|(n, _)| n.value.clone()).collect();
+            names.extend(layers.overlay_files.iter().cloned());
+            names.extend(layers.env.clone().filter(|_| layers.overlay.is_some()));
+            names.sort();
+            names.dedup();
+            names
+        }
+    };
+    let candidates: Vec<&str> = declared.iter().map(String::as_str).collect();
+    let names = overlays
+        .iter()
+        .map(|(n, _)| n)
+        .chain(platform.into_iter().flat_map(|p| p.environments.keys()));
+    for name in names {
+        if !crate::values::is_environment_name(&name.value) {
+            errors.push(
+                Diagnostic::error(
+                    codes::INVALID_VALUE,
+                    name.span(),
+                    format!(
+                        "`{}` cannot name an environment",
+                        crate::diag::clip(&name.value)
+                    ),
+                )
+                .with_help("use a DNS label: lowercase letters, digits and `-` (it names folders and namespaces)"),
+            );
+        }
+    }
+    for (name, _) in overlays {
+        if !declared.contains(&name.value) {
+            let mut d = Diagnostic::error(
+                codes::UNKNOWN_REFERENCE,
+                name.span(),
+                format!(
+                    "`k8gen.toml` declares no environment `{}`",
+                    crate::diag::clip(&name.value)
+                ),
+            );
+            d.help = Some(suggest(&name.value, &candidates, || {
+                format!("its environments: {}", quoted(&candidates))
+            }));
+            errors.push(d);
+        }
+    }
+    if let Some(env) = &layers.env
+        && !declared.contains(env)
+    {
+        let mut d = Diagnostic::error(
+            codes::UNKNOWN_REFERENCE,
+            0..0,
+            format!(
+                "no environment `{}`: neither `k8gen.toml` nor the spec's overlays declare it",
+                crate::diag::clip(env)
+            ),
+        );
+        d.help = Some(suggest(env, &candidates, || match candidates.len() {
+            0 => "add an `[overlay.ENV]` table to the spec, or environments to `k8gen.toml`"
+                .to_string(),
+            _ => format!("declared: {}", quoted(&candidates)),
+        }));
+        errors.push(d);
+    }
+}
+
+/// The layer a platform's `[defaults]` (or, with `env`, that environment's `defaults`) puts
+/// under every spec, as spec keys: app keys stay on the top level, component keys go to the
+/// spec's `[defaults]`. A platform's `ingress` applies only to apps that have one.
+fn platform_defaults<'i>(platform: &DeTable<'i>, env: Option<&str>) -> DeTable<'i> {
+    let table = |t: Option<&Spanned<DeValue<'i>>>| t.and_then(|v| v.get_ref().as_table()).cloned();
+    let defaults = match env {
+        None => table(platform.get("defaults")),
+        Some(env) => table(platform.get("environments"))
+            .and_then(|e| table(e.get(env)))
+            .and_then(|e| table(e.get("defaults"))),
+    };
+    let mut out = DeTable::new();
+    let mut components = DeTable::new();
+    for (key, value) in defaults.unwrap_or_default() {
+        if is_app_key(key.get_ref()) {
+            out.insert(key, value);
+        } else {
+            components.insert(key, value);
+        }
+    }
+    if !components.is_empty() {
+        let span = components.iter().next().map_or(0..0, |(k, _)| k.span());
+        out.insert(
+            Spanned::new(span.clone(), "defaults".into()),
+            Spanned::new(span, DeValue::Table(components)),
+        );
+    }
+    out
+}
+
+/// Sets the spec's namespace to the environment's pattern, `{app}` and `{env}` filled in.
+fn namespace_of(
+    platform: &PlatformFile,
+    env: &str,
+    app: &str,
+    tree: &mut DeTable<'_>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let Some(pattern) = platform
+        .environments
+        .iter()
+        .find(|(k, _)| k.value == env)
+        .and_then(|(_, e)| e.value.namespace.as_ref())
+    else {
+        return;
+    };
+    let value = pattern.value.replace("{app}", app).replace("{env}", env);
+    if value.contains(['{', '}']) {
+        errors.push(
+            Diagnostic::error(
+                codes::INVALID_VALUE,
+                pattern.span(),
+                format!(
+                    "unknown placeholder in `{}`",
+                    crate::diag::clip(&pattern.value)
+                ),
+            )
+            .with_help("a namespace pattern may use `{app}` and `{env}`"),
+        );
+        return;
+    }
+    tree.insert(
+        Spanned::new(pattern.span(), "namespace".into()),
+        Spanned::new(pattern.span(), DeValue::String(value.into())),
+    );
+}
+
+fn drop_false_components(over: &mut DeTable<'_>) {
+    if let Some(DeValue::Table(c)) = over.get_mut("components").map(Spanned::get_mut) {
+        let off: Vec<String> = c
+            .iter()
+            .filter(|(_, v)| matches!(v.get_ref(), DeValue::Boolean(false)))
+            .map(|(k, _)| k.get_ref().to_string())
+            .collect();
+        for k in off {
+            c.remove(k.as_str());
         }
     }
 }
@@ -244,58 +530,18 @@ fn unset(inherited: &mut DeTable<'_>, component: &DeTable<'_>, errors: &mut Vec<
         let Some(path) = item.get_ref().as_str() else {
             continue;
         };
-        let keys = dotted_key(path);
-        let found = match keys.as_deref() {
-            Some([]) | None => false,
-            Some(keys) => remove_path(inherited, keys),
-        };
-        if !found {
-            let candidates: Vec<String> =
-                inherited.keys().map(|k| k.get_ref().to_string()).collect();
-            let candidates: Vec<&str> = candidates.iter().map(String::as_str).collect();
+        if let Err((segment, have)) = remove_path(inherited, path) {
+            let candidates: Vec<&str> = have.iter().map(String::as_str).collect();
             let mut d = Diagnostic::error(
                 codes::UNKNOWN_REFERENCE,
                 item.span(),
                 format!("`[defaults]` has no `{}` to unset", crate::diag::clip(path)),
             );
-            d.help = Some(suggest(path, &candidates, || {
+            d.help = Some(suggest(&segment, &candidates, || {
                 format!("`[defaults]` has {}", quoted(&candidates))
             }));
             errors.push(d);
         }
-    }
-}
-
-/// The keys of a TOML dotted key such as `env."LOG.LEVEL"`, read by the TOML parser itself.
-fn dotted_key(path: &str) -> Option<Vec<String>> {
-    let text = format!("{path} = 0");
-    let (doc, errors) = DeTable::parse_recoverable(&text);
-    if !errors.is_empty() {
-        return None;
-    }
-    let mut keys = Vec::new();
-    let mut table = doc.into_inner();
-    loop {
-        if table.len() != 1 {
-            return None;
-        }
-        let (key, value) = table.into_iter().next()?;
-        keys.push(key.into_inner().into_owned());
-        match value.into_inner() {
-            DeValue::Table(t) => table = t,
-            _ => return Some(keys),
-        }
-    }
-}
-
-fn remove_path(table: &mut DeTable<'_>, keys: &[String]) -> bool {
-    match keys {
-        [] => false,
-        [last] => table.remove(last.as_str()).is_some(),
-        [first, rest @ ..] => match table.get_mut(first.as_str()).map(|v| v.get_mut()) {
-            Some(DeValue::Table(t)) => remove_path(t, rest),
-            _ => false,
-        },
     }
 }
 
@@ -323,57 +569,6 @@ pub fn override_line(set: &str) -> String {
     } else {
         as_toml
     }
-}
-
-/// `table` with every span moved `by` bytes later (an override's spans, made global).
-fn shift_table<'i>(table: DeTable<'i>, by: usize) -> DeTable<'i> {
-    let mut out = DeTable::new();
-    for (key, value) in table {
-        let span = key.span();
-        out.insert(
-            Spanned::new(span.start + by..span.end + by, key.into_inner()),
-            shift_value(value, by),
-        );
-    }
-    out
-}
-
-fn shift_value<'i>(value: Spanned<DeValue<'i>>, by: usize) -> Spanned<DeValue<'i>> {
-    let span = value.span();
-    let inner = match value.into_inner() {
-        DeValue::Table(t) => DeValue::Table(shift_table(t, by)),
-        DeValue::Array(items) => {
-            let mut out = DeArray::new();
-            for item in items {
-                out.push(shift_value(item, by));
-            }
-            DeValue::Array(out)
-        }
-        other => other,
-    };
-    Spanned::new(span.start + by..span.end + by, inner)
-}
-
-/// `over` on top of `base`: tables merge recursively, anything else in `over` replaces.
-fn merge<'i>(mut base: DeTable<'i>, over: DeTable<'i>) -> DeTable<'i> {
-    for (key, value) in over {
-        let merged = match (
-            base.remove(key.get_ref().as_ref()),
-            value.get_ref().as_table(),
-        ) {
-            (Some(old), Some(new)) if old.get_ref().is_table() => {
-                let span = value.span();
-                let old = old.into_inner();
-                let DeValue::Table(old) = old else {
-                    unreachable!()
-                };
-                Spanned::new(span, DeValue::Table(merge(old, new.clone())))
-            }
-            _ => value,
-        };
-        base.insert(key, merged);
-    }
-    base
 }
 
 fn syntax_diagnostic(message: &str, span: Range<usize>) -> Diagnostic {

@@ -6,18 +6,51 @@ use schemars::generate::SchemaSettings;
 use schemars::transform::RecursiveTransform;
 use serde_json::Value;
 
-use super::SpecFile;
+use super::{OverlaySyntax, PlatformFile, SpecFile};
 
-/// The schema as pretty-printed JSON (with a trailing newline), as committed in
+/// The files k8gen reads, each with its schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaFile {
+    /// An app spec, `STEM.toml`.
+    Spec,
+    /// An environment's overlay file, `STEM.ENV.toml`.
+    Overlay,
+    /// The platform file, `k8gen.toml`.
+    Platform,
+}
+
+impl SchemaFile {
+    pub const ALL: [SchemaFile; 3] = [SchemaFile::Spec, SchemaFile::Overlay, SchemaFile::Platform];
+
+    /// The name the schema is committed under, in `schema/`.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            SchemaFile::Spec => "k8gen.schema.json",
+            SchemaFile::Overlay => "k8gen-overlay.schema.json",
+            SchemaFile::Platform => "k8gen-platform.schema.json",
+        }
+    }
+}
+
+/// The spec's schema as pretty-printed JSON (with a trailing newline), as committed in
 /// `schema/k8gen.schema.json`.
 pub fn json_schema() -> String {
+    json_schema_of(SchemaFile::Spec)
+}
+
+/// The schema of one kind of file, as committed in `schema/`.
+pub fn json_schema_of(file: SchemaFile) -> String {
     let generator = SchemaSettings::draft2020_12()
         .with_transform(RecursiveTransform(no_null))
         .into_generator();
-    let mut schema = generator.into_root_schema_for::<SpecFile>();
+    let mut schema = match file {
+        SchemaFile::Spec => generator.into_root_schema_for::<SpecFile>(),
+        SchemaFile::Overlay => generator.into_root_schema_for::<OverlaySyntax>(),
+        SchemaFile::Platform => generator.into_root_schema_for::<PlatformFile>(),
+    };
     schema.insert(
         "$id".into(),
-        "https://k8gen.dev/schema/k8gen.schema.json".into(),
+        format!("https://k8gen.dev/schema/{}", file.file_name()).into(),
     );
     let mut text = serde_json::to_string_pretty(&schema).expect("schemas serialize");
     text.push('\n');

@@ -261,7 +261,53 @@ macro_rules! with_component_fields {
     };
 }
 
-with_component_fields! {
+/// Declares a struct with the given fields plus the app-level keys of a spec (namespace,
+/// components, defaults, ingress, ...) and every component key: the spec file and an overlay
+/// share one list.
+macro_rules! with_app_fields {
+    ($(#[$meta:meta])* pub struct $name:ident { $($(#[$fmeta:meta])* pub $field:ident : $ty:ty,)* }) => {
+        with_component_fields! {
+            $(#[$meta])*
+            pub struct $name {
+                $($(#[$fmeta])* pub $field: $ty,)*
+                /// Namespace of every object. k8gen also emits the Namespace unless `create_namespace = false`.
+                #[schemars(example = &"practice")]
+                pub namespace: Option<Sp<String>>,
+                /// Emit the Namespace object (default true when `namespace` is set).
+                #[schemars(example = false)]
+                pub create_namespace: Option<Sp<bool>>,
+                /// Further components, each with the same keys as the top level: `[components.db]`.
+                /// Their objects are named `APP-KEY`.
+                #[serde(default)]
+                #[schemars(example = serde_json::json!({"postgres": {"kind": "StatefulSet", "image": "postgres:16", "ports": {"postgres": 5432}}}))]
+                pub components: BTreeMap<Sp<String>, Sp<ComponentSyntax>>,
+                /// Keys every component inherits unless it sets them itself (tables merge key by key).
+                #[schemars(example = serde_json::json!({"resources": {"requests": {"cpu": "100m", "memory": "128Mi"}}}))]
+                pub defaults: Option<Sp<ComponentSyntax>>,
+                /// An Ingress routing hosts and paths to components.
+                #[schemars(example = serde_json::json!({"class": "nginx", "tls": true, "routes": [{"host": "shop.example.com", "to": "web"}]}))]
+                pub ingress: Option<Sp<IngressSyntax>>,
+                /// A ResourceQuota for the namespace: `{ "requests.cpu" = "10", pods = 20 }`.
+                #[schemars(example = serde_json::json!({"requests.cpu": "10", "pods": 20}))]
+                pub quota: Option<SpMap<Quantity>>,
+                /// A LimitRange giving containers default requests and limits.
+                #[schemars(example = serde_json::json!({"default": {"cpu": "500m"}, "default_request": {"cpu": "100m"}}))]
+                pub limit_range: Option<Sp<LimitRangeSyntax>>,
+                /// The External Secrets store that `{ external = "..." }` secret values come from.
+                #[schemars(example = serde_json::json!({"store": "aws-secrets-manager"}))]
+                pub external_secrets: Option<Sp<ExternalSecretsSyntax>>,
+                /// An Argo CD Application that deploys this app's rendered folder.
+                #[schemars(example = serde_json::json!({"repo": "https://github.com/acme/k8s-manifests", "path": "apps/shop"}))]
+                pub argocd: Option<Sp<ArgoCdSyntax>>,
+                /// Changes to generated objects for fields the spec does not model.
+                #[schemars(example = serde_json::json!([{"target": "Deployment/shop-api", "merge": {"spec": {"template": {"spec": {"priorityClassName": "high"}}}}}]))]
+                pub patches: Option<Vec<Sp<PatchSyntax>>>,
+            }
+        }
+    };
+}
+
+with_app_fields! {
     /// A k8gen app spec. The top-level keys besides `name`, `namespace` and `components`
     /// describe the app's main component, named like the app.
     #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -274,39 +320,129 @@ with_component_fields! {
         /// App name (DNS-1123 label): names the objects and the `app.kubernetes.io/part-of` label.
         #[schemars(example = &"task-tracker")]
         pub name: Sp<String>,
-        /// Namespace of every object. k8gen also emits the Namespace unless `create_namespace = false`.
-        #[schemars(example = &"practice")]
-        pub namespace: Option<Sp<String>>,
-        /// Emit the Namespace object (default true when `namespace` is set).
+        /// Per-environment overlays: `[overlay.production]` holds any key of the spec (and
+        /// `[overlay.production.components.api]`), merged over the spec by `k8gen render
+        /// --env production`. Tables merge key by key, scalars and lists replace, lists of named
+        /// things (`init`, `sidecars`, `ingress.routes`, `patches`) merge item by item,
+        /// `components.KEY = false` and `remove = ["PATH"]` take things away.
+        #[serde(default)]
+        #[schemars(example = serde_json::json!({"production": {"replicas": 5, "autoscale": {"min": 5, "max": 20, "cpu": 70}}}))]
+        pub overlay: BTreeMap<Sp<String>, Sp<OverlaySyntax>>,
+    }
+}
+
+with_app_fields! {
+    /// An environment's overlay: `[overlay.ENV]` in a spec, or the whole of the file
+    /// `STEM.ENV.toml` beside the spec `STEM.toml`. Any key of the spec but `name`.
+    #[derive(Debug, Clone, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    #[schemars(title = "k8gen overlay")]
+    #[allow(dead_code)]
+    pub struct OverlaySyntax {
+        /// What to take away from the layers below, as dotted paths: `"components.api.autoscale"`,
+        /// `"env.DEBUG"`, `"sidecars.log-shipper"` (an item of a named list, by its name),
+        /// `"components.worker"`.
+        #[schemars(example = ["components.api.autoscale", "env.DEBUG"])]
+        pub remove: Option<Vec<Sp<String>>>,
+    }
+}
+
+with_component_fields! {
+    /// What a platform's `[defaults]` may set: any component key (inherited by every
+    /// component, like a spec's `[defaults]`), the app-wide `labels`/`annotations`, and some
+    /// app keys.
+    #[derive(Debug, Clone, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    pub struct PlatformDefaultsSyntax {
+        /// Emit each app's Namespace object.
         #[schemars(example = false)]
         pub create_namespace: Option<Sp<bool>>,
-        /// Further components, each with the same keys as the top level: `[components.db]`.
-        /// Their objects are named `APP-KEY`.
-        #[serde(default)]
-        #[schemars(example = serde_json::json!({"postgres": {"kind": "StatefulSet", "image": "postgres:16", "ports": {"postgres": 5432}}}))]
-        pub components: BTreeMap<Sp<String>, Sp<ComponentSyntax>>,
-        /// Keys every component inherits unless it sets them itself (tables merge key by key).
-        #[schemars(example = serde_json::json!({"resources": {"requests": {"cpu": "100m", "memory": "128Mi"}}}))]
-        pub defaults: Option<Sp<ComponentSyntax>>,
-        /// An Ingress routing hosts and paths to components.
-        #[schemars(example = serde_json::json!({"class": "nginx", "tls": true, "routes": [{"host": "shop.example.com", "to": "web"}]}))]
-        pub ingress: Option<Sp<IngressSyntax>>,
-        /// A ResourceQuota for the namespace: `{ "requests.cpu" = "10", pods = 20 }`.
+        /// A ResourceQuota for each app's namespace.
         #[schemars(example = serde_json::json!({"requests.cpu": "10", "pods": 20}))]
         pub quota: Option<SpMap<Quantity>>,
-        /// A LimitRange giving containers default requests and limits.
+        /// A LimitRange for each app's namespace.
         #[schemars(example = serde_json::json!({"default": {"cpu": "500m"}, "default_request": {"cpu": "100m"}}))]
         pub limit_range: Option<Sp<LimitRangeSyntax>>,
-        /// The External Secrets store that `{ external = "..." }` secret values come from.
-        #[schemars(example = serde_json::json!({"store": "aws-secrets-manager"}))]
+        /// The External Secrets store of every app.
+        #[schemars(example = serde_json::json!({"store": "vault", "kind": "ClusterSecretStore"}))]
         pub external_secrets: Option<Sp<ExternalSecretsSyntax>>,
-        /// An Argo CD Application that deploys this app's rendered folder.
-        #[schemars(example = serde_json::json!({"repo": "https://github.com/acme/k8s-manifests", "path": "apps/shop"}))]
-        pub argocd: Option<Sp<ArgoCdSyntax>>,
-        /// Changes to generated objects for fields the spec does not model.
-        #[schemars(example = serde_json::json!([{"target": "Deployment/shop", "merge": {"spec": {"template": {"spec": {"priorityClassName": "high"}}}}}]))]
-        pub patches: Option<Vec<Sp<PatchSyntax>>>,
+        /// Settings of every app's Ingress (only apps that declare routes get one).
+        #[schemars(example = serde_json::json!({"class": "nginx", "tls": true, "cert_manager_issuer": "letsencrypt-prod"}))]
+        pub ingress: Option<Sp<IngressDefaultsSyntax>>,
     }
+}
+
+/// The platform file `k8gen.toml`, found in a spec's folder or any folder above it: what a
+/// platform team owns for every app below it.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "k8gen platform file (k8gen.toml)")]
+pub struct PlatformFile {
+    /// The environments apps are rendered for (`k8gen render --env NAME`, `--all-envs`).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"staging": {"namespace": "{app}-staging"}, "production": {"namespace": "{app}"}}))]
+    pub environments: BTreeMap<Sp<String>, Sp<EnvironmentSyntax>>,
+    /// Keys every app below inherits; the app's own keys win (tables merge key by key).
+    // Merged as a TOML tree (syntax::layers); typed here for the schema and shape errors.
+    #[allow(dead_code)]
+    #[schemars(example = serde_json::json!({"labels": {"platform.company.com/team": "checkout"}, "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}}}))]
+    pub defaults: Option<Sp<PlatformDefaultsSyntax>>,
+    /// Lint rules raised to errors, labels every app must carry, and the apps excepted.
+    #[schemars(example = serde_json::json!({"deny": ["latest-or-untagged-image", "missing-resources"], "require_labels": ["platform.company.com/team"]}))]
+    pub policy: Option<Sp<PolicySyntax>>,
+}
+
+/// One environment of the platform.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentSyntax {
+    /// The namespace of every app in this environment; `{app}` and `{env}` are replaced by the
+    /// app's and the environment's names. An app's own `[overlay.ENV]` may still set another.
+    #[schemars(example = &"{app}-staging")]
+    pub namespace: Option<Sp<String>>,
+    /// Keys every app inherits in this environment, over the platform's `[defaults]`.
+    #[allow(dead_code)] // merged as a TOML tree, like `PlatformFile::defaults`
+    #[schemars(example = serde_json::json!({"replicas": 1}))]
+    pub defaults: Option<Sp<PlatformDefaultsSyntax>>,
+}
+
+/// The platform's rules.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySyntax {
+    /// Lint rules (names or codes, `k8gen check --list`) that are errors for every app, in
+    /// `render` too. An app's `allow` cannot switch them off; only `exceptions` can.
+    #[schemars(example = ["latest-or-untagged-image", "missing-resources", "plain-http-ingress"])]
+    pub deny: Option<Vec<Sp<String>>>,
+    /// Labels every app must carry (from its spec or the platform's `[defaults]`): rule
+    /// `missing-required-labels`.
+    #[schemars(example = ["platform.company.com/team"])]
+    pub require_labels: Option<Vec<Sp<String>>>,
+    /// Apps that may `allow` a denied rule: app name → rules.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"legacy-billing": ["missing-resources"]}))]
+    pub exceptions: SpMap<Vec<Sp<String>>>,
+}
+
+/// Ingress settings a platform gives every app's Ingress.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[allow(dead_code)] // merged as a TOML tree, like `PlatformFile::defaults`
+#[serde(deny_unknown_fields)]
+pub struct IngressDefaultsSyntax {
+    /// IngressClass, e.g. `nginx`.
+    #[schemars(example = &"nginx")]
+    pub class: Option<Sp<String>>,
+    #[serde(default)]
+    /// Annotations on the Ingress.
+    #[schemars(example = serde_json::json!({"nginx.ingress.kubernetes.io/ssl-redirect": "true"}))]
+    pub annotations: SpMap<String>,
+    /// Serve TLS for every host: `true` (Secret `APP-tls`) or a Secret name.
+    #[schemars(example = true)]
+    pub tls: Option<Sp<TlsSyntax>>,
+    /// cert-manager ClusterIssuer that issues the TLS certificate.
+    #[schemars(example = &"letsencrypt-prod")]
+    pub cert_manager_issuer: Option<Sp<String>>,
 }
 
 with_component_fields! {

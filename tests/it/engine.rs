@@ -250,11 +250,11 @@ fn set_overrides_one_value_and_its_errors_point_into_the_override() {
         errors[0].path.as_deref(),
         Some("components.task-tracker.replicas")
     );
-    let files = k8gen::source_map(
-        "task-tracker.toml",
-        &source,
-        &["replicas=3".into(), "replicas=-2".into()],
-    );
+    let layers = k8gen::Layers {
+        sets: vec!["replicas=3".into(), "replicas=-2".into()],
+        ..k8gen::Layers::default()
+    };
+    let files = k8gen::source_map("task-tracker.toml", &source, &layers);
     assert!(
         files
             .render(&errors[0], false)

@@ -7,6 +7,7 @@ mod architecture;
 mod concurrency;
 mod engine;
 mod env_order;
+mod environments;
 mod equivalence;
 mod errors;
 mod fuzz;

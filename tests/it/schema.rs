@@ -11,16 +11,57 @@ const SCHEMA: &str = "schema/k8gen.schema.json";
 
 #[test]
 fn committed_schema_is_current() {
-    let fresh = k8gen::json_schema();
-    let path = root().join(SCHEMA);
-    if update_expect() {
-        std::fs::write(&path, &fresh).unwrap();
-        return;
+    for file in k8gen::SchemaFile::ALL {
+        let fresh = k8gen::json_schema_of(file);
+        let name = format!("schema/{}", file.file_name());
+        let path = root().join(&name);
+        if update_expect() {
+            std::fs::write(&path, &fresh).unwrap();
+            continue;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert_same(&name, &committed, &fresh);
+        // `k8gen schema` prints the same.
+        let kind = match file {
+            k8gen::SchemaFile::Spec => "spec",
+            k8gen::SchemaFile::Overlay => "overlay",
+            k8gen::SchemaFile::Platform => "platform",
+        };
+        let printed = k8gen(&["schema", "--file", kind]).stdout;
+        assert_eq!(String::from_utf8(printed).unwrap(), fresh, "{kind}");
     }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert_same(SCHEMA, &committed, &fresh);
-    // `k8gen schema` prints the same.
-    assert_eq!(String::from_utf8(k8gen(&["schema"]).stdout).unwrap(), fresh);
+    assert_eq!(
+        String::from_utf8(k8gen(&["schema"]).stdout).unwrap(),
+        k8gen::json_schema()
+    );
+}
+
+/// The example platform's files are valid under their schemas.
+#[test]
+fn the_platform_example_is_valid_under_its_schemas() {
+    let dir = root().join("specs/platform");
+    for (schema, file) in [
+        (k8gen::SchemaFile::Spec, "storefront.toml"),
+        (k8gen::SchemaFile::Overlay, "storefront.production.toml"),
+        (k8gen::SchemaFile::Platform, "k8gen.toml"),
+    ] {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        assert_eq!(
+            text.lines().next(),
+            Some(format!("#:schema ../../schema/{}", schema.file_name()).as_str())
+        );
+        let args = vec![
+            root()
+                .join("schema")
+                .join(schema.file_name())
+                .into_os_string(),
+            dir.join(file).into_os_string(),
+        ];
+        let verdicts: BTreeMap<String, Option<String>> = run_json("schema_check.py", &args);
+        for (file, error) in verdicts {
+            assert!(error.is_none(), "{file}: {}", error.unwrap());
+        }
+    }
 }
 
 #[test]

@@ -505,18 +505,46 @@ fn patches(cx: &mut Cx<'_>) {
     }
 }
 
-/// `allow` lists name lint rules (by name or code); a typo fails `render` as well as `check`.
+/// `allow` lists (and the policy's lists) name lint rules (by name or code); a typo fails
+/// `render` as well as `check`. An `allow` cannot switch off a rule the policy denies, unless
+/// the policy excepts the app from it.
 pub(super) fn allow_lists(cx: &mut Cx<'_>) {
     let app = cx.app;
+    let policy = &app.policy;
     let lists = std::iter::once(("allow".to_string(), &app.allow)).chain(
         app.components
             .iter()
             .map(|c| (crate::model::issue::key(&super::at(c), "allow"), &c.allow)),
     );
+    let lists = lists.chain([
+        ("policy.deny".to_string(), &policy.deny),
+        ("policy.exceptions".to_string(), &policy.exceptions),
+    ]);
     for (base, list) in lists {
+        let is_allow = !base.starts_with("policy.");
         for (i, name) in list.iter().enumerate() {
             let rules = crate::codes::lints::RULES;
-            if rules.iter().any(|r| r.code == name || r.name == name) {
+            if let Some(rule) = rules.iter().find(|r| r.code == name || r.name == name) {
+                let excepted = |r: &crate::codes::lints::Rule| {
+                    (policy.exceptions.iter()).any(|e| e == r.code || e == r.name)
+                };
+                if is_allow && policy.denies(rule.code, rule.name) && !excepted(rule) {
+                    cx.push(
+                        crate::model::Issue::new(
+                            codes::DENIED_RULE,
+                            crate::model::issue::index(&base, i),
+                            format!(
+                                "the platform's policy denies `{}`; an app cannot allow it",
+                                rule.name
+                            ),
+                        )
+                        .with_help(format!(
+                            "fix what `{}` finds, or ask the platform team for an exception: \
+                             `[policy.exceptions] \"{}\" = [\"{}\"]` in k8gen.toml",
+                            rule.name, app.name, rule.name
+                        )),
+                    );
+                }
                 continue;
             }
             let names: Vec<&str> = rules.iter().map(|r| r.name).collect();
