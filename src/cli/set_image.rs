@@ -68,6 +68,12 @@ fn set_images(
     let Some(components) = base_components(&source, color) else {
         return Ok(SPEC_ERROR);
     };
+    if components.is_empty() {
+        return Err(spec_error(format!(
+            "`{}` has no component to set an image of",
+            source.shown
+        )));
+    }
     let target = match env {
         None => Target {
             path: spec.to_path_buf(),
@@ -476,8 +482,8 @@ fn edit(
     let place = release_or(keys, track).join(".");
     new.map(|new| (new, None)).ok_or_else(|| {
         spec_error(format!(
-            "`{shown}` has no `{place}` yet, and k8gen cannot add it to the table as written \
-             (dotted keys); add it there by hand, then set-image keeps it current"
+            "`{shown}` has no `{place}` yet, and k8gen cannot tell where to add it; add it \
+             there by hand, then set-image keeps it current"
         ))
     })
 }
@@ -496,10 +502,23 @@ fn key_repr(key: &str) -> String {
     toml_edit::Key::new(key).display_repr().into_owned()
 }
 
+/// Where the last value written in `table` (dotted tables below it included) ends.
+fn last_value_end(table: &dyn TableLike) -> Option<usize> {
+    table
+        .iter()
+        .filter_map(|(_, item)| match item {
+            Item::Value(v) => v.span().map(|s| s.end),
+            Item::Table(t) if t.is_dotted() => last_value_end(t),
+            _ => None,
+        })
+        .max()
+}
+
 /// `text` with `key = value` added to the table at `keys`: right after a table's header line;
 /// in the top-level table before its first key or section; inside an inline table after its
-/// last entry; as a new section at the end when the table is missing or has no header of its
-/// own. `None` for a table of dotted keys.
+/// last entry; after the last line of a table of dotted keys (`a.b.key = value`); as a new
+/// section at the end when the table is missing or has no header of its own. `None` when
+/// the table cannot be found in the text.
 fn insert(text: &str, root: &Table, keys: &[String], key: &str, value: &str) -> Option<String> {
     let entry = format!("{} = {value}", key_repr(key));
     let mut new = text.to_string();
@@ -545,7 +564,27 @@ fn insert(text: &str, root: &Table, keys: &[String], key: &str, value: &str) -> 
                 None => new.replace_range(span, &format!("{{ {entry} }}")),
             }
         }
-        (false, Some(Item::Table(t))) if t.is_dotted() => return None,
+        (false, Some(Item::Table(t))) if t.is_dotted() => {
+            // `a.b.image = ...` after the table's last dotted line, the path written from the
+            // nearest table with a header (or the top level).
+            let mut from = 0;
+            let mut walk: &dyn TableLike = root;
+            for (i, k) in keys.iter().enumerate() {
+                let next = walk.get(k)?;
+                if next.as_table().is_some_and(|t| !t.is_dotted()) {
+                    from = i + 1;
+                }
+                walk = next.as_table_like()?;
+            }
+            let path: Vec<String> = keys[from..].iter().map(|k| key_repr(k)).collect();
+            let at = line_end(last_value_end(t)?);
+            let newline = if at == text.len() && !text.ends_with('\n') {
+                "\n"
+            } else {
+                ""
+            };
+            new.insert_str(at, &format!("{newline}{}.{entry}\n", path.join(".")));
+        }
         (false, Some(Item::Table(_)) | None) => {
             // Missing, or only implied by a section below it: a section of its own at the end.
             let header = keys

@@ -356,3 +356,37 @@ fn an_invalid_spec_is_reported_and_not_edited() {
         "bad.toml:3:1: error[K0002]: unknown key `replica`",
     );
 }
+
+#[test]
+fn a_missing_image_is_added_in_the_components_own_table_as_written() {
+    // Inherited from `[defaults]`: the component gets an `image` of its own, right after its
+    // header; in a table of dotted keys, a dotted line after its last one.
+    let text = "#:schema x\nname = \"d\"\ncomponents.api.port = 80  # dotted\ncomponents.api.probes.liveness = \"TCP\"\n\n[defaults]\nimage = \"app:1\"\n\n[components.w]  # worker\ncommand = [\"w\"]\n";
+    let (_tmp, spec) = spec_file("d", text);
+    refused(
+        &spec,
+        &["app:2"],
+        "several components run an image of repository `app`",
+    );
+    succeeds(&spec, &["w=app:2", "api=app:3"]);
+    let after = read(&spec);
+    assert_eq!(
+        after,
+        text.replace(
+            "[components.w]  # worker\n",
+            "[components.w]  # worker\nimage = \"app:2\"\n"
+        )
+        .replace(
+            "liveness = \"TCP\"\n",
+            "liveness = \"TCP\"\ncomponents.api.image = \"app:3\"\n"
+        )
+    );
+    let yaml = k8gen::emit::stream(&render_text(&after, spec.parent().unwrap()));
+    assert!(yaml.contains("image: app:2") && yaml.contains("image: app:3"));
+}
+
+#[test]
+fn a_spec_without_components_is_refused() {
+    let (_tmp, spec) = spec_file("none", "name = \"none\"\n\n[defaults]\nimage = \"app:1\"\n");
+    refused(&spec, &["app:2"], "has no component to set an image of");
+}
