@@ -390,3 +390,69 @@ fn a_spec_without_components_is_refused() {
     let (_tmp, spec) = spec_file("none", "name = \"none\"\n\n[defaults]\nimage = \"app:1\"\n");
     refused(&spec, &["app:2"], "has no component to set an image of");
 }
+
+/// `dir` copied into `to`, recursively.
+fn copy_tree(dir: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn every_image_of_every_spec_in_specs_can_be_set() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&root().join("specs"), tmp.path());
+    let mut edits = 0;
+    for spec in specs() {
+        let spec = tmp.path().join(spec.file_name().unwrap());
+        let before = read(&spec);
+        let components = k8gen::spec_components(&before).unwrap();
+        for c in &components {
+            let targets: Vec<(String, Option<String>)> = match &c.release {
+                None => vec![(c.key.clone(), c.image.clone())],
+                Some(tracks) => tracks
+                    .iter()
+                    .filter(|(_, image)| image.is_some())
+                    .map(|(track, image)| (format!("{}.{track}", c.key), image.clone()))
+                    .collect(),
+            };
+            for (key, old) in targets {
+                let text = read(&spec);
+                let new = format!(
+                    "registry.example.com/set-image/{}:9.9.9",
+                    key.replace('.', "-")
+                );
+                succeeds(&spec, &[&format!("{key}={new}")]);
+                let after = read(&spec);
+                // Written in the component itself: only that value changed. (Inherited from
+                // `[defaults]`: added; the render shows it.)
+                if let Some(old) = old.filter(|old| text.contains(&format!("\"{old}\""))) {
+                    assert_eq!(after.matches(&new).count(), 1, "{key}");
+                    assert_eq!(
+                        after.replacen(&new, &old, 1),
+                        text,
+                        "{}: {key}",
+                        spec.display()
+                    );
+                }
+                let yaml = k8gen::emit::stream(&render_text(&after, tmp.path()));
+                // An Argo Rollout names only the image it rolls to (the canary's).
+                let argo_stable = key.ends_with(".stable") && text.contains("argo-rollouts");
+                assert!(
+                    yaml.contains(&format!("image: {new}\n")) != argo_stable,
+                    "{}: {key}",
+                    spec.display()
+                );
+                edits += 1;
+            }
+        }
+    }
+    assert!(edits >= 15, "{edits} images set");
+}
