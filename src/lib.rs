@@ -9,8 +9,9 @@
 //! files, and reaches files and the environment of specs through a [`Host`].
 //!
 //! The public API is this page: [`render_source`], [`check_source`], [`render_app`],
-//! [`json_schema`], [`model`] (the builder DSL and the rule engine), [`emit`], [`diag`] and
-//! [`codes`]. Everything else is internal.
+//! [`json_schema`], [`spec_components`] (for tools that edit specs), [`model`] (the builder
+//! DSL and the rule engine), [`emit`], [`diag`], [`codes`] and [`suggest`] ("did you mean").
+//! Everything else is internal.
 //!
 //! From TOML:
 //! ```
@@ -34,7 +35,7 @@ mod lint;
 mod lower;
 pub mod model;
 mod passes;
-mod suggest;
+pub mod suggest;
 mod syntax;
 pub mod values;
 
@@ -135,6 +136,63 @@ pub fn check_layers(
 ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
     let (files, ids) = layer_files(spec_name, source, layers);
     pipeline(&files, &ids, base_dir, host, true).map(|(_, warnings)| warnings)
+}
+
+/// A component of a spec as written (after `[defaults]`), with the images it names: what a
+/// tool that edits specs (`k8gen set-image`) needs to find the value to change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecComponent {
+    /// Its key: the app's name for the main component (the spec's top-level keys).
+    pub key: String,
+    /// Whether it is the main component.
+    pub main: bool,
+    /// Its `image`, if it names one.
+    pub image: Option<String>,
+    /// With a `release`: the tracks its strategy runs (blue and green, or stable and canary),
+    /// each with its image (`None` for `false` or not given).
+    pub release: Option<Vec<(values::Track, Option<String>)>>,
+}
+
+/// The components of a spec, the main one first, then `[components.KEY]` in key order; or the
+/// parser's diagnostics. Only the shape checks of [`render_source`] run (known keys, value
+/// types, allowed values): no rule judges a value and no file is read.
+pub fn spec_components(source: &str) -> Result<Vec<SpecComponent>, Vec<Diagnostic>> {
+    let files = diag::SourceMap::new("spec", source);
+    let localize = |diags: Vec<Diagnostic>| -> Vec<Diagnostic> {
+        diags.into_iter().map(|d| files.localized(d)).collect()
+    };
+    let spec = syntax::parse_files(&files, &syntax::Layers::default()).map_err(localize)?;
+    if !spec.diags.is_empty() {
+        return Err(localize(spec.diags.clone()));
+    }
+    let track = |t: &Option<syntax::Sp<syntax::TrackImage>>| match t.as_deref() {
+        Some(syntax::TrackImage::Image(image)) => Some(image.clone()),
+        _ => None,
+    };
+    let main = spec.main.is_some();
+    Ok(spec
+        .parts()
+        .iter()
+        .enumerate()
+        .map(|(i, part)| SpecComponent {
+            key: part.key.value.clone(),
+            main: main && i == 0,
+            image: part.syntax.image.as_ref().map(|i| i.value.clone()),
+            release: part.syntax.release.as_ref().map(|r| match *r.strategy {
+                values::ReleaseStrategy::BlueGreen => vec![
+                    (values::Track::Blue, track(&r.blue)),
+                    (values::Track::Green, track(&r.green)),
+                ],
+                values::ReleaseStrategy::Canary => vec![
+                    (
+                        values::Track::Stable,
+                        r.stable.as_ref().map(|s| s.value.clone()),
+                    ),
+                    (values::Track::Canary, track(&r.canary)),
+                ],
+            }),
+        })
+        .collect())
 }
 
 /// The environments a spec can be rendered for: those of the platform file if it lists any,

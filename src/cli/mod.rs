@@ -2,9 +2,11 @@
 //! layer that does I/O, decides on colour and picks exit codes.
 
 mod check;
+mod init;
 mod inputs;
 mod output;
 mod render;
+mod set_image;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -30,7 +32,9 @@ them as deterministic YAML for GitOps repos.",
 k8gen render specs/task-tracker.toml | kubectl apply -f -\n  \
 k8gen render specs/task-tracker.toml -o k8s/         # one file per object\n  \
 k8gen render specs/ -o out/                          # every spec, one folder each\n  \
-k8gen check specs/ --deny warnings                   # errors and lint warnings, for CI\n\n\
+k8gen check specs/ --deny warnings                   # errors and lint warnings, for CI\n  \
+k8gen init shop --template web-api                   # a new commented spec, shop.toml\n  \
+k8gen set-image shop.toml ghcr.io/acme/shop:1.4.2    # bump an image in place (CI)\n\n\
 Exit codes: 0 ok, 1 a spec is wrong (diagnostics on stderr), 2 usage or I/O error."
 )]
 pub struct Args {
@@ -130,6 +134,52 @@ checks in editors that use taplo (Even Better TOML)."
         #[arg(long, value_enum, default_value_t = SchemaArg::Spec)]
         file: SchemaArg,
     },
+    /// Set a component's image in a spec or an environment's overlay, keeping the file's
+    /// comments and formatting (the CI step of a GitOps flow)
+    #[command(
+        after_help = "Examples:\n  k8gen set-image apps/shop.toml ghcr.io/acme/shop:1.4.2\n  \
+k8gen set-image apps/shop.toml api=ghcr.io/acme/api@sha256:0123...  web=ghcr.io/acme/web:2.0\n  \
+k8gen set-image apps/shop.toml api.canary=ghcr.io/acme/api:1.5.0     # a release track\n  \
+k8gen set-image apps/shop.toml ghcr.io/acme/shop:1.4.2 --env staging\n\n\
+Without COMPONENT=, the component whose image has the same repository (the image without tag \
+or digest), else the only component. With --env NAME the image goes into the overlay file \
+STEM.NAME.toml beside the spec if it exists, else into the spec's [overlay.NAME] table (made \
+if missing). The image is checked like the spec checks it; the file is replaced atomically \
+and only if every image is valid. Exit codes: 0 ok, 1 a wrong image, component or spec, 2 \
+usage or I/O error."
+    )]
+    SetImage {
+        /// The spec file to edit
+        #[arg(value_name = "SPEC")]
+        spec: PathBuf,
+        /// `IMAGE`, `COMPONENT=IMAGE`, or `COMPONENT.TRACK=IMAGE` for a component with a
+        /// release (TRACK: blue, green, stable, canary)
+        #[arg(required = true, value_name = "[COMPONENT=]IMAGE")]
+        images: Vec<String>,
+        /// Write into this environment's overlay instead of the spec's own keys
+        #[arg(long, value_name = "NAME")]
+        env: Option<String>,
+    },
+    /// Write a new, commented spec from a template
+    #[command(
+        after_help = "Examples:\n  k8gen init shop --template web-api            # ./shop.toml\n  \
+k8gen init mailer --template worker -o apps/    # apps/mailer.toml\n  \
+k8gen init nightly --template cron -o apps/nightly-report.toml\n\n\
+The spec starts with a `#:schema` line pointing at the nearest schema/k8gen.schema.json or \
+k8gen.schema.json, and gets an [overlay.ENV] table for each environment of the nearest \
+k8gen.toml. An existing file is never overwritten (exit code 2)."
+    )]
+    Init {
+        /// The app's name (a DNS label: lowercase letters, digits, '-', starting with a letter)
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// What the app is
+        #[arg(long, value_enum)]
+        template: init::Template,
+        /// Where to write: a file, or a folder to put NAME.toml in (default: ./NAME.toml)
+        #[arg(short, long, value_name = "PATH")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
@@ -176,6 +226,14 @@ pub fn run(args: Args) -> i32 {
             deny.is_some(),
             color,
         ),
+        Command::SetImage { spec, images, env } => {
+            set_image::run(&spec, &images, env.as_deref(), color)
+        }
+        Command::Init {
+            name,
+            template,
+            output,
+        } => init::run(&name, template, output.as_deref()),
         Command::Schema { file } => {
             let file = match file {
                 SchemaArg::Spec => k8gen::SchemaFile::Spec,

@@ -351,22 +351,9 @@ fn update_folder(
         if same_regular_file(&path, content) {
             continue;
         }
-        let mut tmp = tempfile::Builder::new()
-            .prefix("file-")
-            .tempfile_in(&work.tmp)
-            .map_err(|e| {
-                format!(
-                    "cannot create a temporary file in `{}`: {e}",
-                    work.tmp.display()
-                )
-            })?;
-        // Atomic (a reader sees the old file or the new one), not fsynced: like git's own
-        // checkout, a working tree is rebuilt from the spec, so paying an fsync per file (seconds
-        // on a thousand apps) buys nothing.
-        tmp.write_all(content.as_bytes())
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-        tmp.persist(&path)
-            .map_err(|e| format!("cannot replace `{}`: {}", path.display(), e.error))?;
+        // Not fsynced: like git's own checkout, a working tree is rebuilt from the spec, so
+        // paying an fsync per file (seconds on a thousand apps) buys nothing.
+        write_then_rename(&path, content.as_bytes(), &work.tmp, "file-", None)?;
     }
     let entries =
         fs::read_dir(folder).map_err(|e| format!("cannot list `{}`: {e}", folder.display()))?;
@@ -390,6 +377,59 @@ fn update_folder(
         }
     }
     Ok(())
+}
+
+/// Writes `content` to a temporary file in `tmp_dir` (on `path`'s file system), gives it
+/// `permissions` if any, and renames it over `path`: a reader sees the old file or the new
+/// one, never part of one. A symlink at `path` is replaced, never followed.
+fn write_then_rename(
+    path: &Path,
+    content: &[u8],
+    tmp_dir: &Path,
+    prefix: &str,
+    permissions: Option<fs::Permissions>,
+) -> Result<(), String> {
+    let mut tmp = tempfile::Builder::new()
+        .prefix(prefix)
+        .tempfile_in(tmp_dir)
+        .map_err(|e| {
+            format!(
+                "cannot create a temporary file in `{}`: {e}",
+                tmp_dir.display()
+            )
+        })?;
+    let write = |e: std::io::Error| format!("cannot write `{}`: {e}", path.display());
+    tmp.write_all(content).map_err(write)?;
+    if let Some(permissions) = permissions {
+        tmp.as_file().set_permissions(permissions).map_err(write)?;
+    }
+    tmp.persist(path)
+        .map_err(|e| format!("cannot replace `{}`: {}", path.display(), e.error))?;
+    Ok(())
+}
+
+/// Replaces a file people edit (a spec) atomically, keeping its permissions: the temporary
+/// file `.NAME.k8gen-XXXXXX` is made beside it (the name k8gen's temporaries have always had,
+/// never `*.toml`, so a killed run's leftover is no spec) and renamed over it.
+pub fn replace_file(path: &Path, content: &[u8]) -> Result<(), String> {
+    let permissions = fs::metadata(path)
+        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?
+        .permissions();
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    write_then_rename(
+        path,
+        content,
+        folder,
+        &format!(".{name}.k8gen-"),
+        Some(permissions),
+    )
 }
 
 /// Names of the temporary files and folders k8gen up to 0.1 made inside and beside output
