@@ -499,6 +499,44 @@ impl App {
         self
     }
 
+    /// The component with this key, to change it: how a Rust program applies an environment's
+    /// overlay to an app (see [`App::edit_component`]).
+    pub fn component_mut(&mut self, key: &str) -> Option<&mut Component> {
+        self.components.iter_mut().find(|c| c.key == key)
+    }
+
+    /// Changes the component with this key (nothing if there is none): the Rust form of an
+    /// `[overlay.ENV.components.KEY]` table.
+    /// ```
+    /// use k8gen::model::{App, Component};
+    /// fn shop(env: &str) -> App {
+    ///     let app = App::new("shop")
+    ///         .namespace(format!("shop-{env}"))
+    ///         .component(Component::new("api", "api:v1").port("http", 8080))
+    ///         .component(Component::new("worker", "worker:v1"));
+    ///     match env {
+    ///         "production" => app.edit_component("api", |c| c.replicas(5)),
+    ///         _ => app.without_component("worker"),
+    ///     }
+    /// }
+    /// assert_eq!(shop("staging").components.len(), 1);
+    /// assert_eq!(shop("production").components[0].replicas, Some(5));
+    /// ```
+    pub fn edit_component(mut self, key: &str, edit: impl FnOnce(Component) -> Component) -> Self {
+        if let Some(i) = self.components.iter().position(|c| c.key == key) {
+            let c = self.components.remove(i);
+            self.components.insert(i, edit(c));
+        }
+        self
+    }
+
+    /// Drops the component with this key: the Rust form of `components.KEY = false` in an
+    /// overlay.
+    pub fn without_component(mut self, key: &str) -> Self {
+        self.components.retain(|c| c.key != key);
+        self
+    }
+
     /// The platform's rules for the app (what `[policy]` of `k8gen.toml` gives a spec).
     pub fn policy(mut self, policy: Policy) -> Self {
         self.policy = policy;
@@ -637,6 +675,17 @@ impl Component {
             name: name.into(),
             value,
         });
+        self
+    }
+
+    /// Sets an env var: replaces the value of one of that name where it stands, else adds it
+    /// last. What an overlay's `env.NAME = ...` does.
+    pub fn set_env(mut self, name: impl Into<String>, value: EnvValue) -> Self {
+        let name = name.into();
+        match self.env.iter_mut().find(|e| e.name == name) {
+            Some(e) => e.value = value,
+            None => self.env.push(EnvVar { name, value }),
+        }
         self
     }
 

@@ -82,7 +82,16 @@ pub(super) fn overlay<'i>(base: DeTable<'i>, over: DeTable<'i>) -> DeTable<'i> {
 fn merge_with<'i>(mut base: DeTable<'i>, over: DeTable<'i>, named: bool) -> DeTable<'i> {
     for (key, value) in over {
         let name = key.get_ref().to_string();
-        let old = base.remove(name.as_str());
+        let (old_key, old) = match base.remove_entry(name.as_str()) {
+            Some((k, v)) => (Some(k), Some(v)),
+            None => (None, None),
+        };
+        // An overlay changes a value where it stands: the entry keeps the base's key (and so
+        // its place: env vars and ports keep their order), the value is the overlay's.
+        let key = match old_key {
+            Some(k) if named => k,
+            _ => key,
+        };
         let merged = match (old, value.get_ref()) {
             (Some(old), DeValue::Table(new)) if old.get_ref().is_table() => {
                 let span = value.span();

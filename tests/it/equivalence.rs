@@ -611,3 +611,183 @@ fn toml_and_rust_render_the_same_or_fail_the_same() {
         "{rendered} / {rejected}"
     );
 }
+
+/// One change an environment's overlay makes to a generated app.
+#[derive(Debug, Clone)]
+enum Change {
+    Replicas(usize, i64),
+    Image(usize, String),
+    Env(usize, String, String),
+    Config(usize, String, String),
+    Remove(usize),
+}
+
+/// One to four changes to `a`'s components; never to a component already removed.
+fn changes(g: &mut Gen, a: &GenApp) -> Vec<Change> {
+    let mut out = Vec::new();
+    let mut removed = BTreeSet::new();
+    for _ in 0..1 + g.below(4) {
+        let i = g.below(a.components.len());
+        if removed.contains(&i) {
+            continue;
+        }
+        let c = &a.components[i];
+        let change = match g.below(5) {
+            0 => Change::Replicas(i, *mostly(g, &[0, 1, 3, 7], &[-2])),
+            1 if c.release.is_none() => Change::Image(i, mostly(g, IMAGES, BAD_IMAGES).to_string()),
+            2 => {
+                // An existing var (changed where it stands) or a new one.
+                let var = match c.env.first() {
+                    Some((name, _)) if g.chance(50) => name.clone(),
+                    _ => g.pick(&["MODE", "LOG_LEVEL", "bad name"]).to_string(),
+                };
+                Change::Env(i, var, g.pick(&["prod", "debug", "1"]).to_string())
+            }
+            3 => Change::Config(i, g.pick(&["LEVEL", "FEATURE_X"]).to_string(), "on".into()),
+            4 if !(a.main && i == 0) && out.iter().all(|c| !touches(c, i)) => {
+                removed.insert(i);
+                Change::Remove(i)
+            }
+            _ => continue,
+        };
+        // One value per key: TOML rejects a key written twice.
+        if out.iter().any(|o| same_key(o, &change)) {
+            continue;
+        }
+        out.push(change);
+    }
+    out
+}
+
+fn same_key(a: &Change, b: &Change) -> bool {
+    match (a, b) {
+        (Change::Replicas(i, _), Change::Replicas(j, _))
+        | (Change::Image(i, _), Change::Image(j, _)) => i == j,
+        (Change::Env(i, k, _), Change::Env(j, l, _))
+        | (Change::Config(i, k, _), Change::Config(j, l, _)) => i == j && k == l,
+        _ => false,
+    }
+}
+
+fn touches(change: &Change, i: usize) -> bool {
+    match change {
+        Change::Replicas(j, _)
+        | Change::Image(j, _)
+        | Change::Env(j, _, _)
+        | Change::Config(j, _, _)
+        | Change::Remove(j) => *j == i,
+    }
+}
+
+/// The changes as an `[overlay.x]` table: dotted keys under one header.
+fn overlay_toml(a: &GenApp, changes: &[Change]) -> String {
+    let mut out = String::from("\n[overlay.x]\n");
+    let at = |i: usize| -> String {
+        if a.main && i == 0 {
+            String::new()
+        } else {
+            format!("components.{}.", toml_str(&a.components[i].key))
+        }
+    };
+    for change in changes {
+        let line = match change {
+            Change::Replicas(i, n) => format!("{}replicas = {n}", at(*i)),
+            Change::Image(i, image) => format!("{}image = {}", at(*i), toml_str(image)),
+            Change::Env(i, k, v) => format!("{}env.{} = {}", at(*i), toml_str(k), toml_str(v)),
+            Change::Config(i, k, v) => {
+                format!("{}config.{} = {}", at(*i), toml_str(k), toml_str(v))
+            }
+            Change::Remove(i) => {
+                format!("components.{} = false", toml_str(&a.components[*i].key))
+            }
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// The changes applied with the builder API, as a Rust program applies an overlay.
+fn overlay_rust(a: &GenApp, changes: &[Change]) -> App {
+    let mut app = to_app(a);
+    for change in changes {
+        app = match change.clone() {
+            Change::Replicas(i, n) => {
+                app.edit_component(&a.components[i].key, |c| c.replicas(n as i32))
+            }
+            Change::Image(i, image) => app.edit_component(&a.components[i].key, |mut c| {
+                c.image = image;
+                c
+            }),
+            Change::Env(i, k, v) => {
+                app.edit_component(&a.components[i].key, |c| c.set_env(k, EnvValue::Literal(v)))
+            }
+            Change::Config(i, k, v) => app.edit_component(&a.components[i].key, |c| c.config(k, v)),
+            Change::Remove(i) => app.without_component(&a.components[i].key),
+        };
+    }
+    app
+}
+
+/// The law for environments: a spec with an `[overlay.x]` rendered with `--env x` equals the
+/// app built in Rust with the same changes applied through the builder (or both fail alike).
+#[test]
+fn an_overlay_in_toml_equals_the_same_changes_made_in_rust() {
+    let cases = std::env::var("K8GEN_EQUIV_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(CASES / 2);
+    let (mut rendered, mut rejected) = (0, 0);
+    for seed in 0..cases {
+        let a = app(seed);
+        let mut g = Gen(seed ^ 0x005E_ED0F_0E4A);
+        let changes = changes(&mut g, &a);
+        let source = format!("{}{}", to_toml(&a), overlay_toml(&a, &changes));
+        let layers = k8gen::Layers {
+            env: Some("x".into()),
+            ..k8gen::Layers::default()
+        };
+        let t: Outcome = match k8gen::render_layers("spec", &source, &layers, &root(), &FsHost) {
+            Ok(objects) => Ok(k8gen::emit::stream(&objects)),
+            Err(diags) => Err(diags
+                .into_iter()
+                .map(|d| {
+                    let path = d.path.unwrap_or_else(|| {
+                        panic!(
+                            "seed {seed}: no field path: {} {}\n{source}",
+                            d.code, d.message
+                        )
+                    });
+                    (d.code.to_string(), path)
+                })
+                .collect()),
+        };
+        let r: Outcome = match k8gen::render_app(&overlay_rust(&a, &changes)) {
+            Ok(objects) => Ok(k8gen::emit::stream(&objects)),
+            Err(issues) => Err(issues
+                .into_iter()
+                .map(|i| (i.code.to_string(), i.path))
+                .collect()),
+        };
+        if t != r {
+            let diff = match (&t, &r) {
+                (Ok(t), Ok(r)) => similar::TextDiff::from_lines(t, r)
+                    .unified_diff()
+                    .header("toml", "rust")
+                    .to_string(),
+                _ => format!("toml: {t:#?}\nrust: {r:#?}"),
+            };
+            panic!("seed {seed}: overlay and builder disagree\n--- spec:\n{source}\n{diff}");
+        }
+        if t.is_ok() {
+            rendered += 1;
+        } else {
+            rejected += 1;
+        }
+    }
+    println!("overlays: {rendered} apps rendered alike, {rejected} rejected alike");
+    assert!(
+        rendered > cases / 20 && rejected > cases / 20,
+        "{rendered} / {rejected}"
+    );
+}
