@@ -44,6 +44,8 @@ codes! {
     INVALID_RBAC = "K0120";
     INVALID_PATCH = "K0121";
     UNREACHABLE = "K0122";
+    /// A component's selector that also selects another component's pods.
+    SELECTOR_OVERLAP = "K0123";
     /// An `allow` entry that names no lint rule.
     UNKNOWN_RULE = "K0200";
     MISSING_READINESS = "K0201";

@@ -32,7 +32,7 @@ pub fn lint(spec: &Spec, app: &App, objects: &[Object]) -> Vec<Diagnostic> {
     }
     for part in spec.parts() {
         let (key, syntax) = (part.key, part.syntax);
-        let Some(c) = app.components.iter().find(|c| c.name == part.full_name) else {
+        let Some(c) = app.components.iter().find(|c| c.key == key.value) else {
             continue;
         };
         let pod = (objects.iter())

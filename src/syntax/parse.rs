@@ -59,7 +59,7 @@ impl Spec {
 }
 
 /// Component keys that on the top level describe the app, not its main component.
-const APP_WIDE_COMPONENT_KEYS: &[&str] = &["labels", "annotations", "allow"];
+const APP_WIDE_COMPONENT_KEYS: &[&str] = &["labels", "annotations", "allow", "label_scheme"];
 
 /// Whether a top-level key describes the app rather than its main component: the spec file's
 /// own keys (from its type, so a new one cannot be forgotten) and [`APP_WIDE_COMPONENT_KEYS`].

@@ -62,6 +62,10 @@ struct GenComponent {
     run_as_user: Option<i64>,
     config_mount: Option<String>,
     role: Option<String>,
+    /// `selector = { ... }` (taking over running pods); empty: none.
+    selector: Vec<(String, String)>,
+    /// `names = { workload, service, config }`.
+    names: Option<(Option<String>, Option<String>, Option<String>)>,
 }
 
 #[derive(Debug, Clone)]
@@ -90,6 +94,8 @@ struct GenApp {
     /// The first component is the main one (keyed like the app, written at the top level).
     main: bool,
     components: Vec<GenComponent>,
+    /// The app-wide `label_scheme`.
+    label_scheme: Option<k8gen::model::LabelScheme>,
 }
 
 const KEYS: &[&str] = &["api", "web", "db", "worker"];
@@ -215,6 +221,32 @@ fn component(g: &mut Gen, key: String, others: &[String]) -> GenComponent {
             }
         }
     });
+    let selector = if g.chance(20) {
+        let options = [
+            vec![("app".to_string(), key.clone())],
+            vec![("app".into(), "shared".into())],
+            vec![("tier".into(), "web".into())],
+            vec![("app".into(), key.clone()), ("tier".into(), "web".into())],
+        ];
+        let bad = [
+            vec![("app.kubernetes.io/name".into(), key.clone())],
+            vec![("app".into(), "not a value".into())],
+        ];
+        mostly(g, &options, &bad).clone()
+    } else {
+        Vec::new()
+    };
+    let names = g.chance(15).then(|| {
+        let live = format!("{key}-live");
+        let svc = format!("{key}-svc");
+        (
+            g.chance(60)
+                .then(|| mostly(g, &[live.as_str(), "live"], &["Bad_Name"]).to_string()),
+            g.chance(50)
+                .then(|| g.pick(&[svc.as_str(), "shared-svc"]).to_string()),
+            g.chance(50).then(|| "app-settings".to_string()),
+        )
+    });
     GenComponent {
         key,
         release,
@@ -252,6 +284,8 @@ fn component(g: &mut Gen, key: String, others: &[String]) -> GenComponent {
         role: g
             .chance(10)
             .then(|| g.pick(&["api", "bad role"]).to_string()),
+        selector,
+        names,
     }
 }
 
@@ -277,11 +311,15 @@ fn app(seed: u64) -> GenApp {
             component(&mut g, k.clone(), &others)
         })
         .collect();
+    let label_scheme = g
+        .chance(10)
+        .then(|| *g.pick(k8gen::model::LabelScheme::ALL));
     GenApp {
         name,
         namespace,
         main,
         components,
+        label_scheme,
     }
 }
 
@@ -450,6 +488,23 @@ fn component_toml(c: &GenComponent, out: &mut String) {
     if let Some(m) = &c.config_mount {
         w(out, format!("mount = {{ config = {} }}", toml_str(m)));
     }
+    if !c.selector.is_empty() {
+        let items: Vec<String> = (c.selector.iter())
+            .map(|(k, v)| format!("{} = {}", toml_str(k), toml_str(v)))
+            .collect();
+        w(out, format!("selector = {{ {} }}", items.join(", ")));
+    }
+    if let Some((workload, service, config)) = &c.names {
+        let items: Vec<String> = [
+            ("workload", workload),
+            ("service", service),
+            ("config", config),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| Some(format!("{k} = {}", toml_str(v.as_ref()?))))
+        .collect();
+        w(out, format!("names = {{ {} }}", items.join(", ")));
+    }
 }
 
 fn to_toml(a: &GenApp) -> String {
@@ -457,6 +512,9 @@ fn to_toml(a: &GenApp) -> String {
     writeln!(out, "name = {}", toml_str(&a.name)).unwrap();
     if let Some(ns) = &a.namespace {
         writeln!(out, "namespace = {}", toml_str(ns)).unwrap();
+    }
+    if let Some(scheme) = a.label_scheme {
+        writeln!(out, "label_scheme = \"{scheme}\"").unwrap();
     }
     let mut rest = a.components.as_slice();
     if a.main {
@@ -474,6 +532,9 @@ fn to_app(a: &GenApp) -> App {
     let mut app = App::new(&a.name);
     if let Some(ns) = &a.namespace {
         app = app.namespace(ns);
+    }
+    if let Some(scheme) = a.label_scheme {
+        app = app.label_scheme(scheme);
     }
     for c in &a.components {
         let mut b = match &c.release {
@@ -539,6 +600,17 @@ fn to_app(a: &GenApp) -> App {
             b.security.run_as_user = Some(u);
         }
         b.config_mount = c.config_mount.clone();
+        for (k, v) in &c.selector {
+            b = b.selector(k, v);
+        }
+        if let Some((workload, service, config)) = &c.names {
+            b = b.names(k8gen::model::Names {
+                workload: workload.clone(),
+                service: service.clone(),
+                config: config.clone(),
+                secrets: None,
+            });
+        }
         app = app.component(b);
     }
     app

@@ -21,4 +21,5 @@ mod rollout;
 mod scale;
 mod schema;
 mod support;
+mod takeover;
 mod yaml_readback;
