@@ -538,3 +538,64 @@ fn guestbook_as_it_runs_keeps_its_selectors() {
         ])
     );
 }
+
+#[test]
+fn online_boutique_cart_is_taken_over_by_the_app_scheme_and_pinned_names() {
+    // GoogleCloudPlatform/microservices-demo, kubernetes-manifests/{cartservice,redis}.yaml:
+    // each Deployment and Service selects `app: NAME`; the cart reads `redis-cart:6379`.
+    let objects = render_text(
+        r#"
+name = "boutique"
+label_scheme = "app"
+[components.cart]
+image = "gcr.io/google-samples/microservices-demo/cartservice:v0.3.6"
+ports = { grpc = 7070 }
+env = { REDIS_ADDR = { service = "redis", port = 6379 } }
+names = { workload = "cartservice" }
+[components.redis]
+image = "redis:alpine"
+ports = { redis = 6379 }
+names = { workload = "redis-cart" }
+"#,
+        &root(),
+    );
+    let found = workload_and_service_selectors(&objects);
+    for (name, app) in [("cartservice", "cartservice"), ("redis-cart", "redis-cart")] {
+        let expected = format!(r#"{{"app":"{app}"}}"#);
+        assert_eq!(
+            found[&format!("Deployment/{name} /spec/selector")],
+            expected
+        );
+        assert_eq!(found[&format!("Service/{name} /spec/selector")], expected);
+    }
+    let cart = json_of(&objects, "Deployment", "cartservice");
+    assert_eq!(
+        cart["spec"]["template"]["spec"]["containers"][0]["env"][0]["value"],
+        "redis-cart:6379"
+    );
+}
+
+#[test]
+fn a_stateful_set_keeps_its_selector_and_its_governing_service() {
+    let objects = render_text(
+        r#"
+name = "shop"
+[components.db]
+kind = "StatefulSet"
+image = "postgres:16"
+ports = { postgres = 5432 }
+selector = { app = "postgres" }
+names = { workload = "postgres", service = "postgres-headless" }
+volumes.data = { mount = "/var/lib/postgresql/data", size = "1Gi" }
+security = { run_as_user = 999 }
+"#,
+        &root(),
+    );
+    let found = workload_and_service_selectors(&objects);
+    let postgres = r#"{"app":"postgres"}"#;
+    assert_eq!(found["StatefulSet/postgres /spec/selector"], postgres);
+    assert_eq!(found["Service/postgres-headless /spec/selector"], postgres);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    let sts = json_of(&objects, "StatefulSet", "postgres");
+    assert_eq!(sts["spec"]["serviceName"], "postgres-headless");
+}
