@@ -16,7 +16,9 @@
 //! probes, metrics and a one-port Service use the only port or the one named `http`; a
 //! NetworkPolicy admitting anyone to the declared ports; non-root user 10001, read-only root
 //! filesystem with a writable `/tmp`, no privilege escalation, all capabilities dropped,
-//! RuntimeDefault seccomp, no ServiceAccount token unless RBAC rules need it.
+//! RuntimeDefault seccomp, no ServiceAccount token unless RBAC rules need it; pods selected by
+//! `app.kubernetes.io/name` and `instance` (unless the component keeps a running app's
+//! `selector`, or the `app` label scheme selects by `app: NAME`).
 //!
 //! A Deployment (the default kind):
 //! ```
@@ -529,6 +531,19 @@ impl Component {
 
     /// Selects the component's pods by `key: value` too (see [`Component::selector`]): the
     /// labels a running app's objects already select by.
+    /// ```
+    /// use k8gen::model::{App, Component, Names};
+    ///
+    /// let web = Component::new("web", "web:v1")
+    ///     .port("http", 8080)
+    ///     .selector("app", "frontend")
+    ///     .names(Names { workload: Some("frontend".into()), ..Default::default() });
+    /// let yaml = k8gen::emit::stream(&k8gen::render_app(&App::new("shop").component(web)).unwrap());
+    /// // The Deployment and the Service select by exactly the running app's labels.
+    /// assert!(yaml.contains("kind: Deployment\nmetadata:\n  name: frontend\n"));
+    /// assert!(yaml.contains("  selector:\n    matchLabels:\n      app: frontend\n  template:"));
+    /// assert!(yaml.contains("  selector:\n    app: frontend\n  type: ClusterIP"));
+    /// ```
     pub fn selector(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.selector.insert(key.into(), value.into());
         self
