@@ -60,6 +60,7 @@ codes! {
     SHARED_SINGLE_WRITER_CLAIM = "K0210";
     RELAXED_SECURITY = "K0211";
     NO_NAMESPACE = "K0212";
+    VERSION_IN_SELECTOR = "K0213";
 }
 
 /// The lint rules of `k8gen check`: code, name (what `allow` lists) and what each looks for.
@@ -134,6 +135,11 @@ pub mod lints {
         name: "no-namespace",
         summary: "objects without a namespace land in whatever namespace kubectl points at",
     };
+    pub const VERSION_IN_SELECTOR: Rule = Rule {
+        code: super::VERSION_IN_SELECTOR,
+        name: "version-in-selector",
+        summary: "a kept selector holds the version, which a release cannot change in place",
+    };
 
     /// Every rule, in code order.
     pub const RULES: &[Rule] = &[
@@ -149,5 +155,6 @@ pub mod lints {
         SHARED_SINGLE_WRITER_CLAIM,
         RELAXED_SECURITY,
         NO_NAMESPACE,
+        VERSION_IN_SELECTOR,
     ];
 }
