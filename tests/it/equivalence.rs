@@ -66,6 +66,9 @@ struct GenComponent {
     selector: Vec<(String, String)>,
     /// `names = { workload, service, config }`.
     names: Option<(Option<String>, Option<String>, Option<String>)>,
+    /// The component's own `label_scheme` (not for the main component: on the top level the
+    /// key is the app's).
+    label_scheme: Option<k8gen::model::LabelScheme>,
 }
 
 #[derive(Debug, Clone)]
@@ -247,7 +250,9 @@ fn component(g: &mut Gen, key: String, others: &[String]) -> GenComponent {
             g.chance(50).then(|| "app-settings".to_string()),
         )
     });
+    let label_scheme = g.chance(5).then(|| *g.pick(k8gen::model::LabelScheme::ALL));
     GenComponent {
+        label_scheme,
         key,
         release,
         image: mostly(g, IMAGES, BAD_IMAGES).to_string(),
@@ -523,6 +528,9 @@ fn to_toml(a: &GenApp) -> String {
     }
     for c in rest {
         writeln!(out, "[components.{}]", toml_str(&c.key)).unwrap();
+        if let Some(scheme) = c.label_scheme {
+            writeln!(out, "label_scheme = \"{scheme}\"").unwrap();
+        }
         component_toml(c, &mut out);
     }
     out
@@ -536,7 +544,7 @@ fn to_app(a: &GenApp) -> App {
     if let Some(scheme) = a.label_scheme {
         app = app.label_scheme(scheme);
     }
-    for c in &a.components {
+    for (i, c) in a.components.iter().enumerate() {
         let mut b = match &c.release {
             None => Component::new(&c.key, &c.image),
             Some(r) => Component::new(&c.key, "").release(r.clone()),
@@ -602,6 +610,9 @@ fn to_app(a: &GenApp) -> App {
         b.config_mount = c.config_mount.clone();
         for (k, v) in &c.selector {
             b = b.selector(k, v);
+        }
+        if let Some(scheme) = c.label_scheme.filter(|_| !(a.main && i == 0)) {
+            b = b.label_scheme(scheme);
         }
         if let Some((workload, service, config)) = &c.names {
             b = b.names(k8gen::model::Names {

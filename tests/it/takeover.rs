@@ -492,6 +492,27 @@ fn the_rust_api_reports_takeover_mistakes_at_their_field_paths() {
                     .config("B", "2"),
             ),
     );
+    // A pinned Service may not take the name of another component's preview Service.
+    let preview =
+        issues(
+            App::new("shop")
+                .component(Component::new("web", "").port("http", 8080).release(
+                    Release::BlueGreen {
+                        blue: Some("web:v1".into()),
+                        green: Some("web:v2".into()),
+                        active: None,
+                    },
+                ))
+                .component(
+                    Component::new("admin", "admin:v1")
+                        .port("http", 8080)
+                        .names(Names {
+                            service: Some("shop-web-preview".into()),
+                            ..Default::default()
+                        }),
+                ),
+        );
+    assert_eq!(preview, [pair("K0115", "components.admin.names.service")]);
     assert_eq!(
         bad,
         [

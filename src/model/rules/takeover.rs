@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::{Cx, at};
 use crate::codes;
-use crate::model::{App, Component, Workload, issue, rules};
+use crate::model::{App, Component, Release, Workload, issue, names, rules};
 
 pub(super) fn takeover(cx: &mut Cx<'_>) {
     let app = cx.app;
@@ -187,8 +187,9 @@ type Holder = (String, Option<String>);
 fn duplicate_names(cx: &mut Cx<'_>) {
     let app = cx.app;
     let mut seen: BTreeMap<&str, BTreeMap<String, Vec<Holder>>> = BTreeMap::new();
-    let mut add = |kind: &'static str, name: String, c: &Component, field: &str, pinned: bool| {
-        let path = pinned.then(|| issue::key(&issue::key(&at(c), "names"), field));
+    // `pin`: the `names` field that pinned the name, if one did.
+    let mut add = |kind: &'static str, name: String, c: &Component, pin: Option<&str>| {
+        let path = pin.map(|field| issue::key(&issue::key(&at(c), "names"), field));
         seen.entry(kind)
             .or_default()
             .entry(name)
@@ -197,38 +198,39 @@ fn duplicate_names(cx: &mut Cx<'_>) {
     };
     for c in &app.components {
         let n = &c.names;
-        add(
-            "workload",
-            c.name.clone(),
-            c,
-            "workload",
-            n.workload.is_some(),
-        );
+        let pin = |field: &'static str, v: &Option<String>| v.as_ref().map(|_| field);
+        let workload = pin("workload", &n.workload);
+        add("workload", c.name.clone(), c, workload);
         if c.service.on().is_some() {
-            add(
-                "Service",
-                c.service_name(),
-                c,
-                "service",
-                n.service.is_some(),
-            );
+            add("Service", c.service_name(), c, pin("service", &n.service));
         }
         if let Some(governing) = c.governing_service()
             && governing != c.service_name()
         {
-            add("Service", governing, c, "workload", n.workload.is_some());
+            add("Service", governing, c, workload);
+        }
+        // A release's second Service: the idle colour's, or the canary's (made with a weighted
+        // Ingress route; named like the canary Deployment, so kept free anyway).
+        if let Some(r) = &c.release
+            && c.service.on().is_some()
+            && r.tracks().len() == 2
+        {
+            let second = match r {
+                Release::BlueGreen { .. } => names::preview_service(&c.name),
+                Release::Canary { .. } => names::canary_route(&c.name),
+            };
+            add("Service", second, c, workload);
         }
         if !c.config.is_empty() {
             add(
                 "ConfigMap",
                 c.config_map_name(),
                 c,
-                "config",
-                n.config.is_some(),
+                pin("config", &n.config),
             );
         }
         if c.has_secrets() {
-            add("Secret", c.secret_name(), c, "secrets", n.secrets.is_some());
+            add("Secret", c.secret_name(), c, pin("secrets", &n.secrets));
         }
     }
     for (kind, by_name) in seen {
