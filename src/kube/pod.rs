@@ -360,7 +360,8 @@ pub(super) fn int_or_string(p: &model::PortTarget) -> IntOrString {
 }
 
 fn env_var(app: &App, c: &Component, e: &model::EnvVar) -> EnvVar {
-    // A reference names a component by key; its ConfigMap and Secret are named after it.
+    // A reference names a component by key; its ConfigMap and Secret are named after it
+    // (or pinned, see `names::of`).
     let named = |from: &Option<String>, kind| match from {
         Some(key) => model::names::of(app, key, kind),
         None => model::names::of(app, &c.key, kind),

@@ -27,7 +27,8 @@ pub fn normalize(app: &mut App) {
         let scheme = *c
             .label_scheme
             .get_or_insert(app_scheme.unwrap_or_else(label_scheme));
-        if c.selector.is_empty() {
+        // An ExternalName Service runs no pods: nothing to select.
+        if c.selector.is_empty() && c.workload != Workload::External {
             c.selector = scheme_selector(scheme, &c.name);
         }
         release(c);

@@ -20,9 +20,21 @@ pub(super) fn takeover(cx: &mut Cx<'_>) {
     duplicate_names(cx);
 }
 
-/// Selector keys are label keys outside k8gen's own prefixes; values are label values.
+/// Selector keys are label keys outside k8gen's own prefixes; values are label values. An
+/// ExternalName component runs no pods, so it has nothing to select.
 fn selector(cx: &mut Cx<'_>, c: &Component) {
     let base = issue::key(&at(c), "selector");
+    if c.workload == Workload::External && !c.selector.is_empty() {
+        cx.push(
+            issue::Issue::new(
+                codes::NOT_FOR_KIND,
+                &base,
+                "an ExternalName Service runs no pods: there is nothing to select",
+            )
+            .with_help("remove `selector`"),
+        );
+        return;
+    }
     for (k, v) in &c.selector {
         let entry = issue::key(&base, k);
         if crate::values::is_reserved_label(k) {
