@@ -620,3 +620,31 @@ security = { run_as_user = 999 }
     let sts = json_of(&objects, "StatefulSet", "postgres");
     assert_eq!(sts["spec"]["serviceName"], "postgres-headless");
 }
+
+#[test]
+fn mounted_config_and_secrets_use_the_pinned_names() {
+    let objects = render_text(
+        r#"
+name = "shop"
+[components.web]
+image = "web:v1"
+config = { "app.yaml" = "debug: false" }
+secrets = { "token" = "sample" }
+mount = { config = "/etc/app", secrets = "/run/secrets/app" }
+names = { config = "app-settings", secrets = "web-creds" }
+"#,
+        &root(),
+    );
+    let d = json_of(&objects, "Deployment", "shop-web");
+    let volumes = d["spec"]["template"]["spec"]["volumes"].to_string();
+    assert!(
+        volumes.contains(r#""configMap":{"name":"app-settings"}"#),
+        "{volumes}"
+    );
+    assert!(volumes.contains(r#""secretName":"web-creds""#), "{volumes}");
+    let annotations = &d["spec"]["template"]["metadata"]["annotations"];
+    assert!(annotations["checksum/config"].is_string(), "{annotations}");
+    assert!(annotations["checksum/secret"].is_string(), "{annotations}");
+    json_of(&objects, "ConfigMap", "app-settings");
+    json_of(&objects, "Secret", "web-creds");
+}
