@@ -46,6 +46,8 @@ codes! {
     UNREACHABLE = "K0122";
     /// An `allow` for a rule the platform's policy denies, without an exception.
     DENIED_RULE = "K0123";
+    /// A component's selector that also selects another component's pods.
+    SELECTOR_OVERLAP = "K0124";
     /// An `allow` entry that names no lint rule.
     UNKNOWN_RULE = "K0200";
     MISSING_READINESS = "K0201";
@@ -62,6 +64,7 @@ codes! {
     NO_NAMESPACE = "K0212";
     PLAIN_HTTP_INGRESS = "K0213";
     MISSING_REQUIRED_LABELS = "K0214";
+    VERSION_IN_SELECTOR = "K0215";
 }
 
 /// The lint rules of `k8gen check`: code, name (what `allow` lists) and what each looks for.
@@ -136,6 +139,11 @@ pub mod lints {
         name: "no-namespace",
         summary: "objects without a namespace land in whatever namespace kubectl points at",
     };
+    pub const VERSION_IN_SELECTOR: Rule = Rule {
+        code: super::VERSION_IN_SELECTOR,
+        name: "version-in-selector",
+        summary: "a kept selector holds the version, which a release cannot change in place",
+    };
 
     pub const PLAIN_HTTP_INGRESS: Rule = Rule {
         code: super::PLAIN_HTTP_INGRESS,
@@ -164,5 +172,6 @@ pub mod lints {
         NO_NAMESPACE,
         PLAIN_HTTP_INGRESS,
         MISSING_REQUIRED_LABELS,
+        VERSION_IN_SELECTOR,
     ];
 }

@@ -322,3 +322,26 @@ value_enum! {
         Canary = "canary",
     }
 }
+
+value_enum! {
+    /// Which labels select a component's pods when it has no `selector` of its own.
+    pub enum LabelScheme {
+        /// `app.kubernetes.io/name: KEY` and `app.kubernetes.io/instance: NAME` (the default).
+        Recommended = "recommended",
+        /// `app: NAME` (NAME is the name of the component's objects), the convention of the
+        /// Kubernetes examples and most hand-written manifests: the scheme's name is the label
+        /// key.
+        App = "app",
+    }
+}
+
+impl LabelScheme {
+    /// The one label key the scheme selects by, set to the component's name; `None` for the
+    /// recommended labels, which only `kube::labels` knows.
+    pub fn selector_key(self) -> Option<&'static str> {
+        match self {
+            LabelScheme::Recommended => None,
+            LabelScheme::App => Some(self.as_str()),
+        }
+    }
+}

@@ -23,7 +23,7 @@ pub fn ingress(app: &App) -> Option<Ingress> {
         ing,
         meta,
         &routes,
-        |r| names::component(&app.name, &r.component),
+        |r| names::of(app, &r.component, names::Named::Service),
         None,
     ))
 }

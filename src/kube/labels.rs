@@ -2,8 +2,11 @@
 //!
 //! Selectors hold only labels that never change between releases of a component (its
 //! `app.kubernetes.io/name` and `instance`), never the version, image tag or user labels, so
-//! an upgrade can never touch an immutable `spec.selector`. Pod-template labels are a superset
-//! of the selector, and a Service selects exactly what its Deployment selects.
+//! an upgrade can never touch an immutable `spec.selector`. A component taking over running
+//! objects selects by its own `selector` instead (or `app: NAME` under the `app` label scheme,
+//! filled in by `model::defaults`), exactly and everywhere; the recommended labels then stay
+//! on metadata and templates only. Pod-template labels are a superset of the selector, and a
+//! Service selects exactly what its Deployment selects.
 
 use std::collections::BTreeMap;
 
@@ -21,8 +24,17 @@ pub const MANAGER: &str = "k8gen";
 pub const TRACK: &str = "k8gen.io/track";
 
 /// The labels that select `component`'s pods, for Deployment, Service and every later
-/// selector (PDB, NetworkPolicy, ...).
+/// selector (PDB, NetworkPolicy, affinity, ...): its own `selector` when it has one (after
+/// normalising, also the `app` scheme's), else the recommended name and instance.
 pub fn selector(component: &Component) -> BTreeMap<String, String> {
+    if !component.selector.is_empty() {
+        return component.selector.clone();
+    }
+    recommended_selector(component)
+}
+
+/// The recommended labels that would select `component`: name (the key) and instance.
+fn recommended_selector(component: &Component) -> BTreeMap<String, String> {
     BTreeMap::from([
         (NAME.to_string(), component.key.clone()),
         (INSTANCE.to_string(), component.name.clone()),
@@ -43,10 +55,12 @@ pub fn add_track(labels: &mut BTreeMap<String, String>, track: Track) {
 }
 
 /// Labels of `component`'s objects and pods: the app's and component's own labels, then the
-/// recommended ones (which win).
+/// recommended ones and the selector (which win; the rules refuse a label that disagrees with
+/// the selector).
 pub fn component_labels(app: &App, component: &Component) -> BTreeMap<String, String> {
     let mut labels = app.labels.clone();
     labels.extend(component.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
+    labels.extend(recommended_selector(component));
     labels.extend(selector(component));
     labels.insert(
         COMPONENT.to_string(),

@@ -235,7 +235,7 @@ pub fn template(app: &App, c: &Component) -> PodTemplateSpec {
 /// first port until it accepts connections.
 fn wait_command(app: &App, key: &str) -> Vec<String> {
     let target = app.components.iter().find(|t| t.key == key);
-    let host = names::component(&app.name, key);
+    let host = names::of(app, key, names::Named::Service);
     let port = target
         .and_then(|t| t.service.on())
         .and_then(|s| s.ports.first())
@@ -360,10 +360,11 @@ pub(super) fn int_or_string(p: &model::PortTarget) -> IntOrString {
 }
 
 fn env_var(app: &App, c: &Component, e: &model::EnvVar) -> EnvVar {
-    // A reference names a component by key; its ConfigMap and Secret are named after it.
-    let owner = |from: &Option<String>| match from {
-        Some(key) => model::names::component(&app.name, key),
-        None => c.name.clone(),
+    // A reference names a component by key; its ConfigMap and Secret are named after it
+    // (or pinned, see `names::of`).
+    let named = |from: &Option<String>, kind| match from {
+        Some(key) => model::names::of(app, key, kind),
+        None => model::names::of(app, &c.key, kind),
     };
     let value_from = |source: EnvVarSource| EnvVar {
         name: e.name.clone(),
@@ -378,7 +379,7 @@ fn env_var(app: &App, c: &Component, e: &model::EnvVar) -> EnvVar {
         },
         EnvValue::ConfigKey { from, key } => value_from(EnvVarSource {
             config_map_key_ref: Some(ConfigMapKeySelector {
-                name: model::names::config_map(&owner(from)),
+                name: named(from, model::names::Named::ConfigMap),
                 key: key.clone(),
                 ..Default::default()
             }),
@@ -386,7 +387,7 @@ fn env_var(app: &App, c: &Component, e: &model::EnvVar) -> EnvVar {
         }),
         EnvValue::SecretKey { from, key } => value_from(EnvVarSource {
             secret_key_ref: Some(SecretKeySelector {
-                name: model::names::secret(&owner(from)),
+                name: named(from, model::names::Named::Secret),
                 key: key.clone(),
                 ..Default::default()
             }),
@@ -410,7 +411,7 @@ fn env_var(app: &App, c: &Component, e: &model::EnvVar) -> EnvVar {
 /// The DNS name of component `key`'s Service, with `:PORT` when a Service port is named (by
 /// name or number).
 fn service_address(app: &App, key: &str, port: Option<&model::PortTarget>) -> String {
-    let host = model::names::component(&app.name, key);
+    let host = model::names::of(app, key, model::names::Named::Service);
     let Some(port) = port else { return host };
     let number = app
         .components

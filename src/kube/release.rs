@@ -50,7 +50,7 @@ pub fn objects(app: &App, c: &Component, r: &Release) -> Vec<Object> {
         }
         out.extend(scaling::disruption_budget(app, c).map(Object::PodDisruptionBudget));
         out.extend(
-            service::release_services(app, c, vec![(c.name.clone(), labels::selector(c))])
+            service::release_services(app, c, vec![(c.service_name(), labels::selector(c))])
                 .into_iter()
                 .map(Object::Service),
         );
@@ -74,7 +74,7 @@ pub fn objects(app: &App, c: &Component, r: &Release) -> Vec<Object> {
                 Colour::Blue => Colour::Green,
                 Colour::Green => Colour::Blue,
             };
-            let mut s = vec![(c.name.clone(), labels::track_selector(c, active.into()))];
+            let mut s = vec![(c.service_name(), labels::track_selector(c, active.into()))];
             if r.tracks().iter().any(|(t, _)| *t == Track::from(idle)) {
                 s.push((
                     names::preview_service(&c.name),
@@ -91,14 +91,14 @@ pub fn objects(app: &App, c: &Component, r: &Release) -> Vec<Object> {
             // ingress-nginx splits the traffic by weight between two Services, one per track.
             out.extend(ingress::canary(app, c, weight.unwrap_or(10)).map(Object::Ingress));
             vec![
-                (c.name.clone(), labels::track_selector(c, Track::Stable)),
+                (c.service_name(), labels::track_selector(c, Track::Stable)),
                 (
                     names::canary_route(&c.name),
                     labels::track_selector(c, Track::Canary),
                 ),
             ]
         }
-        Release::Canary { .. } => vec![(c.name.clone(), labels::selector(c))],
+        Release::Canary { .. } => vec![(c.service_name(), labels::selector(c))],
     };
     out.extend(
         service::release_services(app, c, selectors)

@@ -11,10 +11,10 @@ use crate::model::{self, App, Component};
 pub fn services(app: &App, c: &Component) -> Vec<Service> {
     let mut out = Vec::new();
     if let Some(svc) = c.service.on() {
-        out.push(service(app, c, c.name.clone(), svc, false));
+        out.push(service(app, c, c.service_name(), svc, false));
     }
     if let Some(governing) = c.governing_service()
-        && governing != c.name
+        && governing != c.service_name()
     {
         let headless = model::defaults::service(
             c,

@@ -32,7 +32,7 @@ pub fn lint(spec: &Spec, app: &App, objects: &[Object]) -> Vec<Diagnostic> {
     }
     for part in spec.parts() {
         let (key, syntax) = (part.key, part.syntax);
-        let Some(c) = app.components.iter().find(|c| c.name == part.full_name) else {
+        let Some(c) = app.components.iter().find(|c| c.key == key.value) else {
             continue;
         };
         let pod = (objects.iter())
@@ -210,6 +210,22 @@ fn component(
                 format!("`{name}` has no liveness probe"),
             )
             .with_help("add `probes.liveness = \"GET /health\"` so a hung process is restarted"),
+        );
+    }
+    if let (Some(version), Some(selector)) = (&c.version, &s.selector)
+        && let Some(key) = c
+            .selector
+            .iter()
+            .find(|(_, v)| *v == version)
+            .map(|(k, _)| k)
+    {
+        out.push(
+            warn(
+                VERSION_IN_SELECTOR,
+                selector.span(),
+                format!("the selector of `{name}` holds its version (`{key}: {version}`)"),
+            )
+            .with_help("a Deployment's selector cannot change: keep it to take the running objects over, then move to a selector without the version under a new `names.workload`"),
         );
     }
     let containers = std::iter::once((c.key.as_str(), &c.resources)).chain(

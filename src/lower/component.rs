@@ -169,10 +169,55 @@ pub fn lower_component(cx: &mut Cx<'_>, c: &ComponentSyntax, owner: &Owner) -> m
     let base = model::issue::component(&owner.key);
     let at = |field: &str| model::issue::key(&base, field);
     let labels = cx.labels(&at("labels"), &c.labels);
+    let selector = match &c.selector {
+        Some(sel) => {
+            cx.provenance.record(at("selector"), sel.span());
+            if sel.value.is_empty() {
+                // The model's empty selector means "k8gen's labels"; an empty one selects all.
+                cx.push(
+                    Diagnostic::error(
+                        codes::MISSING_VALUE,
+                        sel.span(),
+                        "an empty `selector` would select every pod in the namespace",
+                    )
+                    .with_help("name the labels the running objects select by, e.g. `selector = { app = \"web\" }`, or remove the key"),
+                );
+            }
+            cx.labels(&at("selector"), &sel.value)
+        }
+        None => BTreeMap::new(),
+    };
+    let label_scheme = c.label_scheme.as_ref().map(|s| {
+        cx.provenance.record(at("label_scheme"), s.span());
+        s.value
+    });
+    let names = c
+        .names
+        .as_ref()
+        .map(|n| {
+            cx.provenance.record(at("names"), n.span());
+            let mut pin = |field: &str, v: &Option<Sp<String>>| {
+                v.as_ref().map(|v| {
+                    cx.provenance
+                        .record(issue::key(&at("names"), field), v.span());
+                    v.value.clone()
+                })
+            };
+            model::Names {
+                workload: pin("workload", &n.workload),
+                service: pin("service", &n.service),
+                config: pin("config", &n.config),
+                secrets: pin("secrets", &n.secrets),
+            }
+        })
+        .unwrap_or_default();
     let annotations = cx.labels(&at("annotations"), &c.annotations);
     let pod_annotations = cx.labels(&at("pod_annotations"), &c.pod_annotations);
 
     model::Component {
+        selector,
+        label_scheme,
+        names,
         name: owner.full_name.clone(),
         key: owner.key.clone(),
         role,

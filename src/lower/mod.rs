@@ -79,6 +79,10 @@ pub fn lower(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Checked {
         cx.provenance.record("create_namespace", flag.span());
     }
     let labels = app::string_map(&mut cx, "labels", &file.labels);
+    let label_scheme = file.label_scheme.as_ref().map(|s| {
+        cx.provenance.record("label_scheme", s.span());
+        s.value
+    });
     let annotations = app::string_map(&mut cx, "annotations", &file.annotations);
 
     // Who is who, before any component is lowered, so references resolve in any order.
@@ -120,6 +124,7 @@ pub fn lower(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Checked {
     let patches = app::patches(&mut cx, file.patches.as_deref().unwrap_or_default());
 
     let app = App {
+        label_scheme,
         name: name.value.clone(),
         namespace: file.namespace.as_ref().map(|ns| ns.value.clone()),
         create_namespace: file.create_namespace.as_ref().map(|b| b.value),

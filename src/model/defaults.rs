@@ -8,9 +8,11 @@
 //! ports and neither is named `http`, is left unset for a rule to report) and knows nothing of
 //! TOML or Kubernetes objects.
 
+use std::collections::BTreeMap;
+
 use super::{
-    AccessMode, App, ArgoCd, Colour, Component, EnvValue, Ingress, Metrics, Network, PathType,
-    Port, PortTarget, ProbeAction, PullPolicy, Release, ReleaseController, RestartPolicy,
+    AccessMode, App, ArgoCd, Colour, Component, EnvValue, Ingress, LabelScheme, Metrics, Network,
+    PathType, Port, PortTarget, ProbeAction, PullPolicy, Release, ReleaseController, RestartPolicy,
     SecretStoreKind, Service, ServicePort, ServiceType, Switch, VolumeSource, Workload, names,
     rules,
 };
@@ -19,8 +21,16 @@ use super::{
 /// derived names, which are always recomputed.
 pub fn normalize(app: &mut App) {
     let app_name = app.name.clone();
+    let app_scheme = app.label_scheme;
     for c in &mut app.components {
-        c.name = names::component(&app_name, &c.key);
+        c.name = names::objects(&app_name, c);
+        let scheme = *c
+            .label_scheme
+            .get_or_insert(app_scheme.unwrap_or_else(label_scheme));
+        // An ExternalName Service runs no pods: nothing to select.
+        if c.selector.is_empty() && c.workload != Workload::External {
+            c.selector = scheme_selector(scheme, &c.name);
+        }
         release(c);
         if c.role.is_none() {
             c.role = Some(role(&app_name, c).to_string());
@@ -87,6 +97,21 @@ pub fn normalize(app: &mut App) {
             .refresh_interval
             .get_or_insert_with(|| REFRESH_INTERVAL.to_string());
     }
+}
+
+/// The label scheme of an app that names none: the recommended `app.kubernetes.io/*` labels.
+pub fn label_scheme() -> LabelScheme {
+    LabelScheme::Recommended
+}
+
+/// The selector of a component named `name` without a `selector` of its own, under `scheme`:
+/// `{ app = NAME }` for the `app` scheme; empty (the recommended labels, which only
+/// `kube::labels` knows) otherwise.
+pub fn scheme_selector(scheme: LabelScheme, name: &str) -> BTreeMap<String, String> {
+    scheme
+        .selector_key()
+        .map(|key| BTreeMap::from([(key.to_string(), name.to_string())]))
+        .unwrap_or_default()
 }
 
 /// The defaults of a release: the active colour, the canary weight and controller; and the

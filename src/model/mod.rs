@@ -16,7 +16,9 @@
 //! probes, metrics and a one-port Service use the only port or the one named `http`; a
 //! NetworkPolicy admitting anyone to the declared ports; non-root user 10001, read-only root
 //! filesystem with a writable `/tmp`, no privilege escalation, all capabilities dropped,
-//! RuntimeDefault seccomp, no ServiceAccount token unless RBAC rules need it.
+//! RuntimeDefault seccomp, no ServiceAccount token unless RBAC rules need it; pods selected by
+//! `app.kubernetes.io/name` and `instance` (unless the component keeps a running app's
+//! `selector`, or the `app` label scheme selects by `app: NAME`).
 //!
 //! A Deployment (the default kind):
 //! ```
@@ -114,6 +116,10 @@ use std::collections::BTreeMap;
 /// An app: a set of components sharing a name, a namespace and labels.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct App {
+    /// The labels that select each component's pods, unless the component says otherwise
+    /// ([`Component::label_scheme`], [`Component::selector`]). Default
+    /// ([`defaults::label_scheme`]): the recommended `app.kubernetes.io/*` labels.
+    pub label_scheme: Option<LabelScheme>,
     /// DNS-1123 label; the `app.kubernetes.io/part-of` label.
     pub name: String,
     pub namespace: Option<String>,
@@ -176,12 +182,25 @@ impl Policy {
 /// One workload with its config, secrets and Service.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Component {
+    /// The labels the component's live objects already select by (`{ app = "frontend" }`),
+    /// to take over a running app: used exactly as the workload's selector and in every
+    /// selector k8gen derives for these pods (Service, budget, NetworkPolicy, affinity, spread),
+    /// and carried by the pod template. Empty: by [`Component::label_scheme`] (filled in by
+    /// [`defaults::normalize`] for the `app` scheme; empty after it means the recommended
+    /// labels).
+    pub selector: BTreeMap<String, String>,
+    /// The label scheme of this component's selector when it has no `selector`. Default: the
+    /// app's ([`App::label_scheme`]).
+    pub label_scheme: Option<LabelScheme>,
+    /// Names of existing objects to keep instead of the ones k8gen derives.
+    pub names: Names,
     /// The key the app knows the component by (`[components.KEY]`; the app's own name for the
     /// main component): its `app.kubernetes.io/name` label and the root of its field paths.
     pub key: String,
     /// Name of the component's objects and its `app.kubernetes.io/instance` label. Derived by
-    /// [`defaults::normalize`] from the app name and the key ([`names::component`]): `APP` for
-    /// the key `APP`, else `APP-KEY`; a value set here is replaced.
+    /// [`defaults::normalize`] ([`names::objects`]): the pinned `names.workload`, else from the
+    /// app name and the key: `APP` for the key `APP`, else `APP-KEY`; a value set here is
+    /// replaced.
     pub name: String,
     /// `app.kubernetes.io/component`. Default ([`defaults::role`]): the key, or for the main
     /// component `server` when it has ports, else `worker`.
@@ -249,6 +268,23 @@ pub struct Component {
     pub pod_annotations: BTreeMap<String, String>,
     /// Lint rules not to apply to this component, by name or code.
     pub allow: Vec<String>,
+}
+
+/// Names of existing objects a component takes over (`names = { ... }` in a spec); each
+/// replaces the name [`names`] would derive, and every reference to the object follows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Names {
+    /// The workload and the objects named like it (autoscaler, budget, NetworkPolicy,
+    /// ServiceAccount, RBAC, release tracks `NAME-TRACK`); the base of the other names and the
+    /// `app.kubernetes.io/instance` label.
+    pub workload: Option<String>,
+    /// The component's own Service (what `{ service = ... }` env values, `wait_for` and
+    /// Ingress routes reach).
+    pub service: Option<String>,
+    /// The ConfigMap of `config`.
+    pub config: Option<String>,
+    /// The Secret of `secrets`.
+    pub secrets: Option<String>,
 }
 
 /// Pod and container hardening. The default is the strict one; each field relaxes one thing.
@@ -493,6 +529,12 @@ impl App {
         self
     }
 
+    /// Selects every component's pods by `scheme`'s labels (see [`App::label_scheme`]).
+    pub fn label_scheme(mut self, scheme: LabelScheme) -> Self {
+        self.label_scheme = Some(scheme);
+        self
+    }
+
     /// Turns off lint rule `rule` (a name like `secrets-as-env`, or a code) for the whole app.
     pub fn allow(mut self, rule: impl Into<String>) -> Self {
         self.allow.push(rule.into());
@@ -552,14 +594,51 @@ impl App {
 }
 
 impl Component {
-    /// Name of the component's ConfigMap.
+    /// Name of the component's ConfigMap ([`names::component_config_map`]).
     pub fn config_map_name(&self) -> String {
-        names::config_map(&self.name)
+        names::component_config_map(self)
     }
 
-    /// Name of the component's Secret.
+    /// Name of the component's Secret ([`names::component_secret`]).
     pub fn secret_name(&self) -> String {
-        names::secret(&self.name)
+        names::component_secret(self)
+    }
+
+    /// Name of the component's own Service ([`names::component_service`]).
+    pub fn service_name(&self) -> String {
+        names::component_service(self)
+    }
+
+    /// Selects the component's pods by `key: value` too (see [`Component::selector`]): the
+    /// labels a running app's objects already select by.
+    /// ```
+    /// use k8gen::model::{App, Component, Names};
+    ///
+    /// let web = Component::new("web", "web:v1")
+    ///     .port("http", 8080)
+    ///     .selector("app", "frontend")
+    ///     .names(Names { workload: Some("frontend".into()), ..Default::default() });
+    /// let yaml = k8gen::emit::stream(&k8gen::render_app(&App::new("shop").component(web)).unwrap());
+    /// // The Deployment and the Service select by exactly the running app's labels.
+    /// assert!(yaml.contains("kind: Deployment\nmetadata:\n  name: frontend\n"));
+    /// assert!(yaml.contains("  selector:\n    matchLabels:\n      app: frontend\n  template:"));
+    /// assert!(yaml.contains("  selector:\n    app: frontend\n  type: ClusterIP"));
+    /// ```
+    pub fn selector(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.selector.insert(key.into(), value.into());
+        self
+    }
+
+    /// Selects the component's pods by `scheme`'s labels (unless it has a `selector`).
+    pub fn label_scheme(mut self, scheme: LabelScheme) -> Self {
+        self.label_scheme = Some(scheme);
+        self
+    }
+
+    /// Keeps the names of existing objects (see [`Names`]).
+    pub fn names(mut self, names: Names) -> Self {
+        self.names = names;
+        self
     }
 
     /// Component `key` running `image`, with one replica (by default), no ports and no Service until a
@@ -665,7 +744,7 @@ impl Component {
             return None;
         }
         match self.service.on() {
-            Some(s) if s.headless == Some(true) => Some(self.name.clone()),
+            Some(s) if s.headless == Some(true) => Some(self.service_name()),
             _ => Some(names::governing_service(&self.name)),
         }
     }

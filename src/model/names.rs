@@ -7,8 +7,13 @@
 //! RBAC objects `NAMESPACE-NAME`, the Ingress TLS Secret `APP-tls`; with a release, each
 //! track's Deployment (and its autoscaler and budget) `NAME-TRACK` (`NAME-blue`, `NAME-green`,
 //! `NAME-stable`, `NAME-canary`), the idle colour's Service `NAME-preview` and the canary-only
-//! Service and Ingress `NAME-canary`. Nothing else in k8gen
-//! formats an object name; this module knows names only, not objects.
+//! Service and Ingress `NAME-canary`. A component may pin the names of objects that already
+//! exist (`names = { workload, service, config, secrets }`): a pinned name replaces the derived
+//! one, every reference follows it ([`component_service`], ...), and [`owner`] inverts names
+//! with pins. Nothing else in k8gen formats an object name; this module knows names only, not
+//! objects.
+
+use super::{App, Component};
 
 /// Name of the objects of component `key` of app `app`.
 pub fn component(app: &str, key: &str) -> String {
@@ -29,6 +34,67 @@ pub fn component_key<'o>(app: &str, object: &'o str) -> Option<&'o str> {
         .strip_prefix(app)?
         .strip_prefix('-')
         .filter(|k| !k.is_empty())
+}
+
+/// Name of component `c`'s objects (the workload and everything named like it): its pinned
+/// `names.workload`, else [`component`]. [`super::defaults::normalize`] stores it in `c.name`.
+pub fn objects(app: &str, c: &Component) -> String {
+    c.names
+        .workload
+        .clone()
+        .unwrap_or_else(|| component(app, &c.key))
+}
+
+/// The component's own Service: its pinned `names.service`, else named like its objects.
+pub fn component_service(c: &Component) -> String {
+    c.names.service.clone().unwrap_or_else(|| c.name.clone())
+}
+
+/// The component's ConfigMap: its pinned `names.config`, else [`config_map`] of its name.
+pub fn component_config_map(c: &Component) -> String {
+    c.names
+        .config
+        .clone()
+        .unwrap_or_else(|| config_map(&c.name))
+}
+
+/// The component's Secret: its pinned `names.secrets`, else [`secret`] of its name.
+pub fn component_secret(c: &Component) -> String {
+    c.names.secrets.clone().unwrap_or_else(|| secret(&c.name))
+}
+
+/// What a component's object of some kind is called, for [`owner`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Named {
+    /// The workload and the objects named like it.
+    Workload,
+    Service,
+    ConfigMap,
+    Secret,
+}
+
+/// What the `kind` object of component `key` of (normalised) `app` is called, pinned or
+/// derived: what a reference to it (an env value, `wait_for`, an Ingress route, `from`) uses.
+pub fn of(app: &App, key: &str, kind: Named) -> String {
+    match app.components.iter().find(|c| c.key == key) {
+        Some(c) => match kind {
+            Named::Workload => c.name.clone(),
+            Named::Service => component_service(c),
+            Named::ConfigMap => component_config_map(c),
+            Named::Secret => component_secret(c),
+        },
+        // An unknown key is the rules' to report; nothing is rendered then.
+        None => component(&app.name, key),
+    }
+}
+
+/// The component of (normalised) `app` whose `kind` object is called `name`, pinned or
+/// derived: the inverse of [`objects`], [`component_service`], [`component_config_map`] and
+/// [`component_secret`].
+pub fn owner<'a>(app: &'a App, kind: Named, name: &str) -> Option<&'a Component> {
+    app.components
+        .iter()
+        .find(|c| of(app, &c.key, kind) == name)
 }
 
 const CONFIG_SUFFIX: &str = "-config";
@@ -177,5 +243,37 @@ mod tests {
             preview_service_owner(&preview_service("shop")),
             Some("shop")
         );
+    }
+
+    #[test]
+    fn pinned_names_replace_derived_ones_and_invert() {
+        let mut app = App::new("shop")
+            .component(Component::new("web", "web:v1"))
+            .component(
+                Component::new("cart", "redis:7").names(crate::model::Names {
+                    workload: Some("redis-cart".into()),
+                    service: Some("redis".into()),
+                    config: Some("app-settings".into()),
+                    secrets: None,
+                }),
+            );
+        crate::model::defaults::normalize(&mut app);
+        let (web, cart) = (&app.components[0], &app.components[1]);
+        assert_eq!(web.name, "shop-web");
+        assert_eq!(component_config_map(web), "shop-web-config");
+        assert_eq!(cart.name, "redis-cart");
+        assert_eq!(component_service(cart), "redis");
+        assert_eq!(component_config_map(cart), "app-settings");
+        assert_eq!(component_secret(cart), "redis-cart-secrets");
+        let key = |kind, name| owner(&app, kind, name).map(|c| c.key.as_str());
+        assert_eq!(key(Named::Workload, "redis-cart"), Some("cart"));
+        assert_eq!(key(Named::Service, "redis"), Some("cart"));
+        assert_eq!(key(Named::Service, "redis-cart"), None);
+        assert_eq!(key(Named::ConfigMap, "app-settings"), Some("cart"));
+        assert_eq!(key(Named::Secret, "redis-cart-secrets"), Some("cart"));
+        assert_eq!(key(Named::ConfigMap, "shop-web-config"), Some("web"));
+        assert_eq!(key(Named::Service, "shop-web"), Some("web"));
+        assert_eq!(of(&app, "cart", Named::Service), "redis");
+        assert_eq!(of(&app, "cart", Named::ConfigMap), "app-settings");
     }
 }

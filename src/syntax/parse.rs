@@ -62,7 +62,7 @@ impl Spec {
 }
 
 /// Component keys that on the top level describe the app, not its main component.
-const APP_WIDE_COMPONENT_KEYS: &[&str] = &["labels", "annotations", "allow"];
+const APP_WIDE_COMPONENT_KEYS: &[&str] = &["labels", "annotations", "allow", "label_scheme"];
 
 /// Whether a top-level key describes the app rather than its main component: the spec file's
 /// own keys (from its type, so a new one cannot be forgotten) and [`APP_WIDE_COMPONENT_KEYS`].
@@ -472,12 +472,27 @@ fn merged_components(
             .with_help("move it into the components that should not inherit the keys"),
         );
     }
+    // What identifies one component's running objects cannot be shared by every component.
+    for key in ["selector", "names"] {
+        if let Some(v) = defaults.as_ref().and_then(|d| d.get(key)) {
+            unset_errors.push(
+                Diagnostic::error(
+                    codes::INVALID_VALUE,
+                    v.span(),
+                    format!("`{key}` belongs in a component: in `[defaults]` every component would share it"),
+                )
+                .with_help("move it into the component whose running objects it describes (for `app: NAME` selectors everywhere, `label_scheme = \"app\"`)"),
+            );
+        }
+    }
     let mut read = |table: Spanned<DeTable<'_>>| {
         let span = table.span();
         let mut table = table.into_inner();
         let mut inherited = defaults.clone().unwrap_or_default();
         // `unset` is about what a component inherits; `[defaults]` cannot pass one on.
         inherited.remove("unset");
+        inherited.remove("selector");
+        inherited.remove("names");
         unset(&mut inherited, &table, &mut unset_errors);
         table = merge(inherited, table);
         // SpecFile accepted both parts with the same types, so the merge reads back.

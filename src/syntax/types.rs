@@ -249,6 +249,24 @@ macro_rules! with_component_fields {
             #[serde(default)]
             #[schemars(example = serde_json::json!({"team": "checkout"}))]
             pub labels: SpMap<String>,
+            /// The labels a running app's objects already select this component's pods by, to
+            /// take them over without recreating them (a Deployment's selector cannot change):
+            /// k8gen uses exactly these as the workload's selector and in every selector it
+            /// derives for the pods (Service, budget, NetworkPolicy, affinity, spread), and adds
+            /// the recommended `app.kubernetes.io/*` labels only where no selector looks.
+            #[schemars(example = serde_json::json!({"app": "redis", "role": "leader", "tier": "backend"}))]
+            pub selector: Option<Sp<SpMap<String>>>,
+            /// The labels that select the pods when there is no `selector`: `recommended`
+            /// (`app.kubernetes.io/name` and `instance`, the default) or `app` (`app: NAME`,
+            /// NAME being the name of the component's objects). On the top level it applies to
+            /// every component.
+            #[schemars(example = &"app")]
+            pub label_scheme: Option<Sp<crate::values::LabelScheme>>,
+            /// Names of existing objects to keep: `workload` (and everything named like it),
+            /// `service`, `config` (the ConfigMap), `secrets` (the Secret). Every reference
+            /// (env values, `envFrom`, volumes, Ingress routes, `wait_for`) follows.
+            #[schemars(example = serde_json::json!({"workload": "redis-cart", "service": "redis-cart", "config": "app-settings"}))]
+            pub names: Option<Sp<NamesSyntax>>,
             /// Annotations added to this component's objects.
             #[serde(default)]
             #[schemars(example = serde_json::json!({"owner": "checkout-team@example.com"}))]
@@ -452,6 +470,26 @@ with_component_fields! {
     // `unset` is applied while merging `[defaults]`, on the TOML tree.
     #[allow(dead_code)]
     pub struct ComponentSyntax {}
+}
+
+/// Pinned names of a component's existing objects.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NamesSyntax {
+    /// The workload and the objects named like it (autoscaler, budget, NetworkPolicy,
+    /// ServiceAccount, RBAC); also the `app.kubernetes.io/instance` label and the base of the
+    /// other names.
+    #[schemars(example = &"redis-leader")]
+    pub workload: Option<Sp<String>>,
+    /// The component's Service.
+    #[schemars(example = &"redis-cart")]
+    pub service: Option<Sp<String>>,
+    /// The ConfigMap of `config`.
+    #[schemars(example = &"app-settings")]
+    pub config: Option<Sp<String>>,
+    /// The Secret of `secrets`.
+    #[schemars(example = &"shop-credentials")]
+    pub secrets: Option<Sp<String>>,
 }
 
 /// A container port: a number, or `{ port = 53, protocol = "UDP" }`.

@@ -62,6 +62,13 @@ struct GenComponent {
     run_as_user: Option<i64>,
     config_mount: Option<String>,
     role: Option<String>,
+    /// `selector = { ... }` (taking over running pods); empty: none.
+    selector: Vec<(String, String)>,
+    /// `names = { workload, service, config }`.
+    names: Option<(Option<String>, Option<String>, Option<String>)>,
+    /// The component's own `label_scheme` (not for the main component: on the top level the
+    /// key is the app's).
+    label_scheme: Option<k8gen::model::LabelScheme>,
 }
 
 #[derive(Debug, Clone)]
@@ -90,6 +97,8 @@ struct GenApp {
     /// The first component is the main one (keyed like the app, written at the top level).
     main: bool,
     components: Vec<GenComponent>,
+    /// The app-wide `label_scheme`.
+    label_scheme: Option<k8gen::model::LabelScheme>,
 }
 
 const KEYS: &[&str] = &["api", "web", "db", "worker"];
@@ -215,7 +224,35 @@ fn component(g: &mut Gen, key: String, others: &[String]) -> GenComponent {
             }
         }
     });
+    let selector = if g.chance(20) {
+        let options = [
+            vec![("app".to_string(), key.clone())],
+            vec![("app".into(), "shared".into())],
+            vec![("tier".into(), "web".into())],
+            vec![("app".into(), key.clone()), ("tier".into(), "web".into())],
+        ];
+        let bad = [
+            vec![("app.kubernetes.io/name".into(), key.clone())],
+            vec![("app".into(), "not a value".into())],
+        ];
+        mostly(g, &options, &bad).clone()
+    } else {
+        Vec::new()
+    };
+    let names = g.chance(15).then(|| {
+        let live = format!("{key}-live");
+        let svc = format!("{key}-svc");
+        (
+            g.chance(60)
+                .then(|| mostly(g, &[live.as_str(), "live"], &["Bad_Name"]).to_string()),
+            g.chance(50)
+                .then(|| g.pick(&[svc.as_str(), "shared-svc"]).to_string()),
+            g.chance(50).then(|| "app-settings".to_string()),
+        )
+    });
+    let label_scheme = g.chance(5).then(|| *g.pick(k8gen::model::LabelScheme::ALL));
     GenComponent {
+        label_scheme,
         key,
         release,
         image: mostly(g, IMAGES, BAD_IMAGES).to_string(),
@@ -252,6 +289,8 @@ fn component(g: &mut Gen, key: String, others: &[String]) -> GenComponent {
         role: g
             .chance(10)
             .then(|| g.pick(&["api", "bad role"]).to_string()),
+        selector,
+        names,
     }
 }
 
@@ -277,11 +316,15 @@ fn app(seed: u64) -> GenApp {
             component(&mut g, k.clone(), &others)
         })
         .collect();
+    let label_scheme = g
+        .chance(10)
+        .then(|| *g.pick(k8gen::model::LabelScheme::ALL));
     GenApp {
         name,
         namespace,
         main,
         components,
+        label_scheme,
     }
 }
 
@@ -450,6 +493,23 @@ fn component_toml(c: &GenComponent, out: &mut String) {
     if let Some(m) = &c.config_mount {
         w(out, format!("mount = {{ config = {} }}", toml_str(m)));
     }
+    if !c.selector.is_empty() {
+        let items: Vec<String> = (c.selector.iter())
+            .map(|(k, v)| format!("{} = {}", toml_str(k), toml_str(v)))
+            .collect();
+        w(out, format!("selector = {{ {} }}", items.join(", ")));
+    }
+    if let Some((workload, service, config)) = &c.names {
+        let items: Vec<String> = [
+            ("workload", workload),
+            ("service", service),
+            ("config", config),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| Some(format!("{k} = {}", toml_str(v.as_ref()?))))
+        .collect();
+        w(out, format!("names = {{ {} }}", items.join(", ")));
+    }
 }
 
 fn to_toml(a: &GenApp) -> String {
@@ -458,6 +518,9 @@ fn to_toml(a: &GenApp) -> String {
     if let Some(ns) = &a.namespace {
         writeln!(out, "namespace = {}", toml_str(ns)).unwrap();
     }
+    if let Some(scheme) = a.label_scheme {
+        writeln!(out, "label_scheme = \"{scheme}\"").unwrap();
+    }
     let mut rest = a.components.as_slice();
     if a.main {
         component_toml(&a.components[0], &mut out);
@@ -465,6 +528,9 @@ fn to_toml(a: &GenApp) -> String {
     }
     for c in rest {
         writeln!(out, "[components.{}]", toml_str(&c.key)).unwrap();
+        if let Some(scheme) = c.label_scheme {
+            writeln!(out, "label_scheme = \"{scheme}\"").unwrap();
+        }
         component_toml(c, &mut out);
     }
     out
@@ -475,7 +541,10 @@ fn to_app(a: &GenApp) -> App {
     if let Some(ns) = &a.namespace {
         app = app.namespace(ns);
     }
-    for c in &a.components {
+    if let Some(scheme) = a.label_scheme {
+        app = app.label_scheme(scheme);
+    }
+    for (i, c) in a.components.iter().enumerate() {
         let mut b = match &c.release {
             None => Component::new(&c.key, &c.image),
             Some(r) => Component::new(&c.key, "").release(r.clone()),
@@ -539,6 +608,20 @@ fn to_app(a: &GenApp) -> App {
             b.security.run_as_user = Some(u);
         }
         b.config_mount = c.config_mount.clone();
+        for (k, v) in &c.selector {
+            b = b.selector(k, v);
+        }
+        if let Some(scheme) = c.label_scheme.filter(|_| !(a.main && i == 0)) {
+            b = b.label_scheme(scheme);
+        }
+        if let Some((workload, service, config)) = &c.names {
+            b = b.names(k8gen::model::Names {
+                workload: workload.clone(),
+                service: service.clone(),
+                config: config.clone(),
+                secrets: None,
+            });
+        }
         app = app.component(b);
     }
     app

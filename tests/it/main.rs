@@ -24,4 +24,5 @@ mod scale;
 mod schema;
 mod set_image;
 mod support;
+mod takeover;
 mod yaml_readback;

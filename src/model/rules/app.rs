@@ -130,8 +130,9 @@ fn components(cx: &mut Cx<'_>) {
                 "component name",
             );
         }
+        // A pinned name is judged as a name of its own (`rules::takeover`).
         let name = names::component(&app.name, &c.key);
-        if name.len() > 63 {
+        if c.names.workload.is_none() && name.len() > 63 {
             cx.push(
                 issue::Issue::new(
                     codes::NAME_TOO_LONG,
