@@ -23,12 +23,8 @@ pub fn run(
         Ok(files) => files,
         Err(e) => return fail(e),
     };
-    let jobs: Result<Vec<Vec<Job>>, String> = files
-        .par_iter()
-        .map(|f| inputs::jobs(f, envs, sets))
-        .collect();
-    let jobs: Vec<Job> = match jobs {
-        Ok(jobs) => jobs.into_iter().flatten().collect(),
+    let jobs = match inputs::all_jobs(&files, envs, sets) {
+        Ok(jobs) => jobs,
         Err(e) => return fail(e),
     };
     // Specs are independent: check them in parallel, report in file order.

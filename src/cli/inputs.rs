@@ -224,6 +224,14 @@ pub enum Envs {
     All,
 }
 
+/// The renders of every spec file, in file order (read in parallel).
+pub fn all_jobs(files: &[PathBuf], envs: &Envs, sets: &[String]) -> Result<Vec<Job>, String> {
+    use rayon::prelude::*;
+    let jobs: Result<Vec<Vec<Job>>, String> =
+        files.par_iter().map(|f| jobs(f, envs, sets)).collect();
+    Ok(jobs?.into_iter().flatten().collect())
+}
+
 /// The renders of one spec file: one, or one per environment.
 pub fn jobs(path: &Path, envs: &Envs, sets: &[String]) -> Result<Vec<Job>, String> {
     let platform = platform_file(path)?;

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::inputs::{self, Envs, Job, RealHost};
+use super::inputs::{self, Envs, RealHost};
 use super::{OK, SPEC_ERROR, fail, output, plural};
 
 /// One spec's output, emitted already: a YAML stream, or the files of its folder.
@@ -42,12 +42,8 @@ pub fn run(
     {
         return fail(e);
     }
-    let jobs: Result<Vec<Vec<Job>>, String> = files
-        .par_iter()
-        .map(|f| inputs::jobs(f, envs, sets))
-        .collect();
-    let jobs: Vec<Job> = match jobs {
-        Ok(jobs) => jobs.into_iter().flatten().collect(),
+    let jobs = match inputs::all_jobs(&files, envs, sets) {
+        Ok(jobs) => jobs,
         Err(e) => return fail(e),
     };
     let nested = files.len() > 1 || specs.iter().any(|s| s.is_dir());

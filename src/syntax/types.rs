@@ -443,26 +443,6 @@ pub struct PolicySyntax {
     pub exceptions: SpMap<Vec<Sp<String>>>,
 }
 
-/// Ingress settings a platform gives every app's Ingress.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[allow(dead_code)] // merged as a TOML tree, like `PlatformFile::defaults`
-#[serde(deny_unknown_fields)]
-pub struct IngressDefaultsSyntax {
-    /// IngressClass, e.g. `nginx`.
-    #[schemars(example = &"nginx")]
-    pub class: Option<Sp<String>>,
-    #[serde(default)]
-    /// Annotations on the Ingress.
-    #[schemars(example = serde_json::json!({"nginx.ingress.kubernetes.io/ssl-redirect": "true"}))]
-    pub annotations: SpMap<String>,
-    /// Serve TLS for every host: `true` (Secret `APP-tls`) or a Secret name.
-    #[schemars(example = true)]
-    pub tls: Option<Sp<TlsSyntax>>,
-    /// cert-manager ClusterIssuer that issues the TLS certificate.
-    #[schemars(example = &"letsencrypt-prod")]
-    pub cert_manager_issuer: Option<Sp<String>>,
-}
-
 with_component_fields! {
     /// One component of the app: a workload, its config, secrets and Service.
     #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -1050,25 +1030,46 @@ pub struct SchedulingSyntax {
     pub require_nodes: SpMap<Vec<String>>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct IngressSyntax {
-    /// IngressClass, e.g. `nginx`.
-    #[schemars(example = &"nginx")]
-    pub class: Option<Sp<String>>,
-    #[serde(default)]
-    /// Annotations on the Ingress.
-    #[schemars(example = serde_json::json!({"nginx.ingress.kubernetes.io/ssl-redirect": "true"}))]
-    pub annotations: SpMap<String>,
-    /// Serve TLS for every host: `true` (Secret `APP-tls`) or a Secret name.
-    #[schemars(example = true)]
-    pub tls: Option<Sp<TlsSyntax>>,
-    /// cert-manager ClusterIssuer that issues the TLS certificate.
-    #[schemars(example = &"letsencrypt-prod")]
-    pub cert_manager_issuer: Option<Sp<String>>,
-    /// Routes: `{ host = "app.example.com", path = "/api", to = "backend" }`.
-    #[schemars(example = serde_json::json!([{"host": "shop.example.com", "path": "/api", "to": "api"}]))]
-    pub routes: Vec<Sp<RouteSyntax>>,
+/// Declares an Ingress table with the given fields after the settings a platform can give
+/// every Ingress (class, annotations, TLS, issuer), so the two share one list.
+macro_rules! with_ingress_settings {
+    ($(#[$meta:meta])* pub struct $name:ident { $($(#[$fmeta:meta])* pub $field:ident : $ty:ty,)* }) => {
+        $(#[$meta])*
+        pub struct $name {
+            /// IngressClass, e.g. `nginx`.
+            #[schemars(example = &"nginx")]
+            pub class: Option<Sp<String>>,
+            #[serde(default)]
+            /// Annotations on the Ingress.
+            #[schemars(example = serde_json::json!({"nginx.ingress.kubernetes.io/ssl-redirect": "true"}))]
+            pub annotations: SpMap<String>,
+            /// Serve TLS for every host: `true` (Secret `APP-tls`) or a Secret name.
+            #[schemars(example = true)]
+            pub tls: Option<Sp<TlsSyntax>>,
+            /// cert-manager ClusterIssuer that issues the TLS certificate.
+            #[schemars(example = &"letsencrypt-prod")]
+            pub cert_manager_issuer: Option<Sp<String>>,
+            $($(#[$fmeta])* pub $field: $ty,)*
+        }
+    };
+}
+
+with_ingress_settings! {
+    #[derive(Debug, Clone, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct IngressSyntax {
+        /// Routes: `{ host = "app.example.com", path = "/api", to = "backend" }`.
+        #[schemars(example = serde_json::json!([{"host": "shop.example.com", "path": "/api", "to": "api"}]))]
+        pub routes: Vec<Sp<RouteSyntax>>,
+    }
+}
+
+with_ingress_settings! {
+    /// Ingress settings a platform gives every app's Ingress.
+    #[derive(Debug, Clone, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)] // merged as a TOML tree, like `PlatformFile::defaults`
+    pub struct IngressDefaultsSyntax {}
 }
 
 /// `true` or a Secret name.

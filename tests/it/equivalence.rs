@@ -631,7 +631,15 @@ type Outcome = Result<String, BTreeSet<(String, String)>>;
 
 fn via_toml(a: &GenApp) -> Outcome {
     let source = to_toml(a);
-    match k8gen::render_source(&source, &root(), &FsHost) {
+    toml_outcome(k8gen::render_source(&source, &root(), &FsHost), &source)
+}
+
+/// A spec's render as an outcome; every finding must have a field path.
+fn toml_outcome(
+    result: Result<Vec<k8gen::Object>, Vec<k8gen::Diagnostic>>,
+    source: &str,
+) -> Outcome {
+    match result {
         Ok(objects) => Ok(k8gen::emit::stream(&objects)),
         Err(diags) => Err(diags
             .into_iter()
@@ -649,12 +657,35 @@ fn via_toml(a: &GenApp) -> Outcome {
 }
 
 fn via_rust(a: &GenApp) -> Outcome {
-    match k8gen::render_app(&to_app(a)) {
+    rust_outcome(&to_app(a))
+}
+
+fn rust_outcome(app: &App) -> Outcome {
+    match k8gen::render_app(app) {
         Ok(objects) => Ok(k8gen::emit::stream(&objects)),
         Err(issues) => Err(issues
             .into_iter()
             .map(|i| (i.code.to_string(), i.path))
             .collect()),
+    }
+}
+
+/// Panics with a diff when the two outcomes differ; counts them otherwise.
+fn agree(seed: u64, source: &str, t: &Outcome, r: &Outcome, counts: &mut (u64, u64)) {
+    if t != r {
+        let diff = match (t, r) {
+            (Ok(t), Ok(r)) => similar::TextDiff::from_lines(t, r)
+                .unified_diff()
+                .header("toml", "rust")
+                .to_string(),
+            _ => format!("toml: {t:#?}\nrust: {r:#?}"),
+        };
+        panic!("seed {seed}: the front ends disagree\n--- spec:\n{source}\n{diff}");
+    }
+    if t.is_ok() {
+        counts.0 += 1;
+    } else {
+        counts.1 += 1;
     }
 }
 
@@ -664,29 +695,13 @@ fn toml_and_rust_render_the_same_or_fail_the_same() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(CASES);
-    let (mut rendered, mut rejected) = (0, 0);
+    let mut counts = (0, 0);
     for seed in KEPT.iter().copied().chain(0..cases) {
         let a = app(seed);
         let (t, r) = (via_toml(&a), via_rust(&a));
-        if t != r {
-            let diff = match (&t, &r) {
-                (Ok(t), Ok(r)) => similar::TextDiff::from_lines(t, r)
-                    .unified_diff()
-                    .header("toml", "rust")
-                    .to_string(),
-                _ => format!("toml: {t:#?}\nrust: {r:#?}"),
-            };
-            panic!(
-                "seed {seed}: the front ends disagree\n--- spec:\n{}\n{diff}",
-                to_toml(&a)
-            );
-        }
-        if t.is_ok() {
-            rendered += 1;
-        } else {
-            rejected += 1;
-        }
+        agree(seed, &to_toml(&a), &t, &r, &mut counts);
     }
+    let (rendered, rejected) = counts;
     println!("{rendered} apps rendered alike, {rejected} rejected alike");
     // The generator must exercise both outcomes, or the law says little.
     assert!(
@@ -820,7 +835,7 @@ fn an_overlay_in_toml_equals_the_same_changes_made_in_rust() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(CASES / 2);
-    let (mut rendered, mut rejected) = (0, 0);
+    let mut counts = (0, 0);
     for seed in 0..cases {
         let a = app(seed);
         let mut g = Gen(seed ^ 0x005E_ED0F_0E4A);
@@ -830,44 +845,14 @@ fn an_overlay_in_toml_equals_the_same_changes_made_in_rust() {
             env: Some("x".into()),
             ..k8gen::Layers::default()
         };
-        let t: Outcome = match k8gen::render_layers("spec", &source, &layers, &root(), &FsHost) {
-            Ok(objects) => Ok(k8gen::emit::stream(&objects)),
-            Err(diags) => Err(diags
-                .into_iter()
-                .map(|d| {
-                    let path = d.path.unwrap_or_else(|| {
-                        panic!(
-                            "seed {seed}: no field path: {} {}\n{source}",
-                            d.code, d.message
-                        )
-                    });
-                    (d.code.to_string(), path)
-                })
-                .collect()),
-        };
-        let r: Outcome = match k8gen::render_app(&overlay_rust(&a, &changes)) {
-            Ok(objects) => Ok(k8gen::emit::stream(&objects)),
-            Err(issues) => Err(issues
-                .into_iter()
-                .map(|i| (i.code.to_string(), i.path))
-                .collect()),
-        };
-        if t != r {
-            let diff = match (&t, &r) {
-                (Ok(t), Ok(r)) => similar::TextDiff::from_lines(t, r)
-                    .unified_diff()
-                    .header("toml", "rust")
-                    .to_string(),
-                _ => format!("toml: {t:#?}\nrust: {r:#?}"),
-            };
-            panic!("seed {seed}: overlay and builder disagree\n--- spec:\n{source}\n{diff}");
-        }
-        if t.is_ok() {
-            rendered += 1;
-        } else {
-            rejected += 1;
-        }
+        let t = toml_outcome(
+            k8gen::render_layers("spec", &source, &layers, &root(), &FsHost),
+            &source,
+        );
+        let r = rust_outcome(&overlay_rust(&a, &changes));
+        agree(seed, &source, &t, &r, &mut counts);
     }
+    let (rendered, rejected) = counts;
     println!("overlays: {rendered} apps rendered alike, {rejected} rejected alike");
     assert!(
         rendered > cases / 20 && rejected > cases / 20,
