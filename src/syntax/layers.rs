@@ -116,19 +116,24 @@ fn merge_with<'i>(mut base: DeTable<'i>, over: DeTable<'i>, named: bool) -> DeTa
         };
         base.insert(key, merged);
     }
-    if named
-        && let Some(DeValue::Table(components)) = base.get_mut("components").map(Spanned::get_mut)
-    {
-        let off: Vec<String> = components
+    if named {
+        drop_false_components(&mut base);
+    }
+    base
+}
+
+/// Takes out the components an overlay switched off (`components.KEY = false`).
+pub(super) fn drop_false_components(table: &mut DeTable<'_>) {
+    if let Some(DeValue::Table(c)) = table.get_mut("components").map(Spanned::get_mut) {
+        let off: Vec<String> = c
             .iter()
             .filter(|(_, v)| matches!(v.get_ref(), DeValue::Boolean(false)))
             .map(|(k, _)| k.get_ref().to_string())
             .collect();
-        for key in off {
-            components.remove(key.as_str());
+        for k in off {
+            c.remove(k.as_str());
         }
     }
-    base
 }
 
 fn merge_named<'i>(old: DeArray<'i>, new: DeArray<'i>, keys: &[&str]) -> DeArray<'i> {

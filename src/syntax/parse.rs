@@ -7,7 +7,9 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue};
 
-use super::layers::{Layers, merge, overlay, remove_path, shift_table, take_removals};
+use super::layers::{
+    Layers, drop_false_components, merge, overlay, remove_path, shift_table, take_removals,
+};
 use super::{ComponentSyntax, OverlaySyntax, PlatformFile, Sp, SpecFile};
 use crate::diag::{Diagnostic, FileId, MAIN_FILE, SourceMap};
 
@@ -425,19 +427,6 @@ fn namespace_of(
         Spanned::new(pattern.span(), "namespace".into()),
         Spanned::new(pattern.span(), DeValue::String(value.into())),
     );
-}
-
-fn drop_false_components(over: &mut DeTable<'_>) {
-    if let Some(DeValue::Table(c)) = over.get_mut("components").map(Spanned::get_mut) {
-        let off: Vec<String> = c
-            .iter()
-            .filter(|(_, v)| matches!(v.get_ref(), DeValue::Boolean(false)))
-            .map(|(k, _)| k.get_ref().to_string())
-            .collect();
-        for k in off {
-            c.remove(k.as_str());
-        }
-    }
 }
 
 fn sorted(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
