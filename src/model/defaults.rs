@@ -22,6 +22,15 @@ use super::{
 pub fn normalize(app: &mut App) {
     let app_name = app.name.clone();
     let app_scheme = app.label_scheme;
+    if let Some(registry) = app.registry.clone() {
+        for c in &mut app.components {
+            images(c, |image| {
+                if let Some(full) = registry_image(&registry, image) {
+                    *image = full;
+                }
+            });
+        }
+    }
     for c in &mut app.components {
         c.name = names::objects(&app_name, c);
         let scheme = *c
@@ -117,6 +126,32 @@ pub fn scheme_selector(scheme: LabelScheme, name: &str) -> BTreeMap<String, Stri
 /// The defaults of a release: the active colour, the canary weight and controller; and the
 /// component's `image` (when empty): the serving track's (the active colour, or stable), so
 /// the version label, pull policy and lints follow the version that takes the traffic.
+/// `image` pulled from `registry` when it names no registry of its own (`nginx:1.27` →
+/// `registry.example.com/nginx:1.27`); `None` when it does, or is empty.
+pub fn registry_image(registry: &str, image: &str) -> Option<String> {
+    (!image.is_empty() && !crate::model::rules::has_registry_host(image))
+        .then(|| format!("{}/{image}", registry.trim_end_matches('/')))
+}
+
+/// Calls `f` on every image a component names: its own, its release tracks', its init
+/// containers' and sidecars'.
+fn images(c: &mut Component, mut f: impl FnMut(&mut String)) {
+    f(&mut c.image);
+    match &mut c.release {
+        Some(Release::BlueGreen { blue, green, .. }) => {
+            blue.iter_mut().chain(green.iter_mut()).for_each(&mut f)
+        }
+        Some(Release::Canary { stable, canary, .. }) => {
+            f(stable);
+            canary.iter_mut().for_each(&mut f);
+        }
+        None => {}
+    }
+    for k in c.init_containers.iter_mut().chain(c.sidecars.iter_mut()) {
+        f(&mut k.image);
+    }
+}
+
 fn release(c: &mut Component) {
     let Some(r) = &mut c.release else { return };
     match r {

@@ -143,6 +143,9 @@ pub struct App {
     pub allow: Vec<String>,
     /// The platform's rules for this app (`[policy]` of `k8gen.toml`).
     pub policy: Policy,
+    /// The registry images come from when they name none (`nginx:1.27` →
+    /// `REGISTRY/nginx:1.27`): a mirror or a company registry. See [`defaults::registry_image`].
+    pub registry: Option<String>,
 }
 
 /// What a platform requires of every app: lint rules that are errors (and that `allow` cannot
@@ -576,6 +579,12 @@ impl App {
     /// overlay.
     pub fn without_component(mut self, key: &str) -> Self {
         self.components.retain(|c| c.key != key);
+        self
+    }
+
+    /// Pulls every image that names no registry from this one (`registry.example.com/mirror`).
+    pub fn registry(mut self, registry: impl Into<String>) -> Self {
+        self.registry = Some(registry.into());
         self
     }
 

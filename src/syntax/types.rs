@@ -294,6 +294,11 @@ macro_rules! with_app_fields {
                 /// Emit the Namespace object (default true when `namespace` is set).
                 #[schemars(example = false)]
                 pub create_namespace: Option<Sp<bool>>,
+                /// Pull every image that names no registry (`nginx:1.27`, `acme/api:v1`) from
+                /// this one: `registry.example.com/mirror` gives
+                /// `registry.example.com/mirror/nginx:1.27`. Usually set by the platform.
+                #[schemars(example = &"registry.example.com/mirror")]
+                pub registry: Option<Sp<String>>,
                 /// Further components, each with the same keys as the top level: `[components.db]`.
                 /// Their objects are named `APP-KEY`.
                 #[serde(default)]
@@ -376,6 +381,9 @@ with_component_fields! {
         /// Emit each app's Namespace object.
         #[schemars(example = false)]
         pub create_namespace: Option<Sp<bool>>,
+        /// The registry images without one come from (a mirror or the company's registry).
+        #[schemars(example = &"registry.example.com/mirror")]
+        pub registry: Option<Sp<String>>,
         /// A ResourceQuota for each app's namespace.
         #[schemars(example = serde_json::json!({"requests.cpu": "10", "pods": 20}))]
         pub quota: Option<SpMap<Quantity>>,

@@ -423,3 +423,50 @@ fn the_example_platform_renders_every_environment_as_committed() {
     assert!(a.status.success());
     assert_eq!(a.stdout, b.stdout);
 }
+
+#[test]
+fn a_registry_prefixes_the_images_that_name_none_from_either_front_end() {
+    let dir = repo(&[
+        (
+            "k8gen.toml",
+            "[defaults]\nregistry = \"registry.example.com/mirror\"\n",
+        ),
+        (
+            "shop.toml",
+            "name = \"shop\"\nnamespace = \"shop\"\nimage = \"shop:v1\"\n[[sidecars]]\nname = \"log\"\nimage = \"ghcr.io/fluent/fluent-bit:3.1\"\n[[init]]\nname = \"migrate\"\ncommand = [\"migrate\"]\n[components.proxy]\nimage = \"envoyproxy/envoy:v1.31\"\n",
+        ),
+    ]);
+    let y = ok(&run(dir.path(), &["render", "shop.toml"]));
+    assert_eq!(
+        y.matches("image: registry.example.com/mirror/shop:v1")
+            .count(),
+        2,
+        "{y}"
+    );
+    assert!(
+        y.contains("image: registry.example.com/mirror/envoyproxy/envoy:v1.31"),
+        "{y}"
+    );
+    assert!(
+        y.contains("image: ghcr.io/fluent/fluent-bit:3.1"),
+        "a named registry stays: {y}"
+    );
+    // The Rust API: the same default, in the same place.
+    let app = k8gen::model::App::new("shop")
+        .namespace("shop")
+        .registry("registry.example.com/mirror")
+        .component(k8gen::model::Component::new(
+            "proxy",
+            "envoyproxy/envoy:v1.31",
+        ));
+    let rust = k8gen::emit::stream(&k8gen::render_app(&app).unwrap());
+    assert!(rust.contains("image: registry.example.com/mirror/envoyproxy/envoy:v1.31"));
+    // A registry that is no registry is an error at its place, in k8gen.toml.
+    std::fs::write(
+        dir.path().join("k8gen.toml"),
+        "[defaults]\nregistry = \"mirror/\"\n",
+    )
+    .unwrap();
+    let err = failed(&run(dir.path(), &["render", "shop.toml"]));
+    assert!(err.contains("k8gen.toml:2:12: error[K0111]"), "{err}");
+}

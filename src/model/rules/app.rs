@@ -19,6 +19,15 @@ pub(super) fn app(cx: &mut Cx<'_>) {
         codes::INVALID_NAME,
         "app name",
     );
+    if let Some(r) = &app.registry {
+        cx.value(
+            "registry",
+            r,
+            rules::registry,
+            codes::INVALID_VALUE,
+            "registry",
+        );
+    }
     if let Some(ns) = &app.namespace {
         cx.value(
             "namespace",

@@ -215,6 +215,28 @@ pub fn image_tag(image: &str) -> Option<&str> {
 }
 
 /// A container image reference: `[registry/]repository[:tag][@digest]`.
+/// Whether an image reference names its registry: a first part with a dot, a colon or
+/// `localhost` (`ghcr.io/acme/api`, `localhost:5000/api`), unlike `nginx` or `acme/api`.
+pub fn has_registry_host(image: &str) -> bool {
+    let mut parts = image.split('/');
+    match (parts.next(), parts.next()) {
+        (Some(first), Some(_)) => {
+            first.contains('.') || first.contains(':') || first == "localhost"
+        }
+        _ => false,
+    }
+}
+
+/// A registry prefix (`registry.example.com`, `registry.example.com:5000/mirror`): a host with
+/// a dot, a colon or `localhost`, then optional path parts, as an image would start.
+pub fn registry(s: &str) -> Result<(), String> {
+    let probe = format!("{}/image", s.trim_end_matches('/'));
+    if s.ends_with('/') || !has_registry_host(&probe) {
+        return Err("must be a registry host with a dot or a port, optionally with a path (`registry.example.com/mirror`), without a trailing `/`".into());
+    }
+    image(&probe)
+}
+
 pub fn image(s: &str) -> Result<(), String> {
     if s.is_empty() {
         return Err("must not be empty".into());
@@ -253,9 +275,7 @@ pub fn image(s: &str) -> Result<(), String> {
     // The registry host (first part, if it has a dot, colon or is localhost) may have capitals
     // and a port; the repository path may not.
     let mut parts: Vec<&str> = repo.split('/').collect();
-    if parts.len() > 1
-        && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost")
-    {
+    if has_registry_host(repo) {
         parts.remove(0);
     }
     for part in parts {
