@@ -122,8 +122,25 @@ fn merge_with<'i>(mut base: DeTable<'i>, over: DeTable<'i>, named: bool) -> DeTa
     base
 }
 
+/// Every span in `table` (keys and values, at any depth): the places a layer wrote.
+pub(super) fn spans(table: &DeTable<'_>, out: &mut Vec<Range<usize>>) {
+    for (key, value) in table.iter() {
+        out.push(key.span());
+        value_spans(value, out);
+    }
+}
+
+fn value_spans(value: &Spanned<DeValue<'_>>, out: &mut Vec<Range<usize>>) {
+    out.push(value.span());
+    match value.get_ref() {
+        DeValue::Table(t) => spans(t, out),
+        DeValue::Array(items) => items.iter().for_each(|i| value_spans(i, out)),
+        _ => {}
+    }
+}
+
 /// Takes out the components an overlay switched off (`components.KEY = false`).
-pub(super) fn drop_false_components(table: &mut DeTable<'_>) {
+fn drop_false_components(table: &mut DeTable<'_>) {
     if let Some(DeValue::Table(c)) = table.get_mut("components").map(Spanned::get_mut) {
         let off: Vec<String> = c
             .iter()

@@ -7,10 +7,8 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue};
 
-use super::layers::{
-    Layers, drop_false_components, merge, overlay, remove_path, shift_table, take_removals,
-};
-use super::{ComponentSyntax, OverlaySyntax, PlatformFile, Sp, SpecFile};
+use super::layers::{Layers, merge, overlay, remove_path, shift_table, spans, take_removals};
+use super::{ComponentSyntax, PlatformFile, Sp, SpecFile};
 use crate::diag::{Diagnostic, FileId, MAIN_FILE, SourceMap};
 
 use crate::codes;
@@ -126,15 +124,19 @@ pub fn parse_files(files: &SourceMap, layers: &Layers) -> Result<Spec, Vec<Diagn
         .to_string();
     environments(platform.as_ref(), &overlays, layers, &mut errors);
 
-    // The platform's ingress settings wait until the overlays are in: an app may get its
-    // Ingress from an overlay.
-    let mut platform_ingress = None;
+    // The platform's settings for tables an app may or may not have (its Ingress, its Argo CD
+    // Application) wait until the overlays are in: an app may get them from an overlay.
+    let mut if_present = Vec::new();
     if let Some(platform) = &platform_tree {
         let mut layer = platform_defaults(platform, None);
         if let Some(env) = &layers.env {
             layer = merge(layer, platform_defaults(platform, Some(env)));
         }
-        platform_ingress = layer.remove("ingress");
+        for key in ONLY_IF_PRESENT {
+            if let Some(settings) = layer.remove(*key) {
+                if_present.push((*key, settings));
+            }
+        }
         tree = merge(layer, tree);
     }
     if let (Some(env), Some(platform)) = (&layers.env, &platform) {
@@ -142,12 +144,21 @@ pub fn parse_files(files: &SourceMap, layers: &Layers) -> Result<Spec, Vec<Diagn
     }
     for (name, over) in &overlays {
         if layers.env.as_deref() != Some(name.value.as_str()) {
-            // Not rendered now, still checked: a typo in production's overlay fails staging's CI.
+            // Not rendered now, still checked (merged over the spec, as it would be): a typo in
+            // production's overlay fails staging's CI. Only findings inside it count here.
+            let mut written = Vec::new();
+            spans(over, &mut written);
+            let mut trial = tree.clone();
             let mut over = over.clone();
-            drop_false_components(&mut over);
-            over.remove("remove");
-            let root = name.span();
-            shape::<OverlaySyntax>(over, root, source, &mut errors);
+            take_removals(&mut over, &mut trial, &mut errors);
+            let trial = overlay(trial, over);
+            let mut found = Vec::new();
+            shape::<SpecFile>(trial, 0..source.len(), source, &mut found);
+            errors.extend(found.into_iter().filter(|d| {
+                written
+                    .iter()
+                    .any(|w| w.start <= d.span.start && d.span.end <= w.end)
+            }));
         }
     }
     let selected = layers
@@ -159,10 +170,11 @@ pub fn parse_files(files: &SourceMap, layers: &Layers) -> Result<Spec, Vec<Diagn
         take_removals(&mut over, &mut tree, &mut errors);
         tree = overlay(tree, over);
     }
-    if let Some(defaults) = platform_ingress
-        && let Some((key, value)) = tree.remove_entry("ingress")
-    {
-        let merged = match (defaults.into_inner(), value.get_ref()) {
+    for (name, settings) in if_present {
+        let Some((key, value)) = tree.remove_entry(name) else {
+            continue;
+        };
+        let merged = match (settings.into_inner(), value.get_ref()) {
             (DeValue::Table(d), DeValue::Table(own)) => {
                 Spanned::new(value.span(), DeValue::Table(merge(d, own.clone())))
             }
@@ -246,6 +258,10 @@ fn drop_reported(tree: &mut DeTable<'_>, diags: &[Diagnostic]) {
         remove_entry_at(tree, &d.span);
     }
 }
+
+/// App tables a platform's defaults fill in only for the apps that have them: an app without
+/// routes gets no Ingress, one without `argocd` no Application.
+const ONLY_IF_PRESENT: &[&str] = &["ingress", "argocd"];
 
 /// Takes `[overlay.ENV]` tables out of the spec tree.
 fn take_overlays<'i>(

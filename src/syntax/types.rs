@@ -396,6 +396,10 @@ with_component_fields! {
         /// Settings of every app's Ingress (only apps that declare routes get one).
         #[schemars(example = serde_json::json!({"class": "nginx", "tls": true, "cert_manager_issuer": "letsencrypt-prod"}))]
         pub ingress: Option<Sp<IngressDefaultsSyntax>>,
+        /// Settings of every app's Argo CD Application (only apps with `argocd` get one): the
+        /// destination cluster of an environment, its project, the repository.
+        #[schemars(example = serde_json::json!({"server": "https://prod.k8s.example.com", "project": "production"}))]
+        pub argocd: Option<Sp<ArgoCdDefaultsSyntax>>,
     }
 }
 
@@ -431,6 +435,28 @@ pub struct EnvironmentSyntax {
     #[allow(dead_code)] // merged as a TOML tree, like `PlatformFile::defaults`
     #[schemars(example = serde_json::json!({"replicas": 1}))]
     pub defaults: Option<Sp<PlatformDefaultsSyntax>>,
+}
+
+/// Argo CD settings a platform gives every app's Application.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // merged as a TOML tree, like `PlatformFile::defaults`
+pub struct ArgoCdDefaultsSyntax {
+    /// Git repository URL holding the rendered manifests.
+    #[schemars(example = &"https://github.com/acme/k8s-manifests")]
+    pub repo: Option<Sp<String>>,
+    /// Branch, tag or commit.
+    #[schemars(example = &"main")]
+    pub revision: Option<Sp<String>>,
+    /// Argo CD project.
+    #[schemars(example = &"production")]
+    pub project: Option<Sp<String>>,
+    /// Namespace Argo CD runs in.
+    #[schemars(example = &"argocd")]
+    pub namespace: Option<Sp<String>>,
+    /// Destination cluster: the environment's cluster.
+    #[schemars(example = &"https://prod.k8s.example.com")]
+    pub server: Option<Sp<String>>,
 }
 
 /// The platform's rules.

@@ -470,3 +470,42 @@ fn a_registry_prefixes_the_images_that_name_none_from_either_front_end() {
     let err = failed(&run(dir.path(), &["render", "shop.toml"]));
     assert!(err.contains("k8gen.toml:2:12: error[K0111]"), "{err}");
 }
+
+#[test]
+fn an_environment_gives_its_cluster_to_the_apps_argo_cd_application() {
+    let dir = repo(&[
+        (
+            "k8gen.toml",
+            "[environments.production]\nnamespace = \"{app}\"\ndefaults = { argocd = { server = \"https://prod.k8s.example.com\", project = \"production\" } }\n[environments.staging]\n",
+        ),
+        (
+            "shop.toml",
+            "name = \"shop\"\nnamespace = \"shop\"\nimage = \"shop:v1\"\n[argocd]\nrepo = \"https://git.example.com/deploy\"\npath = \"deploy/shop\"\n[overlay.production]\nargocd.path = \"deploy/production/shop\"\n",
+        ),
+        (
+            "plain.toml",
+            "name = \"plain\"\nnamespace = \"plain\"\nimage = \"plain:v1\"\n",
+        ),
+    ]);
+    let prod = ok(&run(
+        dir.path(),
+        &["render", "shop.toml", "--env", "production"],
+    ));
+    assert!(
+        prod.contains("server: https://prod.k8s.example.com"),
+        "{prod}"
+    );
+    assert!(prod.contains("project: production"), "{prod}");
+    assert!(prod.contains("path: deploy/production/shop"), "{prod}");
+    let staging = ok(&run(
+        dir.path(),
+        &["render", "shop.toml", "--env", "staging"],
+    ));
+    assert!(!staging.contains("prod.k8s.example.com"), "{staging}");
+    // An app without `argocd` gets no Application from the platform's settings.
+    let plain = ok(&run(
+        dir.path(),
+        &["render", "plain.toml", "--env", "production"],
+    ));
+    assert!(!plain.contains("kind: Application"), "{plain}");
+}
