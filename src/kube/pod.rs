@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{
     Affinity, Capabilities, ConfigMapEnvSource, ConfigMapKeySelector, ConfigMapVolumeSource,
     Container, ContainerPort, EmptyDirVolumeSource, EnvFromSource, EnvVar, EnvVarSource,
-    ExecAction, HTTPGetAction, LocalObjectReference, NodeAffinity, NodeSelector,
-    NodeSelectorRequirement, NodeSelectorTerm, ObjectFieldSelector,
+    ExecAction, GRPCAction, HTTPGetAction, HTTPHeader, LocalObjectReference, NodeAffinity,
+    NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, ObjectFieldSelector,
     PersistentVolumeClaimVolumeSource, Pod, PodAffinityTerm, PodAntiAffinity, PodSecurityContext,
     PodSpec, PodTemplateSpec, PreferredSchedulingTerm, Probe, ResourceRequirements, SeccompProfile,
     SecretEnvSource, SecretKeySelector, SecretVolumeSource, SecurityContext, TCPSocketAction,
@@ -105,7 +105,7 @@ pub fn template(app: &App, c: &Component) -> PodTemplateSpec {
     }
 
     let main = Container {
-        name: c.key.clone(),
+        name: c.container_name().to_string(),
         image: Some(c.image.clone()),
         image_pull_policy: Some(pull_policy(c, &c.image)),
         command: non_empty_vec(c.command.clone()),
@@ -467,6 +467,14 @@ fn probe(p: &model::Probe) -> Probe {
             probe.http_get = Some(HTTPGetAction {
                 path: Some(path.clone()),
                 port: port.as_ref().map_or(IntOrString::Int(0), int_or_string),
+                http_headers: non_empty_vec(
+                    (p.http_headers.iter())
+                        .map(|(name, value)| HTTPHeader {
+                            name: name.clone(),
+                            value: value.clone(),
+                        })
+                        .collect(),
+                ),
                 ..Default::default()
             })
         }
@@ -474,6 +482,16 @@ fn probe(p: &model::Probe) -> Probe {
             probe.tcp_socket = Some(TCPSocketAction {
                 port: port.as_ref().map_or(IntOrString::Int(0), int_or_string),
                 ..Default::default()
+            })
+        }
+        ProbeAction::Grpc { port, service } => {
+            probe.grpc = Some(GRPCAction {
+                // Normalised to a number; a name left over was reported by the rules.
+                port: match port {
+                    Some(model::PortTarget::Number(n)) => *n,
+                    _ => 0,
+                },
+                service: service.clone(),
             })
         }
         ProbeAction::Exec { command } => {

@@ -117,7 +117,7 @@ fn component(
                 .find(|k| k.name == container)
         })
     };
-    let main = container(&c.key);
+    let main = container(c.container_name());
     let has_ports = main.map_or(!c.ports.is_empty(), |k| {
         k.ports.as_ref().is_some_and(|p| !p.is_empty())
     });
@@ -143,7 +143,7 @@ fn component(
             .with_help("add `probes.liveness = \"GET /health\"` so a hung process is restarted"),
         );
     }
-    let containers = std::iter::once((c.key.as_str(), &c.resources)).chain(
+    let containers = std::iter::once((c.container_name(), &c.resources)).chain(
         c.sidecars
             .iter()
             .chain(&c.init_containers)
@@ -176,7 +176,7 @@ fn component(
             );
         }
     }
-    let images = std::iter::once((c.key.as_str(), c.image.as_str())).chain(
+    let images = std::iter::once((c.container_name(), c.image.as_str())).chain(
         c.sidecars
             .iter()
             .chain(&c.init_containers)

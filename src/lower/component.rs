@@ -171,6 +171,10 @@ pub fn lower_component(cx: &mut Cx<'_>, c: &ComponentSyntax, owner: &Owner) -> m
     let labels = cx.labels(&at("labels"), &c.labels);
     let annotations = cx.labels(&at("annotations"), &c.annotations);
     let pod_annotations = cx.labels(&at("pod_annotations"), &c.pod_annotations);
+    let container = c.container.as_ref().map(|n| {
+        cx.provenance.record(at("container"), n.span());
+        n.value.clone()
+    });
 
     model::Component {
         name: owner.full_name.clone(),
@@ -217,6 +221,7 @@ pub fn lower_component(cx: &mut Cx<'_>, c: &ComponentSyntax, owner: &Owner) -> m
         annotations,
         pod_annotations,
         allow,
+        container,
     }
 }
 

@@ -28,6 +28,9 @@ pub fn normalize(app: &mut App) {
         if c.version.is_none() {
             c.version = version(&c.image).map(str::to_string);
         }
+        if c.container.is_none() {
+            c.container = Some(container_name(c));
+        }
         if c.image_pull_policy.is_none() {
             c.image_pull_policy = Some(pull_policy(&c.image));
         }
@@ -42,10 +45,16 @@ pub fn normalize(app: &mut App) {
             .into_iter()
             .flatten()
         {
-            if let ProbeAction::HttpGet { port, .. } | ProbeAction::Tcp { port } = &mut probe.action
-                && port.is_none()
-            {
-                *port = main.map(PortTarget::Number);
+            match &mut probe.action {
+                ProbeAction::HttpGet { port, .. } | ProbeAction::Tcp { port } => {
+                    if port.is_none() {
+                        *port = main.map(PortTarget::Number);
+                    }
+                }
+                ProbeAction::Grpc { port, .. } => {
+                    *port = numbered_port(port.take(), &c.ports, main)
+                }
+                ProbeAction::Exec { .. } => {}
             }
         }
         if let Some(m) = &mut c.metrics {
@@ -256,6 +265,11 @@ pub fn role<'c>(app: &str, c: &'c Component) -> &'c str {
     }
 }
 
+/// The main container's name when the component does not set `container`: its key.
+pub fn container_name(c: &Component) -> String {
+    c.key.clone()
+}
+
 /// The `app.kubernetes.io/version` label of a component that does not set `version`: the
 /// image's tag, when it is a valid label value (a rule reports a tag that is not).
 pub fn version(image: &str) -> Option<&str> {
@@ -302,8 +316,15 @@ pub fn main_port(c: &Component) -> Option<&Port> {
     }
 }
 
-fn metrics(m: &mut Metrics, ports: &[Port], main: Option<i32>) {
-    m.port = match m.port.take() {
+/// A port where only a number will do (a gRPC probe's port, the `prometheus.io/port`
+/// annotation): the one named, by number or by a container port's name, else the main port.
+/// A name no port has is left as it is for a rule to report.
+pub fn numbered_port(
+    port: Option<PortTarget>,
+    ports: &[Port],
+    main: Option<i32>,
+) -> Option<PortTarget> {
+    match port {
         Some(PortTarget::Name(name)) => Some(
             ports
                 .iter()
@@ -312,7 +333,11 @@ fn metrics(m: &mut Metrics, ports: &[Port], main: Option<i32>) {
         ),
         Some(n) => Some(n),
         None => main.map(PortTarget::Number),
-    };
+    }
+}
+
+fn metrics(m: &mut Metrics, ports: &[Port], main: Option<i32>) {
+    m.port = numbered_port(m.port.take(), ports, main);
     if m.path.is_none() {
         m.path = Some("/metrics".to_string());
     }

@@ -213,6 +213,8 @@ pub struct Component {
     pub pod_annotations: BTreeMap<String, String>,
     /// Lint rules not to apply to this component, by name or code.
     pub allow: Vec<String>,
+    /// Name of the main container. Default ([`defaults::container_name`]): the key.
+    pub container: Option<String>,
 }
 
 /// Pod and container hardening. The default is the strict one; each field relaxes one thing.
@@ -330,6 +332,8 @@ pub struct Probe {
     pub timeout_seconds: Option<i32>,
     pub success_threshold: Option<i32>,
     pub failure_threshold: Option<i32>,
+    /// Headers an HTTP probe sends, in order (name, value); only for [`ProbeAction::HttpGet`].
+    pub http_headers: Vec<(String, String)>,
 }
 
 /// What a probe does. A `port` of `None` is the container's main port
@@ -345,6 +349,14 @@ pub enum ProbeAction {
     },
     Exec {
         command: Vec<String>,
+    },
+    /// The gRPC health checking protocol (`grpc.health.v1.Health/Check`). The port is a
+    /// number in the object: a name is resolved to its container port by
+    /// [`defaults::normalize`].
+    Grpc {
+        port: Option<PortTarget>,
+        /// The service name sent in the check (default: none, the server's overall health).
+        service: Option<String>,
     },
 }
 
@@ -493,6 +505,18 @@ impl Component {
             image,
             ..Default::default()
         }
+    }
+
+    /// Names the main container (default: the component's key), e.g. as the image's
+    /// documentation calls it, so `kubectl logs -c NAME` and existing tooling keep working.
+    pub fn container(mut self, name: impl Into<String>) -> Self {
+        self.container = Some(name.into());
+        self
+    }
+
+    /// The main container's name: [`Component::container`] as set or normalised, else the key.
+    pub fn container_name(&self) -> &str {
+        self.container.as_deref().unwrap_or(&self.key)
     }
 
     /// Sets the `app.kubernetes.io/component` label.
@@ -665,7 +689,23 @@ impl Probe {
             timeout_seconds: None,
             success_threshold: None,
             failure_threshold: None,
+            http_headers: Vec::new(),
         }
+    }
+
+    /// A gRPC health check on container port `port` (a number or a port name; `None`: the
+    /// main port).
+    pub fn grpc(port: Option<PortTarget>) -> Self {
+        Probe::new(ProbeAction::Grpc {
+            port,
+            service: None,
+        })
+    }
+
+    /// Adds a header an HTTP probe sends.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.http_headers.push((name.into(), value.into()));
+        self
     }
 
     /// HTTP GET `path` on container port `port`.

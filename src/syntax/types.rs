@@ -81,7 +81,7 @@ scalar_or_table!(
 );
 scalar_or_table!(ConfigValue, "a string, number or boolean, or `{ file = \"path\" }`", Value: Scalar, File);
 scalar_or_table!(SecretValue, "a string, `{ env = \"VAR\" }` or `{ file = \"path\" }`", Literal: String, Source);
-scalar_or_table!(ProbeSyntax, "\"GET /path\", \"TCP\", or a table with `http`, `tcp` or `exec`", Short: String, Table);
+scalar_or_table!(ProbeSyntax, "\"GET /path\", \"TCP\", \"GRPC\", or a table with `http`, `tcp`, `grpc` or `exec`", Short: String, Table);
 scalar_or_table!(ServiceSyntax, "`false`, `true` or a table", Enabled: bool, Table);
 scalar_or_table!(NetworkSyntax, "`false`, `true` or a table with `from`, `to`, `dns`", Enabled: bool, Table);
 
@@ -257,6 +257,10 @@ macro_rules! with_component_fields {
             #[serde(default)]
             #[schemars(example = serde_json::json!({"sidecar.istio.io/inject": "false"}))]
             pub pod_annotations: SpMap<String>,
+            /// Name of the main container (default: the component's key). Other containers
+            /// of the pod (`init`, `sidecars`) may not use it.
+            #[schemars(example = &"podinfod")]
+            pub container: Option<Sp<String>>,
         }
     };
 }
@@ -459,7 +463,8 @@ pub struct ProbesSyntax {
     pub startup: Option<Sp<ProbeSyntax>>,
 }
 
-/// `"GET /health"`, `"GET :8080/health"`, `"TCP"`, `"TCP :5432"`, or a table.
+/// `"GET /health"`, `"GET :8080/health"`, `"TCP"`, `"TCP :5432"`, `"GRPC"`, `"GRPC :9090"`,
+/// or a table.
 #[derive(Debug, Clone, JsonSchema)]
 #[serde(untagged)]
 pub enum ProbeSyntax {
@@ -467,7 +472,7 @@ pub enum ProbeSyntax {
     Table(Box<ProbeTable>),
 }
 
-/// A probe: exactly one of `http`, `tcp`, `exec`, plus timings.
+/// A probe: exactly one of `http`, `tcp`, `grpc`, `exec`, plus timings.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProbeTable {
@@ -498,6 +503,25 @@ pub struct ProbeTable {
     /// Failures in a row that count as unhealthy (Kubernetes default 3).
     #[schemars(example = 3)]
     pub failure_threshold: Option<Sp<i64>>,
+    /// gRPC health check (`grpc.health.v1.Health/Check`): a port number or container port
+    /// name, or `true` for `port` (default: the main port).
+    #[schemars(example = 9090)]
+    pub grpc: Option<Sp<GrpcSyntax>>,
+    /// With `grpc`: the service name sent in the check (default: none, the whole server).
+    #[schemars(example = &"hipstershop.CartService")]
+    pub service: Option<Sp<String>>,
+    /// With `http`: request headers, `{ "X-Probe" = "1" }` (sent in the order written).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"X-Probe": "1"}))]
+    pub headers: SpMap<String>,
+}
+
+/// `true` (the probe's `port`, else the main port), a port number or a container port name.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum GrpcSyntax {
+    On(bool),
+    Port(PortRef),
 }
 
 /// A port number or a container port name.

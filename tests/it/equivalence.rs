@@ -62,6 +62,8 @@ struct GenComponent {
     run_as_user: Option<i64>,
     config_mount: Option<String>,
     role: Option<String>,
+    /// `container = "..."`: the main container's name.
+    container: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -81,6 +83,11 @@ enum GenProbe {
     Tcp,
     TcpPort(i64),
     Exec,
+    /// `{ grpc = PORT }` (a number or a port name), or `"GRPC"` for the main port, with a
+    /// header (an error: only HTTP probes send them) now and then.
+    Grpc(Option<String>, bool),
+    /// `{ http = "/health", headers = { NAME = "1" } }`.
+    HttpHeader(String),
 }
 
 #[derive(Debug, Clone)]
@@ -173,6 +180,14 @@ fn component(g: &mut Gen, key: String, others: &[String]) -> GenComponent {
             3 if has_ports || g.chance(10) => Some(GenProbe::Tcp),
             4 => Some(GenProbe::TcpPort(*mostly(g, &[5432, 8080], &[0, 70000]))),
             5 => Some(GenProbe::Exec),
+            6 => Some(GenProbe::Grpc(
+                g.chance(60)
+                    .then(|| mostly(g, &["http", "9090", "metrics"], &["nope", "0"]).to_string()),
+                g.chance(5),
+            )),
+            7 if g.chance(40) => Some(GenProbe::HttpHeader(
+                mostly(g, &["X-Probe", "Cookie"], &["X Probe", ""]).to_string(),
+            )),
             _ => None,
         }
     };
@@ -252,6 +267,9 @@ fn component(g: &mut Gen, key: String, others: &[String]) -> GenComponent {
         role: g
             .chance(10)
             .then(|| g.pick(&["api", "bad role"]).to_string()),
+        container: g
+            .chance(10)
+            .then(|| mostly(g, &["server", "podinfod"], &["Bad_Name"]).to_string()),
     }
 }
 
@@ -339,6 +357,9 @@ fn component_toml(c: &GenComponent, out: &mut String) {
     if let Some(role) = &c.role {
         w(out, format!("role = {}", toml_str(role)));
     }
+    if let Some(container) = &c.container {
+        w(out, format!("container = {}", toml_str(container)));
+    }
     if !c.ports.is_empty() {
         let ports: Vec<String> = c
             .ports
@@ -410,6 +431,25 @@ fn component_toml(c: &GenComponent, out: &mut String) {
         GenProbe::Tcp => "\"TCP\"".to_string(),
         GenProbe::TcpPort(n) => format!("{{ tcp = true, port = {n} }}"),
         GenProbe::Exec => "{ exec = [\"true\"] }".to_string(),
+        GenProbe::Grpc(port, header) => {
+            let headers = if *header {
+                ", headers = { X-Probe = \"1\" }"
+            } else {
+                ""
+            };
+            match port.as_deref().map(|p| (p, p.parse::<i64>())) {
+                None if !header => "\"GRPC\"".to_string(),
+                None => format!("{{ grpc = true{headers} }}"),
+                Some((_, Ok(n))) => format!("{{ grpc = {n}{headers} }}"),
+                Some((name, Err(_))) => format!("{{ grpc = {}{headers} }}", toml_str(name)),
+            }
+        }
+        GenProbe::HttpHeader(name) => {
+            format!(
+                "{{ http = \"/health\", headers = {{ {} = \"1\" }} }}",
+                toml_str(name)
+            )
+        }
     };
     let mut probes = Vec::new();
     if let Some(p) = &c.liveness {
@@ -482,6 +522,7 @@ fn to_app(a: &GenApp) -> App {
         };
         b.replicas = c.replicas.map(|r| r as i32).or(b.replicas);
         b.role = c.role.clone();
+        b.container = c.container.clone();
         for (n, p) in &c.ports {
             b = b.port(n, *p as i32);
         }
@@ -520,6 +561,19 @@ fn to_app(a: &GenApp) -> App {
             GenProbe::Exec => Probe::new(ProbeAction::Exec {
                 command: vec!["true".into()],
             }),
+            GenProbe::Grpc(port, header) => {
+                let port = port.as_ref().map(|p| match p.parse::<i32>() {
+                    Ok(n) => PortTarget::Number(n),
+                    Err(_) => PortTarget::Name(p.clone()),
+                });
+                let probe = Probe::grpc(port);
+                if *header {
+                    probe.header("X-Probe", "1")
+                } else {
+                    probe
+                }
+            }
+            GenProbe::HttpHeader(name) => Probe::http("/health").header(name, "1"),
         };
         b.liveness = c.liveness.as_ref().map(probe);
         b.readiness = c.readiness.as_ref().map(probe);

@@ -9,6 +9,7 @@ mod engine;
 mod env_order;
 mod equivalence;
 mod errors;
+mod features;
 mod fuzz;
 mod fuzz_output;
 mod golden;

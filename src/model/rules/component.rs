@@ -548,6 +548,18 @@ fn probe(cx: &mut Cx<'_>, c: &Component, probe: &Probe, path: &str, single_succe
             probe_port(cx, c, port.as_ref(), path);
         }
         ProbeAction::Tcp { port } => probe_port(cx, c, port.as_ref(), path),
+        ProbeAction::Grpc { port, service } => {
+            probe_port(cx, c, port.as_ref(), path);
+            if let Some(service) = service
+                && (service.is_empty() || service.chars().any(|ch| ch.is_control()))
+            {
+                cx.report(
+                    codes::INVALID_VALUE,
+                    issue::key(path, "service"),
+                    "a gRPC service name must be non-empty text without control characters",
+                );
+            }
+        }
         ProbeAction::Exec { command } => {
             if command.is_empty() {
                 cx.report(
@@ -557,6 +569,25 @@ fn probe(cx: &mut Cx<'_>, c: &Component, probe: &Probe, path: &str, single_succe
                 );
             }
         }
+    }
+    if !probe.http_headers.is_empty() && !matches!(probe.action, ProbeAction::HttpGet { .. }) {
+        cx.push(
+            crate::model::Issue::new(
+                codes::INVALID_VALUE,
+                issue::key(path, "headers"),
+                "only an HTTP probe sends headers",
+            )
+            .with_help("remove `headers`, or make it an `http` probe"),
+        );
+    }
+    for (name, _) in &probe.http_headers {
+        cx.value(
+            issue::key(&issue::key(path, "headers"), name),
+            name,
+            rules::http_header_name,
+            codes::INVALID_KEY,
+            "HTTP header name",
+        );
     }
     let timings = [
         ("initial_delay_seconds", probe.initial_delay_seconds, 0),

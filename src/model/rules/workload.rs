@@ -323,7 +323,18 @@ fn volumes(cx: &mut Cx<'_>, c: &Component, base: &str) {
 }
 
 fn containers(cx: &mut Cx<'_>, c: &Component, p: &impl Fn(&str) -> String) {
-    let mut seen = BTreeSet::from([c.key.as_str()]);
+    let main = c.container_name();
+    // The key is judged as a name of its own; a name set apart from it is judged here.
+    if main != c.key {
+        cx.value(
+            p("container"),
+            main,
+            rules::dns1123_label,
+            codes::INVALID_NAME,
+            "container name",
+        );
+    }
+    let mut seen = BTreeSet::from([main]);
     for (list, key, init) in [
         (&c.init_containers, "init", true),
         (&c.sidecars, "sidecars", false),
@@ -339,8 +350,7 @@ fn containers(cx: &mut Cx<'_>, c: &Component, p: &impl Fn(&str) -> String) {
                         format!("container name `{}` is used twice in this pod", x.name),
                     )
                     .with_help(format!(
-                        "the main container is named `{}`; give each container its own name",
-                        c.key
+                        "the main container is named `{main}`; give each container its own name"
                     )),
                 );
             }

@@ -1,0 +1,216 @@
+//! Spec features real apps need, as keys (issue 10): each is written once as TOML and once
+//! with the Rust builder, and both must render the same objects, with the fields that make the
+//! feature checked on the objects themselves; bad values fail alike from both front ends.
+
+use std::collections::BTreeSet;
+
+use k8gen::model::{App, Component, PortTarget, Probe, ProbeAction};
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+/// Renders `toml` and `app`, asserts they give byte-identical YAML, and returns the objects
+/// as JSON.
+fn both(toml: &str, app: &App) -> Vec<Value> {
+    let from_toml = render_text(toml, &root());
+    let from_rust = k8gen::render_app(app).unwrap_or_else(|e| panic!("{e:#?}"));
+    assert_same(
+        "TOML vs Rust builder",
+        &k8gen::emit::stream(&from_toml),
+        &k8gen::emit::stream(&from_rust),
+    );
+    from_toml.iter().map(k8gen::Object::to_json).collect()
+}
+
+/// The object `kind/name`.
+fn object<'a>(objects: &'a [Value], kind: &str, name: &str) -> &'a Value {
+    objects
+        .iter()
+        .find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
+        .unwrap_or_else(|| panic!("no {kind}/{name}"))
+}
+
+/// The (code, field path) of each error of `toml` and of `app`, asserted equal.
+fn errors_alike(toml: &str, app: &App) -> BTreeSet<(String, String)> {
+    let t: BTreeSet<_> = k8gen::render_source(toml, &root(), &FsHost)
+        .unwrap_err()
+        .into_iter()
+        .map(|d| {
+            (
+                d.code.to_string(),
+                d.path.expect("an engine error has a path"),
+            )
+        })
+        .collect();
+    let r: BTreeSet<_> = k8gen::render_app(app)
+        .unwrap_err()
+        .into_iter()
+        .map(|i| (i.code.to_string(), i.path))
+        .collect();
+    assert_eq!(t, r, "the front ends disagree");
+    t
+}
+
+fn pair(code: &str, path: &str) -> (String, String) {
+    (code.to_string(), path.to_string())
+}
+
+#[test]
+fn the_main_container_takes_its_name_from_container() {
+    let toml = r#"
+name = "podinfo"
+image = "ghcr.io/stefanprodan/podinfo:6.9.2"
+container = "podinfod"
+port = 9898
+"#;
+    let app = App::new("podinfo").component(
+        Component::new("podinfo", "ghcr.io/stefanprodan/podinfo:6.9.2")
+            .container("podinfod")
+            .port("http", 9898),
+    );
+    let objects = both(toml, &app);
+    let containers =
+        &object(&objects, "Deployment", "podinfo")["spec"]["template"]["spec"]["containers"];
+    assert_eq!(containers[0]["name"], "podinfod");
+
+    // Without it, the key (as before).
+    let plain = both(
+        "name = \"podinfo\"\nimage = \"podinfo:1\"\nport = 9898\n",
+        &App::new("podinfo").component(Component::new("podinfo", "podinfo:1").port("http", 9898)),
+    );
+    let containers =
+        &object(&plain, "Deployment", "podinfo")["spec"]["template"]["spec"]["containers"];
+    assert_eq!(containers[0]["name"], "podinfo");
+}
+
+#[test]
+fn a_bad_or_taken_container_name_fails_alike() {
+    let toml = r#"
+name = "shop"
+components.api = { image = "api:v1", container = "Api_Main" }
+components.web = { image = "web:v1", container = "proxy", sidecars = [{ name = "proxy", image = "envoyproxy/envoy:v1.31.0" }] }
+"#;
+    let mut web = Component::new("web", "web:v1").container("proxy");
+    web.sidecars.push(k8gen::model::Container {
+        name: "proxy".into(),
+        image: "envoyproxy/envoy:v1.31.0".into(),
+        ..Default::default()
+    });
+    let app = App::new("shop")
+        .component(Component::new("api", "api:v1").container("Api_Main"))
+        .component(web);
+    let errors = errors_alike(toml, &app);
+    assert!(
+        errors.contains(&pair("K0101", "components.api.container")),
+        "{errors:?}"
+    );
+    assert!(
+        errors.contains(&pair("K0115", "components.web.sidecars[0].name")),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn grpc_probes_and_http_headers_render_from_both_front_ends() {
+    let toml = r#"
+name = "shop"
+[components.cart]
+image = "cart:v1"
+container = "server"
+ports = { grpc = 7070 }
+probes.readiness = { grpc = true, service = "hipstershop.CartService", period_seconds = 5 }
+probes.liveness = "GRPC"
+[components.web]
+image = "web:v1"
+ports = { http = 8080, grpc = 9090 }
+probes.liveness = { http = "/_healthz", headers = { Cookie = "shop_session-id=x-liveness-probe", "X-B" = "2" } }
+probes.readiness = { grpc = "grpc" }
+probes.startup = "GRPC :9090"
+"#;
+    let cart = Component::new("cart", "cart:v1")
+        .container("server")
+        .port("grpc", 7070)
+        .readiness(Probe {
+            period_seconds: Some(5),
+            ..Probe::new(ProbeAction::Grpc {
+                port: None,
+                service: Some("hipstershop.CartService".into()),
+            })
+        })
+        .liveness(Probe::grpc(None));
+    let web = Component::new("web", "web:v1")
+        .port("http", 8080)
+        .port("grpc", 9090)
+        .liveness(
+            Probe::http("/_healthz")
+                .header("Cookie", "shop_session-id=x-liveness-probe")
+                .header("X-B", "2"),
+        )
+        .readiness(Probe::grpc(Some(PortTarget::Name("grpc".into()))))
+        .startup(Probe::grpc(Some(PortTarget::Number(9090))));
+    let app = App::new("shop").component(cart).component(web);
+    let objects = both(toml, &app);
+
+    let cart =
+        &object(&objects, "Deployment", "shop-cart")["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(
+        cart["readinessProbe"],
+        json!({"grpc": {"port": 7070, "service": "hipstershop.CartService"}, "periodSeconds": 5})
+    );
+    assert_eq!(cart["livenessProbe"], json!({"grpc": {"port": 7070}}));
+    let web =
+        &object(&objects, "Deployment", "shop-web")["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(
+        web["livenessProbe"]["httpGet"]["httpHeaders"],
+        json!([
+            {"name": "Cookie", "value": "shop_session-id=x-liveness-probe"},
+            {"name": "X-B", "value": "2"}
+        ]),
+        "headers in the order written"
+    );
+    // A port name is resolved: the API takes a number only for gRPC.
+    assert_eq!(web["readinessProbe"], json!({"grpc": {"port": 9090}}));
+    assert_eq!(web["startupProbe"], json!({"grpc": {"port": 9090}}));
+}
+
+#[test]
+fn bad_grpc_probes_and_headers_fail_alike() {
+    let toml = r#"
+name = "shop"
+
+[components.api]
+image = "api:v1"
+ports = { admin = 8081, grpc = 9090 }
+probes = { liveness = "GRPC", readiness = { grpc = 70000 } }
+
+[components.web]
+image = "web:v1"
+ports = { http = 8080, grpc = 9090 }
+probes.liveness = { grpc = "grpcc" }
+probes.readiness = { tcp = true, headers = { "X-Probe" = "1" } }
+probes.startup = { http = "/healthz", headers = { "X Probe" = "1" } }
+"#;
+    let web = Component::new("web", "web:v1")
+        .port("http", 8080)
+        .port("grpc", 9090)
+        .liveness(Probe::grpc(Some(PortTarget::Name("grpcc".into()))))
+        .readiness(Probe::new(ProbeAction::Tcp { port: None }).header("X-Probe", "1"))
+        .startup(Probe::http("/healthz").header("X Probe", "1"));
+    let api = Component::new("api", "api:v1")
+        .port("admin", 8081)
+        .port("grpc", 9090)
+        .liveness(Probe::grpc(None))
+        .readiness(Probe::grpc(Some(PortTarget::Number(70000))));
+    let errors = errors_alike(toml, &App::new("shop").component(web).component(api));
+    let expected = [
+        pair("K0110", "components.web.probes.liveness.port"),
+        pair("K0111", "components.web.probes.readiness.headers"),
+        pair("K0107", "components.web.probes.startup.headers.\"X Probe\""),
+        // Two ports, neither named `http`: k8gen asks which rather than guess.
+        pair("K0112", "components.api.probes.liveness"),
+        pair("K0104", "components.api.probes.readiness.port"),
+    ];
+    for e in &expected {
+        assert!(errors.contains(e), "missing {e:?} in {errors:?}");
+    }
+}
