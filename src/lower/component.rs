@@ -127,6 +127,7 @@ pub fn lower_component(cx: &mut Cx<'_>, c: &ComponentSyntax, owner: &Owner) -> m
         None => (None, None),
     };
     let service = service(cx, c, owner);
+    let services = super::service::extra_services(cx, c, owner);
     let security = c
         .security
         .as_ref()
@@ -222,6 +223,7 @@ pub fn lower_component(cx: &mut Cx<'_>, c: &ComponentSyntax, owner: &Owner) -> m
         pod_annotations,
         allow,
         container,
+        services,
     }
 }
 

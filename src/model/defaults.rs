@@ -68,6 +68,9 @@ pub fn normalize(app: &mut App) {
             Switch::On(s) => Switch::On(service(c, s)),
             Switch::Off => Switch::Off,
         };
+        for (key, s) in std::mem::take(&mut c.services) {
+            c.services.insert(key, extra_service(c, s));
+        }
         workload(c);
         let image = c.image.clone();
         for x in c.init_containers.iter_mut().chain(&mut c.sidecars) {
@@ -350,7 +353,8 @@ pub fn default_service(c: &Component) -> Option<Service> {
 }
 
 /// `s` with its defaults: type ClusterIP, headless for a StatefulSet's ClusterIP Service,
-/// every container port when it names none, and each port completed from its target.
+/// every container port when it names none, and each port completed from its target (a
+/// target left unset becomes the container port's name; one set is kept as it is).
 pub fn service(c: &Component, mut s: Service) -> Service {
     let kind = *s.kind.get_or_insert(if c.workload == Workload::External {
         ServiceType::ExternalName
@@ -380,10 +384,20 @@ pub fn service(c: &Component, mut s: Service) -> Service {
             sp.name.get_or_insert_with(|| target.name.clone());
             sp.port.get_or_insert(target.port);
             sp.protocol.get_or_insert(target.protocol);
-            sp.target = Some(PortTarget::Name(target.name.clone()));
+            // A target k8gen picked is named; one written is kept as written (a number stays
+            // a number, as in the manifests a spec replaces).
+            sp.target
+                .get_or_insert_with(|| PortTarget::Name(target.name.clone()));
         }
     }
     s
+}
+
+/// A further Service (`[services.KEY]`) with its defaults: those of [`service`], except that
+/// it is headless only when it says so (the component's own Service governs a StatefulSet).
+pub fn extra_service(c: &Component, mut s: Service) -> Service {
+    s.headless.get_or_insert(false);
+    service(c, s)
 }
 
 /// The container port a Service port forwards to: the one it names, else the one numbered

@@ -215,6 +215,10 @@ pub struct Component {
     pub allow: Vec<String>,
     /// Name of the main container. Default ([`defaults::container_name`]): the key.
     pub container: Option<String>,
+    /// More Services for the same pods, by key: each is named `NAME-KEY`
+    /// ([`names::extra_service`]) and takes the defaults of `service` (never headless unless
+    /// it says so).
+    pub services: BTreeMap<String, Service>,
 }
 
 /// Pod and container hardening. The default is the strict one; each field relaxes one thing.
@@ -552,6 +556,13 @@ impl Component {
         self
     }
 
+    /// Adds a Service `NAME-KEY` for the same pods, beside the component's own, e.g. a
+    /// LoadBalancer in front of a ClusterIP Service (`[services.KEY]` in a spec).
+    pub fn extra_service(mut self, key: impl Into<String>, service: Service) -> Self {
+        self.services.insert(key.into(), service);
+        self
+    }
+
     /// An env var from a key of this component's own config.
     pub fn config_ref(&self, key: impl Into<String>) -> EnvValue {
         EnvValue::ConfigKey {
@@ -754,6 +765,21 @@ impl Service {
                 port: Some(port),
                 ..Default::default()
             }],
+            ..Default::default()
+        }
+    }
+
+    /// A ClusterIP Service exposing only the named container ports, each under its own name
+    /// and number, like `service = { ports = ["http", "grpc"] }` in a spec.
+    pub fn on_ports(names: &[&str]) -> Self {
+        Service {
+            ports: names
+                .iter()
+                .map(|name| ServicePort {
+                    target: Some(PortTarget::Name(name.to_string())),
+                    ..Default::default()
+                })
+                .collect(),
             ..Default::default()
         }
     }

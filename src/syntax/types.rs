@@ -83,6 +83,7 @@ scalar_or_table!(ConfigValue, "a string, number or boolean, or `{ file = \"path\
 scalar_or_table!(SecretValue, "a string, `{ env = \"VAR\" }` or `{ file = \"path\" }`", Literal: String, Source);
 scalar_or_table!(ProbeSyntax, "\"GET /path\", \"TCP\", \"GRPC\", or a table with `http`, `tcp`, `grpc` or `exec`", Short: String, Table);
 scalar_or_table!(ServiceSyntax, "`false`, `true` or a table", Enabled: bool, Table);
+scalar_or_table!(ServicePortSyntax, "a container port name or a table with `name`, `port`, `target_port`, `node_port`", Name: String, Table);
 scalar_or_table!(NetworkSyntax, "`false`, `true` or a table with `from`, `to`, `dns`", Enabled: bool, Table);
 
 /// A map whose keys keep their spans.
@@ -261,6 +262,12 @@ macro_rules! with_component_fields {
             /// of the pod (`init`, `sidecars`) may not use it.
             #[schemars(example = &"podinfod")]
             pub container: Option<Sp<String>>,
+            /// More Services for the same pods, beside `service`, named `NAME-KEY`: e.g.
+            /// `[services.external] type = "LoadBalancer", port = 80`. Each is a table like
+            /// `service`'s.
+            #[serde(default)]
+            #[schemars(example = serde_json::json!({"external": {"type": "LoadBalancer", "port": 80, "target_port": 8080}}))]
+            pub services: SpMap<ServiceTable>,
         }
     };
 }
@@ -603,7 +610,8 @@ pub struct ServiceTable {
     /// Port the Service listens on (default: the target container port).
     #[schemars(example = 80)]
     pub port: Option<Sp<i64>>,
-    /// Container port (number or name) the traffic goes to (default: the main port).
+    /// Container port (number or name) the traffic goes to (default: the one numbered like
+    /// `port`, else the main port). Written as given: a number stays a number.
     #[schemars(example = &"http")]
     pub target_port: Option<Sp<PortRef>>,
     /// Fixed node port for `NodePort`/`LoadBalancer` (30000-32767).
@@ -619,6 +627,37 @@ pub struct ServiceTable {
     /// For `type = "ExternalName"`: the DNS name the Service points at.
     #[schemars(example = &"db.example.com")]
     pub external_name: Option<Sp<String>>,
+    /// Several ports, instead of `port`/`target_port`/`node_port`: container port names
+    /// (`["http", "grpc"]`: each exposed under its own name and number; ports not listed are
+    /// not exposed) or tables `{ name, port, target_port, node_port }`.
+    #[schemars(example = serde_json::json!(["http", {"name": "grpc", "port": 9999, "target_port": "grpc"}]))]
+    pub ports: Option<Vec<Sp<ServicePortSyntax>>>,
+}
+
+/// A container port name, or a table describing one Service port.
+#[derive(Debug, Clone, JsonSchema)]
+#[serde(untagged)]
+pub enum ServicePortSyntax {
+    Name(String),
+    Table(ServicePortTable),
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServicePortTable {
+    /// Name of the Service port (default: the target container port's name).
+    #[schemars(example = &"http")]
+    pub name: Option<Sp<String>>,
+    /// Port the Service listens on (default: the target container port's number).
+    #[schemars(example = 80)]
+    pub port: Option<Sp<i64>>,
+    /// Container port (number or name) the traffic goes to (default: the one numbered like
+    /// `port`, else the main port). Written as given: a number stays a number.
+    #[schemars(example = 8080)]
+    pub target_port: Option<Sp<PortRef>>,
+    /// Fixed node port for `NodePort`/`LoadBalancer` (30000-32767).
+    #[schemars(example = 30080)]
+    pub node_port: Option<Sp<i64>>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

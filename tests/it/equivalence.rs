@@ -64,6 +64,11 @@ struct GenComponent {
     role: Option<String>,
     /// `container = "..."`: the main container's name.
     container: Option<String>,
+    /// When `service` is unset: `service = { ports = [...] }` (container port names, or a
+    /// number for `{ port = 80, target_port = N }`).
+    service_ports: Option<Vec<String>>,
+    /// `services.KEY = { type = "LoadBalancer", port = N }`.
+    extra_service: Option<(String, i64)>,
 }
 
 #[derive(Debug, Clone)]
@@ -270,6 +275,17 @@ fn component(g: &mut Gen, key: String, others: &[String]) -> GenComponent {
         container: g
             .chance(10)
             .then(|| mostly(g, &["server", "podinfod"], &["Bad_Name"]).to_string()),
+        extra_service: g.chance(10).then(|| {
+            let key = mostly(g, &["external", "public"], &["preview", "Bad"]).to_string();
+            (key, *mostly(g, &[80, 443], &[0]))
+        }),
+        service_ports: g.chance(15).then(|| {
+            (0..1 + g.below(2))
+                .map(|_| {
+                    mostly(g, &["http", "metrics", "8080", "5672"], &["nope", "9999"]).to_string()
+                })
+                .collect()
+        }),
     }
 }
 
@@ -484,6 +500,28 @@ fn component_toml(c: &GenComponent, out: &mut String) {
         Some(Some(None)) => w(out, "service = true".into()),
         Some(Some(Some(port))) => w(out, format!("service = {{ port = {port} }}")),
     }
+    if let (None, Some(list)) = (&c.service, &c.service_ports) {
+        let items: Vec<String> = list
+            .iter()
+            .map(|p| match p.parse::<i64>() {
+                Ok(n) => format!("{{ port = {}, target_port = {n} }}", 80 + n % 7),
+                Err(_) => toml_str(p),
+            })
+            .collect();
+        w(
+            out,
+            format!("service = {{ ports = [{}] }}", items.join(", ")),
+        );
+    }
+    if let Some((key, port)) = &c.extra_service {
+        w(
+            out,
+            format!(
+                "services.{} = {{ type = \"LoadBalancer\", port = {port} }}",
+                toml_str(key)
+            ),
+        );
+    }
     if let Some(u) = c.run_as_user {
         w(out, format!("security = {{ run_as_user = {u} }}"));
     }
@@ -589,6 +627,32 @@ fn to_app(a: &GenApp) -> App {
             Some(Some(None)) => Switch::On(model::Service::default()),
             Some(Some(Some(port))) => Switch::On(model::Service::on_port(*port as i32)),
         };
+        if let (None, Some(list)) = (&c.service, &c.service_ports) {
+            let ports = list.iter().map(|p| match p.parse::<i32>() {
+                Ok(n) => model::ServicePort {
+                    port: Some(80 + n % 7),
+                    target: Some(PortTarget::Number(n)),
+                    ..Default::default()
+                },
+                Err(_) => model::ServicePort {
+                    target: Some(PortTarget::Name(p.clone())),
+                    ..Default::default()
+                },
+            });
+            b.service = Switch::On(model::Service {
+                ports: ports.collect(),
+                ..Default::default()
+            });
+        }
+        if let Some((key, port)) = &c.extra_service {
+            b = b.extra_service(
+                key,
+                model::Service {
+                    kind: Some(model::ServiceType::LoadBalancer),
+                    ..model::Service::on_port(*port as i32)
+                },
+            );
+        }
         if let Some(u) = c.run_as_user {
             b.security.run_as_user = Some(u);
         }

@@ -4,7 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use k8gen::model::{App, Component, PortTarget, Probe, ProbeAction};
+use k8gen::model::{
+    App, Component, PortTarget, Probe, ProbeAction, Service, ServicePort, ServiceType, Switch,
+};
 use serde_json::{Value, json};
 
 use crate::support::*;
@@ -213,4 +215,226 @@ probes.startup = { http = "/healthz", headers = { "X Probe" = "1" } }
     for e in &expected {
         assert!(errors.contains(e), "missing {e:?} in {errors:?}");
     }
+}
+
+#[test]
+fn a_service_exposes_the_ports_it_lists_with_targets_as_written() {
+    let toml = r#"
+name = "podinfo"
+image = "ghcr.io/stefanprodan/podinfo:6.9.2"
+ports = { http = 9898, http-metrics = 9797, grpc = 9999 }
+service = { ports = ["http", "grpc"] }
+
+[components.frontend]
+image = "frontend:v1"
+port = 8080
+service = { type = "LoadBalancer", port = 80, target_port = 8080 }
+
+[components.backend]
+image = "backend:v1"
+ports = { http = 8080, grpc = 9090 }
+service.ports = [{ name = "web", port = 80, target_port = 8080 }, "grpc"]
+"#;
+    let podinfo = Component::new("podinfo", "ghcr.io/stefanprodan/podinfo:6.9.2")
+        .port("http", 9898)
+        .port("http-metrics", 9797)
+        .port("grpc", 9999)
+        .service(Switch::On(Service::on_ports(&["http", "grpc"])));
+    let frontend = Component::new("frontend", "frontend:v1")
+        .port("http", 8080)
+        .service(Switch::On(Service::one_port(
+            ServiceType::LoadBalancer,
+            80,
+            PortTarget::Number(8080),
+        )));
+    let mut backend_service = Service::on_ports(&["grpc"]);
+    backend_service.ports.insert(
+        0,
+        ServicePort {
+            name: Some("web".into()),
+            port: Some(80),
+            target: Some(PortTarget::Number(8080)),
+            ..Default::default()
+        },
+    );
+    let backend = Component::new("backend", "backend:v1")
+        .port("http", 8080)
+        .port("grpc", 9090)
+        .service(Switch::On(backend_service));
+    let app = App::new("podinfo")
+        .component(podinfo)
+        .component(frontend)
+        .component(backend);
+    let objects = both(toml, &app);
+    let ports = |name: &str| object(&objects, "Service", name)["spec"]["ports"].clone();
+    assert_eq!(
+        ports("podinfo"),
+        json!([
+            {"name": "http", "port": 9898, "protocol": "TCP", "targetPort": "http"},
+            {"name": "grpc", "port": 9999, "protocol": "TCP", "targetPort": "grpc"}
+        ]),
+        "only the listed ports, not http-metrics"
+    );
+    assert_eq!(
+        ports("podinfo-frontend"),
+        json!([{"name": "http", "port": 80, "protocol": "TCP", "targetPort": 8080}]),
+        "a numeric target port stays numeric"
+    );
+    assert_eq!(
+        ports("podinfo-backend"),
+        json!([
+            {"name": "web", "port": 80, "protocol": "TCP", "targetPort": 8080},
+            {"name": "grpc", "port": 9090, "protocol": "TCP", "targetPort": "grpc"}
+        ])
+    );
+}
+
+#[test]
+fn bad_service_port_lists_fail_alike() {
+    let toml = r#"
+name = "shop"
+
+[components.api]
+image = "api:v1"
+ports = { http = 8080, grpc = 9090 }
+service.ports = ["http", "grcp", { name = "Web_Port", port = 80 }, { name = "http", port = 81 }]
+"#;
+    let mut service = Service::on_ports(&["http", "grcp"]);
+    service.ports.extend([
+        ServicePort {
+            name: Some("Web_Port".into()),
+            port: Some(80),
+            ..Default::default()
+        },
+        ServicePort {
+            name: Some("http".into()),
+            port: Some(81),
+            ..Default::default()
+        },
+    ]);
+    let api = Component::new("api", "api:v1")
+        .port("http", 8080)
+        .port("grpc", 9090)
+        .service(Switch::On(service));
+    let errors = errors_alike(toml, &App::new("shop").component(api));
+    let expected = BTreeSet::from([
+        pair("K0110", "components.api.service.ports[1].target_port"),
+        pair("K0104", "components.api.service.ports[2].name"),
+        pair("K0115", "components.api.service.ports[3].name"),
+    ]);
+    assert_eq!(errors, expected);
+
+    // Both forms at once: the lowering cannot tell which was meant.
+    let both_forms = "name = \"shop\"\nimage = \"a:1\"\nport = 80\nservice = { port = 80, ports = [\"http\"] }\n";
+    let diags = k8gen::render_source(both_forms, &root(), &FsHost).unwrap_err();
+    assert!(
+        diags.iter().any(|d| d.message.contains("written twice")),
+        "{diags:#?}"
+    );
+}
+
+#[test]
+fn further_services_select_the_same_pods() {
+    // microservices-demo's frontend: a ClusterIP Service and `frontend-external`.
+    let toml = r#"
+name = "boutique"
+
+[components.frontend]
+image = "frontend:v0.10.3"
+port = 8080
+service = { port = 80, target_port = 8080 }
+services.external = { type = "LoadBalancer", port = 80, target_port = 8080 }
+services.debug = { ports = ["http"], annotations = { team = "web" } }
+"#;
+    let mut debug = Service::on_ports(&["http"]);
+    debug.annotations.insert("team".into(), "web".into());
+    let frontend = Component::new("frontend", "frontend:v0.10.3")
+        .port("http", 8080)
+        .service(Switch::On(Service::one_port(
+            ServiceType::ClusterIp,
+            80,
+            PortTarget::Number(8080),
+        )))
+        .extra_service(
+            "external",
+            Service::one_port(ServiceType::LoadBalancer, 80, PortTarget::Number(8080)),
+        )
+        .extra_service("debug", debug);
+    let objects = both(toml, &App::new("boutique").component(frontend));
+    let main = object(&objects, "Service", "boutique-frontend");
+    let external = object(&objects, "Service", "boutique-frontend-external");
+    let debug = object(&objects, "Service", "boutique-frontend-debug");
+    assert_eq!(external["spec"]["type"], "LoadBalancer");
+    assert_eq!(external["spec"]["ports"], main["spec"]["ports"]);
+    assert_eq!(external["spec"]["selector"], main["spec"]["selector"]);
+    assert_eq!(debug["spec"]["selector"], main["spec"]["selector"]);
+    assert_eq!(debug["metadata"]["annotations"], json!({"team": "web"}));
+    assert_eq!(
+        debug["spec"]["ports"],
+        json!([{"name": "http", "port": 8080, "protocol": "TCP", "targetPort": "http"}])
+    );
+
+    // With a blue-green release, a further Service follows the active colour, like the own one.
+    let released = r#"
+name = "boutique"
+port = 8080
+release = { strategy = "blue-green", blue = "frontend:v1", green = "frontend:v2", active = "green" }
+services.external = { type = "LoadBalancer", port = 80 }
+"#;
+    let objects: Vec<Value> = render_text(released, &root())
+        .iter()
+        .map(k8gen::Object::to_json)
+        .collect();
+    assert_eq!(
+        object(&objects, "Service", "boutique-external")["spec"]["selector"],
+        object(&objects, "Service", "boutique")["spec"]["selector"]
+    );
+    assert_eq!(
+        object(&objects, "Service", "boutique")["spec"]["selector"]["k8gen.io/track"],
+        "green"
+    );
+}
+
+#[test]
+fn bad_further_services_fail_alike() {
+    let toml = r#"
+name = "shop"
+
+[components.web]
+image = "web:v1"
+port = 8080
+services.preview = { port = 80 }
+services.Public = { port = 80 }
+services.api = { type = "ClusterIP", port = 80, node_port = 30080 }
+
+[components.web-api]
+image = "api:v1"
+port = 9000
+"#;
+    let web = Component::new("web", "web:v1")
+        .port("http", 8080)
+        .extra_service("preview", Service::on_port(80))
+        .extra_service("Public", Service::on_port(80))
+        .extra_service(
+            "api",
+            Service {
+                ports: vec![ServicePort {
+                    port: Some(80),
+                    node_port: Some(30080),
+                    ..Default::default()
+                }],
+                ..Service::default()
+            },
+        );
+    let app = App::new("shop")
+        .component(web)
+        .component(Component::new("web-api", "api:v1").port("http", 9000));
+    let errors = errors_alike(toml, &app);
+    let expected = BTreeSet::from([
+        pair("K0115", "components.web.services.preview"),
+        pair("K0101", "components.web.services.Public"),
+        pair("K0115", "components.web.services.api"),
+        pair("K0104", "components.web.services.api.node_port"),
+    ]);
+    assert_eq!(errors, expected);
 }

@@ -149,12 +149,15 @@ fn components(cx: &mut Cx<'_>) {
         labels(cx, &p("labels"), &c.labels);
         annotations(cx, &p("annotations"), &c.annotations);
         annotations(cx, &p("pod_annotations"), &c.pod_annotations);
-        if let Some(s) = c.service.on() {
-            annotations(
-                cx,
-                &issue::key(&p("service"), "annotations"),
-                &s.annotations,
+        let services = (c.service.on().map(|s| (p("service"), s)))
+            .into_iter()
+            .chain(
+                c.services
+                    .iter()
+                    .map(|(key, s)| (issue::key(&p("services"), key), s)),
             );
+        for (path, s) in services {
+            annotations(cx, &issue::key(&path, "annotations"), &s.annotations);
         }
         if cx.app.external_secrets.is_none() {
             for key in c.external_secrets.keys() {

@@ -69,7 +69,14 @@ pub(super) fn component(cx: &mut Cx<'_>, c: &Component) {
     }
     resources(cx, &c.resources, &p("resources"));
     rollout(cx, c, &p("rollout"));
-    service(cx, c, &p("service"));
+    if let Switch::On(s) = &c.service {
+        service(cx, c, s, &p("service"));
+    }
+    for (key, s) in &c.services {
+        let path = issue::key(&p("services"), key);
+        extra_service_key(cx, c, key, &path);
+        service(cx, c, s, &path);
+    }
     if let Some(m) = &c.metrics {
         let path = p("metrics");
         match &m.port {
@@ -801,8 +808,61 @@ fn rollout(cx: &mut Cx<'_>, c: &Component, base: &str) {
     }
 }
 
-fn service(cx: &mut Cx<'_>, c: &Component, base: &str) {
-    let Switch::On(s) = &c.service else { return };
+/// The key of a further Service: a name part, not one of the suffixes k8gen's own Services
+/// take, and making a name no other component's Service has.
+fn extra_service_key(cx: &mut Cx<'_>, c: &Component, key: &str, path: &str) {
+    if cx
+        .value(
+            path,
+            key,
+            rules::dns1123_label,
+            codes::INVALID_NAME,
+            "Service key",
+        )
+        .is_none()
+    {
+        return;
+    }
+    let name = crate::model::names::extra_service(&c.name, key);
+    let taken_by_k8gen = RESERVED_SERVICE_KEYS.contains(&key);
+    let other = (cx.app.components.iter()).find(|o| o.name == name && o.service.on().is_some());
+    if taken_by_k8gen || other.is_some() {
+        let by = match other {
+            Some(o) => format!(
+                "the name of component `{}`'s Service",
+                crate::diag::clip(&o.key)
+            ),
+            None => "a name k8gen gives Services of its own".to_string(),
+        };
+        cx.push(
+            crate::model::Issue::new(
+                codes::DUPLICATE,
+                path,
+                format!(
+                    "the Service would be named `{}`, {by}",
+                    crate::diag::clip(&name)
+                ),
+            )
+            .with_help("pick another key"),
+        );
+    } else if name.len() > 63 {
+        cx.report(
+            codes::NAME_TOO_LONG,
+            path,
+            format!(
+                "Service name `{}` is {} characters, over the 63 allowed",
+                crate::diag::clip(&name),
+                name.len()
+            ),
+        );
+    }
+}
+
+/// Keys of `services` whose names k8gen's own Services take: a StatefulSet's `NAME-headless`,
+/// a release's `NAME-preview` and `NAME-canary`.
+const RESERVED_SERVICE_KEYS: &[&str] = &["headless", "preview", "canary"];
+
+fn service(cx: &mut Cx<'_>, c: &Component, s: &crate::model::Service, base: &str) {
     let p = |f: &str| issue::key(base, f);
     let kind = s.kind.unwrap_or(ServiceType::ClusterIp);
     if kind == ServiceType::ExternalName {
@@ -873,6 +933,8 @@ fn service(cx: &mut Cx<'_>, c: &Component, base: &str) {
         return;
     }
     let one = s.ports.len() == 1;
+    let mut names = BTreeSet::new();
+    let mut numbers = BTreeSet::new();
     for (i, sp) in s.ports.iter().enumerate() {
         // A one-port Service is written as the `service` table itself.
         let at = |f: &str| {
@@ -884,6 +946,38 @@ fn service(cx: &mut Cx<'_>, c: &Component, base: &str) {
         };
         if let Some(n) = sp.port {
             port_number(cx, n, at("port"));
+            if !numbers.insert((n, sp.protocol)) {
+                cx.report(
+                    codes::DUPLICATE,
+                    at("port"),
+                    format!("the Service has port {n} twice"),
+                );
+            }
+        }
+        if let Some(name) = &sp.name {
+            // A container port's name was judged with the port.
+            if !c.ports.iter().any(|cp| &cp.name == name) {
+                cx.value(
+                    at("name"),
+                    name,
+                    rules::dns1123_label,
+                    codes::INVALID_PORT,
+                    "Service port name",
+                );
+            }
+            if !names.insert(name.as_str()) {
+                cx.push(
+                    crate::model::Issue::new(
+                        codes::DUPLICATE,
+                        at("name"),
+                        format!(
+                            "the Service has two ports named `{}`",
+                            crate::diag::clip(name)
+                        ),
+                    )
+                    .with_help("give each Service port its own `name`"),
+                );
+            }
         }
         if defaults::service_target(c, sp).is_none() {
             match &sp.target {
