@@ -216,6 +216,9 @@ pub fn template(app: &App, c: &Component) -> PodTemplateSpec {
                 ..Default::default()
             }),
             affinity: affinity(c),
+            node_selector: non_empty(c.scheduling.node_selector.clone()),
+            priority_class_name: c.scheduling.priority_class.clone(),
+            termination_grace_period_seconds: c.termination_grace_period_seconds,
             topology_spread_constraints: c.scheduling.spread.map(|spread| {
                 vec![TopologySpreadConstraint {
                     max_skew: 1,

@@ -128,6 +128,11 @@ pub fn lower_component(cx: &mut Cx<'_>, c: &ComponentSyntax, owner: &Owner) -> m
     };
     let service = service(cx, c, owner);
     let services = super::service::extra_services(cx, c, owner);
+    let termination_grace_period_seconds = c.termination_grace_period_seconds.as_ref().map(|t| {
+        cx.provenance
+            .record(p("termination_grace_period_seconds"), t.span());
+        t.value
+    });
     let security = c
         .security
         .as_ref()
@@ -224,6 +229,7 @@ pub fn lower_component(cx: &mut Cx<'_>, c: &ComponentSyntax, owner: &Owner) -> m
         allow,
         container,
         services,
+        termination_grace_period_seconds,
     }
 }
 

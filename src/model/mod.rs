@@ -219,6 +219,8 @@ pub struct Component {
     /// ([`names::extra_service`]) and takes the defaults of `service` (never headless unless
     /// it says so).
     pub services: BTreeMap<String, Service>,
+    /// Seconds a pod has to stop after SIGTERM (Kubernetes' default 30 when unset).
+    pub termination_grace_period_seconds: Option<i64>,
 }
 
 /// Pod and container hardening. The default is the strict one; each field relaxes one thing.
@@ -560,6 +562,20 @@ impl Component {
     /// LoadBalancer in front of a ClusterIP Service (`[services.KEY]` in a spec).
     pub fn extra_service(mut self, key: impl Into<String>, service: Service) -> Self {
         self.services.insert(key.into(), service);
+        self
+    }
+
+    /// Seconds a pod has to stop after SIGTERM before it is killed.
+    pub fn termination_grace_period(mut self, seconds: i64) -> Self {
+        self.termination_grace_period_seconds = Some(seconds);
+        self
+    }
+
+    /// Runs the pods only on nodes whose label `key` is `value` (`nodeSelector`).
+    pub fn node_selector(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.scheduling
+            .node_selector
+            .insert(key.into(), value.into());
         self
     }
 

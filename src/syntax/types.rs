@@ -268,6 +268,10 @@ macro_rules! with_component_fields {
             #[serde(default)]
             #[schemars(example = serde_json::json!({"external": {"type": "LoadBalancer", "port": 80, "target_port": 8080}}))]
             pub services: SpMap<ServiceTable>,
+            /// Seconds a pod has to stop after SIGTERM before it is killed (Kubernetes'
+            /// default 30).
+            #[schemars(range(min = 0), example = 5)]
+            pub termination_grace_period_seconds: Option<Sp<i64>>,
         }
     };
 }
@@ -937,6 +941,14 @@ pub struct SchedulingSyntax {
     #[serde(default)]
     #[schemars(example = serde_json::json!({"kubernetes.io/arch": ["amd64"]}))]
     pub require_nodes: SpMap<Vec<String>>,
+    /// The pod's `nodeSelector`: only nodes with exactly these label values (a shorter
+    /// `require_nodes` with one value each).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"kubernetes.io/os": "linux"}))]
+    pub node_selector: SpMap<String>,
+    /// PriorityClass of the pods (an existing one's name).
+    #[schemars(example = &"high-priority")]
+    pub priority_class: Option<Sp<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

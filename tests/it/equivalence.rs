@@ -69,6 +69,9 @@ struct GenComponent {
     service_ports: Option<Vec<String>>,
     /// `services.KEY = { type = "LoadBalancer", port = N }`.
     extra_service: Option<(String, i64)>,
+    termination_grace_period_seconds: Option<i64>,
+    /// `scheduling.node_selector = { KEY = VALUE }`.
+    node_selector: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -275,6 +278,11 @@ fn component(g: &mut Gen, key: String, others: &[String]) -> GenComponent {
         container: g
             .chance(10)
             .then(|| mostly(g, &["server", "podinfod"], &["Bad_Name"]).to_string()),
+        termination_grace_period_seconds: g.chance(10).then(|| *mostly(g, &[0, 5, 60], &[-1])),
+        node_selector: g.chance(10).then(|| {
+            let key = mostly(g, &["kubernetes.io/os", "disk"], &["bad key"]).to_string();
+            (key, mostly(g, &["linux", "ssd"], &["not ok"]).to_string())
+        }),
         extra_service: g.chance(10).then(|| {
             let key = mostly(g, &["external", "public"], &["preview", "Bad"]).to_string();
             (key, *mostly(g, &[80, 443], &[0]))
@@ -513,6 +521,19 @@ fn component_toml(c: &GenComponent, out: &mut String) {
             format!("service = {{ ports = [{}] }}", items.join(", ")),
         );
     }
+    if let Some(seconds) = c.termination_grace_period_seconds {
+        w(out, format!("termination_grace_period_seconds = {seconds}"));
+    }
+    if let Some((k, v)) = &c.node_selector {
+        w(
+            out,
+            format!(
+                "scheduling.node_selector = {{ {} = {} }}",
+                toml_str(k),
+                toml_str(v)
+            ),
+        );
+    }
     if let Some((key, port)) = &c.extra_service {
         w(
             out,
@@ -643,6 +664,12 @@ fn to_app(a: &GenApp) -> App {
                 ports: ports.collect(),
                 ..Default::default()
             });
+        }
+        if let Some(seconds) = c.termination_grace_period_seconds {
+            b = b.termination_grace_period(seconds);
+        }
+        if let Some((k, v)) = &c.node_selector {
+            b = b.node_selector(k, v);
         }
         if let Some((key, port)) = &c.extra_service {
             b = b.extra_service(

@@ -438,3 +438,53 @@ port = 9000
     ]);
     assert_eq!(errors, expected);
 }
+
+#[test]
+fn pod_settings_node_selector_priority_and_grace_period() {
+    let toml = r#"
+name = "shop"
+image = "shop:v1"
+termination_grace_period_seconds = 5
+scheduling = { node_selector = { "kubernetes.io/os" = "linux", disk = "ssd" }, priority_class = "high" }
+"#;
+    let mut shop = Component::new("shop", "shop:v1")
+        .termination_grace_period(5)
+        .node_selector("kubernetes.io/os", "linux")
+        .node_selector("disk", "ssd");
+    shop.scheduling.priority_class = Some("high".into());
+    let objects = both(toml, &App::new("shop").component(shop));
+    let pod = &object(&objects, "Deployment", "shop")["spec"]["template"]["spec"];
+    assert_eq!(
+        pod["nodeSelector"],
+        json!({"disk": "ssd", "kubernetes.io/os": "linux"})
+    );
+    assert_eq!(pod["priorityClassName"], "high");
+    assert_eq!(pod["terminationGracePeriodSeconds"], 5);
+}
+
+#[test]
+fn bad_pod_settings_fail_alike() {
+    let toml = r#"
+name = "shop"
+image = "shop:v1"
+termination_grace_period_seconds = -5
+scheduling.node_selector = { "bad key!" = "x", disk = "fast ssd" }
+scheduling.priority_class = "High_Priority"
+"#;
+    let mut shop = Component::new("shop", "shop:v1")
+        .termination_grace_period(-5)
+        .node_selector("bad key!", "x")
+        .node_selector("disk", "fast ssd");
+    shop.scheduling.priority_class = Some("High_Priority".into());
+    let errors = errors_alike(toml, &App::new("shop").component(shop));
+    let expected = BTreeSet::from([
+        pair("K0113", "components.shop.termination_grace_period_seconds"),
+        pair(
+            "K0102",
+            "components.shop.scheduling.node_selector.\"bad key!\".<key>",
+        ),
+        pair("K0102", "components.shop.scheduling.node_selector.disk"),
+        pair("K0101", "components.shop.scheduling.priority_class"),
+    ]);
+    assert_eq!(errors, expected);
+}

@@ -71,6 +71,42 @@ pub(super) fn workload(cx: &mut Cx<'_>, c: &Component) {
             );
         }
     }
+    let at = |key: &str| issue::key(&p("scheduling"), key);
+    for (k, v) in &s.node_selector {
+        let entry = issue::key(&at("node_selector"), k);
+        cx.value(
+            issue::map_key(&entry),
+            k,
+            rules::qualified_name,
+            codes::INVALID_LABEL,
+            "node label key",
+        );
+        cx.value(
+            entry,
+            v,
+            rules::label_value,
+            codes::INVALID_LABEL,
+            "node label value",
+        );
+    }
+    if let Some(class) = &s.priority_class {
+        cx.value(
+            at("priority_class"),
+            class,
+            rules::dns1123_subdomain,
+            codes::INVALID_NAME,
+            "priority class name",
+        );
+    }
+    if let Some(seconds) = c.termination_grace_period_seconds
+        && seconds < 0
+    {
+        cx.report(
+            codes::OUT_OF_RANGE,
+            p("termination_grace_period_seconds"),
+            format!("termination_grace_period_seconds must be at least 0, not {seconds}"),
+        );
+    }
 }
 
 /// Reports `key` of `base` below `min`.
