@@ -110,17 +110,7 @@ pub fn template(app: &App, c: &Component) -> PodTemplateSpec {
         image_pull_policy: Some(pull_policy(c, &c.image)),
         command: non_empty_vec(c.command.clone()),
         args: non_empty_vec(c.args.clone()),
-        ports: non_empty_vec(
-            c.ports
-                .iter()
-                .map(|p| ContainerPort {
-                    name: Some(p.name.clone()),
-                    container_port: p.port,
-                    protocol: Some(p.protocol.to_string()),
-                    ..Default::default()
-                })
-                .collect(),
-        ),
+        ports: container_ports(&c.ports),
         env: non_empty_vec(c.env.iter().map(|e| env_var(app, c, e)).collect()),
         env_from: non_empty_vec(env_from(
             c,
@@ -153,8 +143,9 @@ pub fn template(app: &App, c: &Component) -> PodTemplateSpec {
             env: non_empty_vec(x.env.iter().map(|e| env_var(app, c, e)).collect()),
             env_from: non_empty_vec(env_from(c, x.env_from_config, x.env_from_secrets)),
             resources: resources(&x.resources),
+            ports: container_ports(&x.ports),
             volume_mounts: non_empty_vec(extra_mounts),
-            security_context: Some(container_security(sec)),
+            security_context: Some(container_security(x.security.as_ref().unwrap_or(sec))),
             ..Default::default()
         }
     };
@@ -258,6 +249,20 @@ fn pull_policy(c: &Component, image: &str) -> String {
         .to_string()
 }
 
+fn container_ports(ports: &[model::Port]) -> Option<Vec<ContainerPort>> {
+    non_empty_vec(
+        ports
+            .iter()
+            .map(|p| ContainerPort {
+                name: Some(p.name.clone()),
+                container_port: p.port,
+                protocol: Some(p.protocol.to_string()),
+                ..Default::default()
+            })
+            .collect(),
+    )
+}
+
 fn claim_volume(claim: &str) -> Volume {
     Volume {
         persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
@@ -283,9 +288,11 @@ fn container_security(sec: &model::Security) -> SecurityContext {
         run_as_non_root: Some(sec.run_as_non_root),
         run_as_user: sec.run_as_user,
         run_as_group: sec.run_as_user,
-        capabilities: Some(Capabilities {
-            drop: Some(vec!["ALL".to_string()]),
-            add: non_empty_vec(sec.capabilities.clone()),
+        capabilities: (sec.drop_capabilities || !sec.capabilities.is_empty()).then(|| {
+            Capabilities {
+                drop: sec.drop_capabilities.then(|| vec!["ALL".to_string()]),
+                add: non_empty_vec(sec.capabilities.clone()),
+            }
         }),
         ..Default::default()
     }

@@ -17,7 +17,7 @@ use crate::syntax::{self, ComponentSyntax, Sp};
 pub fn lower_component(cx: &mut Cx<'_>, c: &ComponentSyntax, owner: &Owner) -> model::Component {
     let base = issue::component(&owner.key);
     let p = |f: &str| issue::key(&base, f);
-    let ports = ports(cx, c, &p("ports"));
+    let ports = ports(cx, c.port.as_ref(), &c.ports, &p("ports"));
     let external = matches!(
         c.service.as_ref().map(|s| &s.value),
         Some(syntax::ServiceSyntax::Table(t))
@@ -258,7 +258,12 @@ fn strings(list: &Option<Vec<Sp<String>>>) -> Vec<String> {
 
 /// Container ports in the order written: `port = N` (the port named `http`) first, then
 /// `ports` as the file lists them.
-fn ports(cx: &mut Cx<'_>, c: &ComponentSyntax, base: &str) -> Vec<model::Port> {
+pub(super) fn ports(
+    cx: &mut Cx<'_>,
+    http: Option<&Sp<i64>>,
+    named: &syntax::SpMap<syntax::PortSyntax>,
+    base: &str,
+) -> Vec<model::Port> {
     let mut out = Vec::new();
     let mut add = |cx: &mut Cx<'_>,
                    name: &Sp<String>,
@@ -276,10 +281,10 @@ fn ports(cx: &mut Cx<'_>, c: &ComponentSyntax, base: &str) -> Vec<model::Port> {
             });
         }
     };
-    if let Some(port) = &c.port {
+    if let Some(port) = http {
         add(cx, &Sp::new(port.span(), "http".to_string()), port, None);
     }
-    for (name, value) in super::env::in_file_order(&c.ports) {
+    for (name, value) in super::env::in_file_order(named) {
         match &value.value {
             syntax::PortSyntax::Number(n) => add(cx, name, &Sp::new(value.span(), *n), None),
             syntax::PortSyntax::Table(t) => add(cx, name, &t.port, t.protocol.as_ref()),

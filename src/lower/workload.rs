@@ -354,6 +354,13 @@ pub fn container(cx: &mut Cx<'_>, x: &Sp<syntax::ContainerSyntax>, path: &str) -
         env_from_secrets,
         mounts,
         resources,
+        security: (x.security.as_ref()).map(|s| super::security::security(cx, s, &p("security"))),
+        ports: {
+            if let Some((first, _)) = super::env::in_file_order(&x.ports).first() {
+                cx.provenance.record(p("ports"), first.span());
+            }
+            super::component::ports(cx, None, &x.ports, &p("ports"))
+        },
     }
 }
 

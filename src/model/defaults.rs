@@ -57,8 +57,9 @@ pub fn normalize(app: &mut App) {
                 ProbeAction::Exec { .. } => {}
             }
         }
+        let ports: Vec<Port> = c.pod_ports().cloned().collect();
         if let Some(m) = &mut c.metrics {
-            metrics(m, &c.ports, main);
+            metrics(m, &ports, main);
         }
         c.service = match std::mem::take(&mut c.service) {
             Switch::Default => match default_service(c) {
@@ -404,8 +405,8 @@ pub fn extra_service(c: &Component, mut s: Service) -> Service {
 /// like the Service port, else the main port.
 pub fn service_target<'c>(c: &'c Component, sp: &ServicePort) -> Option<&'c Port> {
     match &sp.target {
-        Some(PortTarget::Name(n)) => c.ports.iter().find(|p| &p.name == n),
-        Some(PortTarget::Number(n)) => c.ports.iter().find(|p| p.port == *n),
+        Some(PortTarget::Name(n)) => c.pod_ports().find(|p| &p.name == n),
+        Some(PortTarget::Number(n)) => c.pod_ports().find(|p| p.port == *n),
         None => sp
             .port
             .and_then(|n| c.ports.iter().find(|p| p.port == n))

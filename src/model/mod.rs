@@ -239,6 +239,9 @@ pub struct Security {
     /// Mount the ServiceAccount token (only components that call the Kubernetes API need it).
     /// Default ([`defaults::service_account_token`]): when the component has `rbac` rules.
     pub service_account_token: Option<bool>,
+    /// Drop ALL capabilities before adding back `capabilities` (off in
+    /// [`Security::unhardened`]: the runtime's default set).
+    pub drop_capabilities: bool,
 }
 
 impl Default for Security {
@@ -252,6 +255,23 @@ impl Default for Security {
             capabilities: Vec::new(),
             seccomp: Seccomp::RuntimeDefault,
             service_account_token: None,
+            drop_capabilities: true,
+        }
+    }
+}
+
+impl Security {
+    /// For an image that starts as root and drops privileges itself (`hardened = false` in a
+    /// spec): the image's user, no `runAsNonRoot`, the runtime's default capabilities, a
+    /// writable root filesystem. Privilege escalation stays off, seccomp `RuntimeDefault`.
+    pub fn unhardened() -> Self {
+        Security {
+            run_as_user: None,
+            run_as_non_root: false,
+            read_only_root_filesystem: false,
+            writable_tmp: false,
+            drop_capabilities: false,
+            ..Security::default()
         }
     }
 }
@@ -622,6 +642,13 @@ impl Component {
             }
             _ => pods,
         }
+    }
+
+    /// Every container port of the pod: the main container's, then each sidecar's.
+    pub fn pod_ports(&self) -> impl Iterator<Item = &Port> {
+        self.ports
+            .iter()
+            .chain(self.sidecars.iter().flat_map(|x| &x.ports))
     }
 
     /// Whether the component has a Secret (values from the spec or from a store).

@@ -693,6 +693,13 @@ pub struct SecuritySyntax {
     /// Kubernetes API need it).
     #[schemars(example = true)]
     pub service_account_token: Option<Sp<bool>>,
+    /// `false` for an image that starts as root and drops privileges itself (official
+    /// postgres, nginx, redis images): run as the image's user, without `runAsNonRoot`, with
+    /// the runtime's default capabilities and a writable root filesystem. Privilege escalation
+    /// stays off and seccomp `RuntimeDefault`; the other keys set here still apply on top.
+    /// Default true. `k8gen check` warns (relaxed-security).
+    #[schemars(example = false)]
+    pub hardened: Option<Sp<bool>>,
 }
 
 /// A release strategy and the image of each track.
@@ -856,6 +863,16 @@ pub struct ContainerSyntax {
     /// Init containers only: wait until this component's Service accepts connections.
     #[schemars(example = &"postgres")]
     pub wait_for: Option<Sp<String>>,
+    /// This container's own security context, instead of the component's `security` (e.g.
+    /// an init container that must run as root to `chown` a volume). Same keys; the pod-wide
+    /// ones (`seccomp`, `writable_tmp`, `service_account_token`) stay the component's.
+    #[schemars(example = serde_json::json!({"run_as_user": 0, "run_as_non_root": false, "capabilities": ["CHOWN"]}))]
+    pub security: Option<Sp<SecuritySyntax>>,
+    /// Sidecars only: named container ports, `{ metrics = 9102 }`, unique in the pod. A
+    /// Service port, `metrics` and the NetworkPolicy can use them.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"metrics": 9102}))]
+    pub ports: SpMap<PortSyntax>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

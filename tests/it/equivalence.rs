@@ -60,6 +60,8 @@ struct GenComponent {
     /// None: default; Some(None): off; Some(Some(port)): `service = { port }`.
     service: Option<Option<Option<i64>>>,
     run_as_user: Option<i64>,
+    /// `security.hardened = false`.
+    unhardened: bool,
     config_mount: Option<String>,
     role: Option<String>,
     /// `container = "..."`: the main container's name.
@@ -262,6 +264,7 @@ fn component(g: &mut Gen, key: String, others: &[String]) -> GenComponent {
             2 => Some(Some(None)),
             _ => None,
         },
+        unhardened: g.chance(8),
         run_as_user: match g.below(20) {
             0 => Some(0),
             1 => Some(999),
@@ -543,8 +546,15 @@ fn component_toml(c: &GenComponent, out: &mut String) {
             ),
         );
     }
+    let mut security = Vec::new();
+    if c.unhardened {
+        security.push("hardened = false".to_string());
+    }
     if let Some(u) = c.run_as_user {
-        w(out, format!("security = {{ run_as_user = {u} }}"));
+        security.push(format!("run_as_user = {u}"));
+    }
+    if !security.is_empty() {
+        w(out, format!("security = {{ {} }}", security.join(", ")));
     }
     if let Some(m) = &c.config_mount {
         w(out, format!("mount = {{ config = {} }}", toml_str(m)));
@@ -679,6 +689,9 @@ fn to_app(a: &GenApp) -> App {
                     ..model::Service::on_port(*port as i32)
                 },
             );
+        }
+        if c.unhardened {
+            b.security = model::Security::unhardened();
         }
         if let Some(u) = c.run_as_user {
             b.security.run_as_user = Some(u);

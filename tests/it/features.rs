@@ -5,7 +5,8 @@
 use std::collections::BTreeSet;
 
 use k8gen::model::{
-    App, Component, PortTarget, Probe, ProbeAction, Service, ServicePort, ServiceType, Switch,
+    App, Component, PortTarget, Probe, ProbeAction, Security, Service, ServicePort, ServiceType,
+    Switch,
 };
 use serde_json::{Value, json};
 
@@ -485,6 +486,210 @@ scheduling.priority_class = "High_Priority"
         ),
         pair("K0102", "components.shop.scheduling.node_selector.disk"),
         pair("K0101", "components.shop.scheduling.priority_class"),
+    ]);
+    assert_eq!(errors, expected);
+}
+
+#[test]
+fn hardening_off_and_a_container_with_its_own_security() {
+    let toml = r#"
+name = "db"
+image = "postgres:16"
+port = 5432
+security = { hardened = false, read_only_root_filesystem = true }
+
+[[init]]
+name = "chown"
+image = "busybox:1.36"
+command = ["chown", "-R", "999", "/data"]
+security = { run_as_user = 0, run_as_non_root = false, capabilities = ["CHOWN"] }
+"#;
+    let mut db = Component::new("db", "postgres:16").port("http", 5432);
+    db.security = Security {
+        read_only_root_filesystem: true,
+        ..Security::unhardened()
+    };
+    db.init_containers.push(k8gen::model::Container {
+        name: "chown".into(),
+        image: "busybox:1.36".into(),
+        command: ["chown", "-R", "999", "/data"].map(String::from).to_vec(),
+        security: Some(Security {
+            run_as_user: Some(0),
+            run_as_non_root: false,
+            capabilities: vec!["CHOWN".into()],
+            ..Security::default()
+        }),
+        ..Default::default()
+    });
+    let objects = both(toml, &App::new("db").component(db));
+    let pod = &object(&objects, "Deployment", "db")["spec"]["template"]["spec"];
+    assert_eq!(
+        pod["securityContext"],
+        json!({"runAsNonRoot": false, "seccompProfile": {"type": "RuntimeDefault"}}),
+        "the image's user, no fsGroup"
+    );
+    assert_eq!(
+        pod["containers"][0]["securityContext"],
+        json!({"allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true, "runAsNonRoot": false}),
+        "no capability drop; a key set beside `hardened = false` still applies"
+    );
+    assert_eq!(
+        pod["initContainers"][0]["securityContext"],
+        json!({
+            "allowPrivilegeEscalation": false,
+            "capabilities": {"add": ["CHOWN"], "drop": ["ALL"]},
+            "readOnlyRootFilesystem": true,
+            "runAsGroup": 0,
+            "runAsNonRoot": false,
+            "runAsUser": 0
+        })
+    );
+
+    // `k8gen check` still warns about both.
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("db.toml");
+    std::fs::write(&spec, toml).unwrap();
+    let out = k8gen(&["check", spec.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("`db` relaxes security: run_as_non_root = false, the runtime's default capabilities (hardened = false)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("container `chown` of `db` relaxes security"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn bad_container_security_fails_alike() {
+    let toml = r#"
+name = "db"
+image = "postgres:16"
+
+[[sidecars]]
+name = "exporter"
+image = "exporter:v1"
+security = { run_as_user = 0, capabilities = ["chown"], service_account_token = true }
+"#;
+    let mut db = Component::new("db", "postgres:16");
+    db.sidecars.push(k8gen::model::Container {
+        name: "exporter".into(),
+        image: "exporter:v1".into(),
+        security: Some(Security {
+            run_as_user: Some(0),
+            capabilities: vec!["chown".into()],
+            service_account_token: Some(true),
+            ..Security::default()
+        }),
+        ..Default::default()
+    });
+    let errors = errors_alike(toml, &App::new("db").component(db));
+    let expected = BTreeSet::from([
+        pair("K0111", "components.db.sidecars[0].security.run_as_user"),
+        pair(
+            "K0111",
+            "components.db.sidecars[0].security.capabilities[0]",
+        ),
+        pair(
+            "K0111",
+            "components.db.sidecars[0].security.service_account_token",
+        ),
+    ]);
+    assert_eq!(errors, expected);
+}
+
+#[test]
+fn sidecar_ports_are_served_scraped_and_admitted() {
+    let toml = r#"
+name = "shop"
+image = "shop:v1"
+port = 8080
+metrics = { port = "metrics" }
+service = { ports = ["http", "metrics"] }
+
+[[sidecars]]
+name = "exporter"
+image = "exporter:v1"
+ports = { metrics = 9102 }
+"#;
+    let mut shop = Component::new("shop", "shop:v1")
+        .port("http", 8080)
+        .service(Switch::On(Service::on_ports(&["http", "metrics"])));
+    shop.metrics = Some(k8gen::model::Metrics {
+        port: Some(PortTarget::Name("metrics".into())),
+        path: None,
+    });
+    shop.sidecars.push(k8gen::model::Container {
+        name: "exporter".into(),
+        image: "exporter:v1".into(),
+        ports: vec![k8gen::model::Port {
+            name: "metrics".into(),
+            port: 9102,
+            protocol: k8gen::model::Protocol::Tcp,
+        }],
+        ..Default::default()
+    });
+    let objects = both(toml, &App::new("shop").component(shop));
+    let template = &object(&objects, "Deployment", "shop")["spec"]["template"];
+    assert_eq!(
+        template["spec"]["containers"][1]["ports"],
+        json!([{"name": "metrics", "containerPort": 9102, "protocol": "TCP"}])
+    );
+    assert_eq!(
+        template["metadata"]["annotations"]["prometheus.io/port"],
+        "9102"
+    );
+    assert_eq!(
+        object(&objects, "Service", "shop")["spec"]["ports"][1],
+        json!({"name": "metrics", "port": 9102, "protocol": "TCP", "targetPort": "metrics"})
+    );
+    let policy = &object(&objects, "NetworkPolicy", "shop")["spec"]["ingress"][0]["ports"];
+    assert_eq!(
+        policy,
+        &json!([{"port": 8080, "protocol": "TCP"}, {"port": 9102, "protocol": "TCP"}]),
+        "the sidecar's port is admitted too"
+    );
+}
+
+#[test]
+fn sidecar_ports_clashing_or_on_init_containers_fail_alike() {
+    let toml = r#"
+name = "shop"
+image = "shop:v1"
+port = 8080
+
+[[init]]
+name = "migrate"
+ports = { admin = 9000 }
+
+[[sidecars]]
+name = "proxy"
+image = "envoyproxy/envoy:v1.31.0"
+ports = { http = 15001, admin = 8080 }
+"#;
+    let port = |name: &str, port: i32| k8gen::model::Port {
+        name: name.into(),
+        port,
+        protocol: k8gen::model::Protocol::Tcp,
+    };
+    let mut shop = Component::new("shop", "shop:v1").port("http", 8080);
+    shop.init_containers.push(k8gen::model::Container {
+        name: "migrate".into(),
+        ports: vec![port("admin", 9000)],
+        ..Default::default()
+    });
+    shop.sidecars.push(k8gen::model::Container {
+        name: "proxy".into(),
+        image: "envoyproxy/envoy:v1.31.0".into(),
+        ports: vec![port("http", 15001), port("admin", 8080)],
+        ..Default::default()
+    });
+    let errors = errors_alike(toml, &App::new("shop").component(shop));
+    let expected = BTreeSet::from([
+        pair("K0117", "components.shop.init[0].ports"),
+        pair("K0115", "components.shop.sidecars[0].ports.http"),
+        pair("K0115", "components.shop.sidecars[0].ports.admin.port"),
     ]);
     assert_eq!(errors, expected);
 }

@@ -41,7 +41,7 @@ pub(super) fn component(cx: &mut Cx<'_>, c: &Component) {
             "role",
         );
     }
-    ports(cx, c, &p("ports"));
+    ports(cx, c, &base);
     data(cx, c, &base);
     env(cx, c, &c.env, &p("env"));
     for (list, containers) in [("init", &c.init_containers), ("sidecars", &c.sidecars)] {
@@ -89,7 +89,24 @@ pub(super) fn component(cx: &mut Cx<'_>, c: &Component) {
             }),
         }
     }
-    security(cx, c, &p("security"));
+    security(cx, &c.security, &p("security"));
+    for (list, containers) in [("init", &c.init_containers), ("sidecars", &c.sidecars)] {
+        for (i, x) in containers.iter().enumerate() {
+            let Some(own) = &x.security else { continue };
+            let at = issue::key(&issue::index(&p(list), i), "security");
+            security(cx, own, &at);
+            if own.service_account_token.is_some() {
+                cx.push(
+                    crate::model::Issue::new(
+                        codes::INVALID_VALUE,
+                        issue::key(&at, "service_account_token"),
+                        "the ServiceAccount token is mounted for the whole pod, not one container",
+                    )
+                    .with_help("set it in the component's `security`"),
+                );
+            }
+        }
+    }
     for (i, name) in c.image_pull_secrets.iter().enumerate() {
         cx.value(
             issue::index(&p("image_pull_secrets"), i),
@@ -165,11 +182,32 @@ fn port_number(cx: &mut Cx<'_>, n: i32, path: String) {
     }
 }
 
-fn ports(cx: &mut Cx<'_>, c: &Component, base: &str) {
+/// The pod's container ports, the main container's and each sidecar's: names and numbers
+/// unique in the pod (a Service port names one by its name alone). Init containers serve none.
+fn ports(cx: &mut Cx<'_>, c: &Component, component: &str) {
     let mut names = BTreeSet::new();
     let mut numbers: BTreeMap<(i32, crate::model::Protocol), &str> = BTreeMap::new();
-    for port in &c.ports {
-        let path = issue::key(base, &port.name);
+    let at =
+        |list: &str, i: usize| issue::key(&issue::index(&issue::key(component, list), i), "ports");
+    for (i, x) in c.init_containers.iter().enumerate() {
+        if !x.ports.is_empty() {
+            cx.push(
+                crate::model::Issue::new(
+                    codes::NOT_FOR_KIND,
+                    at("init", i),
+                    "an init container runs to completion before the others start, so it serves no ports",
+                )
+                .with_help("declare the port on the main container or a sidecar"),
+            );
+        }
+    }
+    let lists = std::iter::once((issue::key(component, "ports"), &c.ports))
+        .chain((c.sidecars.iter().enumerate()).map(|(i, x)| (at("sidecars", i), &x.ports)));
+    let all: Vec<(String, &crate::model::Port)> = lists
+        .flat_map(|(base, list)| list.iter().map(move |p| (base.clone(), p)))
+        .collect();
+    for (base, port) in all {
+        let path = issue::key(&base, &port.name);
         cx.value(
             &path,
             &port.name,
@@ -184,7 +222,7 @@ fn ports(cx: &mut Cx<'_>, c: &Component, base: &str) {
                     &path,
                     format!("port `{}` is declared twice", crate::diag::clip(&port.name)),
                 )
-                .with_help("`port = N` is the port named `http`; keep one of them"),
+                .with_help("`port = N` is the port named `http`, and port names are unique across the pod's containers; keep one of them"),
             );
             continue;
         }
@@ -918,7 +956,7 @@ fn service(cx: &mut Cx<'_>, c: &Component, s: &crate::model::Service, base: &str
             format!("a headless Service must be of type ClusterIP, not {kind}"),
         );
     }
-    if c.ports.is_empty() {
+    if c.pod_ports().next().is_none() {
         cx.push(
             crate::model::Issue::new(
                 codes::MISSING_VALUE,
@@ -956,7 +994,7 @@ fn service(cx: &mut Cx<'_>, c: &Component, s: &crate::model::Service, base: &str
         }
         if let Some(name) = &sp.name {
             // A container port's name was judged with the port.
-            if !c.ports.iter().any(|cp| &cp.name == name) {
+            if !c.pod_ports().any(|cp| &cp.name == name) {
                 cx.value(
                     at("name"),
                     name,
@@ -1016,8 +1054,7 @@ fn service(cx: &mut Cx<'_>, c: &Component, s: &crate::model::Service, base: &str
     }
 }
 
-fn security(cx: &mut Cx<'_>, c: &Component, base: &str) {
-    let s = &c.security;
+fn security(cx: &mut Cx<'_>, s: &crate::model::Security, base: &str) {
     let p = |f: &str| issue::key(base, f);
     if let Some(user) = s.run_as_user {
         if !(0..=i32::MAX as i64).contains(&user) {
