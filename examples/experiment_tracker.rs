@@ -287,6 +287,7 @@ pub fn experiment_tracker(specs: &Path) -> App {
                 "spec": { "template": { "spec": { "priorityClassName": "ml-high", "terminationGracePeriodSeconds": 60 } } }
             })),
             set: Vec::new(),
+            remove: Vec::new(),
         }],
         ..App::new(APP).namespace("ml-experiments").label("team", "ml-platform")
     }

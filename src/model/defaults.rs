@@ -82,6 +82,9 @@ pub fn normalize(app: &mut App) {
         app.create_namespace = Some(create_namespace(app));
     }
     if let Some(ingress) = &mut app.ingress {
+        ingress
+            .name
+            .get_or_insert_with(|| names::ingress(&app_name));
         let tls = *ingress.tls.get_or_insert(ingress_tls(ingress));
         if tls && ingress.tls_secret.is_none() {
             ingress.tls_secret = Some(names::ingress_tls(&app_name));
@@ -181,8 +184,9 @@ fn workload(c: &mut Component) {
 }
 
 /// Replicas of a component that does not set them: 1 for a Deployment or StatefulSet without
-/// an autoscaler; none for one with an autoscaler (it owns the count, starting at its `min`)
-/// or for the other kinds (they have no replicas).
+/// an autoscaler; none for one with an autoscaler (it owns the count, starting at its `min`;
+/// a `replicas` set beside it is the count a new workload starts with) or for the other
+/// kinds (they have no replicas).
 pub fn replicas(c: &Component) -> Option<i32> {
     (c.workload.is_replicated() && c.autoscale.is_none()).then_some(1)
 }

@@ -156,6 +156,7 @@ pub struct Component {
     pub workload: Workload,
     /// Default ([`defaults::replicas`]): 1 for a Deployment or StatefulSet without
     /// `autoscale`; none otherwise (an autoscaler owns the count; other kinds have none).
+    /// Set beside `autoscale`, the count a new workload starts with (within min..=max).
     pub replicas: Option<i32>,
     pub ports: Vec<Port>,
     pub command: Vec<String>,

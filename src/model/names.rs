@@ -111,6 +111,11 @@ pub fn cluster_scoped_owner<'n>(namespace: Option<&str>, name: &'n str) -> Optio
     }
 }
 
+/// The app's Ingress when it names none.
+pub fn ingress(app: &str) -> String {
+    app.to_string()
+}
+
 /// The TLS Secret an Ingress with `tls = true` (or a cert-manager issuer) uses.
 pub fn ingress_tls(app: &str) -> String {
     format!("{app}{TLS_SUFFIX}")

@@ -987,6 +987,9 @@ pub struct IngressSyntax {
     /// Routes: `{ host = "app.example.com", path = "/api", to = "backend" }`.
     #[schemars(example = serde_json::json!([{"host": "shop.example.com", "path": "/api", "to": "api"}]))]
     pub routes: Vec<Sp<RouteSyntax>>,
+    /// Name of the Ingress (default: the app's name).
+    #[schemars(example = &"shop-public")]
+    pub name: Option<Sp<String>>,
 }
 
 /// `true` or a Secret name.
@@ -1082,8 +1085,9 @@ pub struct ArgoCdSyntax {
 }
 
 /// A change to one generated object: `target = "Deployment/shop-api"` and a JSON merge patch
-/// (`merge = { spec = { ... } }`) and/or values at JSON pointers
-/// (`set = { "/spec/template/spec/priorityClassName" = "high" }`).
+/// (`merge = { spec = { ... } }`), values at JSON pointers
+/// (`set = { "/spec/template/spec/priorityClassName" = "high" }`) and/or fields to delete
+/// (`remove = ["/spec/replicas"]`).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatchSyntax {
@@ -1097,4 +1101,8 @@ pub struct PatchSyntax {
     /// Values to set at JSON pointers.
     #[schemars(example = serde_json::json!({"/spec/template/spec/containers/0/stdin": true}))]
     pub set: SpMap<serde_json::Value>,
+    /// Fields to delete, by JSON pointer (TOML has no `null` for `merge` to delete with),
+    /// applied after `merge` and `set`. A pointer to nothing is an error.
+    #[schemars(example = ["/spec/template/spec/containers/0/securityContext/readOnlyRootFilesystem"])]
+    pub remove: Option<Vec<Sp<String>>>,
 }

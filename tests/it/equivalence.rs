@@ -287,7 +287,7 @@ fn component(g: &mut Gen, key: String, others: &[String]) -> GenComponent {
             (key, mostly(g, &["linux", "ssd"], &["not ok"]).to_string())
         }),
         extra_service: g.chance(10).then(|| {
-            let key = mostly(g, &["external", "public"], &["preview", "Bad"]).to_string();
+            let key = mostly(g, &["external", "public"], &["headless", "Bad"]).to_string();
             (key, *mostly(g, &[80, 443], &[0]))
         }),
         service_ports: g.chance(15).then(|| {

@@ -403,8 +403,9 @@ name = "shop"
 
 [components.web]
 image = "web:v1"
+kind = "StatefulSet"
 port = 8080
-services.preview = { port = 80 }
+services.headless = { port = 80 }
 services.Public = { port = 80 }
 services.api = { type = "ClusterIP", port = 80, node_port = 30080 }
 
@@ -412,9 +413,9 @@ services.api = { type = "ClusterIP", port = 80, node_port = 30080 }
 image = "api:v1"
 port = 9000
 "#;
-    let web = Component::new("web", "web:v1")
+    let mut web = Component::new("web", "web:v1")
         .port("http", 8080)
-        .extra_service("preview", Service::on_port(80))
+        .extra_service("headless", Service::on_port(80))
         .extra_service("Public", Service::on_port(80))
         .extra_service(
             "api",
@@ -427,12 +428,15 @@ port = 9000
                 ..Service::default()
             },
         );
+    web.workload = k8gen::model::Workload::StatefulSet {
+        pod_management: None,
+    };
     let app = App::new("shop")
         .component(web)
         .component(Component::new("web-api", "api:v1").port("http", 9000));
     let errors = errors_alike(toml, &app);
     let expected = BTreeSet::from([
-        pair("K0115", "components.web.services.preview"),
+        pair("K0115", "components.web.services.headless"),
         pair("K0101", "components.web.services.Public"),
         pair("K0115", "components.web.services.api"),
         pair("K0104", "components.web.services.api.node_port"),
@@ -690,6 +694,121 @@ ports = { http = 15001, admin = 8080 }
         pair("K0117", "components.shop.init[0].ports"),
         pair("K0115", "components.shop.sidecars[0].ports.http"),
         pair("K0115", "components.shop.sidecars[0].ports.admin.port"),
+    ]);
+    assert_eq!(errors, expected);
+}
+
+#[test]
+fn replicas_beside_autoscale_ingress_name_and_removing_fields() {
+    let toml = r#"
+name = "podinfo"
+image = "podinfo:6.9.2"
+port = 9898
+replicas = 2
+autoscale = { min = 2, max = 4, cpu = 99 }
+ingress = { name = "podinfo-public", routes = [{ host = "podinfo.example.com", to = "podinfo" }] }
+
+[[patches]]
+target = "Deployment/podinfo"
+set = { "/spec/template/spec/hostname" = "x" }
+remove = ["/spec/template/spec/automountServiceAccountToken", "/spec/template/spec/hostname"]
+"#;
+    let podinfo = Component::new("podinfo", "podinfo:6.9.2")
+        .port("http", 9898)
+        .replicas(2);
+    let mut app = App::new("podinfo").component(podinfo);
+    app.components[0].autoscale = Some(k8gen::model::Autoscale {
+        min: 2,
+        max: 4,
+        cpu_percent: Some(99),
+        memory_percent: None,
+    });
+    app.ingress = Some(k8gen::model::Ingress {
+        name: Some("podinfo-public".into()),
+        routes: vec![k8gen::model::Route::new(
+            Some("podinfo.example.com"),
+            "/",
+            "podinfo",
+        )],
+        ..Default::default()
+    });
+    app.patches.push(k8gen::model::Patch {
+        kind: "Deployment".into(),
+        name: "podinfo".into(),
+        set: vec![("/spec/template/spec/hostname".into(), json!("x"))],
+        remove: vec![
+            "/spec/template/spec/automountServiceAccountToken".into(),
+            "/spec/template/spec/hostname".into(),
+        ],
+        ..Default::default()
+    });
+    let objects = both(toml, &app);
+    let deployment = object(&objects, "Deployment", "podinfo");
+    assert_eq!(deployment["spec"]["replicas"], 2, "the initial count");
+    assert_eq!(
+        object(&objects, "HorizontalPodAutoscaler", "podinfo")["spec"]["minReplicas"],
+        2
+    );
+    object(&objects, "Ingress", "podinfo-public");
+    let pod = &deployment["spec"]["template"]["spec"];
+    assert!(pod.get("automountServiceAccountToken").is_none(), "{pod}");
+    assert!(pod.get("hostname").is_none(), "removed after set: {pod}");
+
+    // A pointer to nothing cannot be removed.
+    let missing = "name = \"a\"\nimage = \"a:1\"\n[[patches]]\ntarget = \"Deployment/a\"\nremove = [\"/spec/template/spec/nodeSelector\"]\n";
+    let diags = k8gen::render_source(missing, &root(), &FsHost).unwrap_err();
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.message.contains("cannot set or remove")),
+        "{diags:#?}"
+    );
+}
+
+#[test]
+fn bad_replicas_ingress_names_and_remove_pointers_fail_alike() {
+    let toml = r#"
+name = "shop"
+image = "shop:v1"
+port = 8080
+replicas = 12
+autoscale = { min = 2, max = 10, cpu = 70 }
+ingress = { name = "Shop_Public", routes = [{ to = "shop" }] }
+
+[[patches]]
+target = "Deployment/shop"
+remove = ["spec/replicas"]
+"#;
+    let mut app = App::new("shop").component(
+        Component::new("shop", "shop:v1")
+            .port("http", 8080)
+            .replicas(12),
+    );
+    app.components[0].autoscale = Some(k8gen::model::Autoscale {
+        min: 2,
+        max: 10,
+        cpu_percent: Some(70),
+        memory_percent: None,
+    });
+    app.ingress = Some(k8gen::model::Ingress {
+        name: Some("Shop_Public".into()),
+        routes: vec![k8gen::model::Route {
+            component: "shop".into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    });
+    app.patches.push(k8gen::model::Patch {
+        kind: "Deployment".into(),
+        name: "shop".into(),
+        remove: vec!["spec/replicas".into()],
+        ..Default::default()
+    });
+    let errors = errors_alike(toml, &app);
+    let expected = BTreeSet::from([
+        pair("K0113", "components.shop.replicas"),
+        pair("K0101", "ingress.name"),
+        pair("K0121", "patches[0].remove[0]"),
     ]);
     assert_eq!(errors, expected);
 }

@@ -177,6 +177,15 @@ fn components(cx: &mut Cx<'_>) {
 fn ingress(cx: &mut Cx<'_>) {
     let app = cx.app;
     let Some(i) = &app.ingress else { return };
+    if let Some(name) = &i.name {
+        cx.value(
+            "ingress.name",
+            name,
+            rules::dns1123_subdomain,
+            codes::INVALID_NAME,
+            "Ingress name",
+        );
+    }
     if let Some(class) = &i.class {
         cx.value(
             "ingress.class",
@@ -483,9 +492,11 @@ fn patches(cx: &mut Cx<'_>) {
         }
         let at = issue::index("patches", i);
         match &p.merge {
-            None if p.set.is_empty() => {
-                cx.report(codes::INVALID_PATCH, &at, "a patch needs `merge` or `set`")
-            }
+            None if p.set.is_empty() && p.remove.is_empty() => cx.report(
+                codes::INVALID_PATCH,
+                &at,
+                "a patch needs `merge`, `set` or `remove`",
+            ),
             Some(m) if !m.is_object() => cx.report(
                 codes::INVALID_PATCH,
                 issue::key(&at, "merge"),
@@ -493,12 +504,22 @@ fn patches(cx: &mut Cx<'_>) {
             ),
             _ => {}
         }
-        for (path, _) in &p.set {
+        let pointers = (p
+            .set
+            .iter()
+            .map(|(path, _)| (issue::key(&issue::key(&at, "set"), path), path)))
+        .chain(
+            p.remove
+                .iter()
+                .enumerate()
+                .map(|(j, path)| (issue::index(&issue::key(&at, "remove"), j), path)),
+        );
+        for (field, path) in pointers {
             if !path.starts_with('/') {
                 cx.push(
                     issue::Issue::new(
                         codes::INVALID_PATCH,
-                        issue::key(&issue::key(&at, "set"), path),
+                        field,
                         format!("`{path}` is not a JSON pointer"),
                     )
                     .with_help("write it like `/spec/template/spec/priorityClassName` (list items by index: `/containers/0/...`)"),

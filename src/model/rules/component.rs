@@ -862,7 +862,7 @@ fn extra_service_key(cx: &mut Cx<'_>, c: &Component, key: &str, path: &str) {
         return;
     }
     let name = crate::model::names::extra_service(&c.name, key);
-    let taken_by_k8gen = RESERVED_SERVICE_KEYS.contains(&key);
+    let taken_by_k8gen = reserved_service_keys(c).contains(&key);
     let other = (cx.app.components.iter()).find(|o| o.name == name && o.service.on().is_some());
     if taken_by_k8gen || other.is_some() {
         let by = match other {
@@ -896,9 +896,16 @@ fn extra_service_key(cx: &mut Cx<'_>, c: &Component, key: &str, path: &str) {
     }
 }
 
-/// Keys of `services` whose names k8gen's own Services take: a StatefulSet's `NAME-headless`,
-/// a release's `NAME-preview` and `NAME-canary`.
-const RESERVED_SERVICE_KEYS: &[&str] = &["headless", "preview", "canary"];
+/// Keys of `services` whose names k8gen's own Services of `c` may take: a StatefulSet's
+/// `NAME-headless`, a blue-green release's `NAME-preview`, a canary's `NAME-canary`.
+fn reserved_service_keys(c: &Component) -> &'static [&'static str] {
+    match (&c.workload, &c.release) {
+        (Workload::StatefulSet { .. }, _) => &["headless"],
+        (_, Some(crate::model::Release::BlueGreen { .. })) => &["preview"],
+        (_, Some(crate::model::Release::Canary { .. })) => &["canary"],
+        _ => &[],
+    }
+}
 
 fn service(cx: &mut Cx<'_>, c: &Component, s: &crate::model::Service, base: &str) {
     let p = |f: &str| issue::key(base, f);

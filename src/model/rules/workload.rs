@@ -152,14 +152,22 @@ fn kind_keys(cx: &mut Cx<'_>, c: &Component, p: &impl Fn(&str) -> String) {
         }
         return;
     }
-    if c.replicas.is_some() && c.autoscale.is_some() {
+    // Beside an autoscaler, `replicas` is the count a new workload starts with.
+    if let (Some(replicas), Some(a)) = (c.replicas, &c.autoscale)
+        && replicas >= 0
+        && a.min <= a.max // else that is the error
+        && (replicas < a.min || replicas > a.max)
+    {
         cx.push(
             issue::Issue::new(
-                codes::INVALID_VALUE,
+                codes::OUT_OF_RANGE,
                 p("replicas"),
-                "`replicas` and `autoscale` both set the replica count",
+                format!(
+                    "`replicas` ({replicas}), the count the autoscaler starts from, is outside autoscale's {} to {}",
+                    a.min, a.max
+                ),
             )
-            .with_help("remove `replicas`: the autoscaler starts at `autoscale.min`"),
+            .with_help("set `replicas` between `autoscale.min` and `autoscale.max`, or remove it to start at `min`"),
         );
     }
     let stateful = matches!(c.workload, Workload::StatefulSet { .. });
