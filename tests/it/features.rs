@@ -812,3 +812,105 @@ remove = ["spec/replicas"]
     ]);
     assert_eq!(errors, expected);
 }
+
+/// The fields of upstream's manifests the specs in `specs/` are written to reproduce, as the
+/// upstream YAML has them (k8gen's names, labels and hardening differ and are not compared).
+#[test]
+fn real_apps_render_as_their_upstream_manifests() {
+    let podinfo: Vec<Value> = render(&root().join("specs/podinfo.toml"))
+        .iter()
+        .map(k8gen::Object::to_json)
+        .collect();
+    // stefanprodan/podinfo kustomize/deployment.yaml, service.yaml, hpa.yaml.
+    let deployment = object(&podinfo, "Deployment", "podinfo");
+    let container = &deployment["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(container["name"], "podinfod");
+    assert_eq!(
+        container["ports"],
+        json!([
+            {"name": "http", "containerPort": 9898, "protocol": "TCP"},
+            {"name": "http-metrics", "containerPort": 9797, "protocol": "TCP"},
+            {"name": "grpc", "containerPort": 9999, "protocol": "TCP"}
+        ])
+    );
+    assert_eq!(
+        container["livenessProbe"],
+        json!({"exec": {"command": ["podcli", "check", "http", "localhost:9898/healthz"]}, "initialDelaySeconds": 5, "timeoutSeconds": 5})
+    );
+    assert_eq!(
+        container["resources"],
+        json!({"limits": {"cpu": "2000m", "memory": "512Mi"}, "requests": {"cpu": "100m", "memory": "64Mi"}})
+    );
+    assert_eq!(deployment["spec"]["minReadySeconds"], 3);
+    assert_eq!(deployment["spec"]["revisionHistoryLimit"], 5);
+    assert_eq!(deployment["spec"]["progressDeadlineSeconds"], 60);
+    assert_eq!(
+        deployment["spec"]["template"]["metadata"]["annotations"]["prometheus.io/port"],
+        "9797"
+    );
+    assert_eq!(
+        object(&podinfo, "Service", "podinfo")["spec"]["ports"],
+        json!([
+            {"name": "http", "port": 9898, "protocol": "TCP", "targetPort": "http"},
+            {"name": "grpc", "port": 9999, "protocol": "TCP", "targetPort": "grpc"}
+        ])
+    );
+    let hpa = &object(&podinfo, "HorizontalPodAutoscaler", "podinfo")["spec"];
+    assert_eq!(
+        (&hpa["minReplicas"], &hpa["maxReplicas"]),
+        (&json!(2), &json!(4))
+    );
+
+    let boutique: Vec<Value> = render(&root().join("specs/boutique.toml"))
+        .iter()
+        .map(k8gen::Object::to_json)
+        .collect();
+    // GoogleCloudPlatform/microservices-demo kubernetes-manifests/frontend.yaml,
+    // cartservice.yaml, redis.yaml.
+    let pod =
+        |name: &str| object(&boutique, "Deployment", name)["spec"]["template"]["spec"].clone();
+    let (frontend, cart, redis) = (
+        pod("boutique-frontend"),
+        pod("boutique-cartservice"),
+        pod("boutique-redis-cart"),
+    );
+    for p in [&frontend, &cart, &redis] {
+        let pod_context = &p["securityContext"];
+        for (key, value) in [("fsGroup", 1000), ("runAsGroup", 1000), ("runAsUser", 1000)] {
+            assert_eq!(pod_context[key], value, "{pod_context}");
+        }
+        let context = &p["containers"][0]["securityContext"];
+        assert_eq!(context["allowPrivilegeEscalation"], false);
+        assert_eq!(context["capabilities"], json!({"drop": ["ALL"]}));
+        assert_eq!(context["readOnlyRootFilesystem"], true);
+        assert!(p.get("volumes").is_none() || p["volumes"][0]["name"] == "redis-data");
+    }
+    assert_eq!(frontend["containers"][0]["name"], "server");
+    assert_eq!(cart["containers"][0]["name"], "server");
+    assert_eq!(redis["containers"][0]["name"], "redis");
+    assert_eq!(
+        frontend["containers"][0]["readinessProbe"],
+        json!({"httpGet": {"path": "/_healthz", "port": 8080, "httpHeaders": [{"name": "Cookie", "value": "shop_session-id=x-readiness-probe"}]}, "initialDelaySeconds": 10})
+    );
+    assert_eq!(
+        cart["containers"][0]["livenessProbe"],
+        json!({"grpc": {"port": 7070}, "initialDelaySeconds": 15, "periodSeconds": 10})
+    );
+    assert_eq!(cart["terminationGracePeriodSeconds"], 5);
+    let service = |name: &str| object(&boutique, "Service", name)["spec"].clone();
+    let web = json!([{"name": "http", "port": 80, "protocol": "TCP", "targetPort": 8080}]);
+    assert_eq!(service("boutique-frontend")["ports"], web);
+    assert_eq!(service("boutique-frontend-external")["ports"], web);
+    assert_eq!(
+        service("boutique-frontend-external")["type"],
+        "LoadBalancer"
+    );
+    assert_eq!(
+        service("boutique-cartservice")["ports"],
+        json!([{"name": "grpc", "port": 7070, "protocol": "TCP", "targetPort": 7070}])
+    );
+    assert_eq!(
+        service("boutique-redis-cart")["ports"],
+        json!([{"name": "tcp-redis", "port": 6379, "protocol": "TCP", "targetPort": 6379}])
+    );
+}
