@@ -58,6 +58,30 @@ fn pair(code: &str, path: &str) -> (String, String) {
     (code.to_string(), path.to_string())
 }
 
+/// Asserts `toml` and `app` fail alike with exactly the (code, path) pairs `expected`.
+fn exactly_these_errors(toml: &str, app: &App, expected: &[(&str, &str)]) {
+    let expected: BTreeSet<_> = expected.iter().map(|(c, p)| pair(c, p)).collect();
+    assert_eq!(errors_alike(toml, app), expected);
+}
+
+/// An init container or sidecar named `name` running `image`.
+fn extra(name: &str, image: &str) -> k8gen::model::Container {
+    k8gen::model::Container {
+        name: name.into(),
+        image: image.into(),
+        ..Default::default()
+    }
+}
+
+/// A TCP container port.
+fn tcp(name: &str, port: i32) -> k8gen::model::Port {
+    k8gen::model::Port {
+        name: name.into(),
+        port,
+        protocol: k8gen::model::Protocol::Tcp,
+    }
+}
+
 #[test]
 fn the_main_container_takes_its_name_from_container() {
     let toml = r#"
@@ -94,11 +118,8 @@ components.api = { image = "api:v1", container = "Api_Main" }
 components.web = { image = "web:v1", container = "proxy", sidecars = [{ name = "proxy", image = "envoyproxy/envoy:v1.31.0" }] }
 "#;
     let mut web = Component::new("web", "web:v1").container("proxy");
-    web.sidecars.push(k8gen::model::Container {
-        name: "proxy".into(),
-        image: "envoyproxy/envoy:v1.31.0".into(),
-        ..Default::default()
-    });
+    web.sidecars
+        .push(extra("proxy", "envoyproxy/envoy:v1.31.0"));
     let app = App::new("shop")
         .component(Component::new("api", "api:v1").container("Api_Main"))
         .component(web);
@@ -317,13 +338,15 @@ service.ports = ["http", "grcp", { name = "Web_Port", port = 80 }, { name = "htt
         .port("http", 8080)
         .port("grpc", 9090)
         .service(Switch::On(service));
-    let errors = errors_alike(toml, &App::new("shop").component(api));
-    let expected = BTreeSet::from([
-        pair("K0110", "components.api.service.ports[1].target_port"),
-        pair("K0104", "components.api.service.ports[2].name"),
-        pair("K0115", "components.api.service.ports[3].name"),
-    ]);
-    assert_eq!(errors, expected);
+    exactly_these_errors(
+        toml,
+        &App::new("shop").component(api),
+        &[
+            ("K0110", "components.api.service.ports[1].target_port"),
+            ("K0104", "components.api.service.ports[2].name"),
+            ("K0115", "components.api.service.ports[3].name"),
+        ],
+    );
 
     // Both forms at once: the lowering cannot tell which was meant.
     let both_forms = "name = \"shop\"\nimage = \"a:1\"\nport = 80\nservice = { port = 80, ports = [\"http\"] }\n";
@@ -434,14 +457,16 @@ port = 9000
     let app = App::new("shop")
         .component(web)
         .component(Component::new("web-api", "api:v1").port("http", 9000));
-    let errors = errors_alike(toml, &app);
-    let expected = BTreeSet::from([
-        pair("K0115", "components.web.services.headless"),
-        pair("K0101", "components.web.services.Public"),
-        pair("K0115", "components.web.services.api"),
-        pair("K0104", "components.web.services.api.node_port"),
-    ]);
-    assert_eq!(errors, expected);
+    exactly_these_errors(
+        toml,
+        &app,
+        &[
+            ("K0115", "components.web.services.headless"),
+            ("K0101", "components.web.services.Public"),
+            ("K0115", "components.web.services.api"),
+            ("K0104", "components.web.services.api.node_port"),
+        ],
+    );
 }
 
 #[test]
@@ -481,17 +506,19 @@ scheduling.priority_class = "High_Priority"
         .node_selector("bad key!", "x")
         .node_selector("disk", "fast ssd");
     shop.scheduling.priority_class = Some("High_Priority".into());
-    let errors = errors_alike(toml, &App::new("shop").component(shop));
-    let expected = BTreeSet::from([
-        pair("K0113", "components.shop.termination_grace_period_seconds"),
-        pair(
-            "K0102",
-            "components.shop.scheduling.node_selector.\"bad key!\".<key>",
-        ),
-        pair("K0102", "components.shop.scheduling.node_selector.disk"),
-        pair("K0101", "components.shop.scheduling.priority_class"),
-    ]);
-    assert_eq!(errors, expected);
+    exactly_these_errors(
+        toml,
+        &App::new("shop").component(shop),
+        &[
+            ("K0113", "components.shop.termination_grace_period_seconds"),
+            (
+                "K0102",
+                "components.shop.scheduling.node_selector.\"bad key!\".<key>",
+            ),
+            ("K0102", "components.shop.scheduling.node_selector.disk"),
+            ("K0101", "components.shop.scheduling.priority_class"),
+        ],
+    );
 }
 
 #[test]
@@ -514,8 +541,6 @@ security = { run_as_user = 0, run_as_non_root = false, capabilities = ["CHOWN"] 
         ..Security::unhardened()
     };
     db.init_containers.push(k8gen::model::Container {
-        name: "chown".into(),
-        image: "busybox:1.36".into(),
         command: ["chown", "-R", "999", "/data"].map(String::from).to_vec(),
         security: Some(Security {
             run_as_user: Some(0),
@@ -523,7 +548,7 @@ security = { run_as_user = 0, run_as_non_root = false, capabilities = ["CHOWN"] 
             capabilities: vec!["CHOWN".into()],
             ..Security::default()
         }),
-        ..Default::default()
+        ..extra("chown", "busybox:1.36")
     });
     let objects = both(toml, &App::new("db").component(db));
     let pod = &object(&objects, "Deployment", "db")["spec"]["template"]["spec"];
@@ -578,29 +603,29 @@ security = { run_as_user = 0, capabilities = ["chown"], service_account_token = 
 "#;
     let mut db = Component::new("db", "postgres:16");
     db.sidecars.push(k8gen::model::Container {
-        name: "exporter".into(),
-        image: "exporter:v1".into(),
         security: Some(Security {
             run_as_user: Some(0),
             capabilities: vec!["chown".into()],
             service_account_token: Some(true),
             ..Security::default()
         }),
-        ..Default::default()
+        ..extra("exporter", "exporter:v1")
     });
-    let errors = errors_alike(toml, &App::new("db").component(db));
-    let expected = BTreeSet::from([
-        pair("K0111", "components.db.sidecars[0].security.run_as_user"),
-        pair(
-            "K0111",
-            "components.db.sidecars[0].security.capabilities[0]",
-        ),
-        pair(
-            "K0111",
-            "components.db.sidecars[0].security.service_account_token",
-        ),
-    ]);
-    assert_eq!(errors, expected);
+    exactly_these_errors(
+        toml,
+        &App::new("db").component(db),
+        &[
+            ("K0111", "components.db.sidecars[0].security.run_as_user"),
+            (
+                "K0111",
+                "components.db.sidecars[0].security.capabilities[0]",
+            ),
+            (
+                "K0111",
+                "components.db.sidecars[0].security.service_account_token",
+            ),
+        ],
+    );
 }
 
 #[test]
@@ -625,14 +650,8 @@ ports = { metrics = 9102 }
         path: None,
     });
     shop.sidecars.push(k8gen::model::Container {
-        name: "exporter".into(),
-        image: "exporter:v1".into(),
-        ports: vec![k8gen::model::Port {
-            name: "metrics".into(),
-            port: 9102,
-            protocol: k8gen::model::Protocol::Tcp,
-        }],
-        ..Default::default()
+        ports: vec![tcp("metrics", 9102)],
+        ..extra("exporter", "exporter:v1")
     });
     let objects = both(toml, &App::new("shop").component(shop));
     let template = &object(&objects, "Deployment", "shop")["spec"]["template"];
@@ -672,30 +691,24 @@ name = "proxy"
 image = "envoyproxy/envoy:v1.31.0"
 ports = { http = 15001, admin = 8080 }
 "#;
-    let port = |name: &str, port: i32| k8gen::model::Port {
-        name: name.into(),
-        port,
-        protocol: k8gen::model::Protocol::Tcp,
-    };
     let mut shop = Component::new("shop", "shop:v1").port("http", 8080);
     shop.init_containers.push(k8gen::model::Container {
-        name: "migrate".into(),
-        ports: vec![port("admin", 9000)],
-        ..Default::default()
+        ports: vec![tcp("admin", 9000)],
+        ..extra("migrate", "")
     });
     shop.sidecars.push(k8gen::model::Container {
-        name: "proxy".into(),
-        image: "envoyproxy/envoy:v1.31.0".into(),
-        ports: vec![port("http", 15001), port("admin", 8080)],
-        ..Default::default()
+        ports: vec![tcp("http", 15001), tcp("admin", 8080)],
+        ..extra("proxy", "envoyproxy/envoy:v1.31.0")
     });
-    let errors = errors_alike(toml, &App::new("shop").component(shop));
-    let expected = BTreeSet::from([
-        pair("K0117", "components.shop.init[0].ports"),
-        pair("K0115", "components.shop.sidecars[0].ports.http"),
-        pair("K0115", "components.shop.sidecars[0].ports.admin.port"),
-    ]);
-    assert_eq!(errors, expected);
+    exactly_these_errors(
+        toml,
+        &App::new("shop").component(shop),
+        &[
+            ("K0117", "components.shop.init[0].ports"),
+            ("K0115", "components.shop.sidecars[0].ports.http"),
+            ("K0115", "components.shop.sidecars[0].ports.admin.port"),
+        ],
+    );
 }
 
 #[test]
@@ -804,13 +817,15 @@ remove = ["spec/replicas"]
         remove: vec!["spec/replicas".into()],
         ..Default::default()
     });
-    let errors = errors_alike(toml, &app);
-    let expected = BTreeSet::from([
-        pair("K0113", "components.shop.replicas"),
-        pair("K0101", "ingress.name"),
-        pair("K0121", "patches[0].remove[0]"),
-    ]);
-    assert_eq!(errors, expected);
+    exactly_these_errors(
+        toml,
+        &app,
+        &[
+            ("K0113", "components.shop.replicas"),
+            ("K0101", "ingress.name"),
+            ("K0121", "patches[0].remove[0]"),
+        ],
+    );
 }
 
 /// The fields of upstream's manifests the specs in `specs/` are written to reproduce, as the
