@@ -74,6 +74,9 @@ struct GenComponent {
     termination_grace_period_seconds: Option<i64>,
     /// `scheduling.node_selector = { KEY = VALUE }`.
     node_selector: Option<(String, String)>,
+    /// `[[sidecars]]` named `exporter` with `ports = { NAME = N }`, and `security.hardened =
+    /// false` when set.
+    sidecar: Option<(String, i64, bool)>,
 }
 
 #[derive(Debug, Clone)]
@@ -282,6 +285,10 @@ fn component(g: &mut Gen, key: String, others: &[String]) -> GenComponent {
             .chance(10)
             .then(|| mostly(g, &["server", "podinfod"], &["Bad_Name"]).to_string()),
         termination_grace_period_seconds: g.chance(10).then(|| *mostly(g, &[0, 5, 60], &[-1])),
+        sidecar: g.chance(12).then(|| {
+            let name = mostly(g, &["metrics", "admin"], &["http", "Bad_Port"]).to_string();
+            (name, *mostly(g, &[9102, 9901], &[8080, 0]), g.chance(30))
+        }),
         node_selector: g.chance(10).then(|| {
             let key = mostly(g, &["kubernetes.io/os", "disk"], &["bad key"]).to_string();
             (key, mostly(g, &["linux", "ssd"], &["not ok"]).to_string())
@@ -527,6 +534,20 @@ fn component_toml(c: &GenComponent, out: &mut String) {
     if let Some(seconds) = c.termination_grace_period_seconds {
         w(out, format!("termination_grace_period_seconds = {seconds}"));
     }
+    if let Some((name, port, unhardened)) = &c.sidecar {
+        let security = if *unhardened {
+            ", security = { hardened = false }"
+        } else {
+            ""
+        };
+        w(
+            out,
+            format!(
+                "sidecars = [{{ name = \"exporter\", image = \"exporter:v1\", ports = {{ {} = {port} }}{security} }}]",
+                toml_str(name)
+            ),
+        );
+    }
     if let Some((k, v)) = &c.node_selector {
         w(
             out,
@@ -677,6 +698,19 @@ fn to_app(a: &GenApp) -> App {
         }
         if let Some(seconds) = c.termination_grace_period_seconds {
             b = b.termination_grace_period(seconds);
+        }
+        if let Some((name, port, unhardened)) = &c.sidecar {
+            b.sidecars.push(model::Container {
+                name: "exporter".into(),
+                image: "exporter:v1".into(),
+                ports: vec![model::Port {
+                    name: name.clone(),
+                    port: *port as i32,
+                    protocol: model::Protocol::Tcp,
+                }],
+                security: unhardened.then(model::Security::unhardened),
+                ..Default::default()
+            });
         }
         if let Some((k, v)) = &c.node_selector {
             b = b.node_selector(k, v);
