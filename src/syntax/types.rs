@@ -319,7 +319,7 @@ with_component_fields! {
         #[schemars(example = serde_json::json!({"repo": "https://github.com/acme/k8s-manifests", "path": "apps/shop"}))]
         pub argocd: Option<Sp<ArgoCdSyntax>>,
         /// Changes to generated objects for fields the spec does not model.
-        #[schemars(example = serde_json::json!([{"target": "Deployment/shop", "merge": {"spec": {"template": {"spec": {"priorityClassName": "high"}}}}}]))]
+        #[schemars(example = serde_json::json!([{"target": "Deployment/shop", "merge": {"spec": {"template": {"spec": {"dnsPolicy": "ClusterFirstWithHostNet"}}}}}]))]
         pub patches: Option<Vec<Sp<PatchSyntax>>>,
     }
 }
@@ -1086,7 +1086,7 @@ pub struct ArgoCdSyntax {
 
 /// A change to one generated object: `target = "Deployment/shop-api"` and a JSON merge patch
 /// (`merge = { spec = { ... } }`), values at JSON pointers
-/// (`set = { "/spec/template/spec/priorityClassName" = "high" }`) and/or fields to delete
+/// (`set = { "/spec/template/spec/dnsPolicy" = "Default" }`) and/or fields to delete
 /// (`remove = ["/spec/replicas"]`).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -1095,7 +1095,7 @@ pub struct PatchSyntax {
     #[schemars(example = &"Deployment/shop-api")]
     pub target: Sp<String>,
     /// A JSON merge patch (RFC 7386), written as a TOML table.
-    #[schemars(example = serde_json::json!({"spec": {"template": {"spec": {"priorityClassName": "high"}}}}))]
+    #[schemars(example = serde_json::json!({"spec": {"template": {"spec": {"dnsPolicy": "ClusterFirstWithHostNet"}}}}))]
     pub merge: Option<Sp<serde_json::Value>>,
     #[serde(default)]
     /// Values to set at JSON pointers.

@@ -929,3 +929,30 @@ fn real_apps_render_as_their_upstream_manifests() {
         json!([{"name": "tcp-redis", "port": 6379, "protocol": "TCP", "targetPort": 6379}])
     );
 }
+
+#[test]
+fn an_ingress_named_like_a_canary_ingress_fails_alike() {
+    let toml = r#"
+name = "myapp"
+port = 8080
+replicas = 4
+release = { strategy = "canary", stable = "myapp:v1", canary = "myapp:v2", weight = 25 }
+ingress = { name = "myapp-canary", class = "nginx", routes = [{ to = "myapp" }] }
+"#;
+    let mut app = App::new("myapp").component(
+        Component::new("myapp", "")
+            .port("http", 8080)
+            .replicas(4)
+            .release(k8gen::model::Release::canary("myapp:v1", "myapp:v2", 25)),
+    );
+    app.ingress = Some(k8gen::model::Ingress {
+        name: Some("myapp-canary".into()),
+        class: Some("nginx".into()),
+        routes: vec![k8gen::model::Route {
+            component: "myapp".into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    });
+    exactly_these_errors(toml, &app, &[("K0115", "ingress.name")]);
+}

@@ -185,6 +185,24 @@ fn ingress(cx: &mut Cx<'_>) {
             codes::INVALID_NAME,
             "Ingress name",
         );
+        // A canary's weighted Ingress is `NAME-canary`; two Ingresses may not share a name.
+        let canary = (app.components.iter())
+            .filter(|c| matches!(c.release, Some(crate::model::Release::Canary { .. })))
+            .find(|c| names::canary_route(&c.name) == *name);
+        if let Some(c) = canary {
+            cx.push(
+                issue::Issue::new(
+                    codes::DUPLICATE,
+                    "ingress.name",
+                    format!(
+                        "`{}` is the name of component `{}`'s canary Ingress",
+                        crate::diag::clip(name),
+                        crate::diag::clip(&c.key)
+                    ),
+                )
+                .with_help("pick another name"),
+            );
+        }
     }
     if let Some(class) = &i.class {
         cx.value(
