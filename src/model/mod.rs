@@ -8,7 +8,8 @@
 //! TOML, spans or Kubernetes object types, and never does I/O.
 //!
 //! Defaults every component gets unless it says otherwise (each is a function in
-//! [`defaults`]): objects named `APP-KEY` (`APP` for the key `APP`); the `component` label is
+//! [`defaults`]): objects named `APP-KEY` (`APP` for the key `APP`), the main container named
+//! like the key; the `component` label is
 //! the key (`server`/`worker` for the main component); the `version` label is the image tag;
 //! `imagePullPolicy: Always` for tags, `IfNotPresent` for digests; config and secrets injected
 //! whole unless mounted or read key by key; one replica (Deployment, StatefulSet); a ClusterIP
