@@ -78,6 +78,13 @@ fn table(
                         .with_help("list every port under `ports`, e.g. `ports = [{ port = 80, target_port = \"http\" }, \"grpc\"]`"),
                 );
             }
+            if list.is_empty() {
+                // The model reads no ports as "every container port".
+                cx.push(
+                    Diagnostic::error(codes::INVALID_VALUE, span.clone(), "`ports` lists no port")
+                        .with_help("name the container ports to expose, e.g. `ports = [\"http\"]`, or remove `ports` for all of them"),
+                );
+            }
             // One listed port is reported like the one-port table (`service.port`),
             // as the Rust API's one-port Service is; several by index.
             let one = list.len() == 1;
