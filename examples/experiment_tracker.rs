@@ -18,10 +18,6 @@ fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn full(key: &str) -> String {
-    format!("{APP}-{key}")
-}
-
 /// `service = { port = PORT }`: one ClusterIP port forwarding to the main container port.
 fn service(port: i32) -> Switch<Service> {
     Switch::On(Service::on_port(port))
@@ -93,8 +89,10 @@ pub fn experiment_tracker(specs: &Path) -> App {
     backend.scheduling = Scheduling {
         anti_affinity: Some(AntiAffinity::Preferred),
         prefer_nodes: [("node-type".to_string(), vec!["ssd".to_string()])].into(),
+        priority_class: Some("ml-high".into()),
         ..Default::default()
     };
+    backend.termination_grace_period_seconds = Some(60);
     backend.rbac = vec![
         Rule {
             verbs: vec!["get".into(), "list".into(), "watch".into()],
@@ -280,15 +278,9 @@ pub fn experiment_tracker(specs: &Path) -> App {
             store: "aws-secrets-manager".into(),
             ..Default::default()
         }),
-        patches: vec![Patch {
-            kind: "Deployment".into(),
-            name: full("backend"),
-            merge: Some(serde_json::json!({
-                "spec": { "template": { "spec": { "priorityClassName": "ml-high", "terminationGracePeriodSeconds": 60 } } }
-            })),
-            set: Vec::new(),
-        }],
-        ..App::new(APP).namespace("ml-experiments").label("team", "ml-platform")
+        ..App::new(APP)
+            .namespace("ml-experiments")
+            .label("team", "ml-platform")
     }
     .component(backend)
     .component(frontend)

@@ -17,7 +17,8 @@ pub const CERT_MANAGER_ISSUER: &str = "cert-manager.io/cluster-issuer";
 pub fn ingress(app: &App) -> Option<Ingress> {
     let ing = app.ingress.as_ref()?;
     let routes: Vec<&Route> = ing.routes.iter().collect();
-    let meta = super::app_meta(app, app.name.clone());
+    let name = ing.name.clone().unwrap_or_default();
+    let meta = super::app_meta(app, name);
     Some(build(
         app,
         ing,

@@ -17,8 +17,7 @@ pub fn network_policy(app: &App, c: &Component) -> Option<NetworkPolicy> {
     let net = c.network.on()?;
     let ports_of = |c: &Component| {
         super::non_empty_vec(
-            c.ports
-                .iter()
+            c.pod_ports()
                 .map(|p| NetworkPolicyPort {
                     port: Some(IntOrString::Int(p.port)),
                     protocol: Some(p.protocol.to_string()),
@@ -54,7 +53,7 @@ pub fn network_policy(app: &App, c: &Component) -> Option<NetworkPolicy> {
             ..Default::default()
         },
     };
-    let ingress = if c.ports.is_empty() {
+    let ingress = if c.pod_ports().next().is_none() {
         Vec::new()
     } else {
         vec![NetworkPolicyIngressRule {

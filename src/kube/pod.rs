@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{
     Affinity, Capabilities, ConfigMapEnvSource, ConfigMapKeySelector, ConfigMapVolumeSource,
     Container, ContainerPort, EmptyDirVolumeSource, EnvFromSource, EnvVar, EnvVarSource,
-    ExecAction, HTTPGetAction, LocalObjectReference, NodeAffinity, NodeSelector,
-    NodeSelectorRequirement, NodeSelectorTerm, ObjectFieldSelector,
+    ExecAction, GRPCAction, HTTPGetAction, HTTPHeader, LocalObjectReference, NodeAffinity,
+    NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, ObjectFieldSelector,
     PersistentVolumeClaimVolumeSource, Pod, PodAffinityTerm, PodAntiAffinity, PodSecurityContext,
     PodSpec, PodTemplateSpec, PreferredSchedulingTerm, Probe, ResourceRequirements, SeccompProfile,
     SecretEnvSource, SecretKeySelector, SecretVolumeSource, SecurityContext, TCPSocketAction,
@@ -105,22 +105,12 @@ pub fn template(app: &App, c: &Component) -> PodTemplateSpec {
     }
 
     let main = Container {
-        name: c.key.clone(),
+        name: c.container_name().to_string(),
         image: Some(c.image.clone()),
         image_pull_policy: Some(pull_policy(c, &c.image)),
         command: non_empty_vec(c.command.clone()),
         args: non_empty_vec(c.args.clone()),
-        ports: non_empty_vec(
-            c.ports
-                .iter()
-                .map(|p| ContainerPort {
-                    name: Some(p.name.clone()),
-                    container_port: p.port,
-                    protocol: Some(p.protocol.to_string()),
-                    ..Default::default()
-                })
-                .collect(),
-        ),
+        ports: container_ports(&c.ports),
         env: non_empty_vec(c.env.iter().map(|e| env_var(app, c, e)).collect()),
         env_from: non_empty_vec(env_from(
             c,
@@ -153,8 +143,9 @@ pub fn template(app: &App, c: &Component) -> PodTemplateSpec {
             env: non_empty_vec(x.env.iter().map(|e| env_var(app, c, e)).collect()),
             env_from: non_empty_vec(env_from(c, x.env_from_config, x.env_from_secrets)),
             resources: resources(&x.resources),
+            ports: container_ports(&x.ports),
             volume_mounts: non_empty_vec(extra_mounts),
-            security_context: Some(container_security(sec)),
+            security_context: Some(container_security(x.security.as_ref().unwrap_or(sec))),
             ..Default::default()
         }
     };
@@ -216,6 +207,9 @@ pub fn template(app: &App, c: &Component) -> PodTemplateSpec {
                 ..Default::default()
             }),
             affinity: affinity(c),
+            node_selector: non_empty(c.scheduling.node_selector.clone()),
+            priority_class_name: c.scheduling.priority_class.clone(),
+            termination_grace_period_seconds: c.termination_grace_period_seconds,
             topology_spread_constraints: c.scheduling.spread.map(|spread| {
                 vec![TopologySpreadConstraint {
                     max_skew: 1,
@@ -255,6 +249,20 @@ fn pull_policy(c: &Component, image: &str) -> String {
         .to_string()
 }
 
+fn container_ports(ports: &[model::Port]) -> Option<Vec<ContainerPort>> {
+    non_empty_vec(
+        ports
+            .iter()
+            .map(|p| ContainerPort {
+                name: Some(p.name.clone()),
+                container_port: p.port,
+                protocol: Some(p.protocol.to_string()),
+                ..Default::default()
+            })
+            .collect(),
+    )
+}
+
 fn claim_volume(claim: &str) -> Volume {
     Volume {
         persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
@@ -280,9 +288,11 @@ fn container_security(sec: &model::Security) -> SecurityContext {
         run_as_non_root: Some(sec.run_as_non_root),
         run_as_user: sec.run_as_user,
         run_as_group: sec.run_as_user,
-        capabilities: Some(Capabilities {
-            drop: Some(vec!["ALL".to_string()]),
-            add: non_empty_vec(sec.capabilities.clone()),
+        capabilities: (sec.drop_capabilities || !sec.capabilities.is_empty()).then(|| {
+            Capabilities {
+                drop: sec.drop_capabilities.then(|| vec!["ALL".to_string()]),
+                add: non_empty_vec(sec.capabilities.clone()),
+            }
         }),
         ..Default::default()
     }
@@ -468,6 +478,14 @@ fn probe(p: &model::Probe) -> Probe {
             probe.http_get = Some(HTTPGetAction {
                 path: Some(path.clone()),
                 port: port.as_ref().map_or(IntOrString::Int(0), int_or_string),
+                http_headers: non_empty_vec(
+                    (p.http_headers.iter())
+                        .map(|(name, value)| HTTPHeader {
+                            name: name.clone(),
+                            value: value.clone(),
+                        })
+                        .collect(),
+                ),
                 ..Default::default()
             })
         }
@@ -475,6 +493,16 @@ fn probe(p: &model::Probe) -> Probe {
             probe.tcp_socket = Some(TCPSocketAction {
                 port: port.as_ref().map_or(IntOrString::Int(0), int_or_string),
                 ..Default::default()
+            })
+        }
+        ProbeAction::Grpc { port, service } => {
+            probe.grpc = Some(GRPCAction {
+                // Normalised to a number; a name left over was reported by the rules.
+                port: match port {
+                    Some(model::PortTarget::Number(n)) => *n,
+                    _ => 0,
+                },
+                service: service.clone(),
             })
         }
         ProbeAction::Exec { command } => {

@@ -1,4 +1,5 @@
-//! Services: the component's own (selecting exactly the pods its workload selects), and for a
+//! Services: the component's own (selecting exactly the pods its workload selects), its
+//! further Services `NAME-KEY` (`[services.KEY]`, selecting the same pods), and for a
 //! StatefulSet whose own Service is not headless, the headless `NAME-headless` governing it.
 
 use std::collections::BTreeMap;
@@ -6,13 +7,14 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
 
 use super::{labels, pod::int_or_string};
-use crate::model::{self, App, Component};
+use crate::model::{self, App, Component, names};
 
 pub fn services(app: &App, c: &Component) -> Vec<Service> {
     let mut out = Vec::new();
     if let Some(svc) = c.service.on() {
         out.push(service(app, c, c.service_name(), svc, false));
     }
+    out.extend(extra_services(app, c, None));
     if let Some(governing) = c.governing_service()
         && governing != c.service_name()
     {
@@ -37,19 +39,42 @@ pub fn release_services(
     c: &Component,
     selectors: Vec<(String, BTreeMap<String, String>)>,
 ) -> Vec<Service> {
-    let Some(svc) = c.service.on() else {
-        return Vec::new();
+    // Further Services select what the component's own Service selects.
+    let main = selectors.first().map(|(_, s)| s.clone());
+    let mut out: Vec<Service> = match c.service.on() {
+        Some(svc) => selectors
+            .into_iter()
+            .map(|(name, selector)| with_selector(service(app, c, name, svc, false), selector))
+            .collect(),
+        None => Vec::new(),
     };
-    selectors
-        .into_iter()
-        .map(|(name, selector)| {
-            let mut s = service(app, c, name, svc, false);
-            if let Some(spec) = s.spec.as_mut() {
-                spec.selector = Some(selector);
-            }
-            s
-        })
-        .collect()
+    out.extend(extra_services(app, c, main));
+    out
+}
+
+/// The further Services of `c` (`[services.KEY]`), selecting `selector` when given, else the
+/// component's pods.
+fn extra_services(
+    app: &App,
+    c: &Component,
+    selector: Option<BTreeMap<String, String>>,
+) -> impl Iterator<Item = Service> {
+    c.services.iter().map(move |(key, svc)| {
+        let s = service(app, c, names::extra_service(&c.name, key), svc, false);
+        match &selector {
+            Some(selector) => with_selector(s, selector.clone()),
+            None => s,
+        }
+    })
+}
+
+fn with_selector(mut s: Service, selector: BTreeMap<String, String>) -> Service {
+    if let Some(spec) = s.spec.as_mut()
+        && spec.selector.is_some()
+    {
+        spec.selector = Some(selector);
+    }
+    s
 }
 
 fn service(app: &App, c: &Component, name: String, svc: &model::Service, peers: bool) -> Service {

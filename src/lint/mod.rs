@@ -186,7 +186,7 @@ fn component(
                 .find(|k| k.name == container)
         })
     };
-    let main = container(&c.key);
+    let main = container(c.container_name());
     let has_ports = main.map_or(!c.ports.is_empty(), |k| {
         k.ports.as_ref().is_some_and(|p| !p.is_empty())
     });
@@ -228,7 +228,7 @@ fn component(
             .with_help("a Deployment's selector cannot change: keep it to take the running objects over, then move to a selector without the version under a new `names.workload`"),
         );
     }
-    let containers = std::iter::once((c.key.as_str(), &c.resources)).chain(
+    let containers = std::iter::once((c.container_name(), &c.resources)).chain(
         c.sidecars
             .iter()
             .chain(&c.init_containers)
@@ -261,7 +261,7 @@ fn component(
             );
         }
     }
-    let images = std::iter::once((c.key.as_str(), c.image.as_str())).chain(
+    let images = std::iter::once((c.container_name(), c.image.as_str())).chain(
         c.sidecars
             .iter()
             .chain(&c.init_containers)
@@ -383,9 +383,36 @@ fn component(
             }
         }
     }
+    let relaxed = relaxed_security(&c.security);
+    if !relaxed.is_empty() {
+        out.push(
+            warn(RELAXED_SECURITY, at(s.security.as_ref(), key), format!("`{name}` relaxes security: {}", relaxed.join(", ")))
+                .with_help("keep the default unless the image needs it; `allow = [\"relaxed-security\"]` records that it does"),
+        );
+    }
+    // A container with its own security context: judged on its own, reported at its table.
+    let extra = (c.init_containers.iter().zip(s.init.iter().flatten()))
+        .chain(c.sidecars.iter().zip(s.sidecars.iter().flatten()));
+    for (x, xs) in extra {
+        let relaxed = x
+            .security
+            .as_ref()
+            .map(relaxed_security)
+            .unwrap_or_default();
+        if !relaxed.is_empty() {
+            out.push(
+                warn(RELAXED_SECURITY, at(xs.value.security.as_ref(), key), format!("container `{}` of `{name}` relaxes security: {}", x.name, relaxed.join(", ")))
+                    .with_help("keep the default unless the image needs it; `allow = [\"relaxed-security\"]` records that it does"),
+            );
+        }
+    }
+    out
+}
+
+/// What `sec` relaxes of the secure default, in words for a warning.
+fn relaxed_security(sec: &model::Security) -> Vec<&'static str> {
     let d = model::Security::default();
-    let sec = &c.security;
-    let relaxed: Vec<&str> = [
+    [
         (
             "run_as_non_root = false",
             sec.run_as_non_root != d.run_as_non_root,
@@ -397,6 +424,10 @@ fn component(
         ("seccomp = \"Unconfined\"", sec.seccomp != d.seccomp),
         ("added capabilities", !sec.capabilities.is_empty()),
         (
+            "the runtime's default capabilities (hardened = false)",
+            !sec.drop_capabilities,
+        ),
+        (
             "read_only_root_filesystem = false",
             sec.read_only_root_filesystem != d.read_only_root_filesystem,
         ),
@@ -404,12 +435,5 @@ fn component(
     .iter()
     .filter(|(_, on)| *on)
     .map(|(what, _)| *what)
-    .collect();
-    if !relaxed.is_empty() {
-        out.push(
-            warn(RELAXED_SECURITY, at(s.security.as_ref(), key), format!("`{name}` relaxes security: {}", relaxed.join(", ")))
-                .with_help("keep the default unless the image needs it; `allow = [\"relaxed-security\"]` records that it does"),
-        );
-    }
-    out
+    .collect()
 }

@@ -33,6 +33,7 @@ pub fn ingress(cx: &mut Cx<'_>, i: &Sp<syntax::IngressSyntax>) -> model::Ingress
         v.as_ref().map(|v| v.value.clone())
     };
     let class = record(cx, "ingress.class", &i.class);
+    let name = record(cx, "ingress.name", &i.name);
     let cert_manager_issuer = record(cx, "ingress.cert_manager_issuer", &i.cert_manager_issuer);
     let annotations = string_map(cx, "ingress.annotations", &i.annotations);
     let (tls, tls_secret) = match &i.tls {
@@ -82,6 +83,7 @@ pub fn ingress(cx: &mut Cx<'_>, i: &Sp<syntax::IngressSyntax>) -> model::Ingress
         tls,
         tls_secret,
         routes,
+        name,
     }
 }
 
@@ -195,6 +197,10 @@ pub fn patches(cx: &mut Cx<'_>, patches: &[Sp<syntax::PatchSyntax>]) -> Vec<mode
                 path.span(),
             );
         }
+        for (j, path) in p.remove.iter().flatten().enumerate() {
+            cx.provenance
+                .record(issue::index(&issue::key(&at, "remove"), j), path.span());
+        }
         out.push(model::Patch {
             kind: kind.to_string(),
             name: name.to_string(),
@@ -204,6 +210,7 @@ pub fn patches(cx: &mut Cx<'_>, patches: &[Sp<syntax::PatchSyntax>]) -> Vec<mode
                 .iter()
                 .map(|(path, value)| (path.value.clone(), value.value.clone()))
                 .collect(),
+            remove: p.remove.iter().flatten().map(|r| r.value.clone()).collect(),
         });
     }
     out

@@ -17,7 +17,7 @@ use crate::syntax::{self, ComponentSyntax, Sp};
 pub fn lower_component(cx: &mut Cx<'_>, c: &ComponentSyntax, owner: &Owner) -> model::Component {
     let base = issue::component(&owner.key);
     let p = |f: &str| issue::key(&base, f);
-    let ports = ports(cx, c, &p("ports"));
+    let ports = ports(cx, c.port.as_ref(), &c.ports, &p("ports"));
     let external = matches!(
         c.service.as_ref().map(|s| &s.value),
         Some(syntax::ServiceSyntax::Table(t))
@@ -127,6 +127,12 @@ pub fn lower_component(cx: &mut Cx<'_>, c: &ComponentSyntax, owner: &Owner) -> m
         None => (None, None),
     };
     let service = service(cx, c, owner);
+    let services = super::service::extra_services(cx, c, owner);
+    let termination_grace_period_seconds = c.termination_grace_period_seconds.as_ref().map(|t| {
+        cx.provenance
+            .record(p("termination_grace_period_seconds"), t.span());
+        t.value
+    });
     let security = c
         .security
         .as_ref()
@@ -213,6 +219,10 @@ pub fn lower_component(cx: &mut Cx<'_>, c: &ComponentSyntax, owner: &Owner) -> m
         .unwrap_or_default();
     let annotations = cx.labels(&at("annotations"), &c.annotations);
     let pod_annotations = cx.labels(&at("pod_annotations"), &c.pod_annotations);
+    let container = c.container.as_ref().map(|n| {
+        cx.provenance.record(at("container"), n.span());
+        n.value.clone()
+    });
 
     model::Component {
         selector,
@@ -262,6 +272,9 @@ pub fn lower_component(cx: &mut Cx<'_>, c: &ComponentSyntax, owner: &Owner) -> m
         annotations,
         pod_annotations,
         allow,
+        container,
+        services,
+        termination_grace_period_seconds,
     }
 }
 
@@ -290,7 +303,12 @@ fn strings(list: &Option<Vec<Sp<String>>>) -> Vec<String> {
 
 /// Container ports in the order written: `port = N` (the port named `http`) first, then
 /// `ports` as the file lists them.
-fn ports(cx: &mut Cx<'_>, c: &ComponentSyntax, base: &str) -> Vec<model::Port> {
+pub(super) fn ports(
+    cx: &mut Cx<'_>,
+    http: Option<&Sp<i64>>,
+    named: &syntax::SpMap<syntax::PortSyntax>,
+    base: &str,
+) -> Vec<model::Port> {
     let mut out = Vec::new();
     let mut add = |cx: &mut Cx<'_>,
                    name: &Sp<String>,
@@ -308,10 +326,10 @@ fn ports(cx: &mut Cx<'_>, c: &ComponentSyntax, base: &str) -> Vec<model::Port> {
             });
         }
     };
-    if let Some(port) = &c.port {
+    if let Some(port) = http {
         add(cx, &Sp::new(port.span(), "http".to_string()), port, None);
     }
-    for (name, value) in super::env::in_file_order(&c.ports) {
+    for (name, value) in super::env::in_file_order(named) {
         match &value.value {
             syntax::PortSyntax::Number(n) => add(cx, name, &Sp::new(value.span(), *n), None),
             syntax::PortSyntax::Table(t) => add(cx, name, &t.port, t.protocol.as_ref()),

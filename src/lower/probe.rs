@@ -1,4 +1,4 @@
-//! Lowering probes: the `"GET :8080/path"` / `"TCP :5432"` shorthands and probe tables into
+//! Lowering probes: the `"GET :8080/path"` / `"TCP :5432"` / `"GRPC :9090"` shorthands and probe tables into
 //! [`model::Probe`]s. Only what the model cannot hold is reported here (a shorthand that cannot
 //! be read, a table without exactly one check); whether ports exist and timings make sense
 //! are rules of the engine (`model::rules`).
@@ -54,10 +54,14 @@ pub(super) fn probe(
                     port,
                 },
                 "TCP" if target.is_empty() => ProbeAction::Tcp { port },
+                "GRPC" if target.is_empty() => ProbeAction::Grpc {
+                    port,
+                    service: None,
+                },
                 _ => {
                     cx.push(
                         Diagnostic::error(codes::INVALID_VALUE, p.span(), format!("cannot read probe `{text}`"))
-                            .with_help("write \"GET /path\", \"GET :8080/path\", \"TCP\", \"TCP :5432\", or a table such as { exec = [\"pg_isready\"] }"),
+                            .with_help("write \"GET /path\", \"GET :8080/path\", \"TCP\", \"TCP :5432\", \"GRPC :9090\", or a table such as { exec = [\"pg_isready\"] }"),
                     );
                     return None;
                 }
@@ -65,31 +69,84 @@ pub(super) fn probe(
             Some(model::Probe::new(action))
         }
         syntax::ProbeSyntax::Table(t) => {
-            let port = match &t.port {
-                Some(r) => Some(port_ref(cx, r, &issue::key(path, "port"))?),
+            let port_path = issue::key(path, "port");
+            let mut port = match &t.port {
+                Some(r) => Some(port_ref(cx, r, &port_path)?),
                 None => None,
             };
-            let action = match (&t.http, &t.tcp, &t.exec) {
-                (Some(http), None, None) => {
+            // `grpc = 9090` / `grpc = "grpc"` names the port itself (`grpc = true` leaves it
+            // to `port`); the model has one port per probe.
+            let grpc = match t.grpc.as_ref().map(|g| (g, &g.value)) {
+                Some((g, syntax::GrpcSyntax::Port(r))) => {
+                    if t.port.is_some() {
+                        cx.push(
+                            Diagnostic::error(
+                                codes::INVALID_VALUE,
+                                g.span(),
+                                "the probe names its port twice, in `grpc` and in `port`",
+                            )
+                            .with_help("write `grpc = 9090` or `grpc = true, port = 9090`"),
+                        );
+                        return None;
+                    }
+                    port = port_ref(cx, &Sp::new(g.span(), r.clone()), &port_path);
+                    true
+                }
+                Some((_, syntax::GrpcSyntax::On(on))) => *on,
+                None => false,
+            };
+            let action = match (&t.http, &t.tcp, &t.exec, grpc) {
+                (Some(http), None, None, false) => {
                     cx.provenance.record(issue::key(path, "http"), http.span());
                     ProbeAction::HttpGet {
                         path: http.value.clone(),
                         port,
                     }
                 }
-                (None, Some(flag), None) if flag.value => ProbeAction::Tcp { port },
-                (None, None, Some(cmd)) if !cmd.is_empty() => ProbeAction::Exec {
+                (None, Some(flag), None, false) if flag.value => ProbeAction::Tcp { port },
+                (None, None, Some(cmd), false) if !cmd.is_empty() => ProbeAction::Exec {
                     command: cmd.iter().map(|s| s.value.clone()).collect(),
+                },
+                (None, None, None, true) => ProbeAction::Grpc {
+                    port,
+                    service: t.service.as_ref().map(|s| {
+                        cx.provenance.record(issue::key(path, "service"), s.span());
+                        s.value.clone()
+                    }),
                 },
                 _ => {
                     cx.push(
-                        Diagnostic::error(codes::INVALID_VALUE, p.span(), "a probe needs exactly one of `http`, `tcp = true` and a non-empty `exec`")
-                            .with_help("e.g. `{ http = \"/health\" }`, `{ tcp = true, port = 5432 }` or `{ exec = [\"pg_isready\"] }`"),
+                        Diagnostic::error(codes::INVALID_VALUE, p.span(), "a probe needs exactly one of `http`, `tcp = true`, `grpc` and a non-empty `exec`")
+                            .with_help("e.g. `{ http = \"/health\" }`, `{ tcp = true, port = 5432 }`, `{ grpc = 9090 }` or `{ exec = [\"pg_isready\"] }`"),
                     );
                     return None;
                 }
             };
+            if let Some(service) = &t.service
+                && !grpc
+            {
+                cx.push(
+                    Diagnostic::error(
+                        codes::INVALID_VALUE,
+                        service.span(),
+                        "`service` is the name a gRPC probe checks; this probe is not one",
+                    )
+                    .with_help("remove `service`, or add `grpc = true`"),
+                );
+                return None;
+            }
             let mut probe = model::Probe::new(action);
+            let headers_path = issue::key(path, "headers");
+            if let Some((first, _)) = super::env::in_file_order(&t.headers).first() {
+                cx.provenance.record(&headers_path, first.span());
+            }
+            for (name, value) in super::env::in_file_order(&t.headers) {
+                cx.provenance
+                    .record(issue::key(&headers_path, &name.value), name.span());
+                probe
+                    .http_headers
+                    .push((name.value.clone(), value.value.clone()));
+            }
             let mut timing = |v: &Option<Sp<i64>>, name: &str| {
                 let v = v.as_ref()?;
                 cx.provenance.record(issue::key(path, name), v.span());

@@ -13,7 +13,16 @@ pub(super) fn security(
     base: &str,
 ) -> model::Security {
     cx.provenance.record(base, s.span());
-    let mut out = model::Security::default();
+    let mut out = match &s.hardened {
+        Some(h) => {
+            cx.provenance.record(issue::key(base, "hardened"), h.span());
+            match h.value {
+                true => model::Security::default(),
+                false => model::Security::unhardened(),
+            }
+        }
+        None => model::Security::default(),
+    };
     let mut flag = |v: &Option<Sp<bool>>, name: &str, default: bool| match v {
         Some(b) => {
             cx.provenance.record(issue::key(base, name), b.span());

@@ -354,6 +354,13 @@ pub fn container(cx: &mut Cx<'_>, x: &Sp<syntax::ContainerSyntax>, path: &str) -
         env_from_secrets,
         mounts,
         resources,
+        security: (x.security.as_ref()).map(|s| super::security::security(cx, s, &p("security"))),
+        ports: {
+            if let Some((first, _)) = super::env::in_file_order(&x.ports).first() {
+                cx.provenance.record(p("ports"), first.span());
+            }
+            super::component::ports(cx, None, &x.ports, &p("ports"))
+        },
     }
 }
 
@@ -466,10 +473,17 @@ pub fn scheduling(
     };
     let prefer_nodes = nodes(cx, "prefer_nodes", &s.prefer_nodes);
     let require_nodes = nodes(cx, "require_nodes", &s.require_nodes);
+    let node_selector = cx.labels(&issue::key(&base, "node_selector"), &s.node_selector);
     model::Scheduling {
         spread: s.spread.as_ref().map(|v| v.value),
         anti_affinity: s.anti_affinity.as_ref().map(|v| v.value),
         prefer_nodes,
         require_nodes,
+        node_selector,
+        priority_class: s.priority_class.as_ref().map(|v| {
+            cx.provenance
+                .record(issue::key(&base, "priority_class"), v.span());
+            v.value.clone()
+        }),
     }
 }

@@ -17,6 +17,9 @@ pub struct Ingress {
     /// ([`super::names::ingress_tls`]), filled in by [`super::defaults::normalize`].
     pub tls_secret: Option<String>,
     pub routes: Vec<Route>,
+    /// Name of the Ingress. `None`: the app's ([`super::names::ingress`]), filled in by
+    /// [`super::defaults::normalize`].
+    pub name: Option<String>,
 }
 
 /// Traffic for a host and path, sent to a component's Service.
@@ -86,8 +89,8 @@ pub struct ArgoCd {
     pub self_heal: Option<bool>,
 }
 
-/// A change to one generated object.
-#[derive(Debug, Clone, PartialEq)]
+/// A change to one generated object: `merge`, then `set`, then `remove`.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Patch {
     /// Kind of the object to change (`Deployment`).
     pub kind: String,
@@ -97,4 +100,6 @@ pub struct Patch {
     pub merge: Option<serde_json::Value>,
     /// JSON pointer → value.
     pub set: Vec<(String, serde_json::Value)>,
+    /// JSON pointers of fields to delete (TOML has no `null` for a merge patch to delete with).
+    pub remove: Vec<String>,
 }

@@ -47,6 +47,9 @@ pub fn normalize(app: &mut App) {
         if c.version.is_none() {
             c.version = version(&c.image).map(str::to_string);
         }
+        if c.container.is_none() {
+            c.container = Some(container_name(c));
+        }
         if c.image_pull_policy.is_none() {
             c.image_pull_policy = Some(pull_policy(&c.image));
         }
@@ -61,14 +64,21 @@ pub fn normalize(app: &mut App) {
             .into_iter()
             .flatten()
         {
-            if let ProbeAction::HttpGet { port, .. } | ProbeAction::Tcp { port } = &mut probe.action
-                && port.is_none()
-            {
-                *port = main.map(PortTarget::Number);
+            match &mut probe.action {
+                ProbeAction::HttpGet { port, .. } | ProbeAction::Tcp { port } => {
+                    if port.is_none() {
+                        *port = main.map(PortTarget::Number);
+                    }
+                }
+                ProbeAction::Grpc { port, .. } => {
+                    *port = numbered_port(port.take(), &c.ports, main)
+                }
+                ProbeAction::Exec { .. } => {}
             }
         }
+        let ports: Vec<Port> = c.pod_ports().cloned().collect();
         if let Some(m) = &mut c.metrics {
-            metrics(m, &c.ports, main);
+            metrics(m, &ports, main);
         }
         c.service = match std::mem::take(&mut c.service) {
             Switch::Default => match default_service(c) {
@@ -78,6 +88,9 @@ pub fn normalize(app: &mut App) {
             Switch::On(s) => Switch::On(service(c, s)),
             Switch::Off => Switch::Off,
         };
+        for (key, s) in std::mem::take(&mut c.services) {
+            c.services.insert(key, extra_service(c, s));
+        }
         workload(c);
         let image = c.image.clone();
         for x in c.init_containers.iter_mut().chain(&mut c.sidecars) {
@@ -88,6 +101,9 @@ pub fn normalize(app: &mut App) {
         app.create_namespace = Some(create_namespace(app));
     }
     if let Some(ingress) = &mut app.ingress {
+        ingress
+            .name
+            .get_or_insert_with(|| names::ingress(&app_name));
         let tls = *ingress.tls.get_or_insert(ingress_tls(ingress));
         if tls && ingress.tls_secret.is_none() {
             ingress.tls_secret = Some(names::ingress_tls(&app_name));
@@ -228,8 +244,9 @@ fn workload(c: &mut Component) {
 }
 
 /// Replicas of a component that does not set them: 1 for a Deployment or StatefulSet without
-/// an autoscaler; none for one with an autoscaler (it owns the count, starting at its `min`)
-/// or for the other kinds (they have no replicas).
+/// an autoscaler; none for one with an autoscaler (it owns the count, starting at its `min`;
+/// a `replicas` set beside it is the count a new workload starts with) or for the other
+/// kinds (they have no replicas).
 pub fn replicas(c: &Component) -> Option<i32> {
     (c.workload.is_replicated() && c.autoscale.is_none()).then_some(1)
 }
@@ -316,6 +333,11 @@ pub fn role<'c>(app: &str, c: &'c Component) -> &'c str {
     }
 }
 
+/// The main container's name when the component does not set `container`: its key.
+pub fn container_name(c: &Component) -> String {
+    c.key.clone()
+}
+
 /// The `app.kubernetes.io/version` label of a component that does not set `version`: the
 /// image's tag, when it is a valid label value (a rule reports a tag that is not).
 pub fn version(image: &str) -> Option<&str> {
@@ -362,8 +384,15 @@ pub fn main_port(c: &Component) -> Option<&Port> {
     }
 }
 
-fn metrics(m: &mut Metrics, ports: &[Port], main: Option<i32>) {
-    m.port = match m.port.take() {
+/// A port where only a number will do (a gRPC probe's port, the `prometheus.io/port`
+/// annotation): the one named, by number or by a container port's name, else the main port.
+/// A name no port has is left as it is for a rule to report.
+pub fn numbered_port(
+    port: Option<PortTarget>,
+    ports: &[Port],
+    main: Option<i32>,
+) -> Option<PortTarget> {
+    match port {
         Some(PortTarget::Name(name)) => Some(
             ports
                 .iter()
@@ -372,7 +401,11 @@ fn metrics(m: &mut Metrics, ports: &[Port], main: Option<i32>) {
         ),
         Some(n) => Some(n),
         None => main.map(PortTarget::Number),
-    };
+    }
+}
+
+fn metrics(m: &mut Metrics, ports: &[Port], main: Option<i32>) {
+    m.port = numbered_port(m.port.take(), ports, main);
     if m.path.is_none() {
         m.path = Some("/metrics".to_string());
     }
@@ -385,7 +418,8 @@ pub fn default_service(c: &Component) -> Option<Service> {
 }
 
 /// `s` with its defaults: type ClusterIP, headless for a StatefulSet's ClusterIP Service,
-/// every container port when it names none, and each port completed from its target.
+/// every container port when it names none, and each port completed from its target (a
+/// target left unset becomes the container port's name; one set is kept as it is).
 pub fn service(c: &Component, mut s: Service) -> Service {
     let kind = *s.kind.get_or_insert(if c.workload == Workload::External {
         ServiceType::ExternalName
@@ -415,18 +449,28 @@ pub fn service(c: &Component, mut s: Service) -> Service {
             sp.name.get_or_insert_with(|| target.name.clone());
             sp.port.get_or_insert(target.port);
             sp.protocol.get_or_insert(target.protocol);
-            sp.target = Some(PortTarget::Name(target.name.clone()));
+            // A target k8gen picked is named; one written is kept as written (a number stays
+            // a number, as in the manifests a spec replaces).
+            sp.target
+                .get_or_insert_with(|| PortTarget::Name(target.name.clone()));
         }
     }
     s
+}
+
+/// A further Service (`[services.KEY]`) with its defaults: those of [`service`], except that
+/// it is headless only when it says so (the component's own Service governs a StatefulSet).
+pub fn extra_service(c: &Component, mut s: Service) -> Service {
+    s.headless.get_or_insert(false);
+    service(c, s)
 }
 
 /// The container port a Service port forwards to: the one it names, else the one numbered
 /// like the Service port, else the main port.
 pub fn service_target<'c>(c: &'c Component, sp: &ServicePort) -> Option<&'c Port> {
     match &sp.target {
-        Some(PortTarget::Name(n)) => c.ports.iter().find(|p| &p.name == n),
-        Some(PortTarget::Number(n)) => c.ports.iter().find(|p| p.port == *n),
+        Some(PortTarget::Name(n)) => c.pod_ports().find(|p| &p.name == n),
+        Some(PortTarget::Number(n)) => c.pod_ports().find(|p| p.port == *n),
         None => sp
             .port
             .and_then(|n| c.ports.iter().find(|p| p.port == n))

@@ -8,7 +8,8 @@
 //! TOML, spans or Kubernetes object types, and never does I/O.
 //!
 //! Defaults every component gets unless it says otherwise (each is a function in
-//! [`defaults`]): objects named `APP-KEY` (`APP` for the key `APP`); the `component` label is
+//! [`defaults`]): objects named `APP-KEY` (`APP` for the key `APP`), the main container named
+//! like the key; the `component` label is
 //! the key (`server`/`worker` for the main component); the `version` label is the image tag;
 //! `imagePullPolicy: Always` for tags, `IfNotPresent` for digests; config and secrets injected
 //! whole unless mounted or read key by key; one replica (Deployment, StatefulSet); a ClusterIP
@@ -214,6 +215,7 @@ pub struct Component {
     pub workload: Workload,
     /// Default ([`defaults::replicas`]): 1 for a Deployment or StatefulSet without
     /// `autoscale`; none otherwise (an autoscaler owns the count; other kinds have none).
+    /// Set beside `autoscale`, the count a new workload starts with (within min..=max).
     pub replicas: Option<i32>,
     pub ports: Vec<Port>,
     pub command: Vec<String>,
@@ -271,6 +273,14 @@ pub struct Component {
     pub pod_annotations: BTreeMap<String, String>,
     /// Lint rules not to apply to this component, by name or code.
     pub allow: Vec<String>,
+    /// Name of the main container. Default ([`defaults::container_name`]): the key.
+    pub container: Option<String>,
+    /// More Services for the same pods, by key: each is named `NAME-KEY`
+    /// ([`names::extra_service`]) and takes the defaults of `service` (never headless unless
+    /// it says so).
+    pub services: BTreeMap<String, Service>,
+    /// Seconds a pod has to stop after SIGTERM (Kubernetes' default 30 when unset).
+    pub termination_grace_period_seconds: Option<i64>,
 }
 
 /// Names of existing objects a component takes over (`names = { ... }` in a spec); each
@@ -306,6 +316,9 @@ pub struct Security {
     /// Mount the ServiceAccount token (only components that call the Kubernetes API need it).
     /// Default ([`defaults::service_account_token`]): when the component has `rbac` rules.
     pub service_account_token: Option<bool>,
+    /// Drop ALL capabilities before adding back `capabilities` (off in
+    /// [`Security::unhardened`]: the runtime's default set).
+    pub drop_capabilities: bool,
 }
 
 impl Default for Security {
@@ -319,6 +332,23 @@ impl Default for Security {
             capabilities: Vec::new(),
             seccomp: Seccomp::RuntimeDefault,
             service_account_token: None,
+            drop_capabilities: true,
+        }
+    }
+}
+
+impl Security {
+    /// For an image that starts as root and drops privileges itself (`hardened = false` in a
+    /// spec): the image's user, no `runAsNonRoot`, the runtime's default capabilities, a
+    /// writable root filesystem. Privilege escalation stays off, seccomp `RuntimeDefault`.
+    pub fn unhardened() -> Self {
+        Security {
+            run_as_user: None,
+            run_as_non_root: false,
+            read_only_root_filesystem: false,
+            writable_tmp: false,
+            drop_capabilities: false,
+            ..Security::default()
         }
     }
 }
@@ -405,6 +435,8 @@ pub struct Probe {
     pub timeout_seconds: Option<i32>,
     pub success_threshold: Option<i32>,
     pub failure_threshold: Option<i32>,
+    /// Headers an HTTP probe sends, in order (name, value); only for [`ProbeAction::HttpGet`].
+    pub http_headers: Vec<(String, String)>,
 }
 
 /// What a probe does. A `port` of `None` is the container's main port
@@ -420,6 +452,14 @@ pub enum ProbeAction {
     },
     Exec {
         command: Vec<String>,
+    },
+    /// The gRPC health checking protocol (`grpc.health.v1.Health/Check`). The port is a
+    /// number in the object: a name is resolved to its container port by
+    /// [`defaults::normalize`].
+    Grpc {
+        port: Option<PortTarget>,
+        /// The service name sent in the check (default: none, the server's overall health).
+        service: Option<String>,
     },
 }
 
@@ -663,6 +703,18 @@ impl Component {
         }
     }
 
+    /// Names the main container (default: the component's key), e.g. as the image's
+    /// documentation calls it, so `kubectl logs -c NAME` and existing tooling keep working.
+    pub fn container(mut self, name: impl Into<String>) -> Self {
+        self.container = Some(name.into());
+        self
+    }
+
+    /// The main container's name: [`Component::container`] as set or normalised, else the key.
+    pub fn container_name(&self) -> &str {
+        self.container.as_deref().unwrap_or(&self.key)
+    }
+
     /// Sets the `app.kubernetes.io/component` label.
     pub fn role(mut self, role: impl Into<String>) -> Self {
         self.role = Some(role.into());
@@ -693,6 +745,27 @@ impl Component {
     /// Sets the Service: [`Switch::Off`] for none, [`Switch::On`] for one of your own.
     pub fn service(mut self, service: Switch<Service>) -> Self {
         self.service = service;
+        self
+    }
+
+    /// Adds a Service `NAME-KEY` for the same pods, beside the component's own, e.g. a
+    /// LoadBalancer in front of a ClusterIP Service (`[services.KEY]` in a spec).
+    pub fn extra_service(mut self, key: impl Into<String>, service: Service) -> Self {
+        self.services.insert(key.into(), service);
+        self
+    }
+
+    /// Seconds a pod has to stop after SIGTERM before it is killed.
+    pub fn termination_grace_period(mut self, seconds: i64) -> Self {
+        self.termination_grace_period_seconds = Some(seconds);
+        self
+    }
+
+    /// Runs the pods only on nodes whose label `key` is `value` (`nodeSelector`).
+    pub fn node_selector(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.scheduling
+            .node_selector
+            .insert(key.into(), value.into());
         self
     }
 
@@ -739,6 +812,13 @@ impl Component {
             }
             _ => pods,
         }
+    }
+
+    /// Every container port of the pod: the main container's, then each sidecar's.
+    pub fn pod_ports(&self) -> impl Iterator<Item = &Port> {
+        self.ports
+            .iter()
+            .chain(self.sidecars.iter().flat_map(|x| &x.ports))
     }
 
     /// Whether the component has a Secret (values from the spec or from a store).
@@ -844,7 +924,23 @@ impl Probe {
             timeout_seconds: None,
             success_threshold: None,
             failure_threshold: None,
+            http_headers: Vec::new(),
         }
+    }
+
+    /// A gRPC health check on container port `port` (a number or a port name; `None`: the
+    /// main port).
+    pub fn grpc(port: Option<PortTarget>) -> Self {
+        Probe::new(ProbeAction::Grpc {
+            port,
+            service: None,
+        })
+    }
+
+    /// Adds a header an HTTP probe sends.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.http_headers.push((name.into(), value.into()));
+        self
     }
 
     /// HTTP GET `path` on container port `port`.
@@ -893,6 +989,21 @@ impl Service {
                 port: Some(port),
                 ..Default::default()
             }],
+            ..Default::default()
+        }
+    }
+
+    /// A ClusterIP Service exposing only the named container ports, each under its own name
+    /// and number, like `service = { ports = ["http", "grpc"] }` in a spec.
+    pub fn on_ports(names: &[&str]) -> Self {
+        Service {
+            ports: names
+                .iter()
+                .map(|name| ServicePort {
+                    target: Some(PortTarget::Name(name.to_string())),
+                    ..Default::default()
+                })
+                .collect(),
             ..Default::default()
         }
     }

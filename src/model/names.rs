@@ -3,8 +3,8 @@
 //!
 //! A component's objects are named `APP` when its key is the app's name (the main component of
 //! a spec), else `APP-KEY`; its ConfigMap `NAME-config`, its Secret `NAME-secrets`, a claim
-//! `NAME-VOLUME`, the extra governing Service of a StatefulSet `NAME-headless`, cluster-scoped
-//! RBAC objects `NAMESPACE-NAME`, the Ingress TLS Secret `APP-tls`; with a release, each
+//! `NAME-VOLUME`, a further Service `NAME-KEY`, the extra governing Service of a StatefulSet
+//! `NAME-headless`, cluster-scoped RBAC objects `NAMESPACE-NAME`, the Ingress TLS Secret `APP-tls`; with a release, each
 //! track's Deployment (and its autoscaler and budget) `NAME-TRACK` (`NAME-blue`, `NAME-green`,
 //! `NAME-stable`, `NAME-canary`), the idle colour's Service `NAME-preview` and the canary-only
 //! Service and Ingress `NAME-canary`. A component may pin the names of objects that already
@@ -130,10 +130,24 @@ pub fn claim(component: &str, volume: &str) -> String {
 
 /// Inverse of [`claim`]: the volume name, given the component's name.
 pub fn claim_volume<'n>(component: &str, claim: &'n str) -> Option<&'n str> {
-    claim
-        .strip_prefix(component)?
+    suffix(component, claim)
+}
+
+/// What follows `component-` in `name`, if anything.
+fn suffix<'n>(component: &str, name: &'n str) -> Option<&'n str> {
+    name.strip_prefix(component)?
         .strip_prefix('-')
         .filter(|v| !v.is_empty())
+}
+
+/// A further Service `key` of a component (`[services.KEY]`), beside its own.
+pub fn extra_service(component: &str, key: &str) -> String {
+    format!("{component}-{key}")
+}
+
+/// Inverse of [`extra_service`]: the key, given the component's name.
+pub fn extra_service_key<'n>(component: &str, name: &'n str) -> Option<&'n str> {
+    suffix(component, name)
 }
 
 /// The extra headless Service that governs a StatefulSet whose own Service is not headless.
@@ -161,6 +175,11 @@ pub fn cluster_scoped_owner<'n>(namespace: Option<&str>, name: &'n str) -> Optio
         Some(ns) => name.strip_prefix(ns)?.strip_prefix('-'),
         None => Some(name),
     }
+}
+
+/// The app's Ingress when it names none.
+pub fn ingress(app: &str) -> String {
+    app.to_string()
 }
 
 /// The TLS Secret an Ingress with `tls = true` (or a cert-manager issuer) uses.

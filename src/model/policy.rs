@@ -73,6 +73,10 @@ pub struct Scheduling {
     pub anti_affinity: Option<AntiAffinity>,
     pub prefer_nodes: BTreeMap<String, Vec<String>>,
     pub require_nodes: BTreeMap<String, Vec<String>>,
+    /// The pod's `nodeSelector`: node label → the value it must have.
+    pub node_selector: BTreeMap<String, String>,
+    /// `priorityClassName` of the pods.
+    pub priority_class: Option<String>,
 }
 
 /// Prometheus scrape annotations on the pods.

@@ -128,4 +128,10 @@ pub struct Container {
     /// Volume name → mount path.
     pub mounts: BTreeMap<String, String>,
     pub resources: Resources,
+    /// The container's own security context; `None`: the component's. Its pod-wide fields
+    /// (`seccomp`, `writable_tmp`, `service_account_token`) are the component's.
+    pub security: Option<super::Security>,
+    /// Sidecars only: container ports, unique in the pod with the main container's. A Service
+    /// port or `metrics` may name them.
+    pub ports: Vec<super::Port>,
 }

@@ -1,8 +1,8 @@
 //! The invariants every rendered app keeps, checked on the final objects so a patch cannot
 //! break them: each workload's selector selects its own pods; every Service (with a
 //! selector), PodDisruptionBudget and NetworkPolicy selects the pods of a workload of the app;
-//! every probe has exactly one handler, and a probe port given by name is one of its
-//! container's ports.
+//! every probe has exactly one handler, a probe port given by name is one of its container's
+//! ports, and a gRPC probe's port is a port number.
 //!
 //! It reads objects only through the per-kind accessors ([`Object::pod`],
 //! [`Object::pod_selector`]), never by kind name. It changes nothing, and judges only what a
@@ -72,7 +72,7 @@ pub fn violations(objects: &[Object]) -> Vec<Violation> {
                 if let Some(problem) = probe_problem(c, probe) {
                     out.push(violation(
                         format!("container `{}`: the {which} probe {problem}", c.name),
-                        "a probe needs exactly one of exec, httpGet, tcpSocket and grpc, and a named port must be one of the container's ports",
+                        "a probe needs exactly one of exec, httpGet, tcpSocket and grpc, a named port must be one of the container's ports, and a gRPC port is a number from 1 to 65535",
                     ));
                 }
             }
@@ -102,6 +102,12 @@ fn probe_problem(c: &Container, p: &Probe) -> Option<String> {
     .count();
     if handlers != 1 {
         return Some(format!("has {handlers} handlers"));
+    }
+    // gRPC takes a port number only, which the API server checks.
+    if let Some(grpc) = &p.grpc
+        && !(1..=65535).contains(&grpc.port)
+    {
+        return Some(format!("uses gRPC port {}, outside 1-65535", grpc.port));
     }
     let port = p
         .http_get

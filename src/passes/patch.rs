@@ -1,5 +1,5 @@
-//! Applies the spec's patches: a JSON merge patch (RFC 7386) and/or JSON Patch `add`
-//! operations at JSON pointers, then reads the object back into its typed k8s-openapi struct,
+//! Applies the spec's patches: a JSON merge patch (RFC 7386), then JSON Patch `add`
+//! operations at JSON pointers (`set`) and `remove` operations (`remove`), then reads the object back into its typed k8s-openapi struct,
 //! so a patch that names a field the kind does not have, or gives a wrong type, is an error.
 
 use crate::kube::Object;
@@ -52,11 +52,12 @@ pub fn apply_one(objects: &mut [Object], index: usize, p: &Patch) -> Vec<PatchEr
     if let Some(merge) = &p.merge {
         json_patch::merge(&mut json, merge);
     }
-    if !p.set.is_empty() {
-        let ops: Vec<serde_json::Value> = p
-            .set
-            .iter()
+    if !p.set.is_empty() || !p.remove.is_empty() {
+        let ops: Vec<serde_json::Value> = (p.set.iter())
             .map(|(path, value)| serde_json::json!({ "op": "add", "path": path, "value": value }))
+            .chain(
+                (p.remove.iter()).map(|path| serde_json::json!({ "op": "remove", "path": path })),
+            )
             .collect();
         let parsed: Result<json_patch::Patch, _> =
             serde_json::from_value(serde_json::Value::Array(ops));
@@ -66,7 +67,12 @@ pub fn apply_one(objects: &mut [Object], index: usize, p: &Patch) -> Vec<PatchEr
         {
             Ok(()) => {}
             Err(e) => {
-                errors.push(error(format!("cannot set: {e}")));
+                let verb = if p.remove.is_empty() {
+                    "set"
+                } else {
+                    "set or remove"
+                };
+                errors.push(error(format!("cannot {verb}: {e}")));
                 return errors;
             }
         }

@@ -81,8 +81,9 @@ scalar_or_table!(
 );
 scalar_or_table!(ConfigValue, "a string, number or boolean, or `{ file = \"path\" }`", Value: Scalar, File);
 scalar_or_table!(SecretValue, "a string, `{ env = \"VAR\" }` or `{ file = \"path\" }`", Literal: String, Source);
-scalar_or_table!(ProbeSyntax, "\"GET /path\", \"TCP\", or a table with `http`, `tcp` or `exec`", Short: String, Table);
+scalar_or_table!(ProbeSyntax, "\"GET /path\", \"TCP\", \"GRPC\", or a table with `http`, `tcp`, `grpc` or `exec`", Short: String, Table);
 scalar_or_table!(ServiceSyntax, "`false`, `true` or a table", Enabled: bool, Table);
+scalar_or_table!(ServicePortSyntax, "a container port name or a table with `name`, `port`, `target_port`, `node_port`", Name: String, Table);
 scalar_or_table!(NetworkSyntax, "`false`, `true` or a table with `from`, `to`, `dns`", Enabled: bool, Table);
 
 /// A map whose keys keep their spans.
@@ -275,6 +276,20 @@ macro_rules! with_component_fields {
             #[serde(default)]
             #[schemars(example = serde_json::json!({"sidecar.istio.io/inject": "false"}))]
             pub pod_annotations: SpMap<String>,
+            /// Name of the main container (default: the component's key). Other containers
+            /// of the pod (`init`, `sidecars`) may not use it.
+            #[schemars(example = &"podinfod")]
+            pub container: Option<Sp<String>>,
+            /// More Services for the same pods, beside `service`, named `NAME-KEY`: e.g.
+            /// `[services.external] type = "LoadBalancer", port = 80`. Each is a table like
+            /// `service`'s.
+            #[serde(default)]
+            #[schemars(example = serde_json::json!({"external": {"type": "LoadBalancer", "port": 80, "target_port": 8080}}))]
+            pub services: SpMap<ServiceTable>,
+            /// Seconds a pod has to stop after SIGTERM before it is killed (Kubernetes'
+            /// default 30).
+            #[schemars(range(min = 0), example = 5)]
+            pub termination_grace_period_seconds: Option<Sp<i64>>,
         }
     };
 }
@@ -323,7 +338,7 @@ macro_rules! with_app_fields {
                 #[schemars(example = serde_json::json!({"repo": "https://github.com/acme/k8s-manifests", "path": "apps/shop"}))]
                 pub argocd: Option<Sp<ArgoCdSyntax>>,
                 /// Changes to generated objects for fields the spec does not model.
-                #[schemars(example = serde_json::json!([{"target": "Deployment/shop-api", "merge": {"spec": {"template": {"spec": {"priorityClassName": "high"}}}}}]))]
+                #[schemars(example = serde_json::json!([{"target": "Deployment/shop-api", "merge": {"spec": {"template": {"spec": {"dnsPolicy": "ClusterFirstWithHostNet"}}}}}]))]
                 pub patches: Option<Vec<Sp<PatchSyntax>>>,
             }
         }
@@ -647,7 +662,8 @@ pub struct ProbesSyntax {
     pub startup: Option<Sp<ProbeSyntax>>,
 }
 
-/// `"GET /health"`, `"GET :8080/health"`, `"TCP"`, `"TCP :5432"`, or a table.
+/// `"GET /health"`, `"GET :8080/health"`, `"TCP"`, `"TCP :5432"`, `"GRPC"`, `"GRPC :9090"`,
+/// or a table.
 #[derive(Debug, Clone, JsonSchema)]
 #[serde(untagged)]
 pub enum ProbeSyntax {
@@ -655,7 +671,7 @@ pub enum ProbeSyntax {
     Table(Box<ProbeTable>),
 }
 
-/// A probe: exactly one of `http`, `tcp`, `exec`, plus timings.
+/// A probe: exactly one of `http`, `tcp`, `grpc`, `exec`, plus timings.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProbeTable {
@@ -686,6 +702,25 @@ pub struct ProbeTable {
     /// Failures in a row that count as unhealthy (Kubernetes default 3).
     #[schemars(example = 3)]
     pub failure_threshold: Option<Sp<i64>>,
+    /// gRPC health check (`grpc.health.v1.Health/Check`): a port number or container port
+    /// name, or `true` for `port` (default: the main port).
+    #[schemars(example = 9090)]
+    pub grpc: Option<Sp<GrpcSyntax>>,
+    /// With `grpc`: the service name sent in the check (default: none, the whole server).
+    #[schemars(example = &"hipstershop.CartService")]
+    pub service: Option<Sp<String>>,
+    /// With `http`: request headers, `{ "X-Probe" = "1" }` (sent in the order written).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"X-Probe": "1"}))]
+    pub headers: SpMap<String>,
+}
+
+/// `true` (the probe's `port`, else the main port), a port number or a container port name.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum GrpcSyntax {
+    On(bool),
+    Port(PortRef),
 }
 
 /// A port number or a container port name.
@@ -767,7 +802,8 @@ pub struct ServiceTable {
     /// Port the Service listens on (default: the target container port).
     #[schemars(example = 80)]
     pub port: Option<Sp<i64>>,
-    /// Container port (number or name) the traffic goes to (default: the main port).
+    /// Container port (number or name) the traffic goes to (default: the one numbered like
+    /// `port`, else the main port). Written as given: a number stays a number.
     #[schemars(example = &"http")]
     pub target_port: Option<Sp<PortRef>>,
     /// Fixed node port for `NodePort`/`LoadBalancer` (30000-32767).
@@ -783,6 +819,37 @@ pub struct ServiceTable {
     /// For `type = "ExternalName"`: the DNS name the Service points at.
     #[schemars(example = &"db.example.com")]
     pub external_name: Option<Sp<String>>,
+    /// Several ports, instead of `port`/`target_port`/`node_port`: container port names
+    /// (`["http", "grpc"]`: each exposed under its own name and number; ports not listed are
+    /// not exposed) or tables `{ name, port, target_port, node_port }`.
+    #[schemars(example = serde_json::json!(["http", {"name": "grpc", "port": 9999, "target_port": "grpc"}]))]
+    pub ports: Option<Vec<Sp<ServicePortSyntax>>>,
+}
+
+/// A container port name, or a table describing one Service port.
+#[derive(Debug, Clone, JsonSchema)]
+#[serde(untagged)]
+pub enum ServicePortSyntax {
+    Name(String),
+    Table(ServicePortTable),
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServicePortTable {
+    /// Name of the Service port (default: the target container port's name).
+    #[schemars(example = &"http")]
+    pub name: Option<Sp<String>>,
+    /// Port the Service listens on (default: the target container port's number).
+    #[schemars(example = 80)]
+    pub port: Option<Sp<i64>>,
+    /// Container port (number or name) the traffic goes to (default: the one numbered like
+    /// `port`, else the main port). Written as given: a number stays a number.
+    #[schemars(example = 8080)]
+    pub target_port: Option<Sp<PortRef>>,
+    /// Fixed node port for `NodePort`/`LoadBalancer` (30000-32767).
+    #[schemars(example = 30080)]
+    pub node_port: Option<Sp<i64>>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -814,6 +881,13 @@ pub struct SecuritySyntax {
     /// Kubernetes API need it).
     #[schemars(example = true)]
     pub service_account_token: Option<Sp<bool>>,
+    /// `false` for an image that starts as root and drops privileges itself (official
+    /// postgres, nginx, redis images): run as the image's user, without `runAsNonRoot`, with
+    /// the runtime's default capabilities and a writable root filesystem. Privilege escalation
+    /// stays off and seccomp `RuntimeDefault`; the other keys set here still apply on top.
+    /// Default true. `k8gen check` warns (relaxed-security).
+    #[schemars(example = false)]
+    pub hardened: Option<Sp<bool>>,
 }
 
 /// A release strategy and the image of each track.
@@ -977,6 +1051,16 @@ pub struct ContainerSyntax {
     /// Init containers only: wait until this component's Service accepts connections.
     #[schemars(example = &"postgres")]
     pub wait_for: Option<Sp<String>>,
+    /// This container's own security context, instead of the component's `security` (e.g.
+    /// an init container that must run as root to `chown` a volume). Same keys; the pod-wide
+    /// ones (`seccomp`, `writable_tmp`, `service_account_token`) stay the component's.
+    #[schemars(example = serde_json::json!({"run_as_user": 0, "run_as_non_root": false, "capabilities": ["CHOWN"]}))]
+    pub security: Option<Sp<SecuritySyntax>>,
+    /// Sidecars only: named container ports, `{ metrics = 9102 }`, unique in the pod. A
+    /// Service port, `metrics` and the NetworkPolicy can use them.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"metrics": 9102}))]
+    pub ports: SpMap<PortSyntax>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -1062,6 +1146,14 @@ pub struct SchedulingSyntax {
     #[serde(default)]
     #[schemars(example = serde_json::json!({"kubernetes.io/arch": ["amd64"]}))]
     pub require_nodes: SpMap<Vec<String>>,
+    /// The pod's `nodeSelector`: only nodes with exactly these label values (a shorter
+    /// `require_nodes` with one value each).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"kubernetes.io/os": "linux"}))]
+    pub node_selector: SpMap<String>,
+    /// PriorityClass of the pods (an existing one's name).
+    #[schemars(example = &"high-priority")]
+    pub priority_class: Option<Sp<String>>,
 }
 
 /// Declares an Ingress table with the given fields after the settings a platform can give
@@ -1095,6 +1187,9 @@ with_ingress_settings! {
         /// Routes: `{ host = "app.example.com", path = "/api", to = "backend" }`.
         #[schemars(example = serde_json::json!([{"host": "shop.example.com", "path": "/api", "to": "api"}]))]
         pub routes: Vec<Sp<RouteSyntax>>,
+        /// Name of the Ingress (default: the app's name).
+        #[schemars(example = &"shop-public")]
+        pub name: Option<Sp<String>>,
     }
 }
 
@@ -1199,8 +1294,9 @@ pub struct ArgoCdSyntax {
 }
 
 /// A change to one generated object: `target = "Deployment/shop-api"` and a JSON merge patch
-/// (`merge = { spec = { ... } }`) and/or values at JSON pointers
-/// (`set = { "/spec/template/spec/priorityClassName" = "high" }`).
+/// (`merge = { spec = { ... } }`), values at JSON pointers
+/// (`set = { "/spec/template/spec/dnsPolicy" = "Default" }`) and/or fields to delete
+/// (`remove = ["/spec/replicas"]`).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatchSyntax {
@@ -1208,10 +1304,14 @@ pub struct PatchSyntax {
     #[schemars(example = &"Deployment/shop-api")]
     pub target: Sp<String>,
     /// A JSON merge patch (RFC 7386), written as a TOML table.
-    #[schemars(example = serde_json::json!({"spec": {"template": {"spec": {"priorityClassName": "high"}}}}))]
+    #[schemars(example = serde_json::json!({"spec": {"template": {"spec": {"dnsPolicy": "ClusterFirstWithHostNet"}}}}))]
     pub merge: Option<Sp<serde_json::Value>>,
     #[serde(default)]
     /// Values to set at JSON pointers.
     #[schemars(example = serde_json::json!({"/spec/template/spec/containers/0/stdin": true}))]
     pub set: SpMap<serde_json::Value>,
+    /// Fields to delete, by JSON pointer (TOML has no `null` for `merge` to delete with),
+    /// applied after `merge` and `set`. A pointer to nothing is an error.
+    #[schemars(example = ["/spec/template/spec/containers/0/securityContext/readOnlyRootFilesystem"])]
+    pub remove: Option<Vec<Sp<String>>>,
 }

@@ -332,8 +332,11 @@ mod workload {
         let app = App::new("shop").component(scaled(3, 2, None));
         rejects(&app, codes::INVALID_VALUE, "components.web.autoscale.max");
         rejects(&app, codes::MISSING_VALUE, "components.web.autoscale");
-        let app = App::new("shop").component(scaled(2, 5, Some(70)).replicas(3));
-        rejects(&app, codes::INVALID_VALUE, "components.web.replicas");
+        // Beside an autoscaler, `replicas` is the count it starts from, within min..=max.
+        let out = yaml(&App::new("shop").component(scaled(2, 5, Some(70)).replicas(3)));
+        assert!(out.contains("  replicas: 3\n"), "{out}");
+        let app = App::new("shop").component(scaled(2, 5, Some(70)).replicas(7));
+        rejects(&app, codes::OUT_OF_RANGE, "components.web.replicas");
     }
 
     #[test]
@@ -494,6 +497,7 @@ fn render_app_rejects_patches_that_break_selectors_or_probes() {
         name: name.into(),
         merge: Some(merge),
         set: Vec::new(),
+        remove: Vec::new(),
     };
     let shop = || {
         Component::new("shop", "shop:v1")
@@ -646,6 +650,7 @@ fn app_rules_reject_patches_of_objects_k8gen_does_not_make() {
         name: name.into(),
         merge: Some(serde_json::json!({ "metadata": { "labels": { "x": "y" } } })),
         set: Vec::new(),
+        remove: Vec::new(),
     };
     let web = || Component::new("web", "web:v1").port("http", 8080);
     // An unknown kind: the engine.

@@ -60,6 +60,8 @@ struct GenComponent {
     /// None: default; Some(None): off; Some(Some(port)): `service = { port }`.
     service: Option<Option<Option<i64>>>,
     run_as_user: Option<i64>,
+    /// `security.hardened = false`.
+    unhardened: bool,
     config_mount: Option<String>,
     role: Option<String>,
     /// `selector = { ... }` (taking over running pods); empty: none.
@@ -69,6 +71,19 @@ struct GenComponent {
     /// The component's own `label_scheme` (not for the main component: on the top level the
     /// key is the app's).
     label_scheme: Option<k8gen::model::LabelScheme>,
+    /// `container = "..."`: the main container's name.
+    container: Option<String>,
+    /// When `service` is unset: `service = { ports = [...] }` (container port names, or a
+    /// number for `{ port = 80, target_port = N }`).
+    service_ports: Option<Vec<String>>,
+    /// `services.KEY = { type = "LoadBalancer", port = N }`.
+    extra_service: Option<(String, i64)>,
+    termination_grace_period_seconds: Option<i64>,
+    /// `scheduling.node_selector = { KEY = VALUE }`.
+    node_selector: Option<(String, String)>,
+    /// `[[sidecars]]` named `exporter` with `ports = { NAME = N }`, and `security.hardened =
+    /// false` when set.
+    sidecar: Option<(String, i64, bool)>,
 }
 
 #[derive(Debug, Clone)]
@@ -88,6 +103,11 @@ enum GenProbe {
     Tcp,
     TcpPort(i64),
     Exec,
+    /// `{ grpc = PORT }` (a number or a port name), or `"GRPC"` for the main port, with a
+    /// header (an error: only HTTP probes send them) now and then.
+    Grpc(Option<String>, bool),
+    /// `{ http = "/health", headers = { NAME = "1" } }`.
+    HttpHeader(String),
 }
 
 #[derive(Debug, Clone)]
@@ -182,6 +202,14 @@ fn component(g: &mut Gen, key: String, others: &[String]) -> GenComponent {
             3 if has_ports || g.chance(10) => Some(GenProbe::Tcp),
             4 => Some(GenProbe::TcpPort(*mostly(g, &[5432, 8080], &[0, 70000]))),
             5 => Some(GenProbe::Exec),
+            6 => Some(GenProbe::Grpc(
+                g.chance(60)
+                    .then(|| mostly(g, &["http", "9090", "metrics"], &["nope", "0"]).to_string()),
+                g.chance(5),
+            )),
+            7 if g.chance(40) => Some(GenProbe::HttpHeader(
+                mostly(g, &["X-Probe", "Cookie"], &["X Probe", ""]).to_string(),
+            )),
             _ => None,
         }
     };
@@ -276,6 +304,7 @@ fn component(g: &mut Gen, key: String, others: &[String]) -> GenComponent {
             2 => Some(Some(None)),
             _ => None,
         },
+        unhardened: g.chance(8),
         run_as_user: match g.below(20) {
             0 => Some(0),
             1 => Some(999),
@@ -291,6 +320,29 @@ fn component(g: &mut Gen, key: String, others: &[String]) -> GenComponent {
             .then(|| g.pick(&["api", "bad role"]).to_string()),
         selector,
         names,
+        container: g
+            .chance(10)
+            .then(|| mostly(g, &["server", "podinfod"], &["Bad_Name"]).to_string()),
+        termination_grace_period_seconds: g.chance(10).then(|| *mostly(g, &[0, 5, 60], &[-1])),
+        sidecar: g.chance(12).then(|| {
+            let name = mostly(g, &["metrics", "admin"], &["http", "Bad_Port"]).to_string();
+            (name, *mostly(g, &[9102, 9901], &[8080, 0]), g.chance(30))
+        }),
+        node_selector: g.chance(10).then(|| {
+            let key = mostly(g, &["kubernetes.io/os", "disk"], &["bad key"]).to_string();
+            (key, mostly(g, &["linux", "ssd"], &["not ok"]).to_string())
+        }),
+        extra_service: g.chance(10).then(|| {
+            let key = mostly(g, &["external", "public"], &["headless", "Bad"]).to_string();
+            (key, *mostly(g, &[80, 443], &[0]))
+        }),
+        service_ports: g.chance(15).then(|| {
+            (0..1 + g.below(2))
+                .map(|_| {
+                    mostly(g, &["http", "metrics", "8080", "5672"], &["nope", "9999"]).to_string()
+                })
+                .collect()
+        }),
     }
 }
 
@@ -382,6 +434,9 @@ fn component_toml(c: &GenComponent, out: &mut String) {
     if let Some(role) = &c.role {
         w(out, format!("role = {}", toml_str(role)));
     }
+    if let Some(container) = &c.container {
+        w(out, format!("container = {}", toml_str(container)));
+    }
     if !c.ports.is_empty() {
         let ports: Vec<String> = c
             .ports
@@ -453,6 +508,25 @@ fn component_toml(c: &GenComponent, out: &mut String) {
         GenProbe::Tcp => "\"TCP\"".to_string(),
         GenProbe::TcpPort(n) => format!("{{ tcp = true, port = {n} }}"),
         GenProbe::Exec => "{ exec = [\"true\"] }".to_string(),
+        GenProbe::Grpc(port, header) => {
+            let headers = if *header {
+                ", headers = { X-Probe = \"1\" }"
+            } else {
+                ""
+            };
+            match port.as_deref().map(|p| (p, p.parse::<i64>())) {
+                None if !header => "\"GRPC\"".to_string(),
+                None => format!("{{ grpc = true{headers} }}"),
+                Some((_, Ok(n))) => format!("{{ grpc = {n}{headers} }}"),
+                Some((name, Err(_))) => format!("{{ grpc = {}{headers} }}", toml_str(name)),
+            }
+        }
+        GenProbe::HttpHeader(name) => {
+            format!(
+                "{{ http = \"/health\", headers = {{ {} = \"1\" }} }}",
+                toml_str(name)
+            )
+        }
     };
     let mut probes = Vec::new();
     if let Some(p) = &c.liveness {
@@ -487,8 +561,64 @@ fn component_toml(c: &GenComponent, out: &mut String) {
         Some(Some(None)) => w(out, "service = true".into()),
         Some(Some(Some(port))) => w(out, format!("service = {{ port = {port} }}")),
     }
+    if let (None, Some(list)) = (&c.service, &c.service_ports) {
+        let items: Vec<String> = list
+            .iter()
+            .map(|p| match p.parse::<i64>() {
+                Ok(n) => format!("{{ port = {}, target_port = {n} }}", 80 + n % 7),
+                Err(_) => toml_str(p),
+            })
+            .collect();
+        w(
+            out,
+            format!("service = {{ ports = [{}] }}", items.join(", ")),
+        );
+    }
+    if let Some(seconds) = c.termination_grace_period_seconds {
+        w(out, format!("termination_grace_period_seconds = {seconds}"));
+    }
+    if let Some((name, port, unhardened)) = &c.sidecar {
+        let security = if *unhardened {
+            ", security = { hardened = false }"
+        } else {
+            ""
+        };
+        w(
+            out,
+            format!(
+                "sidecars = [{{ name = \"exporter\", image = \"exporter:v1\", ports = {{ {} = {port} }}{security} }}]",
+                toml_str(name)
+            ),
+        );
+    }
+    if let Some((k, v)) = &c.node_selector {
+        w(
+            out,
+            format!(
+                "scheduling.node_selector = {{ {} = {} }}",
+                toml_str(k),
+                toml_str(v)
+            ),
+        );
+    }
+    if let Some((key, port)) = &c.extra_service {
+        w(
+            out,
+            format!(
+                "services.{} = {{ type = \"LoadBalancer\", port = {port} }}",
+                toml_str(key)
+            ),
+        );
+    }
+    let mut security = Vec::new();
+    if c.unhardened {
+        security.push("hardened = false".to_string());
+    }
     if let Some(u) = c.run_as_user {
-        w(out, format!("security = {{ run_as_user = {u} }}"));
+        security.push(format!("run_as_user = {u}"));
+    }
+    if !security.is_empty() {
+        w(out, format!("security = {{ {} }}", security.join(", ")));
     }
     if let Some(m) = &c.config_mount {
         w(out, format!("mount = {{ config = {} }}", toml_str(m)));
@@ -551,6 +681,7 @@ fn to_app(a: &GenApp) -> App {
         };
         b.replicas = c.replicas.map(|r| r as i32).or(b.replicas);
         b.role = c.role.clone();
+        b.container = c.container.clone();
         for (n, p) in &c.ports {
             b = b.port(n, *p as i32);
         }
@@ -589,6 +720,19 @@ fn to_app(a: &GenApp) -> App {
             GenProbe::Exec => Probe::new(ProbeAction::Exec {
                 command: vec!["true".into()],
             }),
+            GenProbe::Grpc(port, header) => {
+                let port = port.as_ref().map(|p| match p.parse::<i32>() {
+                    Ok(n) => PortTarget::Number(n),
+                    Err(_) => PortTarget::Name(p.clone()),
+                });
+                let probe = Probe::grpc(port);
+                if *header {
+                    probe.header("X-Probe", "1")
+                } else {
+                    probe
+                }
+            }
+            GenProbe::HttpHeader(name) => Probe::http("/health").header(name, "1"),
         };
         b.liveness = c.liveness.as_ref().map(probe);
         b.readiness = c.readiness.as_ref().map(probe);
@@ -604,6 +748,54 @@ fn to_app(a: &GenApp) -> App {
             Some(Some(None)) => Switch::On(model::Service::default()),
             Some(Some(Some(port))) => Switch::On(model::Service::on_port(*port as i32)),
         };
+        if let (None, Some(list)) = (&c.service, &c.service_ports) {
+            let ports = list.iter().map(|p| match p.parse::<i32>() {
+                Ok(n) => model::ServicePort {
+                    port: Some(80 + n % 7),
+                    target: Some(PortTarget::Number(n)),
+                    ..Default::default()
+                },
+                Err(_) => model::ServicePort {
+                    target: Some(PortTarget::Name(p.clone())),
+                    ..Default::default()
+                },
+            });
+            b.service = Switch::On(model::Service {
+                ports: ports.collect(),
+                ..Default::default()
+            });
+        }
+        if let Some(seconds) = c.termination_grace_period_seconds {
+            b = b.termination_grace_period(seconds);
+        }
+        if let Some((name, port, unhardened)) = &c.sidecar {
+            b.sidecars.push(model::Container {
+                name: "exporter".into(),
+                image: "exporter:v1".into(),
+                ports: vec![model::Port {
+                    name: name.clone(),
+                    port: *port as i32,
+                    protocol: model::Protocol::Tcp,
+                }],
+                security: unhardened.then(model::Security::unhardened),
+                ..Default::default()
+            });
+        }
+        if let Some((k, v)) = &c.node_selector {
+            b = b.node_selector(k, v);
+        }
+        if let Some((key, port)) = &c.extra_service {
+            b = b.extra_service(
+                key,
+                model::Service {
+                    kind: Some(model::ServiceType::LoadBalancer),
+                    ..model::Service::on_port(*port as i32)
+                },
+            );
+        }
+        if c.unhardened {
+            b.security = model::Security::unhardened();
+        }
         if let Some(u) = c.run_as_user {
             b.security.run_as_user = Some(u);
         }

@@ -10,6 +10,7 @@ mod env_order;
 mod environments;
 mod equivalence;
 mod errors;
+mod features;
 mod fuzz;
 mod fuzz_output;
 mod golden;

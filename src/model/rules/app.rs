@@ -159,12 +159,15 @@ fn components(cx: &mut Cx<'_>) {
         labels(cx, &p("labels"), &c.labels);
         annotations(cx, &p("annotations"), &c.annotations);
         annotations(cx, &p("pod_annotations"), &c.pod_annotations);
-        if let Some(s) = c.service.on() {
-            annotations(
-                cx,
-                &issue::key(&p("service"), "annotations"),
-                &s.annotations,
+        let services = (c.service.on().map(|s| (p("service"), s)))
+            .into_iter()
+            .chain(
+                c.services
+                    .iter()
+                    .map(|(key, s)| (issue::key(&p("services"), key), s)),
             );
+        for (path, s) in services {
+            annotations(cx, &issue::key(&path, "annotations"), &s.annotations);
         }
         if cx.app.external_secrets.is_none() {
             for key in c.external_secrets.keys() {
@@ -184,6 +187,33 @@ fn components(cx: &mut Cx<'_>) {
 fn ingress(cx: &mut Cx<'_>) {
     let app = cx.app;
     let Some(i) = &app.ingress else { return };
+    if let Some(name) = &i.name {
+        cx.value(
+            "ingress.name",
+            name,
+            rules::dns1123_subdomain,
+            codes::INVALID_NAME,
+            "Ingress name",
+        );
+        // A canary's weighted Ingress is `NAME-canary`; two Ingresses may not share a name.
+        let canary = (app.components.iter())
+            .filter(|c| matches!(c.release, Some(crate::model::Release::Canary { .. })))
+            .find(|c| names::canary_route(&c.name) == *name);
+        if let Some(c) = canary {
+            cx.push(
+                issue::Issue::new(
+                    codes::DUPLICATE,
+                    "ingress.name",
+                    format!(
+                        "`{}` is the name of component `{}`'s canary Ingress",
+                        crate::diag::clip(name),
+                        crate::diag::clip(&c.key)
+                    ),
+                )
+                .with_help("pick another name"),
+            );
+        }
+    }
     if let Some(class) = &i.class {
         cx.value(
             "ingress.class",
@@ -490,9 +520,11 @@ fn patches(cx: &mut Cx<'_>) {
         }
         let at = issue::index("patches", i);
         match &p.merge {
-            None if p.set.is_empty() => {
-                cx.report(codes::INVALID_PATCH, &at, "a patch needs `merge` or `set`")
-            }
+            None if p.set.is_empty() && p.remove.is_empty() => cx.report(
+                codes::INVALID_PATCH,
+                &at,
+                "a patch needs `merge`, `set` or `remove`",
+            ),
             Some(m) if !m.is_object() => cx.report(
                 codes::INVALID_PATCH,
                 issue::key(&at, "merge"),
@@ -500,12 +532,22 @@ fn patches(cx: &mut Cx<'_>) {
             ),
             _ => {}
         }
-        for (path, _) in &p.set {
+        let pointers = (p
+            .set
+            .iter()
+            .map(|(path, _)| (issue::key(&issue::key(&at, "set"), path), path)))
+        .chain(
+            p.remove
+                .iter()
+                .enumerate()
+                .map(|(j, path)| (issue::index(&issue::key(&at, "remove"), j), path)),
+        );
+        for (field, path) in pointers {
             if !path.starts_with('/') {
                 cx.push(
                     issue::Issue::new(
                         codes::INVALID_PATCH,
-                        issue::key(&issue::key(&at, "set"), path),
+                        field,
                         format!("`{path}` is not a JSON pointer"),
                     )
                     .with_help("write it like `/spec/template/spec/priorityClassName` (list items by index: `/containers/0/...`)"),

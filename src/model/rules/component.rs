@@ -41,7 +41,7 @@ pub(super) fn component(cx: &mut Cx<'_>, c: &Component) {
             "role",
         );
     }
-    ports(cx, c, &p("ports"));
+    ports(cx, c, &base);
     data(cx, c, &base);
     env(cx, c, &c.env, &p("env"));
     for (list, containers) in [("init", &c.init_containers), ("sidecars", &c.sidecars)] {
@@ -69,7 +69,14 @@ pub(super) fn component(cx: &mut Cx<'_>, c: &Component) {
     }
     resources(cx, &c.resources, &p("resources"));
     rollout(cx, c, &p("rollout"));
-    service(cx, c, &p("service"));
+    if let Switch::On(s) = &c.service {
+        service(cx, c, s, &p("service"));
+    }
+    for (key, s) in &c.services {
+        let path = issue::key(&p("services"), key);
+        extra_service_key(cx, c, key, &path);
+        service(cx, c, s, &path);
+    }
     if let Some(m) = &c.metrics {
         let path = p("metrics");
         match &m.port {
@@ -82,7 +89,24 @@ pub(super) fn component(cx: &mut Cx<'_>, c: &Component) {
             }),
         }
     }
-    security(cx, c, &p("security"));
+    security(cx, &c.security, &p("security"));
+    for (list, containers) in [("init", &c.init_containers), ("sidecars", &c.sidecars)] {
+        for (i, x) in containers.iter().enumerate() {
+            let Some(own) = &x.security else { continue };
+            let at = issue::key(&issue::index(&p(list), i), "security");
+            security(cx, own, &at);
+            if own.service_account_token.is_some() {
+                cx.push(
+                    crate::model::Issue::new(
+                        codes::INVALID_VALUE,
+                        issue::key(&at, "service_account_token"),
+                        "the ServiceAccount token is mounted for the whole pod, not one container",
+                    )
+                    .with_help("set it in the component's `security`"),
+                );
+            }
+        }
+    }
     for (i, name) in c.image_pull_secrets.iter().enumerate() {
         cx.value(
             issue::index(&p("image_pull_secrets"), i),
@@ -158,11 +182,32 @@ fn port_number(cx: &mut Cx<'_>, n: i32, path: String) {
     }
 }
 
-fn ports(cx: &mut Cx<'_>, c: &Component, base: &str) {
+/// The pod's container ports, the main container's and each sidecar's: names and numbers
+/// unique in the pod (a Service port names one by its name alone). Init containers serve none.
+fn ports(cx: &mut Cx<'_>, c: &Component, component: &str) {
     let mut names = BTreeSet::new();
     let mut numbers: BTreeMap<(i32, crate::model::Protocol), &str> = BTreeMap::new();
-    for port in &c.ports {
-        let path = issue::key(base, &port.name);
+    let at =
+        |list: &str, i: usize| issue::key(&issue::index(&issue::key(component, list), i), "ports");
+    for (i, x) in c.init_containers.iter().enumerate() {
+        if !x.ports.is_empty() {
+            cx.push(
+                crate::model::Issue::new(
+                    codes::NOT_FOR_KIND,
+                    at("init", i),
+                    "an init container runs to completion before the others start, so it serves no ports",
+                )
+                .with_help("declare the port on the main container or a sidecar"),
+            );
+        }
+    }
+    let lists = std::iter::once((issue::key(component, "ports"), &c.ports))
+        .chain((c.sidecars.iter().enumerate()).map(|(i, x)| (at("sidecars", i), &x.ports)));
+    let all: Vec<(String, &crate::model::Port)> = lists
+        .flat_map(|(base, list)| list.iter().map(move |p| (base.clone(), p)))
+        .collect();
+    for (base, port) in all {
+        let path = issue::key(&base, &port.name);
         cx.value(
             &path,
             &port.name,
@@ -177,7 +222,7 @@ fn ports(cx: &mut Cx<'_>, c: &Component, base: &str) {
                     &path,
                     format!("port `{}` is declared twice", crate::diag::clip(&port.name)),
                 )
-                .with_help("`port = N` is the port named `http`; keep one of them"),
+                .with_help("`port = N` is the port named `http`, and port names are unique across the pod's containers; keep one of them"),
             );
             continue;
         }
@@ -548,6 +593,18 @@ fn probe(cx: &mut Cx<'_>, c: &Component, probe: &Probe, path: &str, single_succe
             probe_port(cx, c, port.as_ref(), path);
         }
         ProbeAction::Tcp { port } => probe_port(cx, c, port.as_ref(), path),
+        ProbeAction::Grpc { port, service } => {
+            probe_port(cx, c, port.as_ref(), path);
+            if let Some(service) = service
+                && (service.is_empty() || service.chars().any(|ch| ch.is_control()))
+            {
+                cx.report(
+                    codes::INVALID_VALUE,
+                    issue::key(path, "service"),
+                    "a gRPC service name must be non-empty text without control characters",
+                );
+            }
+        }
         ProbeAction::Exec { command } => {
             if command.is_empty() {
                 cx.report(
@@ -557,6 +614,25 @@ fn probe(cx: &mut Cx<'_>, c: &Component, probe: &Probe, path: &str, single_succe
                 );
             }
         }
+    }
+    if !probe.http_headers.is_empty() && !matches!(probe.action, ProbeAction::HttpGet { .. }) {
+        cx.push(
+            crate::model::Issue::new(
+                codes::INVALID_VALUE,
+                issue::key(path, "headers"),
+                "only an HTTP probe sends headers",
+            )
+            .with_help("remove `headers`, or make it an `http` probe"),
+        );
+    }
+    for (name, _) in &probe.http_headers {
+        cx.value(
+            issue::key(&issue::key(path, "headers"), name),
+            name,
+            rules::http_header_name,
+            codes::INVALID_KEY,
+            "HTTP header name",
+        );
     }
     let timings = [
         ("initial_delay_seconds", probe.initial_delay_seconds, 0),
@@ -770,8 +846,68 @@ fn rollout(cx: &mut Cx<'_>, c: &Component, base: &str) {
     }
 }
 
-fn service(cx: &mut Cx<'_>, c: &Component, base: &str) {
-    let Switch::On(s) = &c.service else { return };
+/// The key of a further Service: a name part, not one of the suffixes k8gen's own Services
+/// take, and making a name no other component's Service has.
+fn extra_service_key(cx: &mut Cx<'_>, c: &Component, key: &str, path: &str) {
+    if cx
+        .value(
+            path,
+            key,
+            rules::dns1123_label,
+            codes::INVALID_NAME,
+            "Service key",
+        )
+        .is_none()
+    {
+        return;
+    }
+    let name = crate::model::names::extra_service(&c.name, key);
+    let taken_by_k8gen = reserved_service_keys(c).contains(&key);
+    let other = (cx.app.components.iter()).find(|o| o.name == name && o.service.on().is_some());
+    if taken_by_k8gen || other.is_some() {
+        let by = match other {
+            Some(o) => format!(
+                "the name of component `{}`'s Service",
+                crate::diag::clip(&o.key)
+            ),
+            None => "a name k8gen gives Services of its own".to_string(),
+        };
+        cx.push(
+            crate::model::Issue::new(
+                codes::DUPLICATE,
+                path,
+                format!(
+                    "the Service would be named `{}`, {by}",
+                    crate::diag::clip(&name)
+                ),
+            )
+            .with_help("pick another key"),
+        );
+    } else if name.len() > 63 {
+        cx.report(
+            codes::NAME_TOO_LONG,
+            path,
+            format!(
+                "Service name `{}` is {} characters, over the 63 allowed",
+                crate::diag::clip(&name),
+                name.len()
+            ),
+        );
+    }
+}
+
+/// Keys of `services` whose names k8gen's own Services of `c` may take: a StatefulSet's
+/// `NAME-headless`, a blue-green release's `NAME-preview`, a canary's `NAME-canary`.
+fn reserved_service_keys(c: &Component) -> &'static [&'static str] {
+    match (&c.workload, &c.release) {
+        (Workload::StatefulSet { .. }, _) => &["headless"],
+        (_, Some(crate::model::Release::BlueGreen { .. })) => &["preview"],
+        (_, Some(crate::model::Release::Canary { .. })) => &["canary"],
+        _ => &[],
+    }
+}
+
+fn service(cx: &mut Cx<'_>, c: &Component, s: &crate::model::Service, base: &str) {
     let p = |f: &str| issue::key(base, f);
     let kind = s.kind.unwrap_or(ServiceType::ClusterIp);
     if kind == ServiceType::ExternalName {
@@ -827,7 +963,7 @@ fn service(cx: &mut Cx<'_>, c: &Component, base: &str) {
             format!("a headless Service must be of type ClusterIP, not {kind}"),
         );
     }
-    if c.ports.is_empty() {
+    if c.pod_ports().next().is_none() {
         cx.push(
             crate::model::Issue::new(
                 codes::MISSING_VALUE,
@@ -842,6 +978,8 @@ fn service(cx: &mut Cx<'_>, c: &Component, base: &str) {
         return;
     }
     let one = s.ports.len() == 1;
+    let mut names = BTreeSet::new();
+    let mut numbers = BTreeSet::new();
     for (i, sp) in s.ports.iter().enumerate() {
         // A one-port Service is written as the `service` table itself.
         let at = |f: &str| {
@@ -853,6 +991,38 @@ fn service(cx: &mut Cx<'_>, c: &Component, base: &str) {
         };
         if let Some(n) = sp.port {
             port_number(cx, n, at("port"));
+            if !numbers.insert((n, sp.protocol)) {
+                cx.report(
+                    codes::DUPLICATE,
+                    at("port"),
+                    format!("the Service has port {n} twice"),
+                );
+            }
+        }
+        if let Some(name) = &sp.name {
+            // A container port's name was judged with the port.
+            if !c.pod_ports().any(|cp| &cp.name == name) {
+                cx.value(
+                    at("name"),
+                    name,
+                    rules::dns1123_label,
+                    codes::INVALID_PORT,
+                    "Service port name",
+                );
+            }
+            if !names.insert(name.as_str()) {
+                cx.push(
+                    crate::model::Issue::new(
+                        codes::DUPLICATE,
+                        at("name"),
+                        format!(
+                            "the Service has two ports named `{}`",
+                            crate::diag::clip(name)
+                        ),
+                    )
+                    .with_help("give each Service port its own `name`"),
+                );
+            }
         }
         if defaults::service_target(c, sp).is_none() {
             match &sp.target {
@@ -891,8 +1061,7 @@ fn service(cx: &mut Cx<'_>, c: &Component, base: &str) {
     }
 }
 
-fn security(cx: &mut Cx<'_>, c: &Component, base: &str) {
-    let s = &c.security;
+fn security(cx: &mut Cx<'_>, s: &crate::model::Security, base: &str) {
     let p = |f: &str| issue::key(base, f);
     if let Some(user) = s.run_as_user {
         if !(0..=i32::MAX as i64).contains(&user) {

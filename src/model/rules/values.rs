@@ -114,6 +114,20 @@ pub fn env_var_name(s: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// An HTTP header name as the API server accepts it in a probe: letters, digits and `-`.
+pub fn http_header_name(s: &str) -> Result<(), String> {
+    if s.is_empty() {
+        return Err("must not be empty".to_string());
+    }
+    match s
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+    {
+        Some(c) => Err(format!("`{c}` is not allowed: use letters, digits and `-`")),
+        None => Ok(()),
+    }
+}
+
 /// A port number.
 pub fn port_number(n: i64) -> Result<i32, String> {
     if (1..=65535).contains(&n) {

@@ -71,6 +71,42 @@ pub(super) fn workload(cx: &mut Cx<'_>, c: &Component) {
             );
         }
     }
+    let at = |key: &str| issue::key(&p("scheduling"), key);
+    for (k, v) in &s.node_selector {
+        let entry = issue::key(&at("node_selector"), k);
+        cx.value(
+            issue::map_key(&entry),
+            k,
+            rules::qualified_name,
+            codes::INVALID_LABEL,
+            "node label key",
+        );
+        cx.value(
+            entry,
+            v,
+            rules::label_value,
+            codes::INVALID_LABEL,
+            "node label value",
+        );
+    }
+    if let Some(class) = &s.priority_class {
+        cx.value(
+            at("priority_class"),
+            class,
+            rules::dns1123_subdomain,
+            codes::INVALID_NAME,
+            "priority class name",
+        );
+    }
+    if let Some(seconds) = c.termination_grace_period_seconds
+        && seconds < 0
+    {
+        cx.report(
+            codes::OUT_OF_RANGE,
+            p("termination_grace_period_seconds"),
+            format!("termination_grace_period_seconds must be at least 0, not {seconds}"),
+        );
+    }
 }
 
 /// Reports `key` of `base` below `min`.
@@ -116,14 +152,22 @@ fn kind_keys(cx: &mut Cx<'_>, c: &Component, p: &impl Fn(&str) -> String) {
         }
         return;
     }
-    if c.replicas.is_some() && c.autoscale.is_some() {
+    // Beside an autoscaler, `replicas` is the count a new workload starts with.
+    if let (Some(replicas), Some(a)) = (c.replicas, &c.autoscale)
+        && replicas >= 0
+        && a.min <= a.max // else that is the error
+        && (replicas < a.min || replicas > a.max)
+    {
         cx.push(
             issue::Issue::new(
-                codes::INVALID_VALUE,
+                codes::OUT_OF_RANGE,
                 p("replicas"),
-                "`replicas` and `autoscale` both set the replica count",
+                format!(
+                    "`replicas` ({replicas}), the count the autoscaler starts from, is outside autoscale's {} to {}",
+                    a.min, a.max
+                ),
             )
-            .with_help("remove `replicas`: the autoscaler starts at `autoscale.min`"),
+            .with_help("set `replicas` between `autoscale.min` and `autoscale.max`, or remove it to start at `min`"),
         );
     }
     let stateful = matches!(c.workload, Workload::StatefulSet { .. });
@@ -323,7 +367,18 @@ fn volumes(cx: &mut Cx<'_>, c: &Component, base: &str) {
 }
 
 fn containers(cx: &mut Cx<'_>, c: &Component, p: &impl Fn(&str) -> String) {
-    let mut seen = BTreeSet::from([c.key.as_str()]);
+    let main = c.container_name();
+    // The key is judged as a name of its own; a name set apart from it is judged here.
+    if main != c.key {
+        cx.value(
+            p("container"),
+            main,
+            rules::dns1123_label,
+            codes::INVALID_NAME,
+            "container name",
+        );
+    }
+    let mut seen = BTreeSet::from([main]);
     for (list, key, init) in [
         (&c.init_containers, "init", true),
         (&c.sidecars, "sidecars", false),
@@ -339,8 +394,7 @@ fn containers(cx: &mut Cx<'_>, c: &Component, p: &impl Fn(&str) -> String) {
                         format!("container name `{}` is used twice in this pod", x.name),
                     )
                     .with_help(format!(
-                        "the main container is named `{}`; give each container its own name",
-                        c.key
+                        "the main container is named `{main}`; give each container its own name"
                     )),
                 );
             }
