@@ -14,6 +14,7 @@ mod fuzz;
 mod fuzz_output;
 mod golden;
 mod hostile;
+mod import;
 mod init;
 mod invariants;
 mod lints;
