@@ -194,7 +194,14 @@ fn walk(cx: &Ctx, want: &Value, got: &Value, ptr: &str, out: &mut Vec<Difference
                         push(out, format!("{ptr}/{gi}"), Change::Added(gv.clone()));
                     }
                 }
-            } else if w.len() == g.len() && w.iter().chain(g).all(Value::is_object) {
+            } else if w.len() == g.len()
+                && w.iter().chain(g).all(Value::is_object)
+                && (w.iter().chain(g).any(|x| x.get("name").is_none())
+                    || ptr.ends_with("/containers")
+                    || ptr.ends_with("/initContainers"))
+            {
+                // Unnamed items pair by place; so do containers, whose names may differ (a
+                // renamed volume or port would pair with the wrong one: replaced whole).
                 for (i, (wv, gv)) in w.iter().zip(g).enumerate() {
                     walk(cx, wv, gv, &format!("{ptr}/{i}"), out);
                 }

@@ -177,7 +177,12 @@ pub fn import(sources: &[Source], name: Option<&str>, fallback: &str) -> Importe
     let mut spec_text = built.spec.clone();
     let mut errors = Vec::new();
     let mut patched: BTreeMap<String, usize> = BTreeMap::new();
-    match verify(&original, &spec_text, &built.secrets) {
+    let first = if original.is_empty() {
+        Ok(Vec::new())
+    } else {
+        verify(&original, &spec_text, &built.secrets)
+    };
+    match first {
         Ok(diffs) => {
             let patches = patches(&diffs);
             for (object, sets) in &patches {
@@ -187,7 +192,12 @@ pub fn import(sources: &[Source], name: Option<&str>, fallback: &str) -> Importe
         }
         Err(e) => errors = e,
     }
-    let differences = match verify(&original, &spec_text, &built.secrets) {
+    let second = if original.is_empty() {
+        Ok(Vec::new())
+    } else {
+        verify(&original, &spec_text, &built.secrets)
+    };
+    let differences = match second {
         Ok(d) => d,
         Err(e) => {
             errors.extend(e);

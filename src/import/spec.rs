@@ -194,7 +194,19 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
     // The namespace every object names, and whether the input makes it.
     let namespaces: Vec<Option<&str>> = docs
         .iter()
-        .filter(|d| kind(d) != "Namespace")
+        .filter(|d| {
+            matches!(
+                kind(d),
+                "Deployment"
+                    | "StatefulSet"
+                    | "Service"
+                    | "ConfigMap"
+                    | "Secret"
+                    | "HorizontalPodAutoscaler"
+                    | "PodDisruptionBudget"
+                    | "Ingress"
+            )
+        })
         .map(|d| s(&d.value, "/metadata/namespace"))
         .collect();
     if let Some(Some(ns)) = namespaces.first()
@@ -326,16 +338,32 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
             .and_then(Value::as_array)
             .map(|p| p.iter().collect())
             .unwrap_or_default();
+        // An unnamed single port takes the name the Service gives its single port.
+        let service_port_name = docs
+            .iter()
+            .filter(|x| kind(x) == "Service")
+            .filter(|x| {
+                x.value
+                    .pointer("/spec/selector")
+                    .and_then(Value::as_object)
+                    .is_some_and(|sel| {
+                        !sel.is_empty() && sel.iter().all(|(k, v)| pod_labels.get(k) == Some(v))
+                    })
+            })
+            .find_map(
+                |x| match x.value.pointer("/spec/ports")?.as_array()?.as_slice() {
+                    [only] => only.get("name")?.as_str().map(str::to_string),
+                    _ => None,
+                },
+            );
         let port_name = |p: &Value, i: usize| {
             p.get("name")
                 .and_then(Value::as_str)
                 .map(str::to_string)
-                .unwrap_or_else(|| {
-                    if ports.len() == 1 {
-                        "http".to_string()
-                    } else {
-                        format!("port-{i}")
-                    }
+                .unwrap_or_else(|| match (&service_port_name, ports.len()) {
+                    (Some(n), 1) => n.clone(),
+                    (None, 1) => "http".to_string(),
+                    _ => format!("port-{i}"),
                 })
         };
         let named: Vec<(String, i64, Option<String>)> = ports
@@ -556,6 +584,65 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
                     w.line(tbl, format!("env = {{ {} }}", literal.join(", ")));
                 }
             }
+        }
+
+        // Pod annotations (not the checksums a chart computes) and the main container's
+        // emptyDir and claim volumes.
+        let annotations: Map<String, Value> = d
+            .value
+            .pointer("/spec/template/metadata/annotations")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| !k.starts_with("checksum/"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        if !annotations.is_empty() {
+            w.line(
+                t,
+                format!(
+                    "pod_annotations = {}",
+                    toml_value(&Value::Object(annotations))
+                ),
+            );
+        }
+        for m in c
+            .get("volumeMounts")
+            .and_then(Value::as_array)
+            .unwrap_or(&empty)
+        {
+            let (Some(vname), Some(path)) = (s(m, "/name"), s(m, "/mountPath")) else {
+                continue;
+            };
+            // `tmp` is the name of k8gen's own writable /tmp (a render's, read back).
+            if m.as_object().is_some_and(|m| m.len() != 2) || vname == "tmp" {
+                continue;
+            }
+            let Some(v) = pod
+                .get("volumes")
+                .and_then(Value::as_array)
+                .unwrap_or(&empty)
+                .iter()
+                .find(|v| s(v, "/name") == Some(vname))
+            else {
+                continue;
+            };
+            let line = if v
+                .get("emptyDir")
+                .is_some_and(|e| e.as_object().is_some_and(Map::is_empty))
+            {
+                format!("{} = {{ mount = {} }}", tkey(vname), string(path))
+            } else if let Some(claim) = s(v, "/persistentVolumeClaim/claimName") {
+                format!(
+                    "{} = {{ mount = {}, claim = {} }}",
+                    tkey(vname),
+                    string(path),
+                    string(claim)
+                )
+            } else {
+                continue;
+            };
+            w.line(Some(&sub("volumes")), line);
         }
 
         // Probes.
@@ -882,6 +969,10 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
         && !c.is_empty()
     {
         w.line(None, format!("labels = {}", toml_value(&Value::Object(c))));
+    }
+    if keys.is_empty() {
+        // No component: no spec (the namespace alone is no app).
+        used.clear();
     }
     Built {
         spec: w.text(),
