@@ -9,7 +9,8 @@
 //! files, and reaches files and the environment of specs through a [`Host`].
 //!
 //! The public API is this page: [`render_source`], [`check_source`], [`render_app`],
-//! [`json_schema`], [`spec_components`] (for tools that edit specs), [`model`] (the builder
+//! [`json_schema`], [`spec_components`] (for tools that edit specs), [`import`] (existing
+//! manifests to a spec), [`model`] (the builder
 //! DSL and the rule engine), [`emit`], [`diag`], [`codes`] and [`suggest`] ("did you mean").
 //! Everything else is internal.
 //!
@@ -30,6 +31,7 @@
 pub mod codes;
 pub mod diag;
 pub mod emit;
+pub mod import;
 mod kube;
 mod lint;
 mod lower;

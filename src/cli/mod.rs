@@ -2,6 +2,7 @@
 //! layer that does I/O, decides on colour and picks exit codes.
 
 mod check;
+mod import;
 mod init;
 mod inputs;
 mod output;
@@ -34,7 +35,8 @@ k8gen render specs/task-tracker.toml -o k8s/         # one file per object\n  \
 k8gen render specs/ -o out/                          # every spec, one folder each\n  \
 k8gen check specs/ --deny warnings                   # errors and lint warnings, for CI\n  \
 k8gen init shop --template web-api                   # a new commented spec, shop.toml\n  \
-k8gen set-image shop.toml ghcr.io/acme/shop:1.4.2    # bump an image in place (CI)\n\n\
+k8gen set-image shop.toml ghcr.io/acme/shop:1.4.2    # bump an image in place (CI)\n  \
+helm template . | k8gen import - -o shop.toml --verify   # a spec from existing YAML\n\n\
 Exit codes: 0 ok, 1 a spec is wrong (diagnostics on stderr), 2 usage or I/O error."
 )]
 pub struct Args {
@@ -180,6 +182,33 @@ k8gen.toml. An existing file is never overwritten (exit code 2)."
         #[arg(short, long, value_name = "PATH")]
         output: Option<PathBuf>,
     },
+    /// Write a spec from existing manifests (YAML, helm template or kustomize output)
+    #[command(
+        after_help = "Examples:\n  k8gen import k8s/ -o shop.toml --name shop\n  \
+helm template my-release ./chart | k8gen import - -o shop.toml --secrets-dir secrets/ --verify\n  \
+kubectl get deploy,svc,cm,secret,ing,hpa -o yaml | k8gen import -\n\n\
+Secret values are never written into the spec: it refers to them as { env = \"VAR\" }; \
+--secrets-dir writes each value to DIR/VAR. What no spec key says becomes [[patches]]. \
+The report (stderr) has a line per document: imported, patched or skipped. \
+Exit code 1 only if nothing could be imported."
+    )]
+    Import {
+        /// YAML files or folders (searched for *.yaml and *.yml), or `-` for stdin
+        #[arg(value_name = "FILE|DIR|-", required = true)]
+        inputs: Vec<PathBuf>,
+        /// Write the spec here instead of stdout
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The app's name (default: the only workload's name, the shared part-of label, else the first file's stem)
+        #[arg(long, value_name = "APP")]
+        name: Option<String>,
+        /// Write each secret value the spec refers to into DIR/VAR (mode 0600)
+        #[arg(long, value_name = "DIR")]
+        secrets_dir: Option<PathBuf>,
+        /// Render the spec and compare it with the input; print the differences
+        #[arg(long)]
+        verify: bool,
+    },
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
@@ -234,6 +263,19 @@ pub fn run(args: Args) -> i32 {
             template,
             output,
         } => init::run(&name, template, output.as_deref()),
+        Command::Import {
+            inputs,
+            output,
+            name,
+            secrets_dir,
+            verify,
+        } => import::run(&import::Options {
+            inputs,
+            output,
+            name,
+            secrets_dir,
+            verify,
+        }),
         Command::Schema { file } => {
             let file = match file {
                 SchemaArg::Spec => k8gen::SchemaFile::Spec,

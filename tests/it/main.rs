@@ -15,6 +15,7 @@ mod fuzz;
 mod fuzz_output;
 mod golden;
 mod hostile;
+mod import;
 mod init;
 mod invariants;
 mod lints;

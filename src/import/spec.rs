@@ -1,0 +1,982 @@
+//! Writing the spec of `import`: groups cleaned objects into components (a workload, the
+//! Service selecting its pods, the ConfigMap and Secret it reads, its autoscaler and budget)
+//! and an app (namespace, Ingress routes), and writes the keys that say what k8gen's defaults
+//! (asked through `model::defaults` and `model::names`) would not produce by themselves.
+//! Secret values become `{ env = "..." }` references and are returned beside the spec, never
+//! written into it. It does not judge whether the spec reproduces the objects; `compare`
+//! does, and what it finds becomes patches (`mod.rs`).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::read::Doc;
+use crate::model::{defaults, names};
+
+/// The spec's text (without patches), the secret values it refers to (env var, value), and
+/// for each document used, what it became (index into the documents, component key or
+/// `ingress`/`namespace`).
+pub struct Built {
+    pub spec: String,
+    pub secrets: Vec<(String, String)>,
+    pub used: BTreeMap<usize, String>,
+}
+
+/// A TOML value written inline.
+pub fn toml_value(v: &Value) -> String {
+    match v {
+        Value::String(s) => string(s),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(toml_value).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Object(m) => {
+            if m.is_empty() {
+                "{}".to_string()
+            } else {
+                format!(
+                    "{{ {} }}",
+                    m.iter()
+                        .filter(|(_, v)| !v.is_null())
+                        .map(|(k, v)| format!("{} = {}", tkey(k), toml_value(v)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        }
+        Value::Null => "\"\"".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// A TOML basic string (JSON's escapes are TOML's).
+pub fn string(s: &str) -> String {
+    serde_json::to_string(s).expect("strings serialize")
+}
+
+/// A TOML key: bare when it can be, else quoted.
+pub fn tkey(k: &str) -> String {
+    if !k.is_empty()
+        && k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        k.to_string()
+    } else {
+        string(k)
+    }
+}
+
+fn s<'v>(v: &'v Value, pointer: &str) -> Option<&'v str> {
+    v.pointer(pointer).and_then(Value::as_str)
+}
+
+fn kind(d: &Doc) -> &str {
+    s(&d.value, "/kind").unwrap_or_default()
+}
+
+fn name(d: &Doc) -> &str {
+    s(&d.value, "/metadata/name").unwrap_or_default()
+}
+
+/// Lines of one table of the spec (`None`: the top level).
+#[derive(Default)]
+struct Writer {
+    tables: Vec<(Option<String>, Vec<String>)>,
+}
+
+impl Writer {
+    fn line(&mut self, table: Option<&str>, line: String) {
+        let table = table.map(str::to_string);
+        match self.tables.iter_mut().find(|(t, _)| *t == table) {
+            Some((_, lines)) => lines.push(line),
+            None => self.tables.push((table, vec![line])),
+        }
+    }
+
+    fn text(mut self) -> String {
+        self.tables.sort_by_key(|(t, _)| t.is_some());
+        let mut out = String::new();
+        for (t, lines) in self.tables {
+            if let Some(t) = t {
+                // `[name]#N` is the N-th table of an array of tables `[[name]]`.
+                match t.split_once('#') {
+                    Some((array, _)) => out.push_str(&format!("\n[{array}]\n")),
+                    None => out.push_str(&format!("\n[{t}]\n")),
+                }
+            }
+            for l in lines {
+                out.push_str(&l);
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+/// The app's name when the caller gives none: the only workload's name, else the part-of
+/// label all objects share, else `fallback`.
+pub fn app_name(docs: &[Doc], fallback: &str) -> String {
+    let workloads: Vec<&Doc> = docs.iter().filter(|d| is_workload(kind(d))).collect();
+    if let [only] = workloads.as_slice() {
+        return name(only).to_string();
+    }
+    let part_of: Vec<Option<&str>> = docs
+        .iter()
+        .map(|d| {
+            d.value
+                .pointer("/metadata/labels")
+                .and_then(|l| l.get(crate::kube::labels::PART_OF))
+                .and_then(Value::as_str)
+        })
+        .collect();
+    if let Some(Some(first)) = part_of.first()
+        && part_of.iter().all(|p| p == &Some(*first))
+    {
+        return first.to_string();
+    }
+    fallback.to_string()
+}
+
+fn is_workload(kind: &str) -> bool {
+    matches!(kind, "Deployment" | "StatefulSet")
+}
+
+/// An env var name for a secret value: `APP_COMPONENT_KEY`, upper case, `_` for the rest.
+fn env_name(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_uppercase()
+                    } else {
+                        '_'
+                    }
+                })
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+/// The first of `names` (objects of kind `kind` a component's pods read) that the input has
+/// and no component took yet: taken by component `key`, its name pinned as `names.PIN` when
+/// it is not `derived`.
+fn take(
+    docs: &[Doc],
+    used: &mut BTreeMap<usize, String>,
+    pins: &mut Vec<String>,
+    (names, kind_): (Vec<String>, &str),
+    (pin, derived): (&str, String),
+    key: &str,
+) -> Option<usize> {
+    let i = names.into_iter().find_map(|n| {
+        docs.iter()
+            .position(|x| kind(x) == kind_ && name(x) == n)
+            .filter(|i| !used.contains_key(i))
+    })?;
+    used.insert(i, key.to_string());
+    if name(&docs[i]) != derived {
+        pins.push(format!("{pin} = {}", string(name(&docs[i]))));
+    }
+    Some(i)
+}
+
+/// Groups `docs` into app `app` and writes its spec.
+pub fn build(app: &str, docs: &[Doc]) -> Built {
+    let mut w = Writer::default();
+    let mut used = BTreeMap::new();
+    let mut secrets = Vec::new();
+    w.line(None, format!("name = {}", string(app)));
+
+    // The namespace every object names, and whether the input makes it.
+    let namespaces: Vec<Option<&str>> = docs
+        .iter()
+        .filter(|d| {
+            matches!(
+                kind(d),
+                "Deployment"
+                    | "StatefulSet"
+                    | "Service"
+                    | "ConfigMap"
+                    | "Secret"
+                    | "HorizontalPodAutoscaler"
+                    | "PodDisruptionBudget"
+                    | "Ingress"
+            )
+        })
+        .map(|d| s(&d.value, "/metadata/namespace"))
+        .collect();
+    if let Some(Some(ns)) = namespaces.first()
+        && namespaces.iter().all(|n| n == &Some(*ns))
+    {
+        w.line(None, format!("namespace = {}", string(ns)));
+        match docs
+            .iter()
+            .position(|d| kind(d) == "Namespace" && name(d) == *ns)
+        {
+            Some(i) => {
+                used.insert(i, "namespace".to_string());
+            }
+            None => w.line(None, "create_namespace = false".to_string()),
+        }
+    }
+
+    // Components: one per workload, keyed so that derived names match where they can.
+    let mut keys: Vec<String> = Vec::new();
+    let mut services: BTreeMap<String, (String, String)> = BTreeMap::new(); // Service name -> (key, port name)
+    let mut scheme_app = Vec::new();
+    let mut selector_keys: Vec<String> = Vec::new();
+    for (i, d) in docs.iter().enumerate() {
+        if !is_workload(kind(d)) {
+            continue;
+        }
+        let wname = name(d).to_string();
+        let selector: BTreeMap<String, String> = d
+            .value
+            .pointer("/spec/selector/matchLabels")
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        selector_keys.extend(selector.keys().cloned());
+        let recommended_key = match (
+            selector.get(crate::kube::labels::NAME),
+            selector.get(crate::kube::labels::INSTANCE),
+        ) {
+            (Some(n), Some(inst)) if selector.len() == 2 && *inst == wname => Some(n.clone()),
+            _ => None,
+        };
+        let key = recommended_key.clone().unwrap_or_else(|| {
+            if wname == app {
+                wname.clone()
+            } else {
+                names::component_key(app, &wname)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| wname.clone())
+            }
+        });
+        let key = if keys.contains(&key) {
+            wname.clone()
+        } else {
+            key
+        };
+        keys.push(key.clone());
+        let table = (key != app).then(|| format!("components.{}", self::tkey(&key)));
+        let t = table.as_deref();
+        let sub = |name: &str| match t {
+            Some(t) => format!("{t}.{name}"),
+            None => name.to_string(),
+        };
+        used.insert(i, key.clone());
+        let derived = names::component(app, &key);
+        let mut pins: Vec<String> = Vec::new();
+        if derived != wname {
+            pins.push(format!("workload = {}", string(&wname)));
+        }
+        if kind(d) != "Deployment" {
+            w.line(t, format!("kind = {}", string(kind(d))));
+        }
+        let pod = d
+            .value
+            .pointer("/spec/template/spec")
+            .cloned()
+            .unwrap_or_default();
+        let pod_labels = d
+            .value
+            .pointer("/spec/template/metadata/labels")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let empty = Vec::new();
+        let containers = pod
+            .get("containers")
+            .and_then(Value::as_array)
+            .unwrap_or(&empty);
+        let c = containers.first().cloned().unwrap_or_default();
+        let image = c.get("image").and_then(Value::as_str).unwrap_or_default();
+        w.line(t, format!("image = {}", string(image)));
+        let policy =
+            c.get("imagePullPolicy")
+                .and_then(Value::as_str)
+                .unwrap_or(if image.contains('@') {
+                    "IfNotPresent"
+                } else if image
+                    .rsplit('/')
+                    .next()
+                    .is_some_and(|l| !l.contains(':') || l.ends_with(":latest"))
+                {
+                    "Always"
+                } else {
+                    "IfNotPresent"
+                });
+        if policy != defaults::pull_policy(image).as_str() {
+            w.line(t, format!("image_pull_policy = {}", string(policy)));
+        }
+
+        // The autoscaler and budget of this workload.
+        let hpa = docs.iter().position(|h| {
+            kind(h) == "HorizontalPodAutoscaler"
+                && s(&h.value, "/spec/scaleTargetRef/name") == Some(&wname)
+                && s(&h.value, "/spec/scaleTargetRef/kind") == Some(kind(d))
+        });
+        if let Some(r) = d.value.pointer("/spec/replicas")
+            && hpa.is_none()
+            && r != &Value::from(1)
+        {
+            w.line(t, format!("replicas = {r}"));
+        }
+
+        // Ports: `port = N` for one named http, else a table in order.
+        let ports: Vec<&Value> = c
+            .get("ports")
+            .and_then(Value::as_array)
+            .map(|p| p.iter().collect())
+            .unwrap_or_default();
+        // An unnamed single port takes the name the Service gives its single port.
+        let service_port_name = docs
+            .iter()
+            .filter(|x| kind(x) == "Service")
+            .filter(|x| {
+                x.value
+                    .pointer("/spec/selector")
+                    .and_then(Value::as_object)
+                    .is_some_and(|sel| {
+                        !sel.is_empty() && sel.iter().all(|(k, v)| pod_labels.get(k) == Some(v))
+                    })
+            })
+            .find_map(
+                |x| match x.value.pointer("/spec/ports")?.as_array()?.as_slice() {
+                    [only] => only.get("name")?.as_str().map(str::to_string),
+                    _ => None,
+                },
+            );
+        let port_name = |p: &Value, i: usize| {
+            p.get("name")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .unwrap_or_else(|| match (&service_port_name, ports.len()) {
+                    (Some(n), 1) => n.clone(),
+                    (None, 1) => "http".to_string(),
+                    _ => format!("port-{i}"),
+                })
+        };
+        let named: Vec<(String, i64, Option<String>)> = ports
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                (
+                    port_name(p, i),
+                    p.get("containerPort").and_then(Value::as_i64).unwrap_or(0),
+                    p.get("protocol")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                )
+            })
+            .collect();
+        match named.as_slice() {
+            [] => {}
+            [(n, p, None)] if n == "http" => w.line(t, format!("port = {p}")),
+            _ => w.line(
+                t,
+                format!(
+                    "ports = {{ {} }}",
+                    named
+                        .iter()
+                        .map(|(n, p, proto)| match proto {
+                            Some(proto) => format!(
+                                "{} = {{ port = {p}, protocol = {} }}",
+                                tkey(n),
+                                string(proto)
+                            ),
+                            None => format!("{} = {p}", tkey(n)),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ),
+        }
+        for field in ["command", "args"] {
+            if let Some(v) = c.get(field) {
+                w.line(t, format!("{field} = {}", toml_value(v)));
+            }
+        }
+
+        // Selector: the recommended one, the `app` scheme, or kept as it is.
+        if recommended_key.as_deref() == Some(key.as_str()) {
+        } else if selector.len() == 1 && selector.get("app") == Some(&wname) {
+            scheme_app.push((t.map(str::to_string), true));
+        } else if !selector.is_empty()
+            && !selector.keys().any(|k| crate::values::is_reserved_label(k))
+        {
+            w.line(
+                t,
+                format!(
+                    "selector = {}",
+                    toml_value(&serde_json::to_value(&selector).unwrap_or_default())
+                ),
+            );
+        } else if !selector.is_empty() {
+            // Labels k8gen owns, with other values than it would give: the selectors are
+            // patched, and no NetworkPolicy is made (its pod selector would be k8gen's).
+            w.line(
+                t,
+                "network = false  # the selector is kept by the patches below".to_string(),
+            );
+        }
+
+        // The ConfigMap and Secret its pods read.
+        let reads = |what: &str| -> Vec<String> {
+            let (from, key_ref, vol) = if what == "ConfigMap" {
+                ("configMapRef", "configMapKeyRef", "configMap")
+            } else {
+                ("secretRef", "secretKeyRef", "secret")
+            };
+            let mut out = Vec::new();
+            for c in containers {
+                for e in c.get("envFrom").and_then(Value::as_array).unwrap_or(&empty) {
+                    if let Some(n) = e.pointer(&format!("/{from}/name")).and_then(Value::as_str) {
+                        out.push(n.to_string());
+                    }
+                }
+                for e in c.get("env").and_then(Value::as_array).unwrap_or(&empty) {
+                    if let Some(n) = e
+                        .pointer(&format!("/valueFrom/{key_ref}/name"))
+                        .and_then(Value::as_str)
+                    {
+                        out.push(n.to_string());
+                    }
+                }
+            }
+            for v in pod
+                .get("volumes")
+                .and_then(Value::as_array)
+                .unwrap_or(&empty)
+            {
+                let n = if vol == "secret" {
+                    v.pointer("/secret/secretName")
+                } else {
+                    v.pointer("/configMap/name")
+                };
+                if let Some(n) = n.and_then(Value::as_str) {
+                    out.push(n.to_string());
+                }
+            }
+            out
+        };
+        let object_name = pins
+            .first()
+            .map(|_| wname.clone())
+            .unwrap_or_else(|| derived.clone());
+        let config = take(
+            docs,
+            &mut used,
+            &mut pins,
+            (reads("ConfigMap"), "ConfigMap"),
+            ("config", names::config_map(&object_name)),
+            &key,
+        );
+        let config_data = config.and_then(|ci| docs[ci].value.get("data")?.as_object());
+        for (k, v) in config_data.into_iter().flatten() {
+            w.line(
+                Some(&sub("config")),
+                format!("{} = {}", tkey(k), toml_value(v)),
+            );
+        }
+        let secret = take(
+            docs,
+            &mut used,
+            &mut pins,
+            (reads("Secret"), "Secret"),
+            ("secrets", names::secret(&object_name)),
+            &key,
+        );
+        if let Some(si) = secret {
+            use base64::Engine as _;
+            if let Some(data) = docs[si].value.get("data").and_then(Value::as_object) {
+                for (k, v) in data {
+                    let bytes = base64::engine::general_purpose::STANDARD
+                        .decode(v.as_str().unwrap_or_default())
+                        .unwrap_or_default();
+                    let Ok(text) = String::from_utf8(bytes) else {
+                        continue;
+                    };
+                    let var = env_name(&[app, if key == app { "" } else { &key }, k]);
+                    w.line(
+                        Some(&sub("secrets")),
+                        format!("{} = {{ env = {} }}", self::tkey(k), string(&var)),
+                    );
+                    secrets.push((var, text));
+                }
+            }
+        }
+        let config_name = config.map(|i| name(&docs[i]).to_string());
+        let secret_name = secret.map(|i| name(&docs[i]).to_string());
+
+        // Env vars, in order.
+        for e in c.get("env").and_then(Value::as_array).unwrap_or(&empty) {
+            let Some(n) = e.get("name").and_then(Value::as_str) else {
+                continue;
+            };
+            let value = if let Some(v) = e.get("value") {
+                Some(toml_value(&Value::String(
+                    v.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string()),
+                )))
+            } else if let Some(r) = e.pointer("/valueFrom/configMapKeyRef")
+                && s(r, "/name") == config_name.as_deref()
+            {
+                s(r, "/key").map(|k| format!("{{ config = {} }}", string(k)))
+            } else if let Some(r) = e.pointer("/valueFrom/secretKeyRef")
+                && s(r, "/name") == secret_name.as_deref()
+            {
+                s(r, "/key").map(|k| format!("{{ secret = {} }}", string(k)))
+            } else {
+                e.pointer("/valueFrom/fieldRef/fieldPath")
+                    .and_then(Value::as_str)
+                    .map(|f| format!("{{ field = {} }}", string(f)))
+            };
+            if let Some(value) = value {
+                w.line(Some(&sub("env")), format!("{} = {value}", tkey(n)));
+            }
+        }
+
+        // Init containers and further containers: name, image (when not the component's),
+        // command, args, literal env; the rest (ports, probes, ...) is patched.
+        for (list, field) in [("init", "initContainers"), ("sidecars", "containers")] {
+            let items = pod.get(field).and_then(Value::as_array).unwrap_or(&empty);
+            let skip = usize::from(field == "containers");
+            for (n, x) in items.iter().enumerate().skip(skip) {
+                let table = format!("[{}]#{n}", sub(list));
+                let tbl = Some(table.as_str());
+                let xname = x.get("name").and_then(Value::as_str).unwrap_or_default();
+                w.line(tbl, format!("name = {}", string(xname)));
+                if let Some(img) = x.get("image").and_then(Value::as_str)
+                    && img != image
+                {
+                    w.line(tbl, format!("image = {}", string(img)));
+                }
+                for f in ["command", "args"] {
+                    if let Some(v) = x.get(f) {
+                        w.line(tbl, format!("{f} = {}", toml_value(v)));
+                    }
+                }
+                let literal: Vec<String> = x
+                    .get("env")
+                    .and_then(Value::as_array)
+                    .unwrap_or(&empty)
+                    .iter()
+                    .filter_map(|e| {
+                        Some(format!(
+                            "{} = {}",
+                            tkey(e.get("name")?.as_str()?),
+                            string(e.get("value")?.as_str()?)
+                        ))
+                    })
+                    .collect();
+                if !literal.is_empty() {
+                    w.line(tbl, format!("env = {{ {} }}", literal.join(", ")));
+                }
+            }
+        }
+
+        // Pod annotations (not the checksums a chart computes) and the main container's
+        // emptyDir and claim volumes.
+        let annotations: Map<String, Value> = d
+            .value
+            .pointer("/spec/template/metadata/annotations")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| !k.starts_with("checksum/"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        if !annotations.is_empty() {
+            w.line(
+                t,
+                format!(
+                    "pod_annotations = {}",
+                    toml_value(&Value::Object(annotations))
+                ),
+            );
+        }
+        for m in c
+            .get("volumeMounts")
+            .and_then(Value::as_array)
+            .unwrap_or(&empty)
+        {
+            let (Some(vname), Some(path)) = (s(m, "/name"), s(m, "/mountPath")) else {
+                continue;
+            };
+            // `tmp` is the name of k8gen's own writable /tmp (a render's, read back).
+            if m.as_object().is_some_and(|m| m.len() != 2) || vname == "tmp" {
+                continue;
+            }
+            let Some(v) = pod
+                .get("volumes")
+                .and_then(Value::as_array)
+                .unwrap_or(&empty)
+                .iter()
+                .find(|v| s(v, "/name") == Some(vname))
+            else {
+                continue;
+            };
+            let line = if v
+                .get("emptyDir")
+                .is_some_and(|e| e.as_object().is_some_and(Map::is_empty))
+            {
+                format!("{} = {{ mount = {} }}", tkey(vname), string(path))
+            } else if let Some(claim) = s(v, "/persistentVolumeClaim/claimName") {
+                format!(
+                    "{} = {{ mount = {}, claim = {} }}",
+                    tkey(vname),
+                    string(path),
+                    string(claim)
+                )
+            } else {
+                continue;
+            };
+            w.line(Some(&sub("volumes")), line);
+        }
+
+        // Probes.
+        let main_port = named
+            .iter()
+            .find(|(n, _, _)| n == "http")
+            .or(if named.len() == 1 {
+                named.first()
+            } else {
+                None
+            })
+            .map(|(_, p, _)| *p);
+        for (field, probe) in [
+            ("livenessProbe", "liveness"),
+            ("readinessProbe", "readiness"),
+            ("startupProbe", "startup"),
+        ] {
+            let Some(p) = c.get(field).and_then(Value::as_object) else {
+                continue;
+            };
+            let mut parts: Vec<String> = Vec::new();
+            // The port, when it is not the main one a probe uses by default.
+            let other_port = |a: &Value| {
+                a.get("port")
+                    .and_then(Value::as_i64)
+                    .filter(|n| Some(*n) != main_port)
+                    .map(|n| format!("port = {n}"))
+            };
+            if let Some(a) = p.get("httpGet") {
+                parts.push(format!("http = {}", string(s(a, "/path").unwrap_or("/"))));
+                parts.extend(other_port(a));
+            } else if let Some(a) = p.get("tcpSocket") {
+                parts.push("tcp = true".to_string());
+                parts.extend(other_port(a));
+            } else if let Some(a) = p.get("exec").and_then(|e| e.get("command")) {
+                parts.push(format!("exec = {}", toml_value(a)));
+            } else {
+                continue;
+            }
+            for (json, toml) in [
+                ("initialDelaySeconds", "initial_delay_seconds"),
+                ("periodSeconds", "period_seconds"),
+                ("timeoutSeconds", "timeout_seconds"),
+                ("successThreshold", "success_threshold"),
+                ("failureThreshold", "failure_threshold"),
+            ] {
+                if let Some(v) = p.get(json) {
+                    parts.push(format!("{toml} = {v}"));
+                }
+            }
+            let text = if parts.len() == 1 && parts[0].starts_with("http = ") {
+                format!("\"GET {}\"", s(&p["httpGet"], "/path").unwrap_or("/"))
+            } else {
+                format!("{{ {} }}", parts.join(", "))
+            };
+            w.line(Some(&sub("probes")), format!("{probe} = {text}"));
+        }
+
+        // Resources.
+        if let Some(r) = c.get("resources").and_then(Value::as_object) {
+            for part in ["requests", "limits"] {
+                if let Some(Value::Object(q)) = r.get(part) {
+                    let q: Map<String, Value> = q
+                        .iter()
+                        .map(|(k, v)| {
+                            (
+                                k.clone(),
+                                Value::String(
+                                    v.as_str()
+                                        .map(str::to_string)
+                                        .unwrap_or_else(|| v.to_string()),
+                                ),
+                            )
+                        })
+                        .collect();
+                    w.line(
+                        Some(&sub("resources")),
+                        format!("{part} = {}", toml_value(&Value::Object(q))),
+                    );
+                }
+            }
+        }
+
+        // Rollout.
+        if let Some(st) = d.value.pointer("/spec/strategy") {
+            if s(st, "/type") == Some("Recreate") {
+                w.line(Some(&sub("rollout")), "strategy = \"Recreate\"".to_string());
+            }
+            for (json, toml) in [
+                ("maxSurge", "max_surge"),
+                ("maxUnavailable", "max_unavailable"),
+            ] {
+                if let Some(v) = st.pointer(&format!("/rollingUpdate/{json}")) {
+                    w.line(Some(&sub("rollout")), format!("{toml} = {}", toml_value(v)));
+                }
+            }
+        }
+
+        // The Service selecting its pods.
+        let service = docs.iter().enumerate().position(|(xi, x)| {
+            kind(x) == "Service"
+                && !used.contains_key(&xi)
+                && x.value
+                    .pointer("/spec/selector")
+                    .and_then(Value::as_object)
+                    .is_some_and(|sel| {
+                        !sel.is_empty() && sel.iter().all(|(k, v)| pod_labels.get(k) == Some(v))
+                    })
+        });
+        match service {
+            None if !named.is_empty() => w.line(t, "service = false".to_string()),
+            None => {}
+            Some(si) => {
+                used.insert(si, key.clone());
+                let sv = &docs[si].value;
+                let sname = name(&docs[si]);
+                if sname != object_name {
+                    pins.push(format!("service = {}", string(sname)));
+                }
+                let sports: Vec<&Value> = sv
+                    .pointer("/spec/ports")
+                    .and_then(Value::as_array)
+                    .map(|p| p.iter().collect())
+                    .unwrap_or_default();
+                for p in &sports {
+                    if let Some(n) = p.get("name").and_then(Value::as_str) {
+                        services.insert(format!("{sname}:{n}"), (key.clone(), n.to_string()));
+                    }
+                    if let Some(n) = p.get("port") {
+                        services.insert(format!("{sname}:{n}"), (key.clone(), String::new()));
+                    }
+                }
+                let mut parts = Vec::new();
+                if let Some(ty) = s(sv, "/spec/type") {
+                    parts.push(format!("type = {}", string(ty)));
+                }
+                if s(sv, "/spec/clusterIP") == Some("None") {
+                    parts.push("headless = true".to_string());
+                }
+                let same_as_container = sports.len() == named.len()
+                    && sports
+                        .iter()
+                        .zip(&named)
+                        .all(|(sp, (_, n, _))| sp.get("port").and_then(Value::as_i64) == Some(*n));
+                if !same_as_container && let Some(first) = sports.first() {
+                    if let Some(p) = first.get("port") {
+                        parts.push(format!("port = {p}"));
+                    }
+                    if let Some(n) = first.get("nodePort") {
+                        parts.push(format!("node_port = {n}"));
+                    }
+                }
+                if !parts.is_empty() {
+                    w.line(t, format!("service = {{ {} }}", parts.join(", ")));
+                }
+            }
+        }
+
+        if let Some(hi) = hpa {
+            used.insert(hi, key.clone());
+            let h = &docs[hi].value;
+            let mut parts = vec![format!(
+                "min = {}",
+                h.pointer("/spec/minReplicas").cloned().unwrap_or(1.into())
+            )];
+            if let Some(m) = h.pointer("/spec/maxReplicas") {
+                parts.push(format!("max = {m}"));
+            }
+            for m in h
+                .pointer("/spec/metrics")
+                .and_then(Value::as_array)
+                .unwrap_or(&empty)
+            {
+                let resource = s(m, "/resource/name");
+                if let (Some(r @ ("cpu" | "memory")), Some(u)) =
+                    (resource, m.pointer("/resource/target/averageUtilization"))
+                {
+                    parts.push(format!("{r} = {u}"));
+                }
+            }
+            w.line(t, format!("autoscale = {{ {} }}", parts.join(", ")));
+        }
+        if let Some(bi) = docs.iter().position(|b| {
+            kind(b) == "PodDisruptionBudget"
+                && b.value
+                    .pointer("/spec/selector/matchLabels")
+                    .and_then(Value::as_object)
+                    .is_some_and(|m| {
+                        m.len() == selector.len()
+                            && m.iter()
+                                .all(|(k, v)| selector.get(k).map(String::as_str) == v.as_str())
+                    })
+        }) {
+            used.insert(bi, key.clone());
+            let b = &docs[bi].value;
+            for (json, toml) in [
+                ("minAvailable", "min_available"),
+                ("maxUnavailable", "max_unavailable"),
+            ] {
+                if let Some(v) = b.pointer(&format!("/spec/{json}")) {
+                    w.line(t, format!("disruption = {{ {toml} = {} }}", toml_value(v)));
+                }
+            }
+        }
+        if !pins.is_empty() {
+            w.line(t, format!("names = {{ {} }}", pins.join(", ")));
+        }
+    }
+    if !scheme_app.is_empty() {
+        if scheme_app.len() == keys.len() {
+            w.line(None, "label_scheme = \"app\"".to_string());
+        } else {
+            for (t, _) in &scheme_app {
+                w.line(t.as_deref(), "label_scheme = \"app\"".to_string());
+            }
+        }
+    }
+
+    // One Ingress: its routes to the components' Services.
+    let ingresses: Vec<usize> = docs
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| kind(d) == "Ingress" && name(d) == app)
+        .map(|(i, _)| i)
+        .collect();
+    if let [ii] = ingresses.as_slice() {
+        let ing = &docs[*ii].value;
+        let mut routes = Vec::new();
+        let mut ok = true;
+        for rule in ing
+            .pointer("/spec/rules")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            for p in rule
+                .pointer("/http/paths")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let svc = s(p, "/backend/service/name").unwrap_or_default();
+                let port = p
+                    .pointer("/backend/service/port/name")
+                    .or(p.pointer("/backend/service/port/number"))
+                    .map(|v| {
+                        v.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| v.to_string())
+                    })
+                    .unwrap_or_default();
+                let Some((key, port_name)) = services.get(&format!("{svc}:{port}")) else {
+                    ok = false;
+                    continue;
+                };
+                let to = if port_name.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{key}:{port_name}")
+                };
+                let mut parts = Vec::new();
+                if let Some(h) = s(rule, "/host") {
+                    parts.push(format!("host = {}", string(h)));
+                }
+                if let Some(path) = s(p, "/path") {
+                    parts.push(format!("path = {}", string(path)));
+                }
+                if let Some(pt) = s(p, "/pathType")
+                    && pt != "Prefix"
+                {
+                    parts.push(format!("path_type = {}", string(pt)));
+                }
+                parts.push(format!("to = {}", string(&to)));
+                routes.push(format!("  {{ {} }},", parts.join(", ")));
+            }
+        }
+        if ok && !routes.is_empty() {
+            used.insert(*ii, "ingress".to_string());
+            if let Some(class) = s(ing, "/spec/ingressClassName") {
+                w.line(Some("ingress"), format!("class = {}", string(class)));
+            }
+            if let Some(tls) = ing
+                .pointer("/spec/tls/0/secretName")
+                .and_then(Value::as_str)
+            {
+                w.line(Some("ingress"), format!("tls = {}", string(tls)));
+            }
+            w.line(Some("ingress"), "routes = [".to_string());
+            for r in routes {
+                w.line(Some("ingress"), r);
+            }
+            w.line(Some("ingress"), "]".to_string());
+        }
+    }
+    // Labels every imported object carries (other than k8gen's own and selector labels).
+    let mut common: Option<Map<String, Value>> = None;
+    for i in used.keys() {
+        if kind(&docs[*i]) == "Namespace" {
+            continue;
+        }
+        let labels = docs[*i]
+            .value
+            .pointer("/metadata/labels")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        common = Some(match common {
+            None => labels
+                .into_iter()
+                .filter(|(k, v)| {
+                    v.is_string()
+                        && !crate::values::is_reserved_label(k)
+                        && k != "helm.sh/chart"
+                        && !selector_keys.contains(k)
+                })
+                .collect(),
+            Some(c) => c
+                .into_iter()
+                .filter(|(k, v)| labels.get(k) == Some(v))
+                .collect(),
+        });
+    }
+    if let Some(c) = common
+        && !c.is_empty()
+    {
+        w.line(None, format!("labels = {}", toml_value(&Value::Object(c))));
+    }
+    if keys.is_empty() {
+        // No component: no spec (the namespace alone is no app).
+        used.clear();
+    }
+    Built {
+        spec: w.text(),
+        secrets,
+        used,
+    }
+}

@@ -1,0 +1,432 @@
+//! `k8gen import` (issue 10): the round-trip law (`k8gen::import::verify`: the imported spec
+//! renders the input's objects, same fields and values, only k8gen's additions beside) on the
+//! peers' task tracker as Helm, cdk8s and KCL render it, the Kubernetes guestbook, a live
+//! app as `kubectl get -o yaml` prints it, and `helm template` of the peers' chart; selectors
+//! kept byte for byte; secret values never in the spec; the per-document report; the CLI.
+
+use std::path::Path;
+
+use k8gen::import::{self, Change, Imported, Outcome, Source};
+use serde_json::Value;
+
+use crate::support::*;
+
+fn source(path: &Path) -> Source {
+    Source {
+        name: path.display().to_string(),
+        text: std::fs::read_to_string(path).unwrap(),
+    }
+}
+
+/// Lines that are neither blank nor comments.
+fn lines(text: &str) -> usize {
+    text.lines()
+        .filter(|l| {
+            let t = l.trim();
+            !t.is_empty() && !t.starts_with('#') && t != "---"
+        })
+        .count()
+}
+
+/// Imports, asserts the round trip (no difference but k8gen's additions, no render error)
+/// and returns the result; prints spec lines / YAML lines.
+fn round_trip(what: &str, sources: &[Source], name: Option<&str>) -> Imported {
+    let imported = import::import(sources, name, "app");
+    assert!(
+        imported.errors.is_empty(),
+        "{what}: the imported spec does not render: {:?}\n{}",
+        imported.errors,
+        imported.spec
+    );
+    let lost: Vec<String> = imported
+        .differences
+        .iter()
+        .filter(|d| !d.is_addition())
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        lost.is_empty(),
+        "{what}: the render differs from the input:\n{}\n\nspec:\n{}",
+        lost.join("\n"),
+        imported.spec
+    );
+    // The law again, from the outside: the same function the CLI's --verify uses.
+    let again = import::verify(&imported.original, &imported.spec, &imported.secrets).unwrap();
+    assert_eq!(again, imported.differences, "{what}");
+    let yaml: usize = sources.iter().map(|s| lines(&s.text)).sum();
+    eprintln!(
+        "import {what}: {} spec lines for {yaml} YAML lines ({} objects, {} patched fields)",
+        lines(&imported.spec),
+        imported.original.len(),
+        imported
+            .report
+            .iter()
+            .map(|r| match r.outcome {
+                Outcome::Imported { patched, .. } => patched,
+                Outcome::Skipped(_) => 0,
+            })
+            .sum::<usize>()
+    );
+    imported
+}
+
+/// Asserts that `spec` has each of `keys` (lines or parts of lines).
+#[track_caller]
+fn has(spec: &str, keys: &[&str]) {
+    for key in keys {
+        assert!(spec.contains(key), "{key} not in\n{spec}");
+    }
+}
+
+fn peers() -> std::path::PathBuf {
+    root().join("../shared/peers")
+}
+
+#[test]
+fn the_peers_task_tracker_round_trips_from_helm_cdk8s_and_kcl() {
+    let dir = peers().join("reference");
+    let mut seen = 0;
+    for tool in ["helm", "cdk8s", "kcl"] {
+        let path = dir.join(format!("{tool}-task-tracker.yaml"));
+        if !path.exists() {
+            eprintln!("skipped {tool}: {} is not there", path.display());
+            continue;
+        }
+        seen += 1;
+        let imported = round_trip(tool, &[source(&path)], None);
+        // Every document became part of the spec.
+        for r in &imported.report {
+            assert!(matches!(r.outcome, Outcome::Imported { .. }), "{tool}: {r}");
+        }
+        // Secret values are references, never values.
+        for (_, value) in &imported.secrets {
+            assert!(
+                !imported.spec.contains(value.as_str()),
+                "{tool}: a secret value is in the spec"
+            );
+        }
+        assert!(
+            imported
+                .spec
+                .contains("{ env = \"TASK_TRACKER_DB_PASSWORD\" }")
+        );
+        // Close to the hand-written spec (23 lines).
+        let ours = lines(&std::fs::read_to_string(root().join("specs/task-tracker.toml")).unwrap());
+        let got = lines(&imported.spec);
+        assert!(
+            got <= ours + 25,
+            "{tool}: {got} spec lines, specs/task-tracker.toml has {ours}:\n{}",
+            imported.spec
+        );
+        if tool == "helm" {
+            assert!(
+                got <= ours + 2,
+                "helm: {got} lines vs {ours}:\n{}",
+                imported.spec
+            );
+            assert!(!imported.spec.contains("[[patches]]"), "{}", imported.spec);
+        }
+    }
+    assert!(seen > 0, "no reference render found in {}", dir.display());
+}
+
+/// `(Kind/name, selector)` of every workload and Service (maps compare as sets of labels).
+fn selectors(objects: &[Value]) -> Vec<(String, Value)> {
+    objects
+        .iter()
+        .filter_map(|o| {
+            let sel = o.pointer("/spec/selector/matchLabels").or_else(|| {
+                match o.get("kind")?.as_str()? {
+                    "Service" => o.pointer("/spec/selector"),
+                    _ => None,
+                }
+            })?;
+            let id = format!("{}/{}", o["kind"], o["metadata"]["name"]);
+            Some((id, sel.clone()))
+        })
+        .collect()
+}
+
+#[test]
+fn the_guestbook_is_taken_over_with_its_selectors_byte_for_byte() {
+    let path = root().join("tests/import/guestbook-all-in-one.yaml");
+    let imported = round_trip("guestbook", &[source(&path)], Some("guestbook"));
+    let rendered = import::render(&imported.spec, &imported.secrets).unwrap();
+    let want = selectors(&imported.original);
+    let got = selectors(&rendered);
+    assert_eq!(want.len(), 6);
+    for w in &want {
+        assert!(got.contains(w), "{w:?} not rendered; got {got:?}");
+    }
+    // Kept by keys, not patches: selectors and names.
+    has(
+        &imported.spec,
+        &[
+            "selector = { app = \"redis\", role = \"master\", tier = \"backend\" }",
+            "names = { workload = \"frontend\" }",
+        ],
+    );
+    assert!(
+        !imported.spec.contains("/spec/selector"),
+        "{}",
+        imported.spec
+    );
+}
+
+#[test]
+fn a_live_app_drops_server_fields_reports_each_document_and_keeps_secrets_out() {
+    let path = root().join("tests/import/shop-live.yaml");
+    let imported = round_trip("shop-live", &[source(&path)], Some("shop"));
+    assert!(imported.dropped > 30, "{}", imported.dropped);
+    for server in [
+        "resourceVersion",
+        "uid",
+        "10.96.12.34",
+        "managedFields",
+        "last-applied",
+    ] {
+        assert!(
+            !imported.spec.contains(server),
+            "{server} in\n{}",
+            imported.spec
+        );
+    }
+    assert!(!imported.spec.contains("correct horse"));
+    assert_eq!(
+        imported.secrets,
+        vec![(
+            "SHOP_WEB_DB_PASSWORD".to_string(),
+            "correct horse battery staple".to_string()
+        )]
+    );
+    let report: Vec<String> = imported.report.iter().map(ToString::to_string).collect();
+    let line = |needle: &str| {
+        report
+            .iter()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no report line for {needle}: {report:#?}"))
+            .clone()
+    };
+    assert!(line("Ingress/shop").contains("#1 item 7: imported Ingress/shop into ingress"));
+    assert!(line("HorizontalPodAutoscaler/shop-web").contains("into web"));
+    assert!(line("Service/orders-db").contains("skipped"));
+    assert!(line("ServiceMonitor/shop-web").contains("does not import ServiceMonitor"));
+    // Keys, not patches, for what the spec can say.
+    has(
+        &imported.spec,
+        &[
+            "label_scheme = \"app\"",
+            "labels = { team = \"checkout\" }",
+            "autoscale = { min = 2, max = 6, cpu = 70 }",
+            "disruption = { min_available = 1 }",
+            "DB_PASSWORD = { secret = \"DB_PASSWORD\" }",
+            "POD_NAME = { field = \"metadata.name\" }",
+            "[[components.web.init]]",
+            "[[components.web.sidecars]]",
+            "to = \"web:http\"",
+        ],
+    );
+}
+
+#[test]
+fn the_online_boutique_needs_patches_only_for_what_no_key_says() {
+    let path = root().join("tests/import/online-boutique-subset.yaml");
+    let imported = round_trip("online-boutique", &[source(&path)], Some("boutique"));
+    has(
+        &imported.spec,
+        &[
+            "label_scheme = \"app\"",
+            "ports = { grpc = 8080 }",
+            "service = { port = 5000 }",
+            "redis-data = { mount = \"/data\" }",
+            "pod_annotations = { \"sidecar.istio.io/rewriteAppHTTPProbers\" = \"true\" }",
+            "liveness = { exec = [\"/bin/grpc_health_probe\", \"-addr=:8080\"], period_seconds = 5 }",
+        ],
+    );
+    // What this branch has no key for: container names, the grace period, probe headers.
+    let patched: Vec<&str> = imported
+        .spec
+        .lines()
+        .filter(|l| l.starts_with("set."))
+        .map(|l| l.split('"').nth(1).unwrap())
+        .collect();
+    for p in &patched {
+        assert!(
+            p.ends_with("/containers/0/name")
+                || p.ends_with("/terminationGracePeriodSeconds")
+                || p.ends_with("/httpHeaders"),
+            "unexpected patch {p} in\n{}",
+            imported.spec
+        );
+    }
+    assert_eq!(patched.len(), 8, "{}", imported.spec);
+}
+
+#[test]
+fn k8gens_own_renders_round_trip() {
+    // Whatever k8gen renders from specs/, imported back, renders the same objects (of those
+    // the import takes: a Rollout-only app imports nothing and says so).
+    let mut imported_any = 0;
+    for spec in specs() {
+        let yaml = k8gen::emit::stream(&render(&spec));
+        let name = spec.file_stem().unwrap().to_str().unwrap().to_string();
+        let sources = [Source {
+            name: name.clone(),
+            text: yaml,
+        }];
+        let result = import::import(&sources, None, &name);
+        if !result.imported_any() {
+            eprintln!("import {name}: nothing imported (its workload kinds are not imported)");
+            continue;
+        }
+        imported_any += 1;
+        round_trip(&format!("render of {name}"), &sources, None);
+    }
+    assert!(imported_any >= 6, "{imported_any}");
+}
+
+#[test]
+fn the_law_sees_a_changed_value_a_missing_field_and_a_missing_object() {
+    let path = root().join("tests/import/guestbook-all-in-one.yaml");
+    let imported = import::import(&[source(&path)], Some("guestbook"), "app");
+    let mut rendered = import::render(&imported.spec, &imported.secrets).unwrap();
+    assert!(
+        import::compare(&imported.original, &rendered)
+            .iter()
+            .all(|d| d.is_addition())
+    );
+    let frontend = rendered
+        .iter_mut()
+        .find(|o| o["kind"] == "Deployment" && o["metadata"]["name"] == "frontend")
+        .unwrap();
+    frontend["spec"]["replicas"] = 4.into();
+    frontend["spec"]["template"]["spec"]["containers"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("env");
+    rendered.retain(|o| o["metadata"]["name"] != "redis-replica" || o["kind"] != "Service");
+    let diffs = import::compare(&imported.original, &rendered);
+    let lost: Vec<&Change> = diffs
+        .iter()
+        .filter(|d| !d.is_addition())
+        .map(|d| &d.change)
+        .collect();
+    assert!(lost.contains(&&Change::Changed {
+        original: 3.into(),
+        rendered: 4.into()
+    }));
+    assert!(
+        lost.iter()
+            .any(|c| matches!(c, Change::Missing(Value::Array(_))))
+    );
+    assert!(lost.contains(&&Change::MissingObject));
+    assert_eq!(lost.len(), 3, "{diffs:#?}");
+}
+
+#[test]
+fn helm_template_of_the_peers_chart_round_trips() {
+    let helm = [peers().join("bin/helm"), "helm".into()]
+        .into_iter()
+        .find(|h| {
+            std::process::Command::new(h)
+                .arg("version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    let Some(helm) = helm else {
+        eprintln!("skipped: helm is not installed (run ../shared/peers/install-helm-kubectl.sh)");
+        return;
+    };
+    for (chart, extra) in [
+        ("task-tracker", vec![]),
+        ("task-tracker-multi", vec!["--set", "count=3"]),
+    ] {
+        let out = std::process::Command::new(&helm)
+            .args(["template", "task-tracker"])
+            .arg(peers().join("helm-chart").join(chart))
+            .args(&extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        let imported = round_trip(
+            &format!("helm template {chart}"),
+            &[Source {
+                name: chart.to_string(),
+                text,
+            }],
+            None,
+        );
+        assert!(
+            imported
+                .report
+                .iter()
+                .all(|r| matches!(r.outcome, Outcome::Imported { .. })),
+            "{:#?}",
+            imported.report
+        );
+    }
+}
+
+#[test]
+fn the_cli_writes_the_spec_secrets_and_report_and_fails_only_when_nothing_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("guestbook.toml");
+    let secrets = dir.path().join("secrets");
+    let input = root().join("tests/import/shop-live.yaml");
+    let out = k8gen(&[
+        "import",
+        input.to_str().unwrap(),
+        "--name",
+        "shop",
+        "-o",
+        spec.to_str().unwrap(),
+        "--secrets-dir",
+        secrets.to_str().unwrap(),
+        "--verify",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("verify: 0 difference(s) from the input"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("skipped ServiceMonitor/shop-web"),
+        "{stderr}"
+    );
+    let written = std::fs::read_to_string(&spec).unwrap();
+    assert!(written.contains("name = \"shop\""));
+    assert_eq!(
+        std::fs::read_to_string(secrets.join("SHOP_WEB_DB_PASSWORD")).unwrap(),
+        "correct horse battery staple"
+    );
+    // The written spec renders with the secret from the environment.
+    let render = std::process::Command::new(env!("CARGO_BIN_EXE_k8gen"))
+        .args(["render", spec.to_str().unwrap()])
+        .env("SHOP_WEB_DB_PASSWORD", "correct horse battery staple")
+        .output()
+        .unwrap();
+    assert!(
+        render.status.success(),
+        "{}",
+        String::from_utf8_lossy(&render.stderr)
+    );
+
+    let crd_only = dir.path().join("crd.yaml");
+    std::fs::write(
+        &crd_only,
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n---\nnot: [an object\n",
+    )
+    .unwrap();
+    let out = k8gen(&["import", crd_only.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("crd.yaml #1: skipped Widget/w"), "{stderr}");
+    assert!(stderr.contains("crd.yaml #2: skipped: "), "{stderr}");
+    assert!(stderr.contains("nothing could be imported"), "{stderr}");
+}
