@@ -29,6 +29,7 @@
 
 pub mod codes;
 pub mod diag;
+pub mod diff;
 pub mod emit;
 mod kube;
 mod lint;
