@@ -254,6 +254,7 @@ fn git(args: &[&str]) -> Result<String, String> {
 /// and the specs at the same places in it are rendered (with the overlays, `k8gen.toml` and
 /// data files of that revision). A spec that does not exist at `rev` renders nothing there.
 fn base_render(rev: &str, o: &Options, nested: bool) -> Result<BTreeMap<PathBuf, Vec<Value>>, i32> {
+    let top = git(&["rev-parse", "--show-toplevel"]).map_err(fail)?;
     let commit = git(&[
         "rev-parse",
         "--verify",
@@ -261,7 +262,6 @@ fn base_render(rev: &str, o: &Options, nested: bool) -> Result<BTreeMap<PathBuf,
         &format!("{rev}^{{commit}}"),
     ])
     .map_err(|_| fail(format!("`{rev}` is not a commit of this git repository")))?;
-    let top = git(&["rev-parse", "--show-toplevel"]).map_err(fail)?;
     let top =
         std::fs::canonicalize(&top).map_err(|e| fail(format!("cannot resolve `{top}`: {e}")))?;
     let tmp = tempfile::Builder::new()

@@ -690,4 +690,87 @@ fn base_compares_with_the_specs_at_a_git_revision() {
     let out = run(dir.path(), &["diff", "apps", "--base", "no-such-rev"]);
     assert_eq!(code(&out), 2);
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a commit"));
+    // Outside a repository, git says so.
+    let elsewhere = repo(&[("shop.toml", SHOP)]);
+    let out = run(elsewhere.path(), &["diff", "shop.toml", "--base", "HEAD"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("git rev-parse --show-toplevel"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+const JOB: &str = r#"name = "shop"
+namespace = "shop"
+image = "shop:v1"
+port = 8080
+
+[components.migrate]
+kind = "Job"
+image = "shop-migrate:v1"
+
+[components.db]
+kind = "StatefulSet"
+image = "postgres:16"
+ports = { pg = 5432 }
+"#;
+
+#[test]
+fn a_changed_migration_job_and_a_service_turning_headless_break_in_real_renders() {
+    let dir = repo(&[("shop.toml", JOB)]);
+    assert_eq!(
+        code(&run(dir.path(), &["render", "shop.toml", "-o", "out"])),
+        0
+    );
+    write(
+        dir.path(),
+        "shop.toml",
+        &JOB.replace("shop-migrate:v1", "shop-migrate:v2"),
+    );
+    let (exit, json) = report(dir.path(), &["diff", "shop.toml", "-o", "out"]);
+    assert_eq!(exit, 1);
+    assert_eq!(
+        pick(&json, "breaking", &["kind", "name"]),
+        ["Job shop-migrate"]
+    );
+    let headless = JOB.replace(
+        "port = 8080\n",
+        "port = 8080\nservice = { headless = true }\n",
+    );
+    write(dir.path(), "shop.toml", &headless);
+    let (_, json) = report(dir.path(), &["diff", "shop.toml", "-o", "out"]);
+    let breaking: Vec<String> = json["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["breaking"].as_array().unwrap().clone())
+        .map(|r| r["path"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(breaking, ["spec.clusterIP"], "{json:#}");
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let dir = repo(&[("shop.toml", SHOP)]);
+    run(dir.path(), &["render", "shop.toml", "-o", "out"]);
+    write(dir.path(), "shop.toml", &SHOP.replace("redis:7", "redis:8"));
+    let plain = run(dir.path(), &["diff", "shop.toml", "-o", "out"]);
+    assert!(!plain.stdout.contains(&0x1b), "piped output has no escapes");
+    let coloured = run(
+        dir.path(),
+        &["diff", "shop.toml", "-o", "out", "--color", "always"],
+    );
+    let text = String::from_utf8_lossy(&coloured.stdout);
+    assert!(text.contains("\u{1b}["), "{text}");
+    let mut stripped = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            chars.by_ref().find(|&c| c == 'm');
+        } else {
+            stripped.push(c);
+        }
+    }
+    assert_eq!(stripped, String::from_utf8_lossy(&plain.stdout));
 }
