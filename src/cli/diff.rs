@@ -5,7 +5,10 @@
 //! the exit code (1 on breaking or destructive changes unless `--allow`ed).
 //!
 //! The tree reader reads only files k8gen wrote (first line a k8gen header, see
-//! [`k8gen::emit::is_header`]): k8gen never removes other files, so they are not changes.
+//! [`k8gen::emit::is_header`]): k8gen never removes other files, so they are not changes. Of
+//! those, only the files of this run's spec files count (the header names the spec file), so
+//! `diff b.toml -o f` ignores what `render a.toml -o f` wrote; with a folder of specs, all of
+//! them (a spec deleted or renamed there has its objects removed).
 //! Non-YAML files, `kustomization.yaml` and dot-entries are skipped; symlinks are not followed.
 
 use std::collections::BTreeMap;
@@ -75,7 +78,7 @@ pub fn run(o: &Options) -> i32 {
             Ok(old) => old,
             Err(code) => return code,
         },
-        (None, Some(dir)) => match read_tree(dir, nested) {
+        (None, Some(dir)) => match read_tree(dir, nested, &scope(o.specs)) {
             Ok(old) => old,
             Err(e) => return fail(e),
         },
@@ -170,7 +173,11 @@ fn objects_of(rendered: &[Rendered]) -> Result<BTreeMap<PathBuf, Vec<Value>>, St
 /// The objects of the files k8gen wrote under `dir`, per folder (relative to `dir`): only the
 /// top level when one spec renders straight into `dir`, every level below when specs get
 /// folders. A missing `dir` is an empty tree.
-fn read_tree(dir: &Path, nested: bool) -> Result<BTreeMap<PathBuf, Vec<Value>>, String> {
+fn read_tree(
+    dir: &Path,
+    nested: bool,
+    scope: &Scope,
+) -> Result<BTreeMap<PathBuf, Vec<Value>>, String> {
     let mut out = BTreeMap::new();
     match std::fs::symlink_metadata(dir) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
@@ -178,7 +185,7 @@ fn read_tree(dir: &Path, nested: bool) -> Result<BTreeMap<PathBuf, Vec<Value>>, 
         Ok(m) if !m.is_dir() => return Err(format!("`{}` is not a folder", dir.display())),
         Ok(_) => {}
     }
-    walk(dir, Path::new(""), nested, &mut out)?;
+    walk(dir, Path::new(""), nested, scope, &mut out)?;
     Ok(out)
 }
 
@@ -186,6 +193,7 @@ fn walk(
     root: &Path,
     rel: &Path,
     nested: bool,
+    scope: &Scope,
     out: &mut BTreeMap<PathBuf, Vec<Value>>,
 ) -> Result<(), String> {
     let dir = root.join(rel);
@@ -203,7 +211,7 @@ fn walk(
         let path = dir.join(&name);
         if kind.is_dir() {
             if nested {
-                walk(root, &rel.join(&name), nested, out)?;
+                walk(root, &rel.join(&name), nested, scope, out)?;
             }
             continue;
         }
@@ -223,13 +231,47 @@ fn walk(
             return Err(cannot(format!("larger than {MAX_TREE_FILE_BYTES} bytes")));
         }
         let text = std::fs::read_to_string(&path).map_err(|e| cannot(e.to_string()))?;
-        if !k8gen::emit::is_header(text.lines().next().unwrap_or_default()) {
+        let first = text.lines().next().unwrap_or_default();
+        if !k8gen::emit::is_header(first) || !scope.contains(first) {
             continue;
         }
         let objects = k8gen::diff::parse_yaml(&text).map_err(cannot)?;
         out.entry(rel.to_path_buf()).or_default().extend(objects);
     }
     Ok(())
+}
+
+/// Which specs' files in the tree this run compares: those whose header names a spec file of
+/// this run; when a folder of specs is given, every k8gen file (a folder renders its specs
+/// into the tree, so a spec gone from the folder has its objects removed).
+struct Scope {
+    names: Vec<String>,
+    folder_given: bool,
+}
+
+impl Scope {
+    /// Whether the file with this header line is in scope.
+    fn contains(&self, header: &str) -> bool {
+        let source = header
+            .strip_prefix(k8gen::emit::HEADER_PREFIX)
+            .and_then(|rest| rest.strip_suffix(k8gen::emit::HEADER_SUFFIX))
+            .unwrap_or_default();
+        let name = source.split(" --env ").next().unwrap_or_default();
+        self.names.iter().any(|n| n == name) || self.folder_given
+    }
+}
+
+fn scope(specs: &[PathBuf]) -> Scope {
+    let names = super::inputs::spec_files(specs)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect();
+    Scope {
+        names,
+        folder_given: specs.iter().any(|s| s.is_dir()),
+    }
 }
 
 /// Runs `git` with `args` in the current folder; its trimmed stdout.

@@ -589,6 +589,29 @@ fn the_tree_reader_compares_only_what_k8gen_wrote() {
     let (_, json) = report(dir.path(), &["diff", "a.toml", "-o", "missing"]);
     assert!(titles(&json).iter().all(|t| t.starts_with("added ")));
     assert!(!titles(&json).is_empty());
+    // Another spec's files in the same folder are not this run's.
+    write(dir.path(), "d.toml", "name = \"d\"\nimage = \"d:1\"\n");
+    assert_eq!(
+        code(&run(dir.path(), &["render", "a.toml", "-o", "flat"])),
+        0
+    );
+    assert_eq!(
+        code(&run(dir.path(), &["render", "d.toml", "-o", "flat"])),
+        0
+    );
+    // (Today's render removes a.toml's files there; the tree branch keeps them. Put one back.)
+    write(
+        dir.path(),
+        "flat/configmap-a.yaml",
+        &format!(
+            "{}apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: a}}\n",
+            k8gen::emit::header("a.toml")
+        ),
+    );
+    let (_, json) = report(dir.path(), &["diff", "d.toml", "-o", "flat"]);
+    assert_eq!(titles(&json), Vec::<String>::new());
+    let (_, json) = report(dir.path(), &["diff", "a.toml", "c.toml", "-o", "out"]);
+    assert!(!titles(&json).iter().any(|t| t.ends_with(" b")), "{json:#}");
     // Usage: -o or --base is needed.
     assert_eq!(code(&run(dir.path(), &["diff", "a.toml"])), 2);
 }
