@@ -30,6 +30,7 @@
 
 pub mod codes;
 pub mod diag;
+pub mod diff;
 pub mod emit;
 pub mod import;
 mod kube;

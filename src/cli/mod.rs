@@ -2,6 +2,7 @@
 //! layer that does I/O, decides on colour and picks exit codes.
 
 mod check;
+mod diff;
 mod import;
 mod init;
 mod inputs;
@@ -34,6 +35,7 @@ k8gen render specs/task-tracker.toml | kubectl apply -f -\n  \
 k8gen render specs/task-tracker.toml -o k8s/         # one file per object\n  \
 k8gen render specs/ -o out/                          # every spec, one folder each\n  \
 k8gen check specs/ --deny warnings                   # errors and lint warnings, for CI\n  \
+k8gen diff specs/ --all-envs -o deploy/              # what a re-render changes, classified\n  \
 k8gen init shop --template web-api                   # a new commented spec, shop.toml\n  \
 k8gen set-image shop.toml ghcr.io/acme/shop:1.4.2    # bump an image in place (CI)\n  \
 helm template . | k8gen import - -o shop.toml --verify   # a spec from existing YAML\n\n\
@@ -72,23 +74,11 @@ spec files, or a folder of specs, write one subfolder per spec, named after the 
 Nothing is written unless every spec is valid. Files are replaced atomically; files k8gen \
 wrote before for objects that are gone are removed; no other file is touched.")]
     Render {
-        /// Spec files, or folders searched for *.toml
-        #[arg(required = true, value_name = "SPEC")]
-        specs: Vec<PathBuf>,
+        #[command(flatten)]
+        inputs: Inputs,
         /// Write one file per object into this folder instead of printing a stream
         #[arg(short, long, value_name = "DIR")]
         output: Option<PathBuf>,
-        /// Render for this environment: its `[overlay.ENV]`, overlay file `STEM.ENV.toml`
-        /// and the platform's settings for it (`k8gen.toml`) apply
-        #[arg(long, value_name = "ENV", conflicts_with = "all_envs")]
-        env: Option<String>,
-        /// Every environment the spec (or `k8gen.toml`) declares, in one run
-        #[arg(long)]
-        all_envs: bool,
-        /// Override one value of every spec, checked like the spec: `--set replicas=4`,
-        /// `--set components.api.image=api:v2` (repeatable; strings need no quotes)
-        #[arg(long = "set", value_name = "PATH=VALUE")]
-        sets: Vec<String>,
     },
     /// Check specs without writing anything: every error, then lint warnings
     #[command(
@@ -96,12 +86,12 @@ wrote before for objects that are gone are removed; no other file is touched.")]
 k8gen check specs/shop.toml --format json\n  k8gen check --list                      # the lint rules\n\n\
 Allow a rule for one component with `allow = [\"secrets-as-env\"]` in its table, or for the \
 whole app on the top level. Exit codes: 0 ok (warnings allowed), 1 errors (or warnings with \
---deny warnings), 2 usage or I/O error."
+--deny warnings), 2 usage or I/O error.",
+        mut_arg("specs", |a| a.required(false).required_unless_present("list"))
     )]
     Check {
-        /// Spec files, or folders searched for *.toml
-        #[arg(required_unless_present = "list", value_name = "SPEC")]
-        specs: Vec<PathBuf>,
+        #[command(flatten)]
+        inputs: Inputs,
         /// Output format
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -111,16 +101,38 @@ whole app on the top level. Exit codes: 0 ok (warnings allowed), 1 errors (or wa
         /// List the lint rules and exit
         #[arg(long)]
         list: bool,
-        /// Render for this environment: its `[overlay.ENV]`, overlay file `STEM.ENV.toml`
-        /// and the platform's settings for it (`k8gen.toml`) apply
-        #[arg(long, value_name = "ENV", conflicts_with = "all_envs")]
-        env: Option<String>,
-        /// Every environment the spec (or `k8gen.toml`) declares, in one run
-        #[arg(long)]
-        all_envs: bool,
-        /// Override one value of every spec, as for `render`
-        #[arg(long = "set", value_name = "PATH=VALUE")]
-        sets: Vec<String>,
+    },
+    /// Show what a fresh render changes against the committed tree (or a git revision),
+    /// object by object: breaking, destructive and rollout changes
+    #[command(
+        after_help = "Examples:\n  k8gen diff specs/ --all-envs -o deploy/\n  \
+k8gen diff specs/shop.toml -o k8s/ --format json\n  \
+k8gen diff specs/ --all-envs --base origin/main        # a pull request's effect\n  \
+k8gen diff specs/ -o deploy/ --allow breaking\n\n\
+Takes the arguments of `render`. Without --base, the old side is the tree in DIR (the files \
+k8gen wrote there); with --base REV, it is the render of the same specs as they are at git \
+revision REV. Breaking: a change the API server refuses in place (an immutable selector, a \
+StatefulSet's serviceName or claim templates, a Job's template, a headless Service, a claim \
+shrinking or changing class, ...). Destructive: prune deletes a PersistentVolumeClaim, \
+StatefulSet or Namespace, or a Secret something reads. Rollout: a workload's pods restart \
+(image, config or secret checksum, other template change). Exit codes: 0 ok, 1 breaking or \
+destructive changes not allowed (or a spec is wrong), 2 usage or I/O error."
+    )]
+    Diff {
+        #[command(flatten)]
+        inputs: Inputs,
+        /// The output folder `render -o` writes (the old side without --base)
+        #[arg(short, long, value_name = "DIR", required_unless_present = "base")]
+        output: Option<PathBuf>,
+        /// Compare with the specs as they are at this git revision instead of the tree in DIR
+        #[arg(long, value_name = "REV")]
+        base: Option<String>,
+        /// Output format: a readable diff, or a JSON report on stdout (for bots)
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Accept breaking or destructive changes (exit 0): `--allow breaking`
+        #[arg(long, value_name = "WHAT", value_parser = ["breaking", "destructive"])]
+        allow: Vec<String>,
     },
     /// Print the JSON Schema of the spec format (for editors: `#:schema` in Even Better TOML)
     #[command(
@@ -211,6 +223,25 @@ Exit code 1 only if nothing could be imported."
     },
 }
 
+/// The specs to render and how: `render`'s arguments, which `diff` takes too.
+#[derive(clap::Args, Debug)]
+pub struct Inputs {
+    /// Spec files, or folders searched for *.toml
+    #[arg(required = true, value_name = "SPEC")]
+    specs: Vec<PathBuf>,
+    /// Render for this environment: its `[overlay.ENV]`, overlay file `STEM.ENV.toml`
+    /// and the platform's settings for it (`k8gen.toml`) apply
+    #[arg(long, value_name = "ENV", conflicts_with = "all_envs")]
+    env: Option<String>,
+    /// Every environment the spec (or `k8gen.toml`) declares, in one run
+    #[arg(long)]
+    all_envs: bool,
+    /// Override one value of every spec, checked like the spec: `--set replicas=4`,
+    /// `--set components.api.image=api:v2` (repeatable; strings need no quotes)
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    sets: Vec<String>,
+}
+
 #[derive(Copy, Clone, Debug, ValueEnum)]
 pub enum SchemaArg {
     Spec,
@@ -225,36 +256,51 @@ pub fn run(args: Args) -> i32 {
         Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     match args.command {
-        Command::Render {
-            specs,
-            output,
-            env,
-            all_envs,
-            sets,
-        } => render::run(
-            &specs,
+        Command::Render { inputs, output } => render::run(
+            &inputs.specs,
             output.as_deref(),
-            &envs(env, all_envs),
-            &sets,
+            &envs(inputs.env, inputs.all_envs),
+            &inputs.sets,
             color,
         ),
         Command::Check { list: true, .. } => check::list(),
         Command::Check {
-            specs,
+            inputs,
             format,
             deny,
-            env,
-            all_envs,
-            sets,
             ..
         } => check::run(
-            &specs,
-            &envs(env, all_envs),
-            &sets,
+            &inputs.specs,
+            &envs(inputs.env, inputs.all_envs),
+            &inputs.sets,
             format,
             deny.is_some(),
             color,
         ),
+        Command::Diff {
+            inputs,
+            output,
+            base,
+            format,
+            allow,
+        } => diff::run(&diff::Options {
+            specs: &inputs.specs,
+            dir: output.as_deref(),
+            envs: &envs(inputs.env, inputs.all_envs),
+            sets: &inputs.sets,
+            base: base.as_deref(),
+            format,
+            allow_breaking: allow.iter().any(|a| a == "breaking"),
+            allow_destructive: allow.iter().any(|a| a == "destructive"),
+            color,
+            diff_color: match args.color {
+                Color::Always => true,
+                Color::Never => false,
+                Color::Auto => {
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                }
+            },
+        }),
         Command::SetImage { spec, images, env } => {
             set_image::run(&spec, &images, env.as_deref(), color)
         }

@@ -29,24 +29,80 @@ pub fn run(
     sets: &[String],
     color: bool,
 ) -> i32 {
+    let how = How {
+        to_folder: out_dir.is_some(),
+        nested: None,
+        not_done: "nothing was written",
+    };
+    let rendered = match render_all(specs, envs, sets, color, &how) {
+        Ok(rendered) => rendered,
+        Err(code) => return code,
+    };
+    match out_dir {
+        None => {
+            let text = rendered
+                .iter()
+                .map(|r| r.stream.as_str())
+                .collect::<Vec<_>>()
+                .join("---\n");
+            let mut stdout = std::io::stdout().lock();
+            match stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush())
+            {
+                Ok(()) => OK,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => OK,
+                Err(e) => fail(format!("cannot write to stdout: {e}")),
+            }
+        }
+        Some(dir) => match output::write_tree(dir, rendered) {
+            Ok(()) => OK,
+            Err(e) => fail(e),
+        },
+    }
+}
+
+/// How [`render_all`] renders.
+pub struct How {
+    /// Emit each spec as files of a folder (else as a stream).
+    pub to_folder: bool,
+    /// Whether each spec gets its own `STEM` folder; `None`: when several spec files or a
+    /// folder of specs are given (as `render` decides). `diff --base` passes the working
+    /// tree's choice, so a spec missing at the old revision does not change the layout.
+    pub nested: Option<bool>,
+    /// What the error summary says did not happen: `nothing was written`.
+    pub not_done: &'static str,
+}
+
+/// Renders every spec (and environment) named by the arguments; on errors prints the
+/// diagnostics and returns the exit code.
+pub fn render_all(
+    specs: &[PathBuf],
+    envs: &Envs,
+    sets: &[String],
+    color: bool,
+    how: &How,
+) -> Result<Vec<Rendered>, i32> {
     let files = match inputs::spec_files(specs) {
         Ok(files) => files,
-        Err(e) => return fail(e),
+        Err(e) => return Err(fail(e)),
     };
-    let to_folder = out_dir.is_some();
+    let to_folder = how.to_folder;
     if to_folder
         && let Some(Err(e)) = files
             .iter()
             .map(|f| output::spec_name(f))
             .find(Result::is_err)
     {
-        return fail(e);
+        return Err(fail(e));
     }
     let jobs = match inputs::all_jobs(&files, envs, sets) {
         Ok(jobs) => jobs,
-        Err(e) => return fail(e),
+        Err(e) => return Err(fail(e)),
     };
-    let nested = files.len() > 1 || specs.iter().any(|s| s.is_dir());
+    let nested = how
+        .nested
+        .unwrap_or_else(|| files.len() > 1 || specs.iter().any(|s| s.is_dir()));
     let by_env = matches!(envs, Envs::All);
     let results: Vec<_> = jobs
         .par_iter()
@@ -114,31 +170,11 @@ pub fn run(
     if errors > 0 {
         let _ = writeln!(
             std::io::stderr(),
-            "k8gen: {} found; nothing was written",
-            plural(errors, "error")
+            "k8gen: {} found; {}",
+            plural(errors, "error"),
+            how.not_done
         );
-        return SPEC_ERROR;
+        return Err(SPEC_ERROR);
     }
-    match out_dir {
-        None => {
-            let text = rendered
-                .iter()
-                .map(|r| r.stream.as_str())
-                .collect::<Vec<_>>()
-                .join("---\n");
-            let mut stdout = std::io::stdout().lock();
-            match stdout
-                .write_all(text.as_bytes())
-                .and_then(|_| stdout.flush())
-            {
-                Ok(()) => OK,
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => OK,
-                Err(e) => fail(format!("cannot write to stdout: {e}")),
-            }
-        }
-        Some(dir) => match output::write_tree(dir, rendered) {
-            Ok(()) => OK,
-            Err(e) => fail(e),
-        },
-    }
+    Ok(rendered)
 }

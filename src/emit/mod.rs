@@ -15,7 +15,13 @@ use crate::kube::Object;
 
 /// One object as a YAML document (no `---` line).
 pub fn document(object: &Object) -> String {
-    let value = reorder(object.to_json(), Level::Top);
+    value_document(object.to_json())
+}
+
+/// Any object's JSON value as a YAML document, in the key order of [`document`]: what
+/// `k8gen diff` prints for objects read back from a tree.
+pub fn value_document(value: Value) -> String {
+    let value = reorder(value, Level::Top);
     serde_saphyr::to_string_with_options(&Styled(&value), options())
         .expect("JSON values serialize to YAML")
 }

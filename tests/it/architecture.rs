@@ -120,6 +120,12 @@ fn each_stage_uses_only_the_stages_before_it() {
     // import reads the model's defaults and names and renders through the public API; it
     // never reaches into the parser or lowering (the spec it writes is read like any other).
     later_than("import", &["syntax", "lower"]);
+    // `diff` compares plain JSON values; it prints them through `emit` and reads sizes with
+    // the engine's quantity rule, nothing that builds objects.
+    later_than(
+        "diff",
+        &["syntax", "lower", "kube", "passes", "lint", "import"],
+    );
     // Only the TOML front end knows TOML.
     none(
         "TOML outside the syntax and lowering stages",

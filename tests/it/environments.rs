@@ -2,31 +2,10 @@
 //! merge rules, `k8gen.toml` (environments, defaults, policy), `--env`/`--all-envs`, and where
 //! errors in each layer point.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
+use crate::support::run_in as run;
 use crate::support::*;
-
-/// Writes `files` (path → text) into a fresh folder.
-fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
-
-/// Runs k8gen in `dir`.
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_k8gen"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run k8gen")
-}
 
 fn ok(out: &Output) -> String {
     assert!(

@@ -5,6 +5,7 @@
 mod api;
 mod architecture;
 mod concurrency;
+mod diff;
 mod engine;
 mod env_order;
 mod environments;
