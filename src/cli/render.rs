@@ -11,7 +11,39 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::inputs::{self, Envs, Job, RealHost};
-use super::{OK, SPEC_ERROR, fail, output, plural};
+use super::{OK, SPEC_ERROR, fail, output, plural, tree};
+
+/// How `-o` writes: `--check` (write nothing, compare), `--no-kustomization`.
+#[derive(Default, Debug, Clone, Copy)]
+pub struct TreeArgs {
+    pub check: bool,
+    pub no_kustomization: bool,
+}
+
+/// Prints what `--check` found; exit 1 when the tree is not what the specs render.
+fn report(dir: &Path, f: &tree::Findings) -> i32 {
+    if f.is_empty() {
+        return OK;
+    }
+    let mut err = std::io::stderr().lock();
+    for (what, list) in [
+        ("stale", &f.stale),
+        ("missing", &f.missing),
+        ("edited by hand", &f.edited),
+        ("no longer produced", &f.extra),
+    ] {
+        for rel in list {
+            let _ = writeln!(err, "{what}: {}", dir.join(rel).display());
+        }
+    }
+    let n = f.stale.len() + f.missing.len() + f.edited.len() + f.extra.len();
+    let _ = writeln!(
+        err,
+        "k8gen: {} not what the specs render; run the same command without --check",
+        plural(n, "file")
+    );
+    SPEC_ERROR
+}
 
 /// One spec's output, emitted already: a YAML stream, or the files of its folder.
 pub struct Rendered {
@@ -20,6 +52,10 @@ pub struct Rendered {
     pub folder: PathBuf,
     pub stream: String,
     pub files: BTreeMap<String, String>,
+    /// Who owns the files: the spec's file name, ` --env ENV` (their header's words).
+    pub owner: String,
+    /// The file names in the order of the stream.
+    pub order: Vec<String>,
 }
 
 pub fn run(
@@ -28,6 +64,7 @@ pub fn run(
     envs: &Envs,
     sets: &[String],
     color: bool,
+    tree_args: &TreeArgs,
 ) -> i32 {
     let files = match inputs::spec_files(specs) {
         Ok(files) => files,
@@ -98,6 +135,8 @@ pub fn run(
                         } else {
                             BTreeMap::new()
                         },
+                        order: objects.iter().map(k8gen::emit::file_name).collect(),
+                        owner: name,
                     }
                 }),
             }
@@ -140,9 +179,15 @@ pub fn run(
                 Err(e) => fail(format!("cannot write to stdout: {e}")),
             }
         }
-        Some(dir) => match output::write_tree(dir, rendered) {
-            Ok(()) => OK,
-            Err(e) => fail(e),
-        },
+        Some(dir) => {
+            let layout = tree::Layout {
+                kustomization: !tree_args.no_kustomization,
+            };
+            match output::write_tree(dir, rendered, layout, tree_args.check) {
+                Ok(None) => OK,
+                Ok(Some(findings)) => report(dir, &findings),
+                Err(e) => fail(e),
+            }
+        }
     }
 }

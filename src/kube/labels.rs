@@ -54,9 +54,9 @@ pub fn add_track(labels: &mut BTreeMap<String, String>, track: Track) {
     labels.insert(TRACK.to_string(), track.to_string());
 }
 
-/// Labels of `component`'s objects and pods: the app's and component's own labels, then the
+/// Labels of `component`'s objects: the app's and component's own labels, then the
 /// recommended ones and the selector (which win; the rules refuse a label that disagrees with
-/// the selector).
+/// the selector). No version: see [`workload_labels`].
 pub fn component_labels(app: &App, component: &Component) -> BTreeMap<String, String> {
     let mut labels = app.labels.clone();
     labels.extend(component.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -68,6 +68,14 @@ pub fn component_labels(app: &App, component: &Component) -> BTreeMap<String, St
     );
     labels.insert(PART_OF.to_string(), app.name.clone());
     labels.insert(MANAGED_BY.to_string(), MANAGER.to_string());
+    labels
+}
+
+/// Labels of what runs: `component`'s workload and its pod template, which also carry the
+/// version (`app.kubernetes.io/version`). Only these: an image bump then changes the workload's
+/// file and nothing else (a Service, ConfigMap or policy does not change with the version).
+pub fn workload_labels(app: &App, component: &Component) -> BTreeMap<String, String> {
+    let mut labels = component_labels(app, component);
     if let Some(version) = &component.version {
         labels.insert(VERSION.to_string(), version.clone());
     }
@@ -126,7 +134,7 @@ mod tests {
                 .components[0]
                 .clone();
         assert_eq!(selector(a), selector(&b));
-        let labels = component_labels(&app, a);
+        let labels = workload_labels(&app, a);
         assert!(selector(a).iter().all(|(k, v)| labels.get(k) == Some(v)));
         assert_eq!(labels[VERSION], "v1");
     }

@@ -46,7 +46,7 @@ pub fn stateful_set(app: &App, c: &Component) -> StatefulSet {
         }),
     };
     StatefulSet {
-        metadata: super::component_meta(app, c, c.name.clone()),
+        metadata: super::workload_meta(app, c, c.name.clone()),
         spec: Some(StatefulSetSpec {
             replicas: c.replicas,
             selector: pod::selector(c),

@@ -25,4 +25,5 @@ mod schema;
 mod set_image;
 mod support;
 mod takeover;
+mod tree;
 mod yaml_readback;
