@@ -20,6 +20,40 @@ pub struct TreeArgs {
     pub no_kustomization: bool,
 }
 
+/// One owner per Namespace: two specs rendered for the same environment may not both emit a
+/// Namespace (Argo CD would see two owners, and pruning one app would delete the other's
+/// namespace). The one that owns it keeps `create_namespace`; the others say
+/// `create_namespace = false`.
+fn namespace_owners(jobs: &[Job], rendered: &[Rendered]) -> Result<(), String> {
+    let mut owners: BTreeMap<(Option<&str>, &str), Vec<String>> = BTreeMap::new();
+    // `rendered` holds one entry per job here (every job rendered).
+    for (job, r) in jobs.iter().zip(rendered) {
+        for ns in &r.namespaces {
+            owners
+                .entry((job.layers.env.as_deref(), ns))
+                .or_default()
+                .push(r.path.display().to_string());
+        }
+    }
+    let clashes: Vec<String> = owners
+        .iter()
+        .filter(|(_, specs)| specs.len() > 1)
+        .map(|((env, ns), specs)| {
+            let env = env.map(|e| format!(" (--env {e})")).unwrap_or_default();
+            format!(
+                "error: the Namespace `{ns}`{env} is emitted by {}; one owner per Namespace: \
+                 set `create_namespace = false` in all specs but the one that owns it",
+                specs.join(" and ")
+            )
+        })
+        .collect();
+    if clashes.is_empty() {
+        Ok(())
+    } else {
+        Err(clashes.join("\n"))
+    }
+}
+
 /// Prints what `--check` found; exit 1 when the tree is not what the specs render.
 fn report(dir: &Path, f: &tree::Findings) -> i32 {
     if f.is_empty() {
@@ -56,6 +90,8 @@ pub struct Rendered {
     pub owner: String,
     /// The file names in the order of the stream.
     pub order: Vec<String>,
+    /// The Namespaces it emits (one owner each per environment, see [`namespace_owners`]).
+    pub namespaces: Vec<String>,
 }
 
 pub fn run(
@@ -136,6 +172,11 @@ pub fn run(
                             BTreeMap::new()
                         },
                         order: objects.iter().map(k8gen::emit::file_name).collect(),
+                        namespaces: objects
+                            .iter()
+                            .filter(|o| o.kind() == "Namespace")
+                            .map(|o| o.name().to_string())
+                            .collect(),
                         owner: name,
                     }
                 }),
@@ -153,6 +194,12 @@ pub fn run(
                 inputs::print_diagnostics(job, &diags, color);
             }
         }
+    }
+    if errors == 0
+        && let Err(e) = namespace_owners(&jobs, &rendered)
+    {
+        let _ = writeln!(std::io::stderr(), "{e}");
+        errors += 1;
     }
     if errors > 0 {
         let _ = writeln!(

@@ -19,6 +19,19 @@ pub const COMPONENT: &str = "app.kubernetes.io/component";
 pub const PART_OF: &str = "app.kubernetes.io/part-of";
 pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
 pub const MANAGER: &str = "k8gen";
+/// Flux's annotation that keeps an object when it leaves the source (`prune: true` would
+/// delete it): set to [`KEEP_ON_PRUNE`] on what holds data or other apps' objects, the
+/// Namespace and PersistentVolumeClaims.
+pub const FLUX_PRUNE: &str = "kustomize.toolkit.fluxcd.io/prune";
+pub const KEEP_ON_PRUNE: &str = "disabled";
+
+/// Adds [`FLUX_PRUNE`]` = disabled` to an object's annotations.
+pub fn keep_on_prune(annotations: &mut Option<BTreeMap<String, String>>) {
+    annotations
+        .get_or_insert_default()
+        .insert(FLUX_PRUNE.to_string(), KEEP_ON_PRUNE.to_string());
+}
+
 /// The track of a released component's pods (`blue`, `green`, `stable`, `canary`): part of the
 /// selector of each track's Deployment, and never changed for a given Deployment.
 pub const TRACK: &str = "k8gen.io/track";

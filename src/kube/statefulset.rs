@@ -104,10 +104,15 @@ pub fn claims(app: &App, c: &Component) -> Vec<PersistentVolumeClaim> {
         return Vec::new();
     }
     new_claims(c)
-        .map(|(name, spec)| PersistentVolumeClaim {
-            metadata: super::component_meta(app, c, c.claim_name(name)),
-            spec: Some(spec),
-            ..Default::default()
+        .map(|(name, spec)| {
+            let mut metadata = super::component_meta(app, c, c.claim_name(name));
+            // Removing the app from the repo must not delete its data.
+            labels::keep_on_prune(&mut metadata.annotations);
+            PersistentVolumeClaim {
+                metadata,
+                spec: Some(spec),
+                ..Default::default()
+            }
         })
         .collect()
 }

@@ -368,3 +368,56 @@ fn kubectl_kustomize_builds_every_env_folder_into_the_stream() {
     }
     assert!(envs >= 2, "{envs} environment folders");
 }
+
+#[test]
+fn one_owner_per_namespace_and_flux_keeps_namespaces_and_claims() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path();
+    std::fs::create_dir(r.join("apps")).unwrap();
+    let spec = |name: &str, extra: &str| {
+        format!(
+            "name = \"{name}\"\nnamespace = \"shared\"\n{extra}image = \"{name}:1\"\nport = 8080\n\
+             [volumes.data]\nmount = \"/data\"\nsize = \"1Gi\"\n"
+        )
+    };
+    std::fs::write(r.join("apps/a.toml"), spec("alpha", "")).unwrap();
+    std::fs::write(r.join("apps/b.toml"), spec("beta", "")).unwrap();
+    let out = run(r, &["render", "apps", "-o", "deploy"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("the Namespace `shared` is emitted by apps/a.toml and apps/b.toml"),
+        "{err}"
+    );
+    assert!(!r.join("deploy").exists(), "written despite the clash");
+    // The second app says the namespace is not its own.
+    std::fs::write(
+        r.join("apps/b.toml"),
+        spec("beta", "create_namespace = false\n"),
+    )
+    .unwrap();
+    ok(run(r, &["render", "apps", "-o", "deploy"]));
+    let a = crate::support::read_tree(&r.join("deploy/a"));
+    let b = crate::support::read_tree(&r.join("deploy/b"));
+    assert!(a.contains_key("namespace-shared.yaml"), "{:?}", a.keys());
+    assert!(
+        !b.keys().any(|k| k.starts_with("namespace-")),
+        "{:?}",
+        b.keys()
+    );
+    let keep = "    kustomize.toolkit.fluxcd.io/prune: disabled\n";
+    assert!(a["namespace-shared.yaml"].contains(keep));
+    let claims: Vec<_> = a
+        .iter()
+        .chain(&b)
+        .filter(|(k, _)| k.starts_with("persistentvolumeclaim-"))
+        .collect();
+    assert_eq!(claims.len(), 2, "{:?}", a.keys());
+    assert!(claims.iter().all(|(_, c)| c.contains(keep)));
+    // Nothing else carries it.
+    for (name, content) in a.iter().chain(&b) {
+        if !name.starts_with("namespace-") && !name.starts_with("persistentvolumeclaim-") {
+            assert!(!content.contains("fluxcd"), "{name}");
+        }
+    }
+}
