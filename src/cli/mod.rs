@@ -95,7 +95,7 @@ wrote which file, so files of specs that are gone are removed and no other file 
         #[arg(long, requires = "output")]
         check: bool,
         /// With -o: no `kustomization.yaml` in each folder (also `kustomization = false` in
-        /// k8gen.toml)
+        /// `[gitops]` of k8gen.toml)
         #[arg(long, requires = "output")]
         no_kustomization: bool,
     },

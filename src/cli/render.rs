@@ -20,6 +20,23 @@ pub struct TreeArgs {
     pub no_kustomization: bool,
 }
 
+/// A `[gitops] folder` pattern: `{env}` and `{app}` each once, plain folder names between
+/// `/` (no empty part, `.` or `..`; the replaced values are checked names already).
+fn check_folder_pattern(pattern: &str) -> Result<(), String> {
+    for key in ["{env}", "{app}"] {
+        if pattern.matches(key).count() != 1 {
+            return Err(format!("must hold `{key}` once"));
+        }
+    }
+    let bad = pattern.split('/').any(|p| {
+        matches!(p, "" | "." | "..") || p.contains('\\') || p.chars().any(char::is_control)
+    });
+    if bad {
+        return Err("must be folder names separated by `/` (no empty part, `.` or `..`)".into());
+    }
+    Ok(())
+}
+
 /// One owner per Namespace: two specs rendered for the same environment may not both emit a
 /// Namespace (Argo CD would see two owners, and pruning one app would delete the other's
 /// namespace). The one that owns it keeps `create_namespace`; the others say
@@ -90,6 +107,8 @@ pub struct Rendered {
     pub owner: String,
     /// The file names in the order of the stream.
     pub order: Vec<String>,
+    /// Whether its platform file wants `kustomization.yaml` files (`[gitops] kustomization`).
+    pub kustomization: bool,
     /// The Namespaces it emits (one owner each per environment, see [`namespace_owners`]).
     pub namespaces: Vec<String>,
 }
@@ -125,6 +144,22 @@ pub fn run(
     };
     let nested = files.len() > 1 || specs.iter().any(|s| s.is_dir());
     let by_env = matches!(envs, Envs::All);
+    let settings =
+        |job: &Job| k8gen::gitops_settings(job.layers.platform.as_ref().map(|p| p.1.as_str()));
+    if to_folder && by_env {
+        for job in &jobs {
+            if let (_, Some(pattern)) = settings(job)
+                && let Err(e) = check_folder_pattern(&pattern)
+            {
+                let file = job
+                    .layers
+                    .platform
+                    .as_ref()
+                    .map_or("k8gen.toml", |p| p.0.as_str());
+                return fail(format!("{file}: [gitops] folder = {pattern:?} {e}"));
+            }
+        }
+    }
     let results: Vec<_> = jobs
         .par_iter()
         .map(|job| {
@@ -151,12 +186,21 @@ pub fn run(
                         .file_stem()
                         .map(|n| n.to_string_lossy().into_owned())
                         .unwrap_or_default();
+                    let (kustomization, pattern) = settings(job);
                     let mut folder = PathBuf::new();
-                    if by_env && let Some(env) = &job.layers.env {
-                        folder.push(env);
-                    }
-                    if nested || by_env {
-                        folder.push(stem);
+                    match (&job.layers.env, pattern) {
+                        (Some(env), Some(pattern)) if by_env => {
+                            let path = pattern.replace("{env}", env).replace("{app}", &stem);
+                            folder.extend(path.split('/'));
+                        }
+                        _ => {
+                            if by_env && let Some(env) = &job.layers.env {
+                                folder.push(env);
+                            }
+                            if nested || by_env {
+                                folder.push(stem);
+                            }
+                        }
                     }
                     Rendered {
                         path: path.clone(),
@@ -178,6 +222,7 @@ pub fn run(
                             .map(|o| o.name().to_string())
                             .collect(),
                         owner: name,
+                        kustomization,
                     }
                 }),
             }
@@ -228,7 +273,8 @@ pub fn run(
         }
         Some(dir) => {
             let layout = tree::Layout {
-                kustomization: !tree_args.no_kustomization,
+                kustomization: !tree_args.no_kustomization
+                    && rendered.iter().all(|r| r.kustomization),
             };
             match output::write_tree(dir, rendered, layout, tree_args.check) {
                 Ok(None) => OK,

@@ -421,3 +421,53 @@ fn one_owner_per_namespace_and_flux_keeps_namespaces_and_claims() {
         }
     }
 }
+
+#[test]
+fn the_platform_file_sets_the_layout_and_the_kustomization_switch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path();
+    std::fs::create_dir(r.join("apps")).unwrap();
+    let platform = |gitops: &str| {
+        format!(
+            "[environments.staging]\nnamespace = \"{{app}}-staging\"\n\
+             [environments.production]\nnamespace = \"{{app}}\"\n[gitops]\n{gitops}"
+        )
+    };
+    std::fs::write(
+        r.join("apps/k8gen.toml"),
+        platform("folder = \"{app}/{env}\"\nkustomization = false\n"),
+    )
+    .unwrap();
+    std::fs::write(r.join("apps/shop.toml"), app("shop", "shop:1", "info")).unwrap();
+    ok(run(r, &["render", "apps", "--all-envs", "-o", "deploy"]));
+    for env in ["staging", "production"] {
+        let tree = crate::support::read_tree(&r.join("deploy/shop").join(env));
+        assert!(tree.contains_key("deployment-shop.yaml"), "{env}: {tree:?}");
+        assert!(!tree.contains_key("kustomization.yaml"), "{env}");
+    }
+    assert!(!r.join("deploy/staging").exists());
+    // Back to the default layout: the old folders go, the new ones come with kustomizations.
+    std::fs::write(r.join("apps/k8gen.toml"), platform("")).unwrap();
+    ok(run(r, &["render", "apps", "--all-envs", "-o", "deploy"]));
+    assert!(!r.join("deploy/shop").exists(), "the old layout stayed");
+    assert!(r.join("deploy/staging/shop/kustomization.yaml").exists());
+    // A pattern that would not give one folder per app and environment.
+    std::fs::write(r.join("apps/k8gen.toml"), platform("folder = \"{app}\"\n")).unwrap();
+    let out = run(r, &["render", "apps", "--all-envs", "-o", "deploy"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("[gitops] folder = \"{app}\" must hold `{env}` once"),
+        "{err}"
+    );
+    // A wrong type points into the platform file.
+    std::fs::write(
+        r.join("apps/k8gen.toml"),
+        platform("kustomization = \"no\"\n"),
+    )
+    .unwrap();
+    let out = run(r, &["render", "apps", "--all-envs", "-o", "deploy"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("k8gen.toml:6:17"), "{err}");
+}
