@@ -471,3 +471,38 @@ fn the_platform_file_sets_the_layout_and_the_kustomization_switch() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("k8gen.toml:6:17"), "{err}");
 }
+
+/// Two renders of every spec and environment give identical trees, byte for byte (manifest
+/// and kustomizations included), whatever the number of threads.
+#[cfg(unix)]
+#[test]
+fn trees_do_not_depend_on_the_thread_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut trees = Vec::new();
+    for threads in ["1", "4"] {
+        let dir = tmp.path().join(format!("t{threads}"));
+        let out = Command::new(env!("CARGO_BIN_EXE_k8gen"))
+            .args(["render", "specs/platform", "--all-envs", "-o"])
+            .arg(&dir)
+            .current_dir(crate::support::root())
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        ok(out);
+        let out = Command::new(env!("CARGO_BIN_EXE_k8gen"))
+            .args(["render", "specs", "-o"])
+            .arg(dir.join("all"))
+            .current_dir(crate::support::root())
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        ok(out);
+        let tree: BTreeMap<String, String> = snapshot(&dir)
+            .into_iter()
+            .map(|(k, (c, _, _))| (k, c))
+            .collect();
+        assert!(tree.len() > 50, "{}", tree.len());
+        trees.push(tree);
+    }
+    assert_eq!(trees[0], trees[1]);
+}
