@@ -205,6 +205,13 @@ pub fn environments(source: &str, platform: Option<&str>) -> Vec<String> {
     syntax::declared_environments(source, platform)
 }
 
+/// The platform file's `[gitops]` settings for `render -o`: whether app folders get a
+/// `kustomization.yaml` (default yes) and the folder pattern with `--all-envs` (`{env}/{app}`).
+pub fn gitops_settings(platform: Option<&str>) -> (bool, Option<String>) {
+    let (kustomization, folder) = platform.map(syntax::platform_gitops).unwrap_or_default();
+    (kustomization.unwrap_or(true), folder)
+}
+
 /// The files a render reads, as diagnostics show them: the spec (file 0, shown as
 /// `spec_name`), then the platform file, the overlay file and one line per `--set` override
 /// (shown as `--set #N`, as the TOML it is read as), those present in that order.

@@ -9,6 +9,7 @@ mod inputs;
 mod output;
 mod render;
 mod set_image;
+pub mod tree;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -71,14 +72,24 @@ pub enum Command {
 k8gen render specs/task-tracker.toml -o k8s/\n  k8gen render specs/a.toml specs/b.toml -o out/\n\n\
 With -o, one spec file writes its objects straight into the folder (kind-name.yaml); several \
 spec files, or a folder of specs, write one subfolder per spec, named after the spec file. \
-Nothing is written unless every spec is valid. Files are replaced atomically; files k8gen \
-wrote before for objects that are gone are removed; no other file is touched.")]
+Nothing is written unless every spec is valid. The folder is swapped in one step (old tree or \
+new, never a mix); each folder gets a kustomization.yaml; .k8gen-owned.json records which spec \
+wrote which file, so files of specs that are gone are removed and no other file is touched. \
+--check writes nothing and exits 1 if the folder is not what the specs render.")]
     Render {
         #[command(flatten)]
         inputs: Inputs,
         /// Write one file per object into this folder instead of printing a stream
         #[arg(short, long, value_name = "DIR")]
         output: Option<PathBuf>,
+        /// With -o: write nothing; exit 1 listing the files that are stale, missing, edited
+        /// by hand or no longer produced (for CI: the committed tree is what the specs render)
+        #[arg(long, requires = "output")]
+        check: bool,
+        /// With -o: no `kustomization.yaml` in each folder (also `kustomization = false` in
+        /// `[gitops]` of k8gen.toml)
+        #[arg(long, requires = "output")]
+        no_kustomization: bool,
     },
     /// Check specs without writing anything: every error, then lint warnings
     #[command(
@@ -256,12 +267,21 @@ pub fn run(args: Args) -> i32 {
         Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     match args.command {
-        Command::Render { inputs, output } => render::run(
+        Command::Render {
+            inputs,
+            output,
+            check,
+            no_kustomization,
+        } => render::run(
             &inputs.specs,
             output.as_deref(),
             &envs(inputs.env, inputs.all_envs),
             &inputs.sets,
             color,
+            &render::TreeArgs {
+                check,
+                no_kustomization,
+            },
         ),
         Command::Check { list: true, .. } => check::list(),
         Command::Check {

@@ -1,18 +1,15 @@
 //! Writing an output folder without ever leaving it half-written or touching foreign files.
 //!
 //! - One run at a time per output folder: a lock in `.<name>.k8gen/` beside it (see
-//!   [`Workspace`]), where every temporary file also goes, so a killed run leaves nothing in
-//!   the output folder and the next run removes what it left beside it.
-//! - A folder that does not exist yet is built in that staging folder and renamed into place
-//!   in one step.
-//! - In a folder that exists, each file is written to a temporary file and renamed over the
-//!   old one, so a reader sees the old or the new content of each file, never a mix within
-//!   a file (the folder as a whole is updated file by file).
-//! - Files that k8gen wrote before (their first line is exactly a header k8gen writes, see
-//!   [`k8gen::emit::is_header`]) for objects that no longer exist are removed; any other file,
-//!   and any symlink, is left alone.
+//!   [`Workspace`]), where the new tree is staged, so a killed run leaves nothing in the
+//!   output folder and the next run removes what it left beside it.
+//! - What changes and how the tree is swapped in one step is [`tree`]'s: which files k8gen
+//!   owns (per spec, in `.k8gen-owned.json`), removing what it no longer produces, never
+//!   touching other files.
 //! - Names come from validated DNS names, so they cannot contain `/` or `..`; a symlink in the
-//!   way is replaced by the rename, never followed.
+//!   way is refused, never followed.
+//!
+//! It must not decide what goes into the tree (that is `render` and `tree::plan`).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -20,6 +17,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::render::Rendered;
+use super::tree;
+use super::tree::old_temporary;
 
 /// The spec file's name as it goes into the header of its files, after checking that it and its
 /// stem (the subfolder it writes when several specs render) are safe: no control characters
@@ -52,11 +51,17 @@ pub fn spec_name(path: &Path) -> Result<String, String> {
 }
 
 /// Writes every spec's files into its folder under `dir` (`dir` itself, `dir/STEM/` or
-/// `dir/ENV/STEM/`).
-pub fn write_tree(dir: &Path, rendered: Vec<Rendered>) -> Result<(), String> {
-    let mut folders: BTreeMap<PathBuf, BTreeMap<String, String>> = BTreeMap::new();
-    let nested = rendered.iter().any(|r| !r.folder.as_os_str().is_empty());
-    for r in rendered {
+/// `dir/ENV/STEM/`), as one swap of the whole tree (see [`tree`]); with `check`, writes
+/// nothing and returns what differs.
+pub fn write_tree(
+    dir: &Path,
+    rendered: Vec<Rendered>,
+    layout: tree::Layout,
+    check: bool,
+) -> Result<Option<tree::Findings>, String> {
+    let mut folders: BTreeMap<PathBuf, ()> = BTreeMap::new();
+    let mut produced = Vec::new();
+    for r in &rendered {
         spec_name(&r.path)?;
         // Checked by `spec_name` and by the names `emit` makes; checked again here because a
         // path leaving the folder would be a write or a delete outside it.
@@ -78,23 +83,87 @@ pub fn write_tree(dir: &Path, rendered: Vec<Rendered>) -> Result<(), String> {
                 bad.escape_debug()
             ));
         }
-        if folders.contains_key(&folder) {
+        if folders.insert(folder.clone(), ()).is_some() {
             return Err(format!(
                 "two specs named `{}` would write into the same folder `{}`; rename one",
                 r.folder.display(),
                 folder.display()
             ));
         }
-        folders.insert(folder, r.files);
+    }
+    let real = real_path(dir)?;
+    for r in rendered {
+        let prefix: Vec<String> = r
+            .folder
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let rel = |name: &str| {
+            let mut parts = prefix.clone();
+            parts.push(name.to_string());
+            parts.join("/")
+        };
+        let spec = fs::canonicalize(&r.path)
+            .map(|p| relative(&real, &p))
+            .unwrap_or_default();
+        produced.push(tree::Produced {
+            owner: r.owner,
+            spec,
+            order: r.order.iter().map(|n| rel(n)).collect(),
+            files: r.files.iter().map(|(n, c)| (rel(n), c.clone())).collect(),
+        });
+    }
+    let tell = |plan: &tree::Plan| {
+        for note in &plan.notes {
+            let _ = writeln!(std::io::stderr(), "k8gen: {note}");
+        }
+    };
+    if check {
+        let plan = tree::plan(&real, produced, layout)?;
+        tell(&plan);
+        return Ok(Some(tree::check(&real, &plan)));
     }
     let work = Workspace::open(dir)?;
-    if nested {
-        create_dir(dir)?;
+    let plan = tree::plan(&real, produced, layout)?;
+    tell(&plan);
+    if tree::changes(&real, &plan) {
+        tree::apply(&real, &plan, &work.tmp.join("tree"))?;
     }
-    for (folder, files) in &folders {
-        write_folder(folder, files, nested, &work)?;
+    Ok(None)
+}
+
+/// `dir` with symlinks resolved (its parent when it does not exist yet).
+fn real_path(dir: &Path) -> Result<PathBuf, String> {
+    if fs::symlink_metadata(dir).is_ok() {
+        return fs::canonicalize(dir)
+            .map_err(|e| format!("cannot resolve `{}`: {e}", dir.display()));
     }
-    Ok(())
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = dir
+        .file_name()
+        .ok_or_else(|| format!("`{}` does not name a folder", dir.display()))?;
+    match fs::canonicalize(parent) {
+        Ok(p) => Ok(p.join(name)),
+        // Not there yet: made by the render (a check finds every file missing).
+        Err(_) => Ok(std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf())),
+    }
+}
+
+/// `to` relative to the folder `from` (both absolute), `/`-separated: `../specs/a.toml`.
+fn relative(from: &Path, to: &Path) -> String {
+    let f: Vec<_> = from.components().collect();
+    let t: Vec<_> = to.components().collect();
+    let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); f.len() - common];
+    parts.extend(
+        t[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
 }
 
 fn create_dir(dir: &Path) -> Result<(), String> {
@@ -289,96 +358,6 @@ impl Drop for Workspace {
     }
 }
 
-/// `per_spec` folders are named by k8gen inside the output folder, so a symlink there is
-/// refused; the folder given with `-o` itself is the user's choice and may be a symlink.
-fn write_folder(
-    folder: &Path,
-    files: &BTreeMap<String, String>,
-    per_spec: bool,
-    work: &Workspace,
-) -> Result<(), String> {
-    match fs::symlink_metadata(folder) {
-        Ok(meta) if meta.file_type().is_symlink() && per_spec => Err(format!(
-            "`{}` is a symlink; k8gen will not write through it",
-            folder.display()
-        )),
-        Ok(meta) if !meta.is_dir() && !meta.file_type().is_symlink() => {
-            Err(format!("`{}` exists and is not a folder", folder.display()))
-        }
-        Ok(_) => update_folder(folder, files, work),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_folder(folder, files, work),
-        Err(e) => Err(format!("cannot read `{}`: {e}", folder.display())),
-    }
-}
-
-/// Builds the folder in the staging folder, then renames it into place.
-fn create_folder(
-    folder: &Path,
-    files: &BTreeMap<String, String>,
-    work: &Workspace,
-) -> Result<(), String> {
-    if let Some(parent) = folder.parent().filter(|p| !p.as_os_str().is_empty()) {
-        create_dir(parent)?;
-    }
-    let tmp = tempfile::Builder::new()
-        .prefix("folder-")
-        .tempdir_in(&work.tmp)
-        .map_err(|e| {
-            format!(
-                "cannot create a temporary folder in `{}`: {e}",
-                work.tmp.display()
-            )
-        })?;
-    for (file, content) in files {
-        let path = tmp.path().join(file);
-        fs::write(&path, content).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-    }
-    let tmp = tmp.keep();
-    fs::rename(&tmp, folder).map_err(|e| {
-        let _ = fs::remove_dir_all(&tmp);
-        format!("cannot move output into `{}`: {e}", folder.display())
-    })
-}
-
-/// Replaces files one by one, then removes k8gen's own files that are no longer produced.
-fn update_folder(
-    folder: &Path,
-    files: &BTreeMap<String, String>,
-    work: &Workspace,
-) -> Result<(), String> {
-    for (file, content) in files {
-        let path = folder.join(file);
-        if same_regular_file(&path, content) {
-            continue;
-        }
-        // Not fsynced: like git's own checkout, a working tree is rebuilt from the spec, so
-        // paying an fsync per file (seconds on a thousand apps) buys nothing.
-        write_then_rename(&path, content.as_bytes(), &work.tmp, "file-", None)?;
-    }
-    let entries =
-        fs::read_dir(folder).map_err(|e| format!("cannot list `{}`: {e}", folder.display()))?;
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let path = entry.path();
-        if old_temporary(&name) && entry.file_type().is_ok_and(|t| t.is_file()) {
-            // A temporary file an older k8gen made here, left by a killed run.
-            fs::remove_file(&path)
-                .map_err(|e| format!("cannot remove leftover `{}`: {e}", path.display()))?;
-            continue;
-        }
-        if files.contains_key(&name) || !name.ends_with(".yaml") {
-            continue;
-        }
-        // `DirEntry::file_type` does not follow symlinks: a link named like ours stays.
-        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-        if is_file && written_by_k8gen(&path) {
-            fs::remove_file(&path)
-                .map_err(|e| format!("cannot remove stale `{}`: {e}", path.display()))?;
-        }
-    }
-    Ok(())
-}
-
 /// Writes `content` to a temporary file in `tmp_dir` (on `path`'s file system), gives it
 /// `permissions` if any, and renames it over `path`: a reader sees the old file or the new
 /// one, never part of one. A symlink at `path` is replaced, never followed.
@@ -430,54 +409,4 @@ pub fn replace_file(path: &Path, content: &[u8]) -> Result<(), String> {
         &format!(".{name}.k8gen-"),
         Some(permissions),
     )
-}
-
-/// Names of the temporary files and folders k8gen up to 0.1 made inside and beside output
-/// folders (`.deployment-x.yaml.k8gen-AbC123`, `.out.k8gen-AbC123`), which a killed run left;
-/// they are removed when seen.
-fn old_temporary(name: &str) -> bool {
-    name.starts_with('.')
-        && name.rsplit_once(".k8gen-").is_some_and(|(before, random)| {
-            before.len() > 1
-                && random.len() == 6
-                && random.bytes().all(|b| b.is_ascii_alphanumeric())
-        })
-}
-
-/// Whether `path` is a regular file (not a symlink, FIFO or device: those are never opened)
-/// holding exactly `content`.
-fn same_regular_file(path: &Path, content: &str) -> bool {
-    use std::io::Read;
-    let Ok(meta) = fs::symlink_metadata(path) else {
-        return false;
-    };
-    if !meta.file_type().is_file() || meta.len() != content.len() as u64 {
-        return false;
-    }
-    let Ok(f) = fs::File::open(path) else {
-        return false;
-    };
-    let mut old = Vec::with_capacity(content.len());
-    f.take(content.len() as u64 + 1)
-        .read_to_end(&mut old)
-        .is_ok()
-        && old == content.as_bytes()
-}
-
-/// Whether the regular file `path` (never a symlink: the caller checked) starts with the exact
-/// header line k8gen writes (`# Generated by k8gen from X; edit the spec, not this file`), not
-/// merely with `# Generated by k8gen` (a `# Generated by k8gen-helper` file is not ours).
-fn written_by_k8gen(path: &Path) -> bool {
-    use std::io::Read;
-    let Ok(f) = fs::File::open(path) else {
-        return false;
-    };
-    let mut head = Vec::new();
-    if f.take(4096).read_to_end(&mut head).is_err() {
-        return false;
-    }
-    let Some(end) = head.iter().position(|&b| b == b'\n') else {
-        return false;
-    };
-    std::str::from_utf8(&head[..end]).is_ok_and(k8gen::emit::is_header)
 }

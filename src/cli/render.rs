@@ -10,8 +10,91 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::inputs::{self, Envs, RealHost};
-use super::{OK, SPEC_ERROR, fail, output, plural};
+use super::inputs::{self, Envs, Job, RealHost};
+use super::{OK, SPEC_ERROR, fail, output, plural, tree};
+
+/// How `-o` writes: `--check` (write nothing, compare), `--no-kustomization`.
+#[derive(Default, Debug, Clone, Copy)]
+pub struct TreeArgs {
+    pub check: bool,
+    pub no_kustomization: bool,
+}
+
+/// A `[gitops] folder` pattern: `{env}` and `{app}` each once, plain folder names between
+/// `/` (no empty part, `.` or `..`; the replaced values are checked names already).
+fn check_folder_pattern(pattern: &str) -> Result<(), String> {
+    for key in ["{env}", "{app}"] {
+        if pattern.matches(key).count() != 1 {
+            return Err(format!("must hold `{key}` once"));
+        }
+    }
+    let bad = pattern.split('/').any(|p| {
+        matches!(p, "" | "." | "..") || p.contains('\\') || p.chars().any(char::is_control)
+    });
+    if bad {
+        return Err("must be folder names separated by `/` (no empty part, `.` or `..`)".into());
+    }
+    Ok(())
+}
+
+/// One owner per Namespace: two specs rendered for the same environment may not both emit a
+/// Namespace (Argo CD would see two owners, and pruning one app would delete the other's
+/// namespace). The one that owns it keeps `create_namespace`; the others say
+/// `create_namespace = false`.
+fn namespace_owners(jobs: &[Job], rendered: &[Rendered]) -> Result<(), String> {
+    let mut owners: BTreeMap<(Option<&str>, &str), Vec<String>> = BTreeMap::new();
+    // `rendered` holds one entry per job here (every job rendered).
+    for (job, r) in jobs.iter().zip(rendered) {
+        for ns in &r.namespaces {
+            owners
+                .entry((job.layers.env.as_deref(), ns))
+                .or_default()
+                .push(r.path.display().to_string());
+        }
+    }
+    let clashes: Vec<String> = owners
+        .iter()
+        .filter(|(_, specs)| specs.len() > 1)
+        .map(|((env, ns), specs)| {
+            let env = env.map(|e| format!(" (--env {e})")).unwrap_or_default();
+            format!(
+                "error: the Namespace `{ns}`{env} is emitted by {}; one owner per Namespace: \
+                 set `create_namespace = false` in all specs but the one that owns it",
+                specs.join(" and ")
+            )
+        })
+        .collect();
+    if clashes.is_empty() {
+        Ok(())
+    } else {
+        Err(clashes.join("\n"))
+    }
+}
+
+/// Prints what `--check` found; exit 1 when the tree is not what the specs render.
+fn report(dir: &Path, f: &tree::Findings) -> i32 {
+    if f.is_empty() {
+        return OK;
+    }
+    let mut err = std::io::stderr().lock();
+    for (what, list) in [
+        ("stale", &f.stale),
+        ("missing", &f.missing),
+        ("edited by hand", &f.edited),
+        ("no longer produced", &f.extra),
+    ] {
+        for rel in list {
+            let _ = writeln!(err, "{what}: {}", dir.join(rel).display());
+        }
+    }
+    let n = f.stale.len() + f.missing.len() + f.edited.len() + f.extra.len();
+    let _ = writeln!(
+        err,
+        "k8gen: {} not what the specs render; run the same command without --check",
+        plural(n, "file")
+    );
+    SPEC_ERROR
+}
 
 /// One spec's output, emitted already: a YAML stream, or the files of its folder.
 pub struct Rendered {
@@ -20,6 +103,14 @@ pub struct Rendered {
     pub folder: PathBuf,
     pub stream: String,
     pub files: BTreeMap<String, String>,
+    /// Who owns the files: the spec's file name, ` --env ENV` (their header's words).
+    pub owner: String,
+    /// The file names in the order of the stream.
+    pub order: Vec<String>,
+    /// Whether its platform file wants `kustomization.yaml` files (`[gitops] kustomization`).
+    pub kustomization: bool,
+    /// The Namespaces it emits (one owner each per environment, see [`namespace_owners`]).
+    pub namespaces: Vec<String>,
 }
 
 pub fn run(
@@ -28,6 +119,7 @@ pub fn run(
     envs: &Envs,
     sets: &[String],
     color: bool,
+    tree_args: &TreeArgs,
 ) -> i32 {
     let how = How {
         to_folder: out_dir.is_some(),
@@ -55,10 +147,17 @@ pub fn run(
                 Err(e) => fail(format!("cannot write to stdout: {e}")),
             }
         }
-        Some(dir) => match output::write_tree(dir, rendered) {
-            Ok(()) => OK,
-            Err(e) => fail(e),
-        },
+        Some(dir) => {
+            let layout = tree::Layout {
+                kustomization: !tree_args.no_kustomization
+                    && rendered.iter().all(|r| r.kustomization),
+            };
+            match output::write_tree(dir, rendered, layout, tree_args.check) {
+                Ok(None) => OK,
+                Ok(Some(findings)) => report(dir, &findings),
+                Err(e) => fail(e),
+            }
+        }
     }
 }
 
@@ -104,6 +203,22 @@ pub fn render_all(
         .nested
         .unwrap_or_else(|| files.len() > 1 || specs.iter().any(|s| s.is_dir()));
     let by_env = matches!(envs, Envs::All);
+    let settings =
+        |job: &Job| k8gen::gitops_settings(job.layers.platform.as_ref().map(|p| p.1.as_str()));
+    if to_folder && by_env {
+        for job in &jobs {
+            if let (_, Some(pattern)) = settings(job)
+                && let Err(e) = check_folder_pattern(&pattern)
+            {
+                let file = job
+                    .layers
+                    .platform
+                    .as_ref()
+                    .map_or("k8gen.toml", |p| p.0.as_str());
+                return Err(fail(format!("{file}: [gitops] folder = {pattern:?} {e}")));
+            }
+        }
+    }
     let results: Vec<_> = jobs
         .par_iter()
         .map(|job| {
@@ -130,12 +245,21 @@ pub fn render_all(
                         .file_stem()
                         .map(|n| n.to_string_lossy().into_owned())
                         .unwrap_or_default();
+                    let (kustomization, pattern) = settings(job);
                     let mut folder = PathBuf::new();
-                    if by_env && let Some(env) = &job.layers.env {
-                        folder.push(env);
-                    }
-                    if nested || by_env {
-                        folder.push(stem);
+                    match (&job.layers.env, pattern) {
+                        (Some(env), Some(pattern)) if by_env => {
+                            let path = pattern.replace("{env}", env).replace("{app}", &stem);
+                            folder.extend(path.split('/'));
+                        }
+                        _ => {
+                            if by_env && let Some(env) = &job.layers.env {
+                                folder.push(env);
+                            }
+                            if nested || by_env {
+                                folder.push(stem);
+                            }
+                        }
                     }
                     Rendered {
                         path: path.clone(),
@@ -150,6 +274,14 @@ pub fn render_all(
                         } else {
                             BTreeMap::new()
                         },
+                        order: objects.iter().map(k8gen::emit::file_name).collect(),
+                        namespaces: objects
+                            .iter()
+                            .filter(|o| o.kind() == "Namespace")
+                            .map(|o| o.name().to_string())
+                            .collect(),
+                        owner: name,
+                        kustomization,
                     }
                 }),
             }
@@ -166,6 +298,12 @@ pub fn render_all(
                 inputs::print_diagnostics(job, &diags, color);
             }
         }
+    }
+    if errors == 0
+        && let Err(e) = namespace_owners(&jobs, &rendered)
+    {
+        let _ = writeln!(std::io::stderr(), "{e}");
+        errors += 1;
     }
     if errors > 0 {
         let _ = writeln!(

@@ -10,7 +10,7 @@ use crate::model::{self, App, Component, Strategy};
 
 pub fn deployment(app: &App, c: &Component) -> Deployment {
     Deployment {
-        metadata: super::component_meta(app, c, c.name.clone()),
+        metadata: super::workload_meta(app, c, c.name.clone()),
         spec: Some(DeploymentSpec {
             replicas: c.replicas,
             selector: pod::selector(c),

@@ -23,7 +23,7 @@ pub fn job(app: &App, c: &Component) -> Job {
         unreachable!("job() is called for Jobs only")
     };
     Job {
-        metadata: super::component_meta(app, c, c.name.clone()),
+        metadata: super::workload_meta(app, c, c.name.clone()),
         spec: Some(job_spec(app, c, settings)),
         ..Default::default()
     }
@@ -39,7 +39,7 @@ pub fn cron_job(app: &App, c: &Component) -> CronJob {
         unreachable!("cron_job() is called for CronJobs only")
     };
     CronJob {
-        metadata: super::component_meta(app, c, c.name.clone()),
+        metadata: super::workload_meta(app, c, c.name.clone()),
         spec: Some(CronJobSpec {
             schedule: schedule.clone(),
             time_zone: cron.time_zone.clone(),
@@ -50,7 +50,7 @@ pub fn cron_job(app: &App, c: &Component) -> CronJob {
             suspend: cron.suspend,
             job_template: JobTemplateSpec {
                 metadata: Some(ObjectMeta {
-                    labels: Some(super::labels::component_labels(app, c)),
+                    labels: Some(super::labels::workload_labels(app, c)),
                     ..Default::default()
                 }),
                 spec: Some(job_spec(app, c, job)),

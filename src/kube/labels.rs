@@ -19,6 +19,19 @@ pub const COMPONENT: &str = "app.kubernetes.io/component";
 pub const PART_OF: &str = "app.kubernetes.io/part-of";
 pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
 pub const MANAGER: &str = "k8gen";
+/// Flux's annotation that keeps an object when it leaves the source (`prune: true` would
+/// delete it): set to [`KEEP_ON_PRUNE`] on what holds data or other apps' objects, the
+/// Namespace and PersistentVolumeClaims.
+pub const FLUX_PRUNE: &str = "kustomize.toolkit.fluxcd.io/prune";
+pub const KEEP_ON_PRUNE: &str = "disabled";
+
+/// Adds [`FLUX_PRUNE`]` = disabled` to an object's annotations.
+pub fn keep_on_prune(annotations: &mut Option<BTreeMap<String, String>>) {
+    annotations
+        .get_or_insert_default()
+        .insert(FLUX_PRUNE.to_string(), KEEP_ON_PRUNE.to_string());
+}
+
 /// The track of a released component's pods (`blue`, `green`, `stable`, `canary`): part of the
 /// selector of each track's Deployment, and never changed for a given Deployment.
 pub const TRACK: &str = "k8gen.io/track";
@@ -54,9 +67,9 @@ pub fn add_track(labels: &mut BTreeMap<String, String>, track: Track) {
     labels.insert(TRACK.to_string(), track.to_string());
 }
 
-/// Labels of `component`'s objects and pods: the app's and component's own labels, then the
+/// Labels of `component`'s objects: the app's and component's own labels, then the
 /// recommended ones and the selector (which win; the rules refuse a label that disagrees with
-/// the selector).
+/// the selector). No version: see [`workload_labels`].
 pub fn component_labels(app: &App, component: &Component) -> BTreeMap<String, String> {
     let mut labels = app.labels.clone();
     labels.extend(component.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -68,6 +81,14 @@ pub fn component_labels(app: &App, component: &Component) -> BTreeMap<String, St
     );
     labels.insert(PART_OF.to_string(), app.name.clone());
     labels.insert(MANAGED_BY.to_string(), MANAGER.to_string());
+    labels
+}
+
+/// Labels of what runs: `component`'s workload and its pod template, which also carry the
+/// version (`app.kubernetes.io/version`). Only these: an image bump then changes the workload's
+/// file and nothing else (a Service, ConfigMap or policy does not change with the version).
+pub fn workload_labels(app: &App, component: &Component) -> BTreeMap<String, String> {
+    let mut labels = component_labels(app, component);
     if let Some(version) = &component.version {
         labels.insert(VERSION.to_string(), version.clone());
     }
@@ -126,7 +147,7 @@ mod tests {
                 .components[0]
                 .clone();
         assert_eq!(selector(a), selector(&b));
-        let labels = component_labels(&app, a);
+        let labels = workload_labels(&app, a);
         assert!(selector(a).iter().all(|(k, v)| labels.get(k) == Some(v)));
         assert_eq!(labels[VERSION], "v1");
     }

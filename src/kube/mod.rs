@@ -253,6 +253,14 @@ fn component_meta(app: &App, component: &Component, name: String) -> ObjectMeta 
     }
 }
 
+/// Metadata of `component`'s workload: [`component_meta`] with the version label.
+fn workload_meta(app: &App, component: &Component, name: String) -> ObjectMeta {
+    ObjectMeta {
+        labels: Some(labels::workload_labels(app, component)),
+        ..component_meta(app, component, name)
+    }
+}
+
 /// Metadata of objects that belong to the whole app.
 fn app_meta(app: &App, name: String) -> ObjectMeta {
     ObjectMeta {

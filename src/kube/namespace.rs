@@ -14,6 +14,8 @@ pub fn namespace(app: &App) -> Option<Namespace> {
         .filter(|_| app.create_namespace == Some(true))?;
     let mut metadata = super::app_meta(app, name.clone());
     metadata.namespace = None;
+    // Removing the app from the repo must not delete the namespace (and everything in it).
+    super::labels::keep_on_prune(&mut metadata.annotations);
     Some(Namespace {
         metadata,
         ..Default::default()

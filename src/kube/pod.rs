@@ -29,7 +29,7 @@ const TMP_VOLUME: &str = "tmp";
 /// A bare Pod.
 pub fn pod(app: &App, c: &Component) -> Pod {
     let template = template(app, c);
-    let mut metadata = super::component_meta(app, c, c.name.clone());
+    let mut metadata = super::workload_meta(app, c, c.name.clone());
     if let Some(annotations) = template.metadata.and_then(|m| m.annotations) {
         metadata
             .annotations
@@ -179,7 +179,7 @@ pub fn template(app: &App, c: &Component) -> PodTemplateSpec {
 
     PodTemplateSpec {
         metadata: Some(ObjectMeta {
-            labels: Some(labels::component_labels(app, c)),
+            labels: Some(labels::workload_labels(app, c)),
             annotations: non_empty(annotations),
             ..Default::default()
         }),

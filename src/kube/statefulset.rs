@@ -46,7 +46,7 @@ pub fn stateful_set(app: &App, c: &Component) -> StatefulSet {
         }),
     };
     StatefulSet {
-        metadata: super::component_meta(app, c, c.name.clone()),
+        metadata: super::workload_meta(app, c, c.name.clone()),
         spec: Some(StatefulSetSpec {
             replicas: c.replicas,
             selector: pod::selector(c),
@@ -104,10 +104,15 @@ pub fn claims(app: &App, c: &Component) -> Vec<PersistentVolumeClaim> {
         return Vec::new();
     }
     new_claims(c)
-        .map(|(name, spec)| PersistentVolumeClaim {
-            metadata: super::component_meta(app, c, c.claim_name(name)),
-            spec: Some(spec),
-            ..Default::default()
+        .map(|(name, spec)| {
+            let mut metadata = super::component_meta(app, c, c.claim_name(name));
+            // Removing the app from the repo must not delete its data.
+            labels::keep_on_prune(&mut metadata.annotations);
+            PersistentVolumeClaim {
+                metadata,
+                spec: Some(spec),
+                ..Default::default()
+            }
         })
         .collect()
 }

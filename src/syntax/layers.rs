@@ -377,6 +377,23 @@ pub fn declared_environments(spec: &str, platform: Option<&str>) -> Vec<String> 
     }
 }
 
+/// The platform file's `[gitops]` settings: `kustomization` and `folder`, when set (a file
+/// that does not parse gives none: rendering reports why).
+pub fn platform_gitops(platform: &str) -> (Option<bool>, Option<String>) {
+    let Ok(doc) = DeTable::parse(platform) else {
+        return (None, None);
+    };
+    let table = doc
+        .get_ref()
+        .get("gitops")
+        .and_then(|t| t.get_ref().as_table());
+    let get = |key: &str| table.and_then(|t| t.get(key)).map(|v| v.get_ref());
+    (
+        get("kustomization").and_then(|v| v.as_bool()),
+        get("folder").and_then(|v| v.as_str()).map(str::to_string),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

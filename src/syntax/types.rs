@@ -436,6 +436,26 @@ pub struct PlatformFile {
     /// Lint rules raised to errors, labels every app must carry, and the apps excepted.
     #[schemars(example = serde_json::json!({"deny": ["latest-or-untagged-image", "missing-resources"], "require_labels": ["platform.company.com/team"]}))]
     pub policy: Option<Sp<PolicySyntax>>,
+    /// How `k8gen render -o DIR` writes a GitOps tree.
+    // Read from the TOML tree (syntax::layers::platform_gitops); typed here for the schema and
+    // shape errors.
+    #[allow(dead_code)]
+    #[schemars(example = serde_json::json!({"kustomization": true, "folder": "{env}/{app}"}))]
+    pub gitops: Option<Sp<GitOpsSyntax>>,
+}
+
+/// The platform's GitOps tree settings.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // read from the TOML tree, like `PlatformFile::gitops`
+pub struct GitOpsSyntax {
+    /// Write a `kustomization.yaml` listing its files into every app folder (default `true`;
+    /// `render --no-kustomization` also turns it off).
+    pub kustomization: Option<Sp<bool>>,
+    /// The folder of an app inside the output folder with `--all-envs`: `{env}` and `{app}`
+    /// (the spec file's stem) are replaced; default `{env}/{app}`.
+    #[schemars(example = &"{app}/{env}")]
+    pub folder: Option<Sp<String>>,
 }
 
 /// One environment of the platform.

@@ -1,8 +1,9 @@
 //! Renders running at the same time into one folder, and renders killed with SIGKILL, as loops
 //! over real processes. What must hold: concurrent renders into one folder all succeed and
 //! leave exactly one spec's tree (the lock beside the folder serializes them); a killed render
-//! leaves no temporary file in the output folder, every file there whole (old or new
-//! content), and the next run leaves no temporary file anywhere.
+//! leaves no temporary file in the output folder and the old tree or the new one, whole (never
+//! a mix of old and new files: the tree is swapped in one step), and the next run leaves no
+//! temporary file anywhere.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -70,7 +71,10 @@ impl Fixture {
         }
         let new = trees.pop().unwrap();
         let old = trees.pop().unwrap();
-        assert!(old.keys().all(|k| !new.contains_key(k) || old[k] != new[k]));
+        // Most files differ (every component's objects); the few the tags do not reach (a
+        // shared NetworkPolicy, kustomization.yaml) may be the same.
+        let differing = old.iter().filter(|(k, v)| new.get(*k) != Some(*v)).count();
+        assert!(differing >= n, "{differing} files differ");
         Fixture { tmp, old, new }
     }
 
@@ -170,14 +174,15 @@ fn killed_renders_leave_no_temporary_files_and_no_partial_files() {
         child.kill().unwrap(); // SIGKILL
         let _ = child.wait();
         kills += 1;
-        // Right after the kill: no temporary file in the output folder, every file whole.
+        // Right after the kill: the old tree or the new one, whole (no temporary file, no
+        // mix of old and new files: the tree is swapped in one step).
         if f.out().exists() {
-            for (name, content) in read_tree(&f.out()) {
-                assert!(
-                    target.get(&name) == Some(&content) || other.get(&name) == Some(&content),
-                    "kill {i}: `{name}` is neither the old nor the new file"
-                );
-            }
+            let now = read_tree(&f.out());
+            assert!(
+                &now == target || &now == other,
+                "kill {i}: the tree is neither the old nor the new one: {:?}",
+                now.keys().collect::<Vec<_>>()
+            );
         }
         // What a kill may leave beside the folder is git-ignored.
         let staging = f.root().join("gitops/.out.k8gen");

@@ -62,11 +62,18 @@ fn a_failed_render_leaves_previous_output_untouched() {
 fn rerender_replaces_own_stale_files_and_keeps_foreign_ones() {
     let tmp = tempfile::tempdir().unwrap();
     let out_dir = tmp.path().join("k8s");
-    assert!(
-        render_into(&["specs/task-tracker.toml"], &out_dir)
-            .status
-            .success()
-    );
+    // Rendered without k8gen's kustomization.yaml, then the user writes their own: the next
+    // render (which would write one) leaves theirs alone and says so.
+    let dir = out_dir.to_str().unwrap();
+    let first = k8gen(&[
+        "render",
+        "specs/task-tracker.toml",
+        "-o",
+        dir,
+        "--no-kustomization",
+    ]);
+    assert!(first.status.success());
+    assert!(!out_dir.join("kustomization.yaml").exists());
     std::fs::write(out_dir.join("kustomization.yaml"), "resources: []\n").unwrap();
     std::fs::write(out_dir.join("README.md"), "mine\n").unwrap();
     let stale = out_dir.join("deployment-old-name.yaml");
@@ -80,10 +87,12 @@ fn rerender_replaces_own_stale_files_and_keeps_foreign_ones() {
     .unwrap();
     let edited = out_dir.join("service-task-tracker.yaml");
     std::fs::write(&edited, "hand edited\n").unwrap();
+    let second = render_into(&["specs/task-tracker.toml"], &out_dir);
+    assert!(second.status.success());
+    let said = String::from_utf8_lossy(&second.stderr);
     assert!(
-        render_into(&["specs/task-tracker.toml"], &out_dir)
-            .status
-            .success()
+        said.contains("kustomization.yaml` is not k8gen's: left as it is"),
+        "{said}"
     );
     assert!(!stale.exists(), "k8gen's own stale file should be removed");
     assert_eq!(

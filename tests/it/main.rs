@@ -28,4 +28,5 @@ mod schema;
 mod set_image;
 mod support;
 mod takeover;
+mod tree;
 mod yaml_readback;

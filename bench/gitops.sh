@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# GitOps trees (issue 9): 1000 apps x 3 environments rendered to a tree, next to `cp -r` of the
+# same tree (the I/O limit), an unchanged re-render, `--check`, the stdout render, and a sample
+# of `kubectl kustomize` / `helm template` per app and environment when they are installed.
+#
+#   bench/gitops.sh                 # N=1000 apps, best of RUNS=3 -> figures on stdout
+#   N=200 RUNS=1 bench/gitops.sh    # smaller
+#
+# Needs: cargo, python3 >= 3.11. Optional: kubectl (PATH or ../shared/peers/bin), helm
+# (../shared/peers/bin) and ../shared/peers/helm-chart/task-tracker. Everything generated goes
+# to bench/tmp/gitops/ (git-ignored). Wall-clock times of whole commands (date +%s%N), best of
+# RUNS; the peers are timed on SAMPLE apps and scaled to N (they start one process per app).
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+cd "$ROOT"
+N="${N:-1000}"
+RUNS="${RUNS:-3}"
+SAMPLE="${SAMPLE:-20}"
+W=bench/tmp/gitops
+PEERS="${PEERS:-$ROOT/../shared/peers}"
+
+cargo build --release --locked --quiet
+K8GEN="${CARGO_TARGET_DIR:-$ROOT/target}/release/k8gen"
+
+rm -rf "$W"
+mkdir -p "$W"
+python3 bench/gen-specs.py "$N" "$W/apps" >/dev/null
+cat >"$W/apps/k8gen.toml" <<'EOF'
+[environments.dev]
+namespace = "{app}-dev"
+[environments.staging]
+namespace = "{app}-staging"
+[environments.prod]
+namespace = "{app}"
+EOF
+
+now() { date +%s%N; }
+# best NAME PREPARE COMMAND...: runs PREPARE (untimed) then COMMAND, RUNS times; prints ms.
+best() {
+  local prep="$1"; shift
+  local b=""
+  for _ in $(seq "$RUNS"); do
+    eval "$prep"
+    local t0 t1
+    t0=$(now); "$@" >/dev/null; t1=$(now)
+    local ms=$(( (t1 - t0) / 1000000 ))
+    if [ -z "$b" ] || [ "$ms" -lt "$b" ]; then b=$ms; fi
+  done
+  echo "$b"
+}
+
+cd "$W"
+stdout_ms=$(best ":" "$K8GEN" render apps --all-envs)
+fresh_ms=$(best "rm -rf deploy" "$K8GEN" render apps --all-envs -o deploy)
+files=$(find deploy -type f | wc -l)
+cp_ms=$(best "rm -rf copy" cp -r deploy copy)
+unchanged_ms=$(best ":" "$K8GEN" render apps --all-envs -o deploy)
+check_ms=$(best ":" "$K8GEN" render apps --all-envs -o deploy --check)
+"$K8GEN" render apps --all-envs -o deploy --check  # exit 0: the tree is current
+one_ms=$(best ":" "$K8GEN" render apps/task-tracker-000.toml --env prod)
+
+KUBECTL="$(command -v kubectl || true)"
+[ -x "$PEERS/bin/kubectl" ] && KUBECTL="$PEERS/bin/kubectl"
+HELM=""
+[ -x "$PEERS/bin/helm" ] && HELM="$PEERS/bin/helm"
+CHART="$PEERS/helm-chart/task-tracker"
+
+kustomize_ms="-"
+if [ -n "$KUBECTL" ]; then
+  t0=$(now)
+  for app in $(ls deploy/prod | head -n "$SAMPLE"); do
+    for env in dev staging prod; do "$KUBECTL" kustomize "deploy/$env/$app" >/dev/null; done
+  done
+  t1=$(now)
+  kustomize_ms=$(( (t1 - t0) / 1000000 * N / SAMPLE ))
+fi
+helm_ms="-"
+if [ -n "$HELM" ] && [ -d "$CHART" ]; then
+  t0=$(now)
+  for i in $(seq "$SAMPLE"); do
+    for env in dev staging prod; do
+      "$HELM" template "app-$i" "$CHART" --namespace "app-$i-$env" >/dev/null
+    done
+  done
+  t1=$(now)
+  helm_ms=$(( (t1 - t0) / 1000000 * N / SAMPLE ))
+fi
+
+ratio() { python3 -c "import sys; a,b=sys.argv[1:]; print('-' if '-' in (a,b) or float(b)==0 else f'{float(a)/float(b):.2f}')" "$1" "$2"; }
+cat <<EOF
+GitOps tree bench: $N apps x 3 environments, $files files; $(nproc) cores; load $(cut -d' ' -f1 /proc/loadavg)
+k8gen $(git -C "$ROOT" rev-parse --short HEAD); best of $RUNS; peers: $SAMPLE apps x 3 envs scaled to $N
+
+| case                                   | ms     | ratio                          |
+|----------------------------------------|--------|--------------------------------|
+| render to stdout (all envs)            | $stdout_ms | 1 |
+| fresh tree (-o, folder absent)         | $fresh_ms | $(ratio "$fresh_ms" "$cp_ms") x cp -r |
+| cp -r of the same tree                 | $cp_ms | 1 |
+| unchanged re-render (-o, writes nothing) | $unchanged_ms | $(ratio "$unchanged_ms" "$stdout_ms") x stdout |
+| --check                                | $check_ms | $(ratio "$check_ms" "$stdout_ms") x stdout |
+| one app, one env, to stdout            | $one_ms | |
+| kubectl kustomize, every env folder    | $kustomize_ms | $(ratio "$kustomize_ms" "$stdout_ms") x k8gen stdout |
+| helm template, per app and env         | $helm_ms | $(ratio "$helm_ms" "$stdout_ms") x k8gen stdout |
+EOF

@@ -1,0 +1,679 @@
+//! An output tree as a whole (`-o DIR`): which files k8gen owns in it, reading it back,
+//! planning what a render changes, `--check`ing it, and replacing it in one step.
+//!
+//! - **Ownership**: `DIR/.k8gen-owned.json` (the [`Manifest`]) lists, per owner (a spec's file
+//!   name, with ` --env ENV` when rendered for one: the name its files' header line carries),
+//!   the spec's path relative to `DIR` and every file it wrote with the sha256 of its content,
+//!   plus the `kustomization.yaml` files k8gen made. A render replaces the files of the owners
+//!   it renders, removes the files of owners whose spec file no longer exists (renamed or
+//!   deleted specs) and keeps every other owner's files and every file no owner lists.
+//!   A tree written before the manifest existed: a `.yaml` file whose header line names the
+//!   owner being rendered, in a folder it writes, is taken as that owner's.
+//! - **Atomic swap**: the new tree is built in the staging folder beside `DIR` (files that do
+//!   not change, and files k8gen does not own, are hard links to the old ones), then swapped
+//!   with the old tree in one `renameat2(RENAME_EXCHANGE)` on Linux (two renames elsewhere),
+//!   so a reader or a kill sees the old tree or the new one, never a mix. A render that
+//!   changes nothing writes nothing.
+//! - **Check**: the same plan, compared with the disk instead of written.
+//!
+//! It must not decide what the files contain (that is `emit`), print, or exit: it returns
+//! what it found to `output` and `render`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The ownership manifest's file name in the output folder.
+pub const MANIFEST: &str = ".k8gen-owned.json";
+/// The file listing an app folder's files for Kustomize, Argo CD and Flux.
+pub const KUSTOMIZATION: &str = "kustomization.yaml";
+
+/// What k8gen wrote into an output tree.
+#[derive(Serialize, Deserialize, Default, Debug, Clone, PartialEq)]
+pub struct Manifest {
+    /// Owner (spec file name, ` --env ENV`) → what it wrote.
+    pub owners: BTreeMap<String, Owner>,
+    /// `kustomization.yaml` files k8gen made: path → sha256.
+    #[serde(default)]
+    pub kustomizations: BTreeMap<String, String>,
+}
+
+/// One owner's files.
+#[derive(Serialize, Deserialize, Default, Debug, Clone, PartialEq)]
+pub struct Owner {
+    /// The spec's path relative to the output folder (`/`-separated): when it no longer
+    /// exists, the owner's files are removed by the next render into the folder.
+    pub spec: String,
+    /// Its files in the order of its YAML stream (the order `kustomization.yaml` lists).
+    pub files: Vec<OwnedFile>,
+}
+
+/// One file k8gen wrote.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct OwnedFile {
+    /// Relative to the output folder, `/`-separated.
+    pub path: String,
+    /// sha256 of the content as written (empty: adopted from a tree without a manifest).
+    pub sha256: String,
+}
+
+impl Manifest {
+    /// Every file k8gen owns → its recorded sha256.
+    fn all_files(&self) -> BTreeMap<&str, &str> {
+        self.owners
+            .values()
+            .flat_map(|o| o.files.iter().map(|f| (f.path.as_str(), f.sha256.as_str())))
+            .chain(
+                self.kustomizations
+                    .iter()
+                    .map(|(p, h)| (p.as_str(), h.as_str())),
+            )
+            .collect()
+    }
+}
+
+/// One owner's output for this run.
+pub struct Produced {
+    pub owner: String,
+    /// The spec's path relative to the output folder.
+    pub spec: String,
+    /// Path relative to the output folder → content.
+    pub files: BTreeMap<String, String>,
+    /// The paths in the order of the YAML stream (what `kustomization.yaml` lists).
+    pub order: Vec<String>,
+}
+
+/// Options of the tree layout.
+#[derive(Clone, Copy, Debug)]
+pub struct Layout {
+    /// Write a `kustomization.yaml` into each folder holding k8gen's files.
+    pub kustomization: bool,
+}
+
+/// What a render into `dir` changes.
+#[derive(Debug)]
+pub struct Plan {
+    /// Every file k8gen writes this run (produced files and kustomizations) → content.
+    pub write: BTreeMap<String, String>,
+    /// Files k8gen wrote before and no longer produces.
+    pub remove: BTreeSet<String>,
+    /// The manifest before (empty when there was none) and after.
+    pub old: Manifest,
+    pub new: Manifest,
+    /// What the user should know (a `kustomization.yaml` of theirs left alone).
+    pub notes: Vec<String>,
+}
+
+pub fn digest(content: &[u8]) -> String {
+    hex::encode(Sha256::digest(content))
+}
+
+fn io(what: &str, p: &Path, e: std::io::Error) -> String {
+    format!("cannot {what} `{}`: {e}", p.display())
+}
+
+/// `rel` (`/`-separated) under `dir`.
+fn join(dir: &Path, rel: &str) -> PathBuf {
+    rel.split('/').fold(dir.to_path_buf(), |p, c| p.join(c))
+}
+
+/// The manifest of `dir`, if any. A manifest that does not parse is an error (k8gen would
+/// otherwise forget what it owns and leave files behind forever).
+pub fn read_manifest(dir: &Path) -> Result<Option<Manifest>, String> {
+    let path = dir.join(MANIFEST);
+    match fs::symlink_metadata(&path) {
+        Ok(m) if !m.file_type().is_file() => {
+            return Err(format!("`{}` is not a regular file", path.display()));
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io("read", &path, e)),
+    }
+    let text = fs::read_to_string(&path).map_err(|e| io("read", &path, e))?;
+    serde_json::from_str(&text).map(Some).map_err(|e| {
+        format!(
+            "`{}` is not k8gen's ownership manifest ({e}); restore it from git or remove it",
+            path.display()
+        )
+    })
+}
+
+/// The manifest as written: sorted keys, one line per file, a final newline.
+pub fn manifest_text(m: &Manifest) -> String {
+    let mut s = serde_json::to_string_pretty(m).expect("a manifest serializes");
+    s.push('\n');
+    s
+}
+
+/// The files k8gen owns in the output tree `dir` (the manifest's, else every `.yaml` file
+/// whose first line is k8gen's header), path relative to `dir` → content; a listed file that
+/// is missing is left out. What `k8gen diff` compares with a fresh render.
+#[allow(dead_code, reason = "what `k8gen diff` reads (branch diff)")]
+pub fn read_owned(dir: &Path) -> Result<BTreeMap<String, String>, String> {
+    let mut out = BTreeMap::new();
+    match read_manifest(dir)? {
+        Some(m) => {
+            for rel in m.all_files().into_keys() {
+                if let Some(content) = read_regular(&join(dir, rel)) {
+                    out.insert(rel.to_string(), content);
+                }
+            }
+        }
+        None => {
+            for rel in walk_files(dir)? {
+                if rel.ends_with(".yaml")
+                    && let Some(content) = read_regular(&join(dir, &rel))
+                    && content.lines().next().is_some_and(k8gen::emit::is_header)
+                {
+                    out.insert(rel, content);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Paths (relative, `/`-separated, sorted) of every regular file under `dir`, not following
+/// symlinks.
+pub fn walk_files(dir: &Path) -> Result<Vec<String>, String> {
+    fn walk(dir: &Path, rel: &str, out: &mut Vec<String>) -> Result<(), String> {
+        let entries = match fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(io("list", dir, e)),
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let r = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => walk(&entry.path(), &r, out)?,
+                Ok(t) if t.is_file() => out.push(r),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(dir, "", &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+/// The content of a regular file (never a symlink, FIFO or device), if it is UTF-8.
+fn read_regular(path: &Path) -> Option<String> {
+    let meta = fs::symlink_metadata(path).ok()?;
+    if !meta.file_type().is_file() {
+        return None;
+    }
+    fs::read_to_string(path).ok()
+}
+
+/// Whether the regular file `path` holds exactly `content` (reads at most one byte more).
+fn same_content(path: &Path, content: &[u8]) -> bool {
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return false;
+    };
+    if !meta.file_type().is_file() || meta.len() != content.len() as u64 {
+        return false;
+    }
+    let Ok(f) = fs::File::open(path) else {
+        return false;
+    };
+    let mut old = Vec::with_capacity(content.len());
+    f.take(content.len() as u64 + 1)
+        .read_to_end(&mut old)
+        .is_ok()
+        && old == content
+}
+
+/// The first line of a regular file, if it is k8gen's header: the owner it names.
+fn header_owner(path: &Path) -> Option<String> {
+    let meta = fs::symlink_metadata(path).ok()?;
+    if !meta.file_type().is_file() {
+        return None;
+    }
+    let mut head = Vec::new();
+    fs::File::open(path)
+        .ok()?
+        .take(4096)
+        .read_to_end(&mut head)
+        .ok()?;
+    let end = head.iter().position(|&b| b == b'\n')?;
+    let line = std::str::from_utf8(&head[..end]).ok()?;
+    if !k8gen::emit::is_header(line) {
+        return None;
+    }
+    line.strip_prefix(k8gen::emit::HEADER_PREFIX)
+        .and_then(|r| r.strip_suffix(k8gen::emit::HEADER_SUFFIX))
+        .map(str::to_string)
+}
+
+fn folder_of(rel: &str) -> &str {
+    rel.rsplit_once('/').map_or("", |(f, _)| f)
+}
+
+fn in_folder(folder: &str, name: &str) -> String {
+    if folder.is_empty() {
+        name.to_string()
+    } else {
+        format!("{folder}/{name}")
+    }
+}
+
+/// What rendering `produced` into `dir` changes.
+pub fn plan(dir: &Path, produced: Vec<Produced>, layout: Layout) -> Result<Plan, String> {
+    let old = read_manifest(dir)?;
+    let mut old = old.unwrap_or_default();
+    adopt_by_header(dir, &produced, &mut old);
+    let mut new = Manifest::default();
+    let mut remove: BTreeSet<String> = BTreeSet::new();
+    let mut notes = Vec::new();
+    // Owners not rendered now: kept while their spec exists.
+    for (name, owner) in &old.owners {
+        if produced.iter().any(|p| &p.owner == name) {
+            continue;
+        }
+        if !owner.spec.is_empty() && fs::symlink_metadata(join(dir, &owner.spec)).is_ok() {
+            new.owners.insert(name.clone(), owner.clone());
+        }
+    }
+    let mut write: BTreeMap<String, String> = BTreeMap::new();
+    let kept: BTreeMap<String, String> = new
+        .owners
+        .iter()
+        .flat_map(|(n, o)| o.files.iter().map(move |f| (f.path.clone(), n.clone())))
+        .collect();
+    for p in produced {
+        for (rel, content) in &p.files {
+            if let Some(other) = kept.get(rel) {
+                return Err(format!(
+                    "`{}` is written by both `{other}` and `{}`; rename an object or render \
+                     them into different folders",
+                    join(dir, rel).display(),
+                    p.owner
+                ));
+            }
+            write.insert(rel.clone(), content.clone());
+        }
+        new.owners.insert(
+            p.owner,
+            Owner {
+                spec: p.spec,
+                files: p
+                    .order
+                    .iter()
+                    .map(|rel| OwnedFile {
+                        path: rel.clone(),
+                        sha256: digest(p.files[rel].as_bytes()),
+                    })
+                    .collect(),
+            },
+        );
+    }
+    if layout.kustomization {
+        // Folder → its files, owners in name order, each in stream order (kept owners: in
+        // path order).
+        let mut folders: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for owner in new.owners.values() {
+            for f in &owner.files {
+                folders
+                    .entry(folder_of(&f.path).to_string())
+                    .or_default()
+                    .push(f.path.clone());
+            }
+        }
+        for (folder, files) in folders {
+            let rel = in_folder(&folder, KUSTOMIZATION);
+            let path = join(dir, &rel);
+            if !old.kustomizations.contains_key(&rel)
+                && fs::symlink_metadata(&path).is_ok()
+                && header_owner(&path).is_none()
+            {
+                notes.push(format!(
+                    "`{}` is not k8gen's: left as it is (list k8gen's files in it yourself, \
+                     or remove it to get k8gen's)",
+                    path.display()
+                ));
+                continue;
+            }
+            let content = kustomization(&new, &folder, &files);
+            new.kustomizations
+                .insert(rel.clone(), digest(content.as_bytes()));
+            write.insert(rel, content);
+        }
+    }
+    let now = new.all_files();
+    for rel in old.all_files().into_keys() {
+        if !now.contains_key(rel) {
+            remove.insert(rel.to_string());
+        }
+    }
+    Ok(Plan {
+        write,
+        remove,
+        old,
+        new,
+        notes,
+    })
+}
+
+/// The header line is the second sign of ownership (a tree written before the manifest, or a
+/// file copied in by hand): `.yaml` files whose header names an owner being rendered, in the
+/// folders it writes, are that owner's.
+fn adopt_by_header(dir: &Path, produced: &[Produced], old: &mut Manifest) {
+    let known: BTreeSet<String> = old.all_files().into_keys().map(str::to_string).collect();
+    for p in produced {
+        let folders: BTreeSet<&str> = p.files.keys().map(|r| folder_of(r)).collect();
+        for folder in folders {
+            let Ok(entries) = fs::read_dir(join(dir, folder)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let rel = in_folder(folder, &name);
+                if !name.ends_with(".yaml")
+                    || name == KUSTOMIZATION
+                    || known.contains(&rel)
+                    || !entry.file_type().is_ok_and(|t| t.is_file())
+                {
+                    continue;
+                }
+                if header_owner(&entry.path()).as_deref() == Some(p.owner.as_str()) {
+                    old.owners
+                        .entry(p.owner.clone())
+                        .or_default()
+                        .files
+                        .push(OwnedFile {
+                            path: rel,
+                            sha256: String::new(),
+                        });
+                }
+            }
+        }
+    }
+}
+
+/// The `kustomization.yaml` of `folder`: its files in stream order, kept in that order by
+/// `sortOptions: fifo`, so `kubectl kustomize` prints the objects in k8gen's order.
+fn kustomization(manifest: &Manifest, folder: &str, files: &[String]) -> String {
+    let owners: Vec<&str> = manifest
+        .owners
+        .iter()
+        .filter(|(_, o)| o.files.iter().any(|f| folder_of(&f.path) == folder))
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let mut s = k8gen::emit::header(&owners.join(", "));
+    s.push_str("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n");
+    s.push_str("sortOptions:\n  order: fifo\nresources:\n");
+    for rel in files {
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        s.push_str(&format!("- {name}\n"));
+    }
+    s
+}
+
+/// What `--check` finds: the tree on disk against the plan.
+#[derive(Default, Debug)]
+pub struct Findings {
+    /// k8gen's files whose content is not what the specs render now.
+    pub stale: Vec<String>,
+    /// Files the specs render that are not there.
+    pub missing: Vec<String>,
+    /// k8gen's files changed by someone else since k8gen wrote them.
+    pub edited: Vec<String>,
+    /// Files k8gen wrote that the specs no longer produce.
+    pub extra: Vec<String>,
+}
+
+impl Findings {
+    pub fn is_empty(&self) -> bool {
+        self.stale.is_empty()
+            && self.missing.is_empty()
+            && self.edited.is_empty()
+            && self.extra.is_empty()
+    }
+}
+
+/// Compares the tree on disk with the plan; writes nothing.
+pub fn check(dir: &Path, plan: &Plan) -> Findings {
+    let mut f = Findings::default();
+    let before = plan.old.all_files();
+    let recorded = |rel: &str| before.get(rel).copied().filter(|h| !h.is_empty());
+    enum State {
+        Same,
+        Missing,
+        Edited,
+        Stale,
+    }
+    // Reading thousands of files: in parallel, results in path order.
+    let states: Vec<(&String, State)> = plan
+        .write
+        .par_iter()
+        .map(|(rel, content)| {
+            let path = join(dir, rel);
+            if fs::symlink_metadata(&path).is_err() {
+                return (rel, State::Missing);
+            }
+            if same_content(&path, content.as_bytes()) {
+                return (rel, State::Same);
+            }
+            // Never read a FIFO, a device or through a symlink.
+            let on_disk = fs::symlink_metadata(&path)
+                .is_ok_and(|m| m.file_type().is_file())
+                .then(|| fs::read(&path).map(|b| digest(&b)).ok())
+                .flatten();
+            match recorded(rel) {
+                Some(h) if Some(h) != on_disk.as_deref() => (rel, State::Edited),
+                _ => (rel, State::Stale),
+            }
+        })
+        .collect();
+    for (rel, state) in states {
+        match state {
+            State::Same => {}
+            State::Missing => f.missing.push(rel.clone()),
+            State::Edited => f.edited.push(rel.clone()),
+            State::Stale => f.stale.push(rel.clone()),
+        }
+    }
+    for rel in &plan.remove {
+        if fs::symlink_metadata(join(dir, rel)).is_ok() {
+            f.extra.push(rel.clone());
+        }
+    }
+    let manifest = manifest_text(&plan.new);
+    if !same_content(&dir.join(MANIFEST), manifest.as_bytes()) {
+        if dir.join(MANIFEST).exists() {
+            f.stale.push(MANIFEST.to_string());
+        } else {
+            f.missing.push(MANIFEST.to_string());
+        }
+    }
+    f
+}
+
+/// Whether applying the plan would change anything on disk.
+pub fn changes(dir: &Path, plan: &Plan) -> bool {
+    !check(dir, plan).is_empty()
+}
+
+/// Builds the new tree in `staging` (which must not exist, on `dir`'s file system) and swaps
+/// it with `dir` (or renames it into place when `dir` does not exist).
+pub fn apply(dir: &Path, plan: &Plan, staging: &Path) -> Result<(), String> {
+    let exists = match fs::symlink_metadata(dir) {
+        Ok(m) if m.is_dir() => true,
+        Ok(_) => return Err(format!("`{}` exists and is not a folder", dir.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => return Err(io("read", dir, e)),
+    };
+    if exists && fs::symlink_metadata(dir.join(".git")).is_ok() {
+        return Err(format!(
+            "`{}` holds `.git`: k8gen replaces its output folder as a whole; write into a \
+             folder inside the repository (`-o deploy/`), not the repository itself",
+            dir.display()
+        ));
+    }
+    fs::create_dir(staging).map_err(|e| io("create", staging, e))?;
+    if exists {
+        if let Ok(m) = fs::metadata(dir) {
+            let _ = fs::set_permissions(staging, m.permissions());
+        }
+        let mut skip: BTreeSet<&str> = plan.remove.iter().map(String::as_str).collect();
+        skip.extend(plan.write.keys().map(String::as_str));
+        skip.insert(MANIFEST);
+        mirror(dir, staging, "", &skip)?;
+    }
+    // Folders first (one after the other), then the files in parallel.
+    let targets = plan
+        .write
+        .iter()
+        .map(|(rel, content)| Ok((make_parents(staging, rel)?, rel, content)))
+        .collect::<Result<Vec<_>, String>>()?;
+    targets.par_iter().try_for_each(|(target, rel, content)| {
+        let old = join(dir, rel);
+        if exists && same_content(&old, content.as_bytes()) && fs::hard_link(&old, target).is_ok() {
+            return Ok(());
+        }
+        fs::write(target, content).map_err(|e| io("write", target, e))
+    })?;
+    // Folders left empty by removed files go too (deepest first).
+    let mut emptied: BTreeSet<String> = BTreeSet::new();
+    for rel in &plan.remove {
+        let mut f = folder_of(rel);
+        while !f.is_empty() {
+            emptied.insert(f.to_string());
+            f = folder_of(f);
+        }
+    }
+    for f in emptied.iter().rev() {
+        let p = join(staging, f);
+        if fs::read_dir(&p).is_ok_and(|mut e| e.next().is_none()) {
+            let _ = fs::remove_dir(&p);
+        }
+    }
+    let manifest = staging.join(MANIFEST);
+    fs::write(&manifest, manifest_text(&plan.new)).map_err(|e| io("write", &manifest, e))?;
+    if exists {
+        swap(staging, dir)?;
+        fs::remove_dir_all(staging).map_err(|e| io("remove the old tree in", staging, e))
+    } else {
+        fs::rename(staging, dir).map_err(|e| io("move the output into", dir, e))
+    }
+}
+
+/// Recreates `from` in `to`: folders made anew (same permissions), everything else (files,
+/// symlinks, FIFOs) hard-linked, never followed; `skip` paths are left out.
+fn mirror(from: &Path, to: &Path, rel: &str, skip: &BTreeSet<&str>) -> Result<(), String> {
+    let entries = fs::read_dir(from).map_err(|e| io("list", from, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| io("list", from, e))?;
+        let name = entry.file_name();
+        let name_s = name.to_string_lossy();
+        let r = in_folder(rel, &name_s);
+        let src = entry.path();
+        let dst = to.join(&name);
+        let t = entry.file_type().map_err(|e| io("read", &src, e))?;
+        if t.is_dir() {
+            fs::create_dir(&dst).map_err(|e| io("create", &dst, e))?;
+            if let Ok(m) = fs::symlink_metadata(&src) {
+                let _ = fs::set_permissions(&dst, m.permissions());
+            }
+            mirror(&src, &dst, &r, skip)?;
+        } else if !skip.contains(r.as_str()) && !old_temporary(&name_s) {
+            fs::hard_link(&src, &dst).map_err(|e| io("link", &src, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Names of the temporary files k8gen up to 0.1 made inside output folders
+/// (`.deployment-x.yaml.k8gen-AbC123`), which a killed run left: dropped when seen.
+pub fn old_temporary(name: &str) -> bool {
+    name.starts_with('.')
+        && name.rsplit_once(".k8gen-").is_some_and(|(before, random)| {
+            before.len() > 1
+                && random.len() == 6
+                && random.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
+}
+
+/// Makes the folders of `rel` under `root`, refusing to go through anything that is not a
+/// folder (a symlink k8gen would write through, a file in the way); returns the file's path.
+fn make_parents(root: &Path, rel: &str) -> Result<PathBuf, String> {
+    let mut p = root.to_path_buf();
+    let parts: Vec<&str> = rel.split('/').collect();
+    for part in &parts[..parts.len() - 1] {
+        p.push(part);
+        match fs::symlink_metadata(&p) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                return Err(format!(
+                    "`{part}` in the output folder is in the way of `{rel}` (a symlink or a \
+                     file; k8gen will not write through it); remove it"
+                ));
+            }
+            Err(_) => fs::create_dir(&p).map_err(|e| io("create", &p, e))?,
+        }
+    }
+    let file = root.join(rel);
+    if fs::symlink_metadata(&file).is_ok_and(|m| m.is_dir()) {
+        return Err(format!(
+            "`{rel}` in the output folder is a folder; remove it"
+        ));
+    }
+    Ok(file)
+}
+
+/// Swaps the folders `a` and `b` in one step.
+#[cfg(target_os = "linux")]
+fn swap(a: &Path, b: &Path) -> Result<(), String> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(|e| e.to_string());
+    let (ca, cb) = (c(a)?, c(b)?);
+    // SAFETY: two valid NUL-terminated paths; renameat2 reads them and nothing else.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            ca.as_ptr(),
+            libc::AT_FDCWD,
+            cb.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        return Ok(());
+    }
+    let e = std::io::Error::last_os_error();
+    match e.raw_os_error() {
+        // The file system cannot exchange: two renames.
+        Some(libc::EINVAL) | Some(libc::ENOSYS) | Some(libc::EOPNOTSUPP) => swap_by_renames(a, b),
+        _ => Err(io("swap the new tree into", b, e)),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn swap(a: &Path, b: &Path) -> Result<(), String> {
+    swap_by_renames(a, b)
+}
+
+/// Moves `b` aside to `a`+`.old`, `a` to `b`, then the old tree to `a`. Not atomic: between
+/// the two renames `b` is missing for a moment.
+fn swap_by_renames(a: &Path, b: &Path) -> Result<(), String> {
+    let aside = a.with_extension("old");
+    fs::rename(b, &aside).map_err(|e| io("move aside", b, e))?;
+    if let Err(e) = fs::rename(a, b) {
+        let _ = fs::rename(&aside, b);
+        return Err(io("move the new tree into", b, e));
+    }
+    fs::rename(&aside, a).map_err(|e| io("move", &aside, e))
+}
