@@ -184,6 +184,25 @@ fn take(
     Some(i)
 }
 
+/// `{ name = port, name = { port, protocol } }`: container ports (name, number, protocol).
+fn ports_table(named: &[(String, i64, Option<String>)]) -> String {
+    format!(
+        "{{ {} }}",
+        named
+            .iter()
+            .map(|(n, p, proto)| match proto {
+                Some(proto) => format!(
+                    "{} = {{ port = {p}, protocol = {} }}",
+                    tkey(n),
+                    string(proto)
+                ),
+                None => format!("{} = {p}", tkey(n)),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
 /// Groups `docs` into app `app` and writes its spec.
 pub fn build(app: &str, docs: &[Doc]) -> Built {
     let mut w = Writer::default();
@@ -318,6 +337,13 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
         if policy != defaults::pull_policy(image).as_str() {
             w.line(t, format!("image_pull_policy = {}", string(policy)));
         }
+        // What k8gen's defaults would give this component (asked, never assumed here).
+        let mut model = crate::model::Component::new(key.clone(), image);
+        if let Some(cname) = c.get("name").and_then(Value::as_str)
+            && cname != defaults::container_name(&model)
+        {
+            w.line(t, format!("container = {}", string(cname)));
+        }
 
         // The autoscaler and budget of this workload.
         let hpa = docs.iter().position(|h| {
@@ -325,11 +351,50 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
                 && s(&h.value, "/spec/scaleTargetRef/name") == Some(&wname)
                 && s(&h.value, "/spec/scaleTargetRef/kind") == Some(kind(d))
         });
+        if hpa.is_some() {
+            // Only whether there is one matters to the default count.
+            model.autoscale = Some(crate::model::Autoscale {
+                min: 1,
+                max: 1,
+                cpu_percent: None,
+                memory_percent: None,
+            });
+        }
         if let Some(r) = d.value.pointer("/spec/replicas")
-            && hpa.is_none()
-            && r != &Value::from(1)
+            && r.as_i64() != defaults::replicas(&model).map(i64::from)
         {
             w.line(t, format!("replicas = {r}"));
+        }
+        if let Some(g) = pod.get("terminationGracePeriodSeconds") {
+            w.line(t, format!("termination_grace_period_seconds = {g}"));
+        }
+        if let Some(n) = pod.get("nodeSelector").filter(|n| n.is_object()) {
+            w.line(
+                Some(&sub("scheduling")),
+                format!("node_selector = {}", toml_value(n)),
+            );
+        }
+        // The pod's user, when k8gen's one UID (user, group, fsGroup) says it and it is not
+        // the default one.
+        let user = pod
+            .pointer("/securityContext/runAsUser")
+            .and_then(Value::as_i64);
+        if let Some(u) = user
+            && ["runAsGroup", "fsGroup"]
+                .iter()
+                .all(|f| pod.pointer(&format!("/securityContext/{f}")) == Some(&Value::from(u)))
+            && Some(u) != model.security.run_as_user
+        {
+            w.line(t, format!("security = {{ run_as_user = {u} }}"));
+        }
+        if let Some(sa) = s(&pod, "/serviceAccountName") {
+            w.line(t, format!("service_account = {}", string(sa)));
+        }
+        if let Some(pc) = s(&pod, "/priorityClassName") {
+            w.line(
+                Some(&sub("scheduling")),
+                format!("priority_class = {}", string(pc)),
+            );
         }
 
         // Ports: `port = N` for one named http, else a table in order.
@@ -382,24 +447,7 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
         match named.as_slice() {
             [] => {}
             [(n, p, None)] if n == "http" => w.line(t, format!("port = {p}")),
-            _ => w.line(
-                t,
-                format!(
-                    "ports = {{ {} }}",
-                    named
-                        .iter()
-                        .map(|(n, p, proto)| match proto {
-                            Some(proto) => format!(
-                                "{} = {{ port = {p}, protocol = {} }}",
-                                tkey(n),
-                                string(proto)
-                            ),
-                            None => format!("{} = {p}", tkey(n)),
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ),
+            _ => w.line(t, format!("ports = {}", ports_table(&named))),
         }
         for field in ["command", "args"] {
             if let Some(v) = c.get(field) {
@@ -583,6 +631,25 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
                 if !literal.is_empty() {
                     w.line(tbl, format!("env = {{ {} }}", literal.join(", ")));
                 }
+                // Sidecar ports, when each has a name (an unnamed one stays a patch).
+                let xports: Option<Vec<(String, i64, Option<String>)>> = x
+                    .get("ports")
+                    .and_then(Value::as_array)
+                    .filter(|_| list == "sidecars")
+                    .and_then(|ps| {
+                        ps.iter()
+                            .map(|p| {
+                                Some((
+                                    s(p, "/name")?.to_string(),
+                                    p.get("containerPort")?.as_i64()?,
+                                    s(p, "/protocol").map(str::to_string),
+                                ))
+                            })
+                            .collect()
+                    });
+                if let Some(xports) = xports.filter(|p| !p.is_empty()) {
+                    w.line(tbl, format!("ports = {}", ports_table(&xports)));
+                }
             }
         }
 
@@ -679,8 +746,30 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
                 parts.extend(other_port(a));
             } else if let Some(a) = p.get("exec").and_then(|e| e.get("command")) {
                 parts.push(format!("exec = {}", toml_value(a)));
+            } else if let Some(port) = p.get("grpc").and_then(|g| g.get("port")?.as_i64()) {
+                parts.push(format!("grpc = {port}"));
+                if let Some(service) = s(&p["grpc"], "/service") {
+                    parts.push(format!("service = {}", string(service)));
+                }
             } else {
                 continue;
+            }
+            // HTTP headers, in the order the probe sends them.
+            let headers: Vec<String> = p
+                .get("httpGet")
+                .and_then(|h| h.get("httpHeaders")?.as_array())
+                .unwrap_or(&empty)
+                .iter()
+                .filter_map(|h| {
+                    Some(format!(
+                        "{} = {}",
+                        tkey(s(h, "/name")?),
+                        string(s(h, "/value")?)
+                    ))
+                })
+                .collect();
+            if !headers.is_empty() {
+                parts.push(format!("headers = {{ {} }}", headers.join(", ")));
             }
             for (json, toml) in [
                 ("initialDelaySeconds", "initial_delay_seconds"),
