@@ -203,6 +203,73 @@ fn ports_table(named: &[(String, i64, Option<String>)]) -> String {
     )
 }
 
+/// The keys of a `service` table (inline) that make k8gen's Service for the container ports
+/// `named` into `sv`: type, headless, then `port`/`node_port` of its first port, or with
+/// several named ports `ports = [...]` (a container port's name where the Service port is
+/// that port, else a table). What they miss stays a difference, for a patch.
+fn service_parts(sv: &Value, named: &[(String, i64, Option<String>)]) -> Vec<String> {
+    let mut parts = Vec::new();
+    if let Some(ty) = s(sv, "/spec/type") {
+        parts.push(format!("type = {}", string(ty)));
+    }
+    if s(sv, "/spec/clusterIP") == Some("None") {
+        parts.push("headless = true".to_string());
+    }
+    let sports: Vec<&Value> = sv
+        .pointer("/spec/ports")
+        .and_then(Value::as_array)
+        .map(|p| p.iter().collect())
+        .unwrap_or_default();
+    let same_as_container = sports.len() == named.len()
+        && sports.iter().zip(named).all(|(sp, (_, n, _))| {
+            sp.get("port").and_then(Value::as_i64) == Some(*n) && sp.get("nodePort").is_none()
+        });
+    if same_as_container {
+        return parts;
+    }
+    // Several ports, each named: listed.
+    let listed: Option<Vec<String>> = (sports.len() > 1)
+        .then(|| {
+            sports
+                .iter()
+                .map(|sp| {
+                    let n = s(sp, "/name")?;
+                    let port = sp.get("port")?.as_i64()?;
+                    let target = sp.get("targetPort");
+                    let is_container_port = named.iter().any(|(cn, cp, _)| {
+                        cn == n
+                            && *cp == port
+                            && target
+                                .is_none_or(|t| t.as_str() == Some(n) || t.as_i64() == Some(port))
+                    });
+                    if is_container_port && sp.get("nodePort").is_none() {
+                        return Some(string(n));
+                    }
+                    let mut t = vec![format!("name = {}", string(n)), format!("port = {port}")];
+                    if let Some(target) = target {
+                        t.push(format!("target_port = {}", toml_value(target)));
+                    }
+                    if let Some(np) = sp.get("nodePort") {
+                        t.push(format!("node_port = {np}"));
+                    }
+                    Some(format!("{{ {} }}", t.join(", ")))
+                })
+                .collect()
+        })
+        .flatten();
+    if let Some(listed) = listed {
+        parts.push(format!("ports = [{}]", listed.join(", ")));
+    } else if let Some(first) = sports.first() {
+        if let Some(p) = first.get("port") {
+            parts.push(format!("port = {p}"));
+        }
+        if let Some(n) = first.get("nodePort") {
+            parts.push(format!("node_port = {n}"));
+        }
+    }
+    parts
+}
+
 /// Groups `docs` into app `app` and writes its spec.
 pub fn build(app: &str, docs: &[Doc]) -> Built {
     let mut w = Writer::default();
@@ -864,28 +931,35 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
                         services.insert(format!("{sname}:{n}"), (key.clone(), String::new()));
                     }
                 }
-                let mut parts = Vec::new();
-                if let Some(ty) = s(sv, "/spec/type") {
-                    parts.push(format!("type = {}", string(ty)));
-                }
-                if s(sv, "/spec/clusterIP") == Some("None") {
-                    parts.push("headless = true".to_string());
-                }
-                let same_as_container = sports.len() == named.len()
-                    && sports
-                        .iter()
-                        .zip(&named)
-                        .all(|(sp, (_, n, _))| sp.get("port").and_then(Value::as_i64) == Some(*n));
-                if !same_as_container && let Some(first) = sports.first() {
-                    if let Some(p) = first.get("port") {
-                        parts.push(format!("port = {p}"));
-                    }
-                    if let Some(n) = first.get("nodePort") {
-                        parts.push(format!("node_port = {n}"));
-                    }
-                }
+                let parts = service_parts(sv, &named);
                 if !parts.is_empty() {
                     w.line(t, format!("service = {{ {} }}", parts.join(", ")));
+                }
+                // Further Services with the same selector: `services.KEY`, named after the
+                // component's Service as k8gen names them.
+                let own_selector = sv.pointer("/spec/selector");
+                let extras: Vec<(usize, &str)> = docs
+                    .iter()
+                    .enumerate()
+                    .filter(|(xi, x)| {
+                        kind(x) == "Service"
+                            && !used.contains_key(xi)
+                            && x.value.pointer("/spec/selector") == own_selector
+                    })
+                    .filter_map(|(xi, x)| {
+                        Some((xi, names::extra_service_key(&object_name, name(x))?))
+                    })
+                    .collect();
+                for (xi, extra) in extras {
+                    used.insert(xi, key.clone());
+                    w.line(
+                        t,
+                        format!(
+                            "services.{} = {{ {} }}",
+                            tkey(extra),
+                            service_parts(&docs[xi].value, &named).join(", ")
+                        ),
+                    );
                 }
             }
         }
@@ -950,13 +1024,19 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
         }
     }
 
-    // One Ingress: its routes to the components' Services.
-    let ingresses: Vec<usize> = docs
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| kind(d) == "Ingress" && name(d) == app)
-        .map(|(i, _)| i)
-        .collect();
+    // One Ingress: its routes to the components' Services. The one named like the app's,
+    // else the only one (its name kept by `name`).
+    let ingresses = |named: bool| -> Vec<usize> {
+        docs.iter()
+            .enumerate()
+            .filter(|(_, d)| kind(d) == "Ingress" && (!named || name(d) == names::ingress(app)))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let ingresses = match ingresses(true) {
+        named if named.is_empty() => ingresses(false),
+        named => named,
+    };
     if let [ii] = ingresses.as_slice() {
         let ing = &docs[*ii].value;
         let mut routes = Vec::new();
@@ -1010,6 +1090,12 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
         }
         if ok && !routes.is_empty() {
             used.insert(*ii, "ingress".to_string());
+            if name(&docs[*ii]) != names::ingress(app) {
+                w.line(
+                    Some("ingress"),
+                    format!("name = {}", string(name(&docs[*ii]))),
+                );
+            }
             if let Some(class) = s(ing, "/spec/ingressClassName") {
                 w.line(Some("ingress"), format!("class = {}", string(class)));
             }

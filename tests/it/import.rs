@@ -237,6 +237,20 @@ fn a_live_app_drops_server_fields_reports_each_document_and_keeps_secrets_out() 
 }
 
 #[test]
+fn an_ingress_not_named_like_the_app_keeps_its_name_by_key() {
+    // The live shop imported as app `store`: its Ingress `shop` is the only one.
+    let path = root().join("tests/import/shop-live.yaml");
+    let imported = round_trip("shop-live as store", &[source(&path)], Some("store"));
+    has(&imported.spec, &["[ingress]\nname = \"shop\""]);
+    assert!(
+        imported.report.iter().any(|r| r.object == "Ingress/shop"
+            && matches!(r.outcome, Outcome::Imported { patched: 0, .. })),
+        "{:#?}",
+        imported.report
+    );
+}
+
+#[test]
 fn the_online_boutique_needs_patches_only_for_what_no_key_says() {
     let path = root().join("tests/import/online-boutique-subset.yaml");
     let imported = round_trip("online-boutique", &[source(&path)], Some("boutique"));
@@ -294,9 +308,40 @@ fn k8gens_own_renders_round_trip() {
                     "container = \"server\"",
                     "security = { run_as_user = 1000 }",
                     "service_account = \"boutique-cartservice\"",
+                    "services.external = { type = \"LoadBalancer\", port = 80 }",
                 ],
             );
             assert!(!back.spec.contains("[[patches]]"), "{}", back.spec);
+            assert!(
+                back.report
+                    .iter()
+                    .any(|r| r.object == "Service/boutique-frontend-external"
+                        && matches!(r.outcome, Outcome::Imported { patched: 0, .. })),
+                "{:#?}",
+                back.report
+            );
+        }
+        if name == "podinfo" {
+            // The Service's subset of the container ports is a key; what still needs a patch
+            // is what the spec has no key for: the Deployment's minReadySeconds,
+            // progressDeadlineSeconds and revisionHistoryLimit.
+            has(&back.spec, &["service = { ports = [\"http\", \"grpc\"] }"]);
+            let patched: Vec<&str> = back
+                .spec
+                .lines()
+                .filter(|l| l.starts_with("set."))
+                .map(|l| l.split('"').nth(1).unwrap())
+                .collect();
+            assert_eq!(
+                patched,
+                [
+                    "/spec/minReadySeconds",
+                    "/spec/progressDeadlineSeconds",
+                    "/spec/revisionHistoryLimit"
+                ],
+                "{}",
+                back.spec
+            );
         }
     }
     assert!(imported_any >= 6, "{imported_any}");
