@@ -441,18 +441,50 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
                 format!("node_selector = {}", toml_value(n)),
             );
         }
-        // The pod's user, when k8gen's one UID (user, group, fsGroup) says it and it is not
-        // the default one.
-        let user = pod
+        // Security: each setting that relaxes k8gen's default (the pod's user when user,
+        // group and fsGroup are one UID; the rest from the main container, else the pod).
+        let default = &model.security;
+        let mut security: Vec<String> = Vec::new();
+        if let Some(u) = pod
             .pointer("/securityContext/runAsUser")
-            .and_then(Value::as_i64);
-        if let Some(u) = user
+            .and_then(Value::as_i64)
             && ["runAsGroup", "fsGroup"]
                 .iter()
                 .all(|f| pod.pointer(&format!("/securityContext/{f}")) == Some(&Value::from(u)))
-            && Some(u) != model.security.run_as_user
+            && Some(u) != default.run_as_user
         {
-            w.line(t, format!("security = {{ run_as_user = {u} }}"));
+            security.push(format!("run_as_user = {u}"));
+        }
+        let flag = |field: &str| {
+            c.pointer(&format!("/securityContext/{field}"))
+                .or(pod.pointer(&format!("/securityContext/{field}")))
+                .and_then(Value::as_bool)
+        };
+        for (field, toml, default) in [
+            ("runAsNonRoot", "run_as_non_root", default.run_as_non_root),
+            (
+                "readOnlyRootFilesystem",
+                "read_only_root_filesystem",
+                default.read_only_root_filesystem,
+            ),
+            (
+                "allowPrivilegeEscalation",
+                "allow_privilege_escalation",
+                default.allow_privilege_escalation,
+            ),
+        ] {
+            if let Some(v) = flag(field).filter(|v| *v != default) {
+                security.push(format!("{toml} = {v}"));
+            }
+        }
+        if let Some(add) = c
+            .pointer("/securityContext/capabilities/add")
+            .filter(|a| a.as_array().is_some_and(|a| !a.is_empty()))
+        {
+            security.push(format!("capabilities = {}", toml_value(add)));
+        }
+        if !security.is_empty() {
+            w.line(t, format!("security = {{ {} }}", security.join(", ")));
         }
         if let Some(sa) = s(&pod, "/serviceAccountName") {
             w.line(t, format!("service_account = {}", string(sa)));
