@@ -977,6 +977,9 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
                         kind(x) == "Service"
                             && !used.contains_key(xi)
                             && x.value.pointer("/spec/selector") == own_selector
+                            // A StatefulSet's governing Service is k8gen's own.
+                            && !(kind(d) == "StatefulSet"
+                                && name(x) == names::governing_service(&object_name))
                     })
                     .filter_map(|(xi, x)| {
                         Some((xi, names::extra_service_key(&object_name, name(x))?))

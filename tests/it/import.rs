@@ -118,6 +118,20 @@ fn the_peers_task_tracker_round_trips_from_helm_cdk8s_and_kcl() {
             "{tool}: {got} spec lines, specs/task-tracker.toml has {ours}:\n{}",
             imported.spec
         );
+        // What still needs a patch: cdk8s's `app` label on the Deployment, its pod
+        // template, the ConfigMap and the Secret (its selector is kept by `selector`); no
+        // key sets one label on some objects only.
+        let patched: Vec<&str> = imported
+            .spec
+            .lines()
+            .filter(|l| l.starts_with("set."))
+            .map(|l| l.split('"').nth(1).unwrap())
+            .collect();
+        assert!(
+            patched.iter().all(|p| p.ends_with("/labels/app")),
+            "{tool}: {patched:?}"
+        );
+        assert_eq!(patched.len(), if tool == "cdk8s" { 4 } else { 0 }, "{tool}");
         if tool == "helm" {
             assert!(
                 got <= ours + 2,
@@ -441,6 +455,12 @@ fn helm_template_of_the_peers_chart_round_trips() {
             "{:#?}",
             imported.report
         );
+        // What still needs a patch: Helm's `app.kubernetes.io/name` = the chart's name in
+        // the selectors of the instances not named like it (k8gen's value is the key). The
+        // container names are `container` keys now.
+        for l in imported.spec.lines().filter(|l| l.starts_with("set.")) {
+            assert!(l.contains("app.kubernetes.io~1name"), "{chart}: {l}");
+        }
     }
 }
 
