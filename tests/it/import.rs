@@ -78,6 +78,14 @@ fn has(spec: &str, keys: &[&str]) {
     }
 }
 
+/// The JSON pointers the spec's `[[patches]]` set.
+fn patched(spec: &str) -> Vec<&str> {
+    spec.lines()
+        .filter(|l| l.starts_with("set."))
+        .map(|l| l.split('"').nth(1).unwrap())
+        .collect()
+}
+
 fn peers() -> std::path::PathBuf {
     root().join("../shared/peers")
 }
@@ -121,12 +129,7 @@ fn the_peers_task_tracker_round_trips_from_helm_cdk8s_and_kcl() {
         // What still needs a patch: cdk8s's `app` label on the Deployment, its pod
         // template, the ConfigMap and the Secret (its selector is kept by `selector`); no
         // key sets one label on some objects only.
-        let patched: Vec<&str> = imported
-            .spec
-            .lines()
-            .filter(|l| l.starts_with("set."))
-            .map(|l| l.split('"').nth(1).unwrap())
-            .collect();
+        let patched = patched(&imported.spec);
         assert!(
             patched.iter().all(|p| p.ends_with("/labels/app")),
             "{tool}: {patched:?}"
@@ -350,12 +353,7 @@ fn k8gens_own_renders_round_trip() {
             // is what the spec has no key for: the Deployment's minReadySeconds,
             // progressDeadlineSeconds and revisionHistoryLimit.
             has(&back.spec, &["service = { ports = [\"http\", \"grpc\"] }"]);
-            let patched: Vec<&str> = back
-                .spec
-                .lines()
-                .filter(|l| l.starts_with("set."))
-                .map(|l| l.split('"').nth(1).unwrap())
-                .collect();
+            let patched = patched(&back.spec);
             assert_eq!(
                 patched,
                 [
@@ -458,8 +456,8 @@ fn helm_template_of_the_peers_chart_round_trips() {
         // What still needs a patch: Helm's `app.kubernetes.io/name` = the chart's name in
         // the selectors of the instances not named like it (k8gen's value is the key). The
         // container names are `container` keys now.
-        for l in imported.spec.lines().filter(|l| l.starts_with("set.")) {
-            assert!(l.contains("app.kubernetes.io~1name"), "{chart}: {l}");
+        for p in patched(&imported.spec) {
+            assert!(p.contains("app.kubernetes.io~1name"), "{chart}: {p}");
         }
     }
 }
