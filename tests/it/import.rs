@@ -339,11 +339,21 @@ fn k8gens_own_renders_round_trip() {
             );
         }
         if name == "guestbook-legacy" {
-            // Relaxed security (images that start as root) is `security` keys, not patches.
+            // Relaxed security (images that start as root) is `security` keys, not patches,
+            // and an explicit `readOnlyRootFilesystem: false` is kept: k8gen does not turn it
+            // into `true` (an addition the law would let through).
+            assert!(
+                !back
+                    .differences
+                    .iter()
+                    .any(|d| d.pointer.ends_with("/readOnlyRootFilesystem")),
+                "{:#?}",
+                back.differences
+            );
             has(
                 &back.spec,
                 &[
-                    "security = { run_as_non_root = false, capabilities = [\"NET_BIND_SERVICE\", \"SETUID\", \"SETGID\"] }",
+                    "security = { run_as_non_root = false, read_only_root_filesystem = false, capabilities = [\"NET_BIND_SERVICE\", \"SETUID\", \"SETGID\"] }",
                 ],
             );
             assert!(!back.spec.contains("[[patches]]"), "{}", back.spec);
