@@ -270,6 +270,31 @@ fn service_parts(sv: &Value, named: &[(String, i64, Option<String>)]) -> Vec<Str
     parts
 }
 
+/// `requests = {...}` and `limits = {...}` of a container's resources (quantities as strings).
+fn resources(c: &Value) -> Vec<String> {
+    let Some(r) = c.get("resources").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    ["requests", "limits"]
+        .into_iter()
+        .filter_map(|part| {
+            let q: Map<String, Value> = r
+                .get(part)?
+                .as_object()?
+                .iter()
+                .map(|(k, v)| {
+                    let v = v
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string());
+                    (k.clone(), Value::String(v))
+                })
+                .collect();
+            Some(format!("{part} = {}", toml_value(&Value::Object(q))))
+        })
+        .collect()
+}
+
 /// Groups `docs` into app `app` and writes its spec.
 pub fn build(app: &str, docs: &[Doc]) -> Built {
     let mut w = Writer::default();
@@ -730,6 +755,10 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
                 if !literal.is_empty() {
                     w.line(tbl, format!("env = {{ {} }}", literal.join(", ")));
                 }
+                let xres = resources(x);
+                if !xres.is_empty() {
+                    w.line(tbl, format!("resources = {{ {} }}", xres.join(", ")));
+                }
                 // Sidecar ports, when each has a name (an unnamed one stays a patch).
                 let xports: Option<Vec<(String, i64, Option<String>)>> = x
                     .get("ports")
@@ -890,28 +919,8 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
         }
 
         // Resources.
-        if let Some(r) = c.get("resources").and_then(Value::as_object) {
-            for part in ["requests", "limits"] {
-                if let Some(Value::Object(q)) = r.get(part) {
-                    let q: Map<String, Value> = q
-                        .iter()
-                        .map(|(k, v)| {
-                            (
-                                k.clone(),
-                                Value::String(
-                                    v.as_str()
-                                        .map(str::to_string)
-                                        .unwrap_or_else(|| v.to_string()),
-                                ),
-                            )
-                        })
-                        .collect();
-                    w.line(
-                        Some(&sub("resources")),
-                        format!("{part} = {}", toml_value(&Value::Object(q))),
-                    );
-                }
-            }
+        for part in resources(&c) {
+            w.line(Some(&sub("resources")), part);
         }
 
         // Rollout.

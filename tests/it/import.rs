@@ -338,6 +338,15 @@ fn k8gens_own_renders_round_trip() {
                 back.report
             );
         }
+        if name == "bookstore" {
+            // A sidecar's resources are a key of its `[[sidecars]]` table, not a patch.
+            has(&back.spec, &["resources = { requests = { cpu = \"20m\""]);
+            assert!(
+                !patched(&back.spec).contains(&"/spec/template/spec/containers/1/resources"),
+                "{}",
+                back.spec
+            );
+        }
         if name == "guestbook-legacy" {
             // Relaxed security (images that start as root) is `security` keys, not patches,
             // and an explicit `readOnlyRootFilesystem: false` is kept: k8gen does not turn it
