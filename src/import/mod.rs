@@ -251,7 +251,7 @@ fn skip_reason(object: &Value) -> String {
             "it targets no imported workload".to_string()
         }
         "Ingress" => {
-            "k8gen imports one Ingress, named like the app, whose backends are imported Services"
+            "k8gen imports one Ingress (named like the app, else the only one) whose backends are imported Services"
                 .to_string()
         }
         "Namespace" => "not the app's namespace".to_string(),

@@ -440,13 +440,9 @@ fn container(c: &mut Map<String, Value>) -> usize {
         ],
     );
     if let Some(Value::Object(sc)) = c.get_mut("securityContext") {
-        n += n_defaults(
-            sc,
-            &[
-                ("privileged", false.into()),
-                ("readOnlyRootFilesystem", false.into()),
-            ],
-        );
+        // Not `readOnlyRootFilesystem: false`: the server fills in nothing there, and an
+        // explicit `false` is a relaxation the spec must keep (`read_only_root_filesystem`).
+        n += n_defaults(sc, &[("privileged", false.into())]);
     }
     let image = c.get("image").and_then(Value::as_str).unwrap_or_default();
     let pull = server_pull_policy(image);

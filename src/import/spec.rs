@@ -184,6 +184,117 @@ fn take(
     Some(i)
 }
 
+/// `{ name = port, name = { port, protocol } }`: container ports (name, number, protocol).
+fn ports_table(named: &[(String, i64, Option<String>)]) -> String {
+    format!(
+        "{{ {} }}",
+        named
+            .iter()
+            .map(|(n, p, proto)| match proto {
+                Some(proto) => format!(
+                    "{} = {{ port = {p}, protocol = {} }}",
+                    tkey(n),
+                    string(proto)
+                ),
+                None => format!("{} = {p}", tkey(n)),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// The keys of a `service` table (inline) that make k8gen's Service for the container ports
+/// `named` into `sv`: type, headless, then `port`/`node_port` of its first port, or with
+/// several named ports `ports = [...]` (a container port's name where the Service port is
+/// that port, else a table). What they miss stays a difference, for a patch.
+fn service_parts(sv: &Value, named: &[(String, i64, Option<String>)]) -> Vec<String> {
+    let mut parts = Vec::new();
+    if let Some(ty) = s(sv, "/spec/type") {
+        parts.push(format!("type = {}", string(ty)));
+    }
+    if s(sv, "/spec/clusterIP") == Some("None") {
+        parts.push("headless = true".to_string());
+    }
+    let sports: Vec<&Value> = sv
+        .pointer("/spec/ports")
+        .and_then(Value::as_array)
+        .map(|p| p.iter().collect())
+        .unwrap_or_default();
+    let same_as_container = sports.len() == named.len()
+        && sports.iter().zip(named).all(|(sp, (_, n, _))| {
+            sp.get("port").and_then(Value::as_i64) == Some(*n) && sp.get("nodePort").is_none()
+        });
+    if same_as_container {
+        return parts;
+    }
+    // Several ports, each named: listed.
+    let listed: Option<Vec<String>> = (sports.len() > 1)
+        .then(|| {
+            sports
+                .iter()
+                .map(|sp| {
+                    let n = s(sp, "/name")?;
+                    let port = sp.get("port")?.as_i64()?;
+                    let target = sp.get("targetPort");
+                    let is_container_port = named.iter().any(|(cn, cp, _)| {
+                        cn == n
+                            && *cp == port
+                            && target
+                                .is_none_or(|t| t.as_str() == Some(n) || t.as_i64() == Some(port))
+                    });
+                    if is_container_port && sp.get("nodePort").is_none() {
+                        return Some(string(n));
+                    }
+                    let mut t = vec![format!("name = {}", string(n)), format!("port = {port}")];
+                    if let Some(target) = target {
+                        t.push(format!("target_port = {}", toml_value(target)));
+                    }
+                    if let Some(np) = sp.get("nodePort") {
+                        t.push(format!("node_port = {np}"));
+                    }
+                    Some(format!("{{ {} }}", t.join(", ")))
+                })
+                .collect()
+        })
+        .flatten();
+    if let Some(listed) = listed {
+        parts.push(format!("ports = [{}]", listed.join(", ")));
+    } else if let Some(first) = sports.first() {
+        if let Some(p) = first.get("port") {
+            parts.push(format!("port = {p}"));
+        }
+        if let Some(n) = first.get("nodePort") {
+            parts.push(format!("node_port = {n}"));
+        }
+    }
+    parts
+}
+
+/// `requests = {...}` and `limits = {...}` of a container's resources (quantities as strings).
+fn resources(c: &Value) -> Vec<String> {
+    let Some(r) = c.get("resources").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    ["requests", "limits"]
+        .into_iter()
+        .filter_map(|part| {
+            let q: Map<String, Value> = r
+                .get(part)?
+                .as_object()?
+                .iter()
+                .map(|(k, v)| {
+                    let v = v
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string());
+                    (k.clone(), Value::String(v))
+                })
+                .collect();
+            Some(format!("{part} = {}", toml_value(&Value::Object(q))))
+        })
+        .collect()
+}
+
 /// Groups `docs` into app `app` and writes its spec.
 pub fn build(app: &str, docs: &[Doc]) -> Built {
     let mut w = Writer::default();
@@ -318,6 +429,13 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
         if policy != defaults::pull_policy(image).as_str() {
             w.line(t, format!("image_pull_policy = {}", string(policy)));
         }
+        // What k8gen's defaults would give this component (asked, never assumed here).
+        let mut model = crate::model::Component::new(key.clone(), image);
+        if let Some(cname) = c.get("name").and_then(Value::as_str)
+            && cname != defaults::container_name(&model)
+        {
+            w.line(t, format!("container = {}", string(cname)));
+        }
 
         // The autoscaler and budget of this workload.
         let hpa = docs.iter().position(|h| {
@@ -325,11 +443,82 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
                 && s(&h.value, "/spec/scaleTargetRef/name") == Some(&wname)
                 && s(&h.value, "/spec/scaleTargetRef/kind") == Some(kind(d))
         });
+        if hpa.is_some() {
+            // Only whether there is one matters to the default count.
+            model.autoscale = Some(crate::model::Autoscale {
+                min: 1,
+                max: 1,
+                cpu_percent: None,
+                memory_percent: None,
+            });
+        }
         if let Some(r) = d.value.pointer("/spec/replicas")
-            && hpa.is_none()
-            && r != &Value::from(1)
+            && r.as_i64() != defaults::replicas(&model).map(i64::from)
         {
             w.line(t, format!("replicas = {r}"));
+        }
+        if let Some(g) = pod.get("terminationGracePeriodSeconds") {
+            w.line(t, format!("termination_grace_period_seconds = {g}"));
+        }
+        if let Some(n) = pod.get("nodeSelector").filter(|n| n.is_object()) {
+            w.line(
+                Some(&sub("scheduling")),
+                format!("node_selector = {}", toml_value(n)),
+            );
+        }
+        // Security: each setting that relaxes k8gen's default (the pod's user when user,
+        // group and fsGroup are one UID; the rest from the main container, else the pod).
+        let default = &model.security;
+        let mut security: Vec<String> = Vec::new();
+        if let Some(u) = pod
+            .pointer("/securityContext/runAsUser")
+            .and_then(Value::as_i64)
+            && ["runAsGroup", "fsGroup"]
+                .iter()
+                .all(|f| pod.pointer(&format!("/securityContext/{f}")) == Some(&Value::from(u)))
+            && Some(u) != default.run_as_user
+        {
+            security.push(format!("run_as_user = {u}"));
+        }
+        let flag = |field: &str| {
+            c.pointer(&format!("/securityContext/{field}"))
+                .or(pod.pointer(&format!("/securityContext/{field}")))
+                .and_then(Value::as_bool)
+        };
+        for (field, toml, default) in [
+            ("runAsNonRoot", "run_as_non_root", default.run_as_non_root),
+            (
+                "readOnlyRootFilesystem",
+                "read_only_root_filesystem",
+                default.read_only_root_filesystem,
+            ),
+            (
+                "allowPrivilegeEscalation",
+                "allow_privilege_escalation",
+                default.allow_privilege_escalation,
+            ),
+        ] {
+            if let Some(v) = flag(field).filter(|v| *v != default) {
+                security.push(format!("{toml} = {v}"));
+            }
+        }
+        if let Some(add) = c
+            .pointer("/securityContext/capabilities/add")
+            .filter(|a| a.as_array().is_some_and(|a| !a.is_empty()))
+        {
+            security.push(format!("capabilities = {}", toml_value(add)));
+        }
+        if !security.is_empty() {
+            w.line(t, format!("security = {{ {} }}", security.join(", ")));
+        }
+        if let Some(sa) = s(&pod, "/serviceAccountName") {
+            w.line(t, format!("service_account = {}", string(sa)));
+        }
+        if let Some(pc) = s(&pod, "/priorityClassName") {
+            w.line(
+                Some(&sub("scheduling")),
+                format!("priority_class = {}", string(pc)),
+            );
         }
 
         // Ports: `port = N` for one named http, else a table in order.
@@ -382,24 +571,7 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
         match named.as_slice() {
             [] => {}
             [(n, p, None)] if n == "http" => w.line(t, format!("port = {p}")),
-            _ => w.line(
-                t,
-                format!(
-                    "ports = {{ {} }}",
-                    named
-                        .iter()
-                        .map(|(n, p, proto)| match proto {
-                            Some(proto) => format!(
-                                "{} = {{ port = {p}, protocol = {} }}",
-                                tkey(n),
-                                string(proto)
-                            ),
-                            None => format!("{} = {p}", tkey(n)),
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ),
+            _ => w.line(t, format!("ports = {}", ports_table(&named))),
         }
         for field in ["command", "args"] {
             if let Some(v) = c.get(field) {
@@ -583,6 +755,29 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
                 if !literal.is_empty() {
                     w.line(tbl, format!("env = {{ {} }}", literal.join(", ")));
                 }
+                let xres = resources(x);
+                if !xres.is_empty() {
+                    w.line(tbl, format!("resources = {{ {} }}", xres.join(", ")));
+                }
+                // Sidecar ports, when each has a name (an unnamed one stays a patch).
+                let xports: Option<Vec<(String, i64, Option<String>)>> = x
+                    .get("ports")
+                    .and_then(Value::as_array)
+                    .filter(|_| list == "sidecars")
+                    .and_then(|ps| {
+                        ps.iter()
+                            .map(|p| {
+                                Some((
+                                    s(p, "/name")?.to_string(),
+                                    p.get("containerPort")?.as_i64()?,
+                                    s(p, "/protocol").map(str::to_string),
+                                ))
+                            })
+                            .collect()
+                    });
+                if let Some(xports) = xports.filter(|p| !p.is_empty()) {
+                    w.line(tbl, format!("ports = {}", ports_table(&xports)));
+                }
             }
         }
 
@@ -679,8 +874,30 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
                 parts.extend(other_port(a));
             } else if let Some(a) = p.get("exec").and_then(|e| e.get("command")) {
                 parts.push(format!("exec = {}", toml_value(a)));
+            } else if let Some(port) = p.get("grpc").and_then(|g| g.get("port")?.as_i64()) {
+                parts.push(format!("grpc = {port}"));
+                if let Some(service) = s(&p["grpc"], "/service") {
+                    parts.push(format!("service = {}", string(service)));
+                }
             } else {
                 continue;
+            }
+            // HTTP headers, in the order the probe sends them.
+            let headers: Vec<String> = p
+                .get("httpGet")
+                .and_then(|h| h.get("httpHeaders")?.as_array())
+                .unwrap_or(&empty)
+                .iter()
+                .filter_map(|h| {
+                    Some(format!(
+                        "{} = {}",
+                        tkey(s(h, "/name")?),
+                        string(s(h, "/value")?)
+                    ))
+                })
+                .collect();
+            if !headers.is_empty() {
+                parts.push(format!("headers = {{ {} }}", headers.join(", ")));
             }
             for (json, toml) in [
                 ("initialDelaySeconds", "initial_delay_seconds"),
@@ -702,28 +919,8 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
         }
 
         // Resources.
-        if let Some(r) = c.get("resources").and_then(Value::as_object) {
-            for part in ["requests", "limits"] {
-                if let Some(Value::Object(q)) = r.get(part) {
-                    let q: Map<String, Value> = q
-                        .iter()
-                        .map(|(k, v)| {
-                            (
-                                k.clone(),
-                                Value::String(
-                                    v.as_str()
-                                        .map(str::to_string)
-                                        .unwrap_or_else(|| v.to_string()),
-                                ),
-                            )
-                        })
-                        .collect();
-                    w.line(
-                        Some(&sub("resources")),
-                        format!("{part} = {}", toml_value(&Value::Object(q))),
-                    );
-                }
-            }
+        for part in resources(&c) {
+            w.line(Some(&sub("resources")), part);
         }
 
         // Rollout.
@@ -775,28 +972,38 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
                         services.insert(format!("{sname}:{n}"), (key.clone(), String::new()));
                     }
                 }
-                let mut parts = Vec::new();
-                if let Some(ty) = s(sv, "/spec/type") {
-                    parts.push(format!("type = {}", string(ty)));
-                }
-                if s(sv, "/spec/clusterIP") == Some("None") {
-                    parts.push("headless = true".to_string());
-                }
-                let same_as_container = sports.len() == named.len()
-                    && sports
-                        .iter()
-                        .zip(&named)
-                        .all(|(sp, (_, n, _))| sp.get("port").and_then(Value::as_i64) == Some(*n));
-                if !same_as_container && let Some(first) = sports.first() {
-                    if let Some(p) = first.get("port") {
-                        parts.push(format!("port = {p}"));
-                    }
-                    if let Some(n) = first.get("nodePort") {
-                        parts.push(format!("node_port = {n}"));
-                    }
-                }
+                let parts = service_parts(sv, &named);
                 if !parts.is_empty() {
                     w.line(t, format!("service = {{ {} }}", parts.join(", ")));
+                }
+                // Further Services with the same selector: `services.KEY`, named after the
+                // component's Service as k8gen names them.
+                let own_selector = sv.pointer("/spec/selector");
+                let extras: Vec<(usize, &str)> = docs
+                    .iter()
+                    .enumerate()
+                    .filter(|(xi, x)| {
+                        kind(x) == "Service"
+                            && !used.contains_key(xi)
+                            && x.value.pointer("/spec/selector") == own_selector
+                            // A StatefulSet's governing Service is k8gen's own.
+                            && !(kind(d) == "StatefulSet"
+                                && name(x) == names::governing_service(&object_name))
+                    })
+                    .filter_map(|(xi, x)| {
+                        Some((xi, names::extra_service_key(&object_name, name(x))?))
+                    })
+                    .collect();
+                for (xi, extra) in extras {
+                    used.insert(xi, key.clone());
+                    w.line(
+                        t,
+                        format!(
+                            "services.{} = {{ {} }}",
+                            tkey(extra),
+                            service_parts(&docs[xi].value, &named).join(", ")
+                        ),
+                    );
                 }
             }
         }
@@ -861,13 +1068,19 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
         }
     }
 
-    // One Ingress: its routes to the components' Services.
-    let ingresses: Vec<usize> = docs
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| kind(d) == "Ingress" && name(d) == app)
-        .map(|(i, _)| i)
-        .collect();
+    // One Ingress: its routes to the components' Services. The one named like the app's,
+    // else the only one (its name kept by `name`).
+    let ingresses = |named: bool| -> Vec<usize> {
+        docs.iter()
+            .enumerate()
+            .filter(|(_, d)| kind(d) == "Ingress" && (!named || name(d) == names::ingress(app)))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let ingresses = match ingresses(true) {
+        named if named.is_empty() => ingresses(false),
+        named => named,
+    };
     if let [ii] = ingresses.as_slice() {
         let ing = &docs[*ii].value;
         let mut routes = Vec::new();
@@ -921,6 +1134,12 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
         }
         if ok && !routes.is_empty() {
             used.insert(*ii, "ingress".to_string());
+            if name(&docs[*ii]) != names::ingress(app) {
+                w.line(
+                    Some("ingress"),
+                    format!("name = {}", string(name(&docs[*ii]))),
+                );
+            }
             if let Some(class) = s(ing, "/spec/ingressClassName") {
                 w.line(Some("ingress"), format!("class = {}", string(class)));
             }
