@@ -539,3 +539,29 @@ fn the_cli_writes_the_spec_secrets_and_report_and_fails_only_when_nothing_import
     assert!(stderr.contains("crd.yaml #2: skipped: "), "{stderr}");
     assert!(stderr.contains("nothing could be imported"), "{stderr}");
 }
+
+/// Taking a running app over breaks nothing: `k8gen diff`'s engine, comparing the objects as
+/// they run with what the imported spec renders, finds no change Kubernetes would reject in
+/// place (no selector, StatefulSet, Job or Service field that cannot change) and nothing prune
+/// would delete that holds data.
+#[test]
+fn a_takeover_applies_over_the_running_objects_without_a_breaking_or_destructive_change() {
+    for (file, name) in [
+        ("guestbook-all-in-one.yaml", "guestbook"),
+        ("online-boutique-subset.yaml", "boutique"),
+        ("shop-live.yaml", "shop"),
+    ] {
+        let path = root().join("tests/import").join(file);
+        let imported = round_trip(file, &[source(&path)], Some(name));
+        let rendered = import::render(&imported.spec, &imported.secrets).unwrap();
+        let changes = k8gen::diff::diff(&imported.original, &rendered);
+        let blocking: Vec<String> = changes
+            .iter()
+            .filter(|c| !c.breaking.is_empty() || !c.destructive.is_empty())
+            .map(|c| format!("{}: {:?} {:?}", c.title(), c.breaking, c.destructive))
+            .collect();
+        assert!(blocking.is_empty(), "{file}:\n{}", blocking.join("\n"));
+        // The engine does see changes (k8gen's labels and defaults), so it was not idle.
+        assert!(!changes.is_empty(), "{file}: no change at all?");
+    }
+}
