@@ -236,7 +236,13 @@ impl Workspace {
             }
             // Before the lock file exists, so a run killed at any moment leaves nothing that
             // `git add -A` would take.
-            ensure_gitignore(&root)?;
+            match ensure_gitignore(&root) {
+                Ok(()) => {}
+                // The run that held the lock removed the folder in between (it does when it
+                // ends): start again.
+                Err(_) if !root.is_dir() => continue,
+                Err(e) => return Err(e),
+            }
             // Never open a symlink (a committed one could point anywhere).
             if fs::symlink_metadata(&lock_path).is_ok_and(|m| !m.file_type().is_file()) {
                 return Err(format!(
