@@ -182,13 +182,11 @@ pub fn parse_files(files: &SourceMap, layers: &Layers) -> Result<Spec, Vec<Diagn
         };
         tree.insert(key, merged);
     }
-    if !errors.is_empty() {
-        return Err(sorted(errors));
-    }
-
+    // The layers' own findings (an unused overlay's, a `remove` path, an environment) join
+    // the shape check of the merged spec, so one run reports them all.
     let root = 0..source.len();
     let mut tree = Spanned::new(root.clone(), tree);
-    let mut diags = Vec::new();
+    let mut diags = errors;
     let Some(file) = shape::<SpecFile>(tree.get_ref().clone(), root, source, &mut diags) else {
         return Err(sorted(diags));
     };

@@ -488,3 +488,23 @@ fn an_environment_gives_its_cluster_to_the_apps_argo_cd_application() {
     ));
     assert!(!plain.contains("kind: Application"), "{plain}");
 }
+
+#[test]
+fn one_run_reports_the_mistakes_of_every_layer() {
+    // A wrong type in an overlay the render does not use, an unknown key in the overlay file it
+    // does use: both in one run, each at its own place.
+    let dir = repo(&[
+        (
+            "shop.toml",
+            "name = \"shop\"\nnamespace = \"shop\"\nimage = \"shop:v1\"\n[overlay.staging]\nreplicas = \"one\"\n",
+        ),
+        ("shop.prod.toml", "autoscal = { min = 3 }\n"),
+    ]);
+    let err = failed(&run(dir.path(), &["render", "shop.toml", "--env", "prod"]));
+    assert!(err.contains("shop.toml:5:12: error[K0003]"), "{err}");
+    assert!(
+        err.contains("shop.prod.toml:1:1: error[K0002]: unknown key `autoscal`"),
+        "{err}"
+    );
+    assert!(err.contains("2 errors found"), "{err}");
+}
