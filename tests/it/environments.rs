@@ -508,3 +508,19 @@ fn one_run_reports_the_mistakes_of_every_layer() {
     );
     assert!(err.contains("2 errors found"), "{err}");
 }
+
+#[test]
+fn the_rust_api_refuses_an_allow_of_a_denied_rule_like_the_spec() {
+    use k8gen::model::{App, Component, Policy};
+    let policy = Policy::default().deny("latest-or-untagged-image");
+    let app = App::new("shop")
+        .namespace("shop")
+        .allow("latest-or-untagged-image")
+        .policy(policy.clone())
+        .component(Component::new("api", "api:latest"));
+    let issues = k8gen::render_app(&app).unwrap_err();
+    let found: Vec<(&str, &str)> = issues.iter().map(|i| (i.code, i.path.as_str())).collect();
+    assert_eq!(found, [("K0123", "allow[0]")]);
+    let excepted = app.policy(policy.exception("latest-or-untagged-image"));
+    assert!(k8gen::render_app(&excepted).is_ok());
+}
