@@ -10,6 +10,7 @@
 //!   read and echoed in diagnostics;
 //! - `{ file = ... }` reads at most [`MAX_DATA_FILE_BYTES`] (+1 to notice a larger file).
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -149,31 +150,54 @@ pub fn overlay_path(spec: &Path, env: &str) -> PathBuf {
     spec.with_file_name(format!("{stem}.{env}.toml"))
 }
 
-/// The environments of the overlay files beside `spec` (`STEM.*.toml`), sorted.
-pub fn overlay_envs(spec: &Path) -> Vec<String> {
-    let Some(dir) = spec.parent() else {
-        return Vec::new();
-    };
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut envs: Vec<String> = entries
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .map(|e| spec.with_file_name(e.file_name()))
-        .filter(|p| overlay_of(p).is_some_and(|s| s.file_name() == spec.file_name()))
-        .filter_map(|p| env_of_overlay(&p))
+/// The environments of the overlay files beside `spec` (`STEM.ENV.toml`), sorted, among
+/// `names`, the regular files of its folder.
+fn overlay_envs(spec: &Path, names: &[String]) -> Vec<String> {
+    let stem = spec
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let prefix = format!("{stem}.");
+    let mut envs: Vec<String> = names
+        .iter()
+        .filter_map(|n| n.strip_prefix(&prefix)?.strip_suffix(".toml"))
+        .filter(|env| !env.is_empty() && !env.contains('.'))
+        .map(str::to_string)
         .collect();
     envs.sort();
     envs
 }
 
-/// The platform file that applies to `spec`: `k8gen.toml` in its folder or the nearest folder
+/// What every spec of one folder shares: the names of its regular files (to find overlay
+/// files) and the platform file that applies. Read once per folder, not once per spec.
+struct Folder {
+    names: Vec<String>,
+    platform: Option<(String, String)>,
+}
+
+impl Folder {
+    fn read(dir: &Path) -> Result<Folder, String> {
+        let listed = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let names = match std::fs::read_dir(listed) {
+            Ok(entries) => entries
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        Ok(Folder {
+            names,
+            platform: platform_file(&dir.join(PLATFORM_FILE))?,
+        })
+    }
+}
+
+/// The platform file that applies to `spec` (any path in the folder): `k8gen.toml` in its folder or the nearest folder
 /// above, as (name shown, text).
 pub fn platform_file(spec: &Path) -> Result<Option<(String, String)>, String> {
     let absolute = std::path::absolute(spec)
@@ -224,17 +248,29 @@ pub enum Envs {
     All,
 }
 
-/// The renders of every spec file, in file order (read in parallel).
+/// The renders of every spec file, in file order (read in parallel; each folder's listing and
+/// platform file once).
 pub fn all_jobs(files: &[PathBuf], envs: &Envs, sets: &[String]) -> Result<Vec<Job>, String> {
     use rayon::prelude::*;
-    let jobs: Result<Vec<Vec<Job>>, String> =
-        files.par_iter().map(|f| jobs(f, envs, sets)).collect();
+    let dirs: BTreeSet<&Path> = files
+        .iter()
+        .map(|f| f.parent().unwrap_or(Path::new("")))
+        .collect();
+    let folders: BTreeMap<&Path, Folder> = dirs
+        .into_par_iter()
+        .map(|d| Folder::read(d).map(|f| (d, f)))
+        .collect::<Result<_, String>>()?;
+    let jobs: Result<Vec<Vec<Job>>, String> = files
+        .par_iter()
+        .map(|f| jobs(f, &folders[f.parent().unwrap_or(Path::new(""))], envs, sets))
+        .collect();
     Ok(jobs?.into_iter().flatten().collect())
 }
 
 /// The renders of one spec file: one, or one per environment.
-pub fn jobs(path: &Path, envs: &Envs, sets: &[String]) -> Result<Vec<Job>, String> {
-    let platform = platform_file(path)?;
+fn jobs(path: &Path, folder: &Folder, envs: &Envs, sets: &[String]) -> Result<Vec<Job>, String> {
+    let platform = &folder.platform;
+    let overlay_files = overlay_envs(path, &folder.names);
     let first = read(path)?;
     let names = match envs {
         Envs::Base => vec![None],
@@ -243,7 +279,7 @@ pub fn jobs(path: &Path, envs: &Envs, sets: &[String]) -> Result<Vec<Job>, Strin
             let mut names =
                 k8gen::environments(&first.text, platform.as_ref().map(|p| p.1.as_str()));
             if platform.is_none() {
-                names.extend(overlay_envs(path));
+                names.extend(overlay_files.iter().cloned());
             }
             names.sort();
             names.dedup();
@@ -299,7 +335,7 @@ pub fn jobs(path: &Path, envs: &Envs, sets: &[String]) -> Result<Vec<Job>, Strin
                 overlay,
                 platform: platform.clone(),
                 sets: sets.to_vec(),
-                overlay_files: overlay_envs(path),
+                overlay_files: overlay_files.clone(),
             },
         });
     }
