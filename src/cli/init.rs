@@ -143,7 +143,7 @@ fn spec_text(name: &str, file: &str, template: Template, folder: &Path) -> Resul
         .replace("{file}", file);
     if let Some((platform, relative)) = find_up(&folder, &[inputs::PLATFORM_FILE]) {
         let platform = inputs::read(&platform)?;
-        let environments = k8gen::environments("", Some(&platform.text));
+        let environments = k8gen::environments("", Some(&platform.text), &[]);
         if !environments.is_empty() {
             text.push_str(&format!(
                 "\n# Per environment (the environments of {relative}): the same keys as the top level,\n\

@@ -276,13 +276,11 @@ fn jobs(path: &Path, folder: &Folder, envs: &Envs, sets: &[String]) -> Result<Ve
         Envs::Base => vec![None],
         Envs::One(env) => vec![Some(env.clone())],
         Envs::All => {
-            let mut names =
-                k8gen::environments(&first.text, platform.as_ref().map(|p| p.1.as_str()));
-            if platform.is_none() {
-                names.extend(overlay_files.iter().cloned());
-            }
-            names.sort();
-            names.dedup();
+            let names = k8gen::environments(
+                &first.text,
+                platform.as_ref().map(|p| p.1.as_str()),
+                &overlay_files,
+            );
             if names.is_empty() && first.not_utf8.is_none() {
                 return Err(format!(
                     "`{}` has no environments (no `[overlay.ENV]`, no `{}` with `[environments]`, \

@@ -354,9 +354,23 @@ fn shift_value<'i>(value: Spanned<DeValue<'i>>, by: usize) -> Spanned<DeValue<'i
     Spanned::new(span.start + by..span.end + by, inner)
 }
 
-/// The environments a spec can be rendered for: those of the platform file if it lists any,
-/// else the spec's `[overlay.ENV]` tables; empty when a file cannot be read.
-pub fn declared_environments(spec: &str, platform: Option<&str>) -> Vec<String> {
+/// The environments a spec can be rendered for, from the names each side declares: the
+/// platform file's if it lists any, else the spec's (its `[overlay.ENV]` tables and overlay
+/// files), sorted.
+pub(super) fn declared(platform: Vec<String>, spec: Vec<String>) -> Vec<String> {
+    let mut names = if platform.is_empty() { spec } else { platform };
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// [`declared`] read from the texts (empty where a file cannot be read), with the
+/// environments that have an overlay file beside the spec.
+pub fn declared_environments(
+    spec: &str,
+    platform: Option<&str>,
+    overlay_files: &[String],
+) -> Vec<String> {
     let keys = |text: &str, table: &str| -> Vec<String> {
         let Ok(doc) = DeTable::parse(text) else {
             return Vec::new();
@@ -367,14 +381,14 @@ pub fn declared_environments(spec: &str, platform: Option<&str>) -> Vec<String> 
             .map(|t| t.keys().map(|k| k.get_ref().to_string()).collect())
             .unwrap_or_default()
     };
-    let declared = platform
-        .map(|p| keys(p, "environments"))
-        .unwrap_or_default();
-    if declared.is_empty() {
-        keys(spec, "overlay")
-    } else {
-        declared
-    }
+    let mut own = keys(spec, "overlay");
+    own.extend(overlay_files.iter().cloned());
+    declared(
+        platform
+            .map(|p| keys(p, "environments"))
+            .unwrap_or_default(),
+        own,
+    )
 }
 
 /// The platform file's `[gitops]` settings: `kustomization` and `folder`, when set (a file

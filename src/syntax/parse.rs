@@ -7,7 +7,9 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue};
 
-use super::layers::{Layers, merge, overlay, remove_path, shift_table, spans, take_removals};
+use super::layers::{
+    Layers, declared, merge, overlay, remove_path, shift_table, spans, take_removals,
+};
 use super::{ComponentSyntax, PlatformFile, Sp, SpecFile};
 use crate::diag::{Diagnostic, FileId, MAIN_FILE, SourceMap};
 
@@ -307,19 +309,16 @@ fn environments(
     layers: &Layers,
     errors: &mut Vec<Diagnostic>,
 ) {
-    let declared: Vec<String> = match platform {
-        Some(p) if !p.environments.is_empty() => {
-            p.environments.keys().map(|k| k.value.clone()).collect()
-        }
-        _ => {
-            let mut names: Vec<String> = overlays.iter().map(|(n, _)| n.value.clone()).collect();
-            names.extend(layers.overlay_files.iter().cloned());
-            names.extend(layers.env.clone().filter(|_| layers.overlay.is_some()));
-            names.sort();
-            names.dedup();
-            names
-        }
-    };
+    let mut own: Vec<String> = overlays.iter().map(|(n, _)| n.value.clone()).collect();
+    own.extend(layers.overlay_files.iter().cloned());
+    own.extend(layers.env.clone().filter(|_| layers.overlay.is_some()));
+    let declared = declared(
+        platform
+            .iter()
+            .flat_map(|p| p.environments.keys().map(|k| k.value.clone()))
+            .collect(),
+        own,
+    );
     let candidates: Vec<&str> = declared.iter().map(String::as_str).collect();
     let names = overlays
         .iter()
