@@ -198,7 +198,9 @@ pub fn spec_components(source: &str) -> Result<Vec<SpecComponent>, Vec<Diagnosti
         .collect())
 }
 
-/// reports why).
+/// The environments a spec can be rendered for: those of the platform file if it lists any,
+/// else the spec's `[overlay.ENV]` tables and the environments of its overlay files
+/// (`overlay_files`); empty when a file cannot be read (rendering it reports why).
 pub fn environments(source: &str, platform: Option<&str>, overlay_files: &[String]) -> Vec<String> {
     syntax::declared_environments(source, platform, overlay_files)
 }
