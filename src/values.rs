@@ -30,6 +30,43 @@ pub fn is_reserved_label(key: &str) -> bool {
     key.starts_with(RESERVED_LABEL_PREFIX) || key.starts_with(K8GEN_LABEL_PREFIX)
 }
 
+/// Label keys (prefixes end in `/`) that GitOps engines and kubectl write on the objects they
+/// apply: Flux's owner labels, kubectl's ApplySet membership. A spec may not set them.
+pub const ENGINE_LABELS: &[&str] = &[
+    "kustomize.toolkit.fluxcd.io/",
+    "helm.toolkit.fluxcd.io/",
+    "applyset.kubernetes.io/part-of",
+];
+
+/// Annotation keys the engines write: Argo CD's tracking id, kubectl's last applied
+/// configuration, ApplySet parent annotations.
+pub const ENGINE_ANNOTATIONS: &[&str] = &[
+    "argocd.argoproj.io/tracking-id",
+    "kubectl.kubernetes.io/last-applied-configuration",
+    "applyset.kubernetes.io/",
+];
+
+/// The engine that owns label (or, with `annotation`, annotation) key `key`, if one does.
+pub fn engine_owned(key: &str, annotation: bool) -> Option<&'static str> {
+    let list = if annotation {
+        ENGINE_ANNOTATIONS
+    } else {
+        ENGINE_LABELS
+    };
+    let owned = list.iter().any(|p| {
+        if p.ends_with('/') {
+            key.starts_with(p)
+        } else {
+            key == *p
+        }
+    });
+    owned.then(|| match key.split('/').next().unwrap_or_default() {
+        k if k.ends_with("fluxcd.io") => "Flux",
+        "argocd.argoproj.io" => "Argo CD",
+        _ => "kubectl",
+    })
+}
+
 /// Declares a closed set of string values: the enum, its `ALL` list in declaration order,
 /// `as_str`, `Display`, serde `Deserialize`/`Serialize` and a schemars schema listing the
 /// variants (so an unknown value is rejected by the parser with "expected one of").
@@ -332,6 +369,30 @@ value_enum! {
         /// Kubernetes examples and most hand-written manifests: the scheme's name is the label
         /// key.
         App = "app",
+    }
+}
+
+value_enum! {
+    /// How Argo CD tracks the objects of an Application (its `application.resourceTrackingMethod`
+    /// in `argocd-cm`). Under label tracking Argo CD writes `app.kubernetes.io/instance` (its
+    /// default `application.instanceLabelKey`) on every object it applies, with the
+    /// Application's name: k8gen then leaves that label off objects' metadata (it still selects
+    /// pods by it in pod templates and selectors, which Argo CD does not touch).
+    pub enum ArgoTracking {
+        /// The `argocd.argoproj.io/tracking-id` annotation (Argo CD 3.0's default): k8gen's
+        /// labels are untouched.
+        Annotation = "annotation",
+        /// The instance label (Argo CD's default before 3.0).
+        Label = "label",
+        /// The annotation, and the label for information.
+        AnnotationLabel = "annotation+label",
+    }
+}
+
+impl ArgoTracking {
+    /// Whether Argo CD writes its tracking label on the objects.
+    pub fn writes_label(self) -> bool {
+        !matches!(self, ArgoTracking::Annotation)
     }
 }
 

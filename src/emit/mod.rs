@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::kube::Object;
 
@@ -21,34 +21,55 @@ pub fn document(object: &Object) -> String {
 /// Any object's JSON value as a YAML document, in the key order of [`document`]: what
 /// `k8gen diff` prints for objects read back from a tree.
 pub fn value_document(value: Value) -> String {
-    let value = reorder(value, Level::Top);
-    serde_saphyr::to_string_with_options(&Styled(&value), options())
+    serde_saphyr::to_string_with_options(&Styled(&value, Level::Top), options())
         .expect("JSON values serialize to YAML")
 }
 
-/// A JSON value as serde-saphyr should write it: like `Value` itself, except that a multi-line
-/// string it would put in a `|` block that libyaml and go-yaml v2 (kubectl) reject is written
-/// double-quoted instead (see [`block_breaks_libyaml`]).
-struct Styled<'a>(&'a Value);
+/// A JSON value as serde-saphyr should write it: like `Value` itself, except that
+/// - map keys come in the order people read manifests (see [`Level`]), written as they are
+///   visited (no reordered copy of the object is made: emitting is most of a render's time);
+/// - a multi-line string it would put in a `|` block that libyaml and go-yaml v2 (kubectl)
+///   reject is written double-quoted instead (see [`block_breaks_libyaml`]).
+struct Styled<'a>(&'a Value, Level);
 
 impl serde::Serialize for Styled<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::{SerializeMap, SerializeSeq};
+        let level = self.1;
         match self.0 {
             Value::String(v) if block_breaks_libyaml(v) => {
                 serde_saphyr::DoubleQuoted(v.as_str()).serialize(s)
             }
             Value::Array(items) => {
+                let child = match level {
+                    Level::Verbatim => Level::Verbatim,
+                    _ => Level::Item,
+                };
                 let mut seq = s.serialize_seq(Some(items.len()))?;
                 for item in items {
-                    seq.serialize_element(&Styled(item))?;
+                    seq.serialize_element(&Styled(item, child))?;
                 }
                 seq.end()
             }
             Value::Object(map) => {
+                let first = level.first();
+                let child = |k: &str| match level {
+                    // Label and annotation maps keep their sorted order; `name` inside them
+                    // is data.
+                    Level::Metadata | Level::Verbatim => Level::Verbatim,
+                    _ if k == "metadata" => Level::Metadata,
+                    _ => Level::Other,
+                };
                 let mut m = s.serialize_map(Some(map.len()))?;
+                for k in first {
+                    if let Some(v) = map.get(*k) {
+                        m.serialize_entry(k, &Styled(v, child(k)))?;
+                    }
+                }
                 for (k, v) in map {
-                    m.serialize_entry(k, &Styled(v))?;
+                    if !first.contains(&k.as_str()) {
+                        m.serialize_entry(k, &Styled(v, child(k)))?;
+                    }
                 }
                 m.end()
             }
@@ -142,6 +163,7 @@ pub fn files(objects: &[Object], source: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Where a map is in a document, which decides which of its keys come first.
 #[derive(Clone, Copy)]
 enum Level {
     Top,
@@ -149,47 +171,17 @@ enum Level {
     /// A map inside a list: `name` first.
     Item,
     Other,
+    /// Inside metadata: written in the order it has.
+    Verbatim,
 }
 
-fn reorder(value: Value, level: Level) -> Value {
-    match value {
-        Value::Object(map) => {
-            let first: &[&str] = match level {
-                Level::Top => &["apiVersion", "kind", "metadata"],
-                Level::Metadata => &["name", "generateName", "namespace", "labels", "annotations"],
-                Level::Item => &["name"],
-                Level::Other => &[],
-            };
-            let mut map = map;
-            let mut out = Map::with_capacity(map.len());
-            for key in first {
-                if let Some(v) = map.shift_remove(*key) {
-                    out.insert((*key).to_string(), v);
-                }
-            }
-            out.extend(map);
-            let out = out
-                .into_iter()
-                .map(|(k, v)| {
-                    let child = if k == "metadata" {
-                        Level::Metadata
-                    } else {
-                        Level::Other
-                    };
-                    // Label and annotation maps keep their sorted order; `name` inside them is data.
-                    let v = if matches!(level, Level::Metadata) {
-                        v
-                    } else {
-                        reorder(v, child)
-                    };
-                    (k, v)
-                })
-                .collect();
-            Value::Object(out)
+impl Level {
+    fn first(self) -> &'static [&'static str] {
+        match self {
+            Level::Top => &["apiVersion", "kind", "metadata"],
+            Level::Metadata => &["name", "generateName", "namespace", "labels", "annotations"],
+            Level::Item => &["name"],
+            Level::Other | Level::Verbatim => &[],
         }
-        Value::Array(items) => {
-            Value::Array(items.into_iter().map(|v| reorder(v, Level::Item)).collect())
-        }
-        other => other,
     }
 }

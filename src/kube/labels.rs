@@ -95,6 +95,20 @@ pub fn workload_labels(app: &App, component: &Component) -> BTreeMap<String, Str
     labels
 }
 
+/// The labels of a top-level object's metadata, from the labels k8gen means it to carry: all of
+/// them, except the label Argo CD writes itself under label tracking (its instance label,
+/// [`INSTANCE`], set to the Application's name). Pod templates and selectors keep it: Argo CD
+/// does not touch them, and a selector may never change.
+pub fn object_labels(app: &App, mut labels: BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let tracking = app
+        .argocd_tracking
+        .unwrap_or_else(crate::model::defaults::argocd_tracking);
+    if tracking.writes_label() {
+        labels.remove(INSTANCE);
+    }
+    labels
+}
+
 /// Selects a namespace by name (the label Kubernetes sets on every namespace).
 pub fn namespace_selector(namespace: &str) -> BTreeMap<String, String> {
     BTreeMap::from([(

@@ -247,7 +247,10 @@ fn component_meta(app: &App, component: &Component, name: String) -> ObjectMeta 
     ObjectMeta {
         name: Some(name),
         namespace: app.namespace.clone(),
-        labels: Some(labels::component_labels(app, component)),
+        labels: Some(labels::object_labels(
+            app,
+            labels::component_labels(app, component),
+        )),
         annotations: non_empty(merged(&app.annotations, &component.annotations)),
         ..Default::default()
     }
@@ -256,7 +259,10 @@ fn component_meta(app: &App, component: &Component, name: String) -> ObjectMeta 
 /// Metadata of `component`'s workload: [`component_meta`] with the version label.
 fn workload_meta(app: &App, component: &Component, name: String) -> ObjectMeta {
     ObjectMeta {
-        labels: Some(labels::workload_labels(app, component)),
+        labels: Some(labels::object_labels(
+            app,
+            labels::workload_labels(app, component),
+        )),
         ..component_meta(app, component, name)
     }
 }
@@ -266,7 +272,7 @@ fn app_meta(app: &App, name: String) -> ObjectMeta {
     ObjectMeta {
         name: Some(name),
         namespace: app.namespace.clone(),
-        labels: Some(labels::app_labels(app)),
+        labels: Some(labels::object_labels(app, labels::app_labels(app))),
         annotations: non_empty(app.annotations.clone()),
         ..Default::default()
     }

@@ -131,6 +131,10 @@ pub fn lower(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Checked {
             cx.provenance.record("registry", r.span());
             r.value.clone()
         }),
+        argocd_tracking: file.argocd_tracking.as_ref().map(|t| {
+            cx.provenance.record("argocd_tracking", t.span());
+            t.value
+        }),
         create_namespace: file.create_namespace.as_ref().map(|b| b.value),
         labels,
         annotations,

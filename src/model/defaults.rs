@@ -22,6 +22,7 @@ use super::{
 pub fn normalize(app: &mut App) {
     let app_name = app.name.clone();
     let app_scheme = app.label_scheme;
+    app.argocd_tracking.get_or_insert_with(argocd_tracking);
     if let Some(registry) = app.registry.clone() {
         for c in &mut app.components {
             images(c, |image| {
@@ -285,6 +286,12 @@ pub fn service_account_token(c: &Component) -> bool {
 
 fn has_rbac(c: &Component) -> bool {
     !c.rbac.is_empty() || !c.cluster_rbac.is_empty()
+}
+
+/// How Argo CD tracks objects when the app does not say: the annotation, Argo CD 3.0's default
+/// (k8gen's labels stay as they are).
+pub fn argocd_tracking() -> crate::values::ArgoTracking {
+    crate::values::ArgoTracking::Annotation
 }
 
 /// Whether to emit the Namespace: yes when the app has one.

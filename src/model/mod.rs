@@ -147,6 +147,10 @@ pub struct App {
     /// The registry images come from when they name none (`nginx:1.27` →
     /// `REGISTRY/nginx:1.27`): a mirror or a company registry. See [`defaults::registry_image`].
     pub registry: Option<String>,
+    /// How Argo CD tracks the app's objects. `None`: the default
+    /// ([`defaults::argocd_tracking`], annotation tracking). Under label tracking k8gen leaves
+    /// Argo CD's instance label off object metadata ([`crate::values::ArgoTracking`]).
+    pub argocd_tracking: Option<crate::values::ArgoTracking>,
 }
 
 /// What a platform requires of every app: lint rules that are errors (and that `allow` cannot
@@ -619,6 +623,12 @@ impl App {
     /// overlay.
     pub fn without_component(mut self, key: &str) -> Self {
         self.components.retain(|c| c.key != key);
+        self
+    }
+
+    /// How Argo CD tracks the app's objects (see [`crate::values::ArgoTracking`]).
+    pub fn argocd_tracking(mut self, tracking: crate::values::ArgoTracking) -> Self {
+        self.argocd_tracking = Some(tracking);
         self
     }
 

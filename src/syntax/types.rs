@@ -314,6 +314,13 @@ macro_rules! with_app_fields {
                 /// `registry.example.com/mirror/nginx:1.27`. Usually set by the platform.
                 #[schemars(example = &"registry.example.com/mirror")]
                 pub registry: Option<Sp<String>>,
+                /// How Argo CD tracks this app's objects (`argocd-cm`'s
+                /// `application.resourceTrackingMethod`; default `annotation`, Argo CD 3.0's).
+                /// Under `label` and `annotation+label` Argo CD writes `app.kubernetes.io/instance`
+                /// on every object, so k8gen leaves it off their metadata. Usually set by the
+                /// platform.
+                #[schemars(example = &"label")]
+                pub argocd_tracking: Option<Sp<crate::values::ArgoTracking>>,
                 /// Further components, each with the same keys as the top level: `[components.db]`.
                 /// Their objects are named `APP-KEY`.
                 #[serde(default)]
@@ -399,6 +406,10 @@ with_component_fields! {
         /// The registry images without one come from (a mirror or the company's registry).
         #[schemars(example = &"registry.example.com/mirror")]
         pub registry: Option<Sp<String>>,
+        /// How Argo CD tracks every app's objects (`argocd-cm`'s
+        /// `application.resourceTrackingMethod`).
+        #[schemars(example = &"label")]
+        pub argocd_tracking: Option<Sp<crate::values::ArgoTracking>>,
         /// A ResourceQuota for each app's namespace.
         #[schemars(example = serde_json::json!({"requests.cpu": "10", "pods": 20}))]
         pub quota: Option<SpMap<Quantity>>,

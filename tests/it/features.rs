@@ -14,7 +14,7 @@ use crate::support::*;
 
 /// Renders `toml` and `app`, asserts they give byte-identical YAML, and returns the objects
 /// as JSON.
-fn both(toml: &str, app: &App) -> Vec<Value> {
+pub(crate) fn both(toml: &str, app: &App) -> Vec<Value> {
     let from_toml = render_text(toml, &root());
     let from_rust = k8gen::render_app(app).unwrap_or_else(|e| panic!("{e:#?}"));
     assert_same(
@@ -26,7 +26,7 @@ fn both(toml: &str, app: &App) -> Vec<Value> {
 }
 
 /// The object `kind/name`.
-fn object<'a>(objects: &'a [Value], kind: &str, name: &str) -> &'a Value {
+pub(crate) fn object<'a>(objects: &'a [Value], kind: &str, name: &str) -> &'a Value {
     objects
         .iter()
         .find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
@@ -34,7 +34,7 @@ fn object<'a>(objects: &'a [Value], kind: &str, name: &str) -> &'a Value {
 }
 
 /// The (code, field path) of each error of `toml` and of `app`, asserted equal.
-fn errors_alike(toml: &str, app: &App) -> BTreeSet<(String, String)> {
+pub(crate) fn errors_alike(toml: &str, app: &App) -> BTreeSet<(String, String)> {
     let t: BTreeSet<_> = k8gen::render_source(toml, &root(), &FsHost)
         .unwrap_err()
         .into_iter()
@@ -54,7 +54,7 @@ fn errors_alike(toml: &str, app: &App) -> BTreeSet<(String, String)> {
     t
 }
 
-fn pair(code: &str, path: &str) -> (String, String) {
+pub(crate) fn pair(code: &str, path: &str) -> (String, String) {
     (code.to_string(), path.to_string())
 }
 

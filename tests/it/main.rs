@@ -7,6 +7,7 @@ mod architecture;
 mod concurrency;
 mod diff;
 mod engine;
+mod engines;
 mod env_order;
 mod environments;
 mod equivalence;

@@ -92,6 +92,15 @@ fn meta_key(cx: &mut Cx<'_>, entry: &str, key: &str, what: &str) {
             )
             .with_help("use `version` or `role` to change those labels, or pick a key of your own"),
         );
+    } else if let Some(engine) = crate::values::engine_owned(key, what == "annotation") {
+        cx.push(
+            issue::Issue::new(
+                codes::INVALID_LABEL,
+                path,
+                format!("{what} key `{key}` is written by {engine} on the objects it applies"),
+            )
+            .with_help(format!("leave it to {engine}; pick a key of your own")),
+        );
     } else {
         cx.value(
             path,
