@@ -11,7 +11,8 @@
 //! The public API is this page: [`render_source`], [`check_source`], [`render_app`],
 //! [`json_schema`], [`spec_components`] (for tools that edit specs), [`import`] (existing
 //! manifests to a spec), [`model`] (the builder
-//! DSL and the rule engine), [`emit`], [`diag`], [`codes`] and [`suggest`] ("did you mean").
+//! DSL and the rule engine), [`emit`], [`diag`], [`encrypt`] (sealing secret values for
+//! Git), [`codes`] and [`suggest`] ("did you mean").
 //! Everything else is internal.
 //!
 //! From TOML:
@@ -32,6 +33,7 @@ pub mod codes;
 pub mod diag;
 pub mod diff;
 pub mod emit;
+pub mod encrypt;
 pub mod import;
 mod kube;
 mod lint;

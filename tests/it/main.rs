@@ -26,6 +26,7 @@ mod release;
 mod rollout;
 mod scale;
 mod schema;
+mod sealed;
 mod set_image;
 mod support;
 mod takeover;
