@@ -48,6 +48,14 @@ codes! {
     DENIED_RULE = "K0123";
     /// A component's selector that also selects another component's pods.
     SELECTOR_OVERLAP = "K0124";
+    /// A `{ file = ... }` resolving (after symlinks) outside the repo root.
+    OUTSIDE_ROOT = "K0130";
+    /// A `{ file = ... }` with an absolute path.
+    ABSOLUTE_PATH = "K0131";
+    /// A `{ env = ... }` the platform does not allow.
+    ENV_NOT_ALLOWED = "K0132";
+    /// An invalid pattern in the platform file's `[inputs] env.allow`.
+    INVALID_ENV_PATTERN = "K0133";
     /// An `allow` entry that names no lint rule.
     UNKNOWN_RULE = "K0200";
     MISSING_READINESS = "K0201";

@@ -48,6 +48,13 @@ pub use codes::lints::RULES as LINT_RULES;
 pub use diag::Diagnostic;
 pub use kube::{KINDS, Object};
 pub use lower::Host;
+pub use lower::access::{Access, Confinement};
+
+/// Whether `pattern` is a valid env var pattern (`--allow-env`, `[inputs] env.allow`): a
+/// name or a glob (`APP_*`); the reason if not.
+pub fn check_env_pattern(pattern: &str) -> Result<(), String> {
+    lower::access::check_pattern(pattern)
+}
 
 pub use syntax::SchemaFile;
 

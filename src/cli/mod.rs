@@ -251,6 +251,26 @@ pub struct Inputs {
     /// `--set components.api.image=api:v2` (repeatable; strings need no quotes)
     #[arg(long = "set", value_name = "PATH=VALUE")]
     sets: Vec<String>,
+    /// Let specs read these environment variables with `{ env = ... }`, besides those
+    /// `[inputs] env.allow` of k8gen.toml allows: a name or a glob (`--allow-env 'APP_*'`;
+    /// repeatable). By default a spec reads none
+    #[arg(long, value_name = "PATTERN")]
+    allow_env: Vec<String>,
+    /// Let specs read files outside their repo root (the folder of k8gen.toml, else the git
+    /// root, else the spec's folder), absolute paths and symlinks pointing out included. For
+    /// local use only: a committed file cannot say this
+    #[arg(long)]
+    allow_outside_root: bool,
+}
+
+impl Inputs {
+    fn reading(&self) -> inputs::Reading {
+        inputs::Reading {
+            allow_env: self.allow_env.clone(),
+            allow_outside_root: self.allow_outside_root,
+            argocd_env: false,
+        }
+    }
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
@@ -275,8 +295,9 @@ pub fn run(args: Args) -> i32 {
         } => render::run(
             &inputs.specs,
             output.as_deref(),
-            &envs(inputs.env, inputs.all_envs),
+            &envs(inputs.env.clone(), inputs.all_envs),
             &inputs.sets,
+            &inputs.reading(),
             color,
             &render::TreeArgs {
                 check,
@@ -291,8 +312,9 @@ pub fn run(args: Args) -> i32 {
             ..
         } => check::run(
             &inputs.specs,
-            &envs(inputs.env, inputs.all_envs),
+            &envs(inputs.env.clone(), inputs.all_envs),
             &inputs.sets,
+            &inputs.reading(),
             format,
             deny.is_some(),
             color,
@@ -306,8 +328,9 @@ pub fn run(args: Args) -> i32 {
         } => diff::run(&diff::Options {
             specs: &inputs.specs,
             dir: output.as_deref(),
-            envs: &envs(inputs.env, inputs.all_envs),
+            envs: &envs(inputs.env.clone(), inputs.all_envs),
             sets: &inputs.sets,
+            reading: &inputs.reading(),
             base: base.as_deref(),
             format,
             allow_breaking: allow.iter().any(|a| a == "breaking"),

@@ -5,6 +5,7 @@
 mod api;
 mod architecture;
 mod concurrency;
+mod confine;
 mod diff;
 mod engine;
 mod env_order;
