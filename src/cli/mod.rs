@@ -1,6 +1,7 @@
 //! The command line: flags, reading specs, printing diagnostics, writing output. The only
 //! layer that does I/O, decides on colour and picks exit codes.
 
+mod argocd;
 mod check;
 mod diff;
 mod import;
@@ -205,6 +206,20 @@ k8gen.toml. An existing file is never overwritten (exit code 2)."
         #[arg(short, long, value_name = "PATH")]
         output: Option<PathBuf>,
     },
+    /// The `generate` command of the Argo CD config-management plugin (deploy/argocd/): render
+    /// the specs of the Application's source folder to stdout, only if all are valid
+    #[command(
+        name = "argocd-generate",
+        after_help = "Run by Argo CD's repo server (plugin sidecar) in the Application's source folder. \
+Reads ARGOCD_ENV_K8GEN_ENV (the environment to render; Application: plugin.env K8GEN_ENV) and \
+ARGOCD_APP_PARAMETERS (JSON: `env` string, `spec` string or array of spec files or folders inside \
+the source folder, default `.`, `set` array of PATH=VALUE or map). A spec's { env = \"X\" } reads \
+ARGOCD_ENV_X (plugin.env X), if k8gen.toml's [inputs] env.allow allows X; never the repo \
+server's own environment. Files must be inside the repo root. Stdout gets the manifests only, \
+and nothing at all on an error (exit code 1 or 2, diagnostics on stderr); no colour, no file \
+written."
+    )]
+    ArgocdGenerate,
     /// Write a spec from existing manifests (YAML, helm template or kustomize output)
     #[command(
         after_help = "Examples:\n  k8gen import k8s/ -o shop.toml --name shop\n  \
@@ -365,6 +380,7 @@ pub fn run(args: Args) -> i32 {
             secrets_dir,
             verify,
         }),
+        Command::ArgocdGenerate => argocd::run(),
         Command::Schema { file } => {
             let file = match file {
                 SchemaArg::Spec => k8gen::SchemaFile::Spec,

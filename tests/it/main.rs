@@ -4,6 +4,7 @@
 
 mod api;
 mod architecture;
+mod argocd;
 mod concurrency;
 mod confine;
 mod diff;
