@@ -73,6 +73,7 @@ codes! {
     PLAIN_HTTP_INGRESS = "K0213";
     MISSING_REQUIRED_LABELS = "K0214";
     VERSION_IN_SELECTOR = "K0215";
+    FLUX_SUBSTITUTION = "K0218";
 }
 
 /// The lint rules of `k8gen check`: code, name (what `allow` lists) and what each looks for.
@@ -153,6 +154,12 @@ pub mod lints {
         summary: "a kept selector holds the version, which a release cannot change in place",
     };
 
+    pub const FLUX_SUBSTITUTION: Rule = Rule {
+        code: super::FLUX_SUBSTITUTION,
+        name: "flux-substitution",
+        summary: "an object holding `${VAR}`, which Flux's post-build substitution replaces",
+    };
+
     pub const PLAIN_HTTP_INGRESS: Rule = Rule {
         code: super::PLAIN_HTTP_INGRESS,
         name: "plain-http-ingress",
@@ -181,5 +188,6 @@ pub mod lints {
         PLAIN_HTTP_INGRESS,
         MISSING_REQUIRED_LABELS,
         VERSION_IN_SELECTOR,
+        FLUX_SUBSTITUTION,
     ];
 }

@@ -14,6 +14,7 @@ mod environments;
 mod equivalence;
 mod errors;
 mod features;
+mod flux;
 mod fuzz;
 mod fuzz_output;
 mod golden;
