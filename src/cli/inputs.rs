@@ -95,6 +95,14 @@ impl Host for RealHost {
     fn access(&self) -> k8gen::Access {
         self.access.clone()
     }
+    fn unset_env_help(&self, name: &str) -> Option<String> {
+        self.argocd_env.then(|| {
+            format!(
+                "set `{name}` in the Application's `spec.source.plugin.env` (k8gen reads \
+                 `{ARGOCD_ENV_PREFIX}{name}`, never the repo server's own environment)"
+            )
+        })
+    }
     fn canonical(&self, path: &Path) -> std::io::Result<PathBuf> {
         std::fs::canonicalize(path)
     }

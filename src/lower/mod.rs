@@ -49,6 +49,11 @@ pub trait Host {
     fn access(&self) -> Access {
         Access::Open
     }
+    /// The help of the error for an unset env var `name`, if this host reads variables from
+    /// elsewhere than the process environment (default: `None`, "set it when rendering").
+    fn unset_env_help(&self, _name: &str) -> Option<String> {
+        None
+    }
     /// `path` with every symlink resolved (`std::fs::canonicalize`); asked only under
     /// [`Access::Confined`]. The default, for hosts without a file system, resolves `.` and
     /// `..` only ([`access::lexical`]).
@@ -282,7 +287,7 @@ impl Cx<'_> {
                     name.span(),
                     format!("environment variable `{}` is not set", name.value),
                 )
-                .with_help(format!("set it when rendering (`{}=... k8gen render ...`) or use `{{ file = \"...\" }}`", name.value)),
+                .with_help(self.host.unset_env_help(&name.value).unwrap_or_else(|| format!("set it when rendering (`{}=... k8gen render ...`) or use `{{ file = \"...\" }}`", name.value))),
             );
         }
         value

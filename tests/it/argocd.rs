@@ -199,6 +199,13 @@ fn any_error_prints_nothing_on_stdout_and_exits_non_zero() {
             String::from_utf8_lossy(&out.stdout)
         );
         assert!(stderr.contains("error"), "{what}: {stderr}");
+        if what.contains("does not set") {
+            // The help says where Argo CD users set it, not `X=... k8gen render`.
+            assert!(
+                stderr.contains("spec.source.plugin.env"),
+                "{what}: {stderr}"
+            );
+        }
         assert!(!stderr.contains('\u{1b}'), "{what}: colour: {stderr:?}");
     }
 }
