@@ -231,3 +231,47 @@ fn a_library_host_is_open_by_default_and_confined_when_it_says_so() {
         .collect();
     assert_eq!(codes, ["K0131", "K0130", "K0132"]);
 }
+
+/// `diff --base REV` renders the exported revision confined to the export, as the working
+/// tree is confined to its git root: a spec reading `../shared/...` works on both sides.
+#[test]
+fn diff_base_renders_the_revision_confined_to_its_export() {
+    if !crate::diff::git_available() {
+        eprintln!("skipped: no git");
+        return;
+    }
+    let spec = format!("{HEAD}\"app.conf\" = {{ file = \"../shared/app.conf\" }}\n");
+    let tmp = repo(&[
+        ("apps/shop.toml", spec.as_str()),
+        ("shared/app.conf", "listen 80;\n"),
+    ]);
+    let git = |args: &[&str]| crate::diff::git(tmp.path(), args);
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-qm", "one"]);
+    std::fs::write(tmp.path().join("shared/app.conf"), "listen 8080;\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_k8gen"))
+        .args([
+            "diff",
+            "apps/shop.toml",
+            "--base",
+            "HEAD",
+            "--format",
+            "json",
+        ])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let changed: Vec<String> = report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| format!("{} {}", c["kind"], c["change"]))
+        .collect();
+    assert!(
+        changed.iter().any(|c| c.contains("ConfigMap")),
+        "{report:#}"
+    );
+}
