@@ -108,6 +108,25 @@ impl Host for RealHost {
     }
 }
 
+/// `file` resolves (after symlinks) inside `dir`, else the error says where it points.
+fn within(file: &Path, dir: &Path) -> Result<(), String> {
+    let real = std::fs::canonicalize(file)
+        .map_err(|e| format!("cannot resolve `{}`: {e}", file.display()))?;
+    let dir = std::fs::canonicalize(dir)
+        .map_err(|e| format!("cannot resolve `{}`: {e}", dir.display()))?;
+    if real.starts_with(&dir) {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{}` is a symlink to `{}`, outside `{}`; k8gen reads platform and overlay files \
+             only inside the repo root",
+            file.display(),
+            real.display(),
+            dir.display()
+        ))
+    }
+}
+
 /// The root a spec's files must be in: the folder of the `k8gen.toml` that applies, else the
 /// git root (the nearest folder above with `.git`), else the spec's folder; canonical.
 #[derive(Debug, Clone)]
@@ -321,6 +340,9 @@ pub fn platform_file(spec: &Path) -> Result<Option<(String, String)>, String> {
         let candidate = dir.join(PLATFORM_FILE);
         match std::fs::symlink_metadata(&candidate) {
             Ok(_) => {
+                // It defines the repo root, so it must be a file of that folder: a committed
+                // `k8gen.toml` linking to `/proc/self/environ` would echo it in diagnostics.
+                within(&candidate, dir)?;
                 let shown = here
                     .as_ref()
                     .and_then(|h| candidate.strip_prefix(h).ok())
@@ -440,6 +462,9 @@ fn jobs(
             Some(env) => {
                 let file = overlay_path(path, env);
                 if file.is_file() {
+                    if !reading.allow_outside_root {
+                        within(&file, &folder.root.path)?;
+                    }
                     let o = read(&file)?;
                     if o.not_utf8.is_some() {
                         return Err(format!("`{}` is not valid UTF-8", o.shown));

@@ -275,3 +275,46 @@ fn diff_base_renders_the_revision_confined_to_its_export() {
         "{report:#}"
     );
 }
+
+/// The platform file and overlay files are read only inside the repo root too: a committed
+/// symlink to a file of the machine would otherwise be read, and echoed in diagnostics.
+#[cfg(unix)]
+#[test]
+fn platform_and_overlay_files_linking_out_of_the_repo_are_refused() {
+    use std::os::unix::fs::symlink;
+    let tmp = repo(&[
+        (
+            "repo/app/shop.toml",
+            "name = \"shop\"\nimage = \"shop:v1\"\n",
+        ),
+        ("repo/.git/HEAD", "ref: refs/heads/main\n"),
+        ("outside/k8gen.toml", "TOP SECRET = [\n"),
+        ("outside/shop.staging.toml", "TOP SECRET = [\n"),
+    ]);
+    let app = tmp.path().join("repo/app");
+    symlink(
+        "../../outside/shop.staging.toml",
+        app.join("shop.staging.toml"),
+    )
+    .unwrap();
+    let out = render_in(&app, "shop.toml", &["--env", "staging"], &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("is a symlink to"), "{err}");
+    assert!(!err.contains("TOP SECRET"), "{err}");
+    let out = render_in(
+        &app,
+        "shop.toml",
+        &["--env", "staging", "--allow-outside-root"],
+        &[],
+    );
+    assert!(stderr(&out).contains("TOP SECRET"), "the switch reads it");
+
+    std::fs::remove_file(app.join("shop.staging.toml")).unwrap();
+    symlink("../../outside/k8gen.toml", app.join("k8gen.toml")).unwrap();
+    let out = render_in(&app, "shop.toml", &[], &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("is a symlink to"), "{err}");
+    assert!(!err.contains("TOP SECRET"), "{err}");
+}
