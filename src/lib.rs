@@ -6,7 +6,9 @@
 //! [`model::defaults::normalize`] (defaults, once) → [`model::rules`] (every rule, reporting a
 //! code and a field path) → the Kubernetes objects → passes (patches, invariants, checksums,
 //! apply order) → [`emit`] (YAML). The stages do no I/O; the `k8gen` binary reads and writes
-//! files, and reaches files and the environment of specs through a [`Host`].
+//! files, and reaches files and the environment of specs through a [`Host`], which says what
+//! a spec may read ([`Access`]: open by default, or [`Confinement`] to a repo root and allowed
+//! env vars, as the binary's host is).
 //!
 //! The public API is this page: [`render_source`], [`check_source`], [`render_app`],
 //! [`json_schema`], [`spec_components`] (for tools that edit specs), [`import`] (existing
