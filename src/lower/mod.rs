@@ -56,7 +56,7 @@ pub trait Host {
     }
     /// `path` with every symlink resolved (`std::fs::canonicalize`); asked only under
     /// [`Access::Confined`]. The default, for hosts without a file system, resolves `.` and
-    /// `..` only ([`access::lexical`]).
+    /// `..` only, by the text of the path.
     fn canonical(&self, path: &Path) -> std::io::Result<PathBuf> {
         Ok(access::lexical(path))
     }
