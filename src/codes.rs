@@ -48,6 +48,14 @@ codes! {
     DENIED_RULE = "K0123";
     /// A component's selector that also selects another component's pods.
     SELECTOR_OVERLAP = "K0124";
+    /// A `{ file = ... }` resolving (after symlinks) outside the repo root.
+    OUTSIDE_ROOT = "K0130";
+    /// A `{ file = ... }` with an absolute path.
+    ABSOLUTE_PATH = "K0131";
+    /// A `{ env = ... }` the platform does not allow.
+    ENV_NOT_ALLOWED = "K0132";
+    /// An invalid pattern in the platform file's `[inputs] env.allow`.
+    INVALID_ENV_PATTERN = "K0133";
     /// An `allow` entry that names no lint rule.
     UNKNOWN_RULE = "K0200";
     MISSING_READINESS = "K0201";
@@ -65,6 +73,7 @@ codes! {
     PLAIN_HTTP_INGRESS = "K0213";
     MISSING_REQUIRED_LABELS = "K0214";
     VERSION_IN_SELECTOR = "K0215";
+    FLUX_SUBSTITUTION = "K0218";
 }
 
 /// The lint rules of `k8gen check`: code, name (what `allow` lists) and what each looks for.
@@ -145,6 +154,12 @@ pub mod lints {
         summary: "a kept selector holds the version, which a release cannot change in place",
     };
 
+    pub const FLUX_SUBSTITUTION: Rule = Rule {
+        code: super::FLUX_SUBSTITUTION,
+        name: "flux-substitution",
+        summary: "an object holding `${VAR}`, which Flux's post-build substitution replaces",
+    };
+
     pub const PLAIN_HTTP_INGRESS: Rule = Rule {
         code: super::PLAIN_HTTP_INGRESS,
         name: "plain-http-ingress",
@@ -173,5 +188,6 @@ pub mod lints {
         PLAIN_HTTP_INGRESS,
         MISSING_REQUIRED_LABELS,
         VERSION_IN_SELECTOR,
+        FLUX_SUBSTITUTION,
     ];
 }

@@ -6,7 +6,9 @@
 //! [`model::defaults::normalize`] (defaults, once) → [`model::rules`] (every rule, reporting a
 //! code and a field path) → the Kubernetes objects → passes (patches, invariants, checksums,
 //! apply order) → [`emit`] (YAML). The stages do no I/O; the `k8gen` binary reads and writes
-//! files, and reaches files and the environment of specs through a [`Host`].
+//! files, and reaches files and the environment of specs through a [`Host`], which says what
+//! a spec may read ([`Access`]: open by default, or [`Confinement`] to a repo root and allowed
+//! env vars, as the binary's host is).
 //!
 //! The public API is this page: [`render_source`], [`check_source`], [`render_app`],
 //! [`json_schema`], [`spec_components`] (for tools that edit specs), [`import`] (existing
@@ -50,6 +52,13 @@ pub use codes::lints::RULES as LINT_RULES;
 pub use diag::Diagnostic;
 pub use kube::{KINDS, Object};
 pub use lower::Host;
+pub use lower::access::{Access, Confinement};
+
+/// Whether `pattern` is a valid env var pattern (`--allow-env`, `[inputs] env.allow`): a
+/// name or a glob (`APP_*`); the reason if not.
+pub fn check_env_pattern(pattern: &str) -> Result<(), String> {
+    lower::access::check_pattern(pattern)
+}
 
 pub use syntax::SchemaFile;
 

@@ -8,13 +8,14 @@ use k8gen::diag::Severity;
 
 use rayon::prelude::*;
 
-use super::inputs::{self, Envs, Job, RealHost};
+use super::inputs::{self, Envs, Job, Reading};
 use super::{Format, OK, SPEC_ERROR, fail, plural};
 
 pub fn run(
     specs: &[PathBuf],
     envs: &Envs,
     sets: &[String],
+    reading: &Reading,
     format: Format,
     deny_warnings: bool,
     color: bool,
@@ -23,7 +24,7 @@ pub fn run(
         Ok(files) => files,
         Err(e) => return fail(e),
     };
-    let jobs = match inputs::all_jobs(&files, envs, sets) {
+    let jobs = match inputs::all_jobs(&files, envs, sets, reading) {
         Ok(jobs) => jobs,
         Err(e) => return fail(e),
     };
@@ -39,7 +40,7 @@ pub fn run(
                     &source.text,
                     &job.layers,
                     source.base_dir(),
-                    &RealHost,
+                    &job.host,
                 ) {
                     Ok(warnings) => warnings,
                     Err(errors) => errors,

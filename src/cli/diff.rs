@@ -32,6 +32,7 @@ pub struct Options<'a> {
     pub dir: Option<&'a Path>,
     pub envs: &'a Envs,
     pub sets: &'a [String],
+    pub reading: &'a super::inputs::Reading,
     pub base: Option<&'a str>,
     pub format: Format,
     pub allow_breaking: bool,
@@ -64,7 +65,7 @@ pub fn run(o: &Options) -> i32 {
         nested: None,
         not_done: "nothing was compared",
     };
-    let new = match render_all(o.specs, o.envs, o.sets, o.color, &how) {
+    let new = match render_all(o.specs, o.envs, o.sets, o.reading, o.color, &how) {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -311,6 +312,10 @@ fn base_render(rev: &str, o: &Options, nested: bool) -> Result<BTreeMap<PathBuf,
         .tempdir()
         .map_err(|e| fail(format!("cannot make a temporary folder: {e}")))?;
     export(&commit, &top, tmp.path()).map_err(fail)?;
+    // The export stands for the git root: the specs in it read files inside it only, as they
+    // do inside the working tree (k8gen's repo root is found by walking up to `.git`).
+    std::fs::create_dir(tmp.path().join(".git"))
+        .map_err(|e| fail(format!("cannot mark the export as a git root: {e}")))?;
 
     let mut specs = Vec::new();
     for spec in o.specs {
@@ -336,7 +341,7 @@ fn base_render(rev: &str, o: &Options, nested: bool) -> Result<BTreeMap<PathBuf,
         nested: Some(nested),
         not_done: "nothing was compared (the errors are in the specs at the --base revision)",
     };
-    let rendered = render_all(&specs, o.envs, o.sets, o.color, &how)?;
+    let rendered = render_all(&specs, o.envs, o.sets, o.reading, o.color, &how)?;
     objects_of(&rendered).map_err(fail)
 }
 

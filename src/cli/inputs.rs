@@ -23,18 +23,149 @@ pub const MAX_SPEC_BYTES: u64 = 4 * 1024 * 1024;
 /// Largest `{ file = ... }` k8gen reads: 1 MiB, all a ConfigMap or Secret may hold.
 pub const MAX_DATA_FILE_BYTES: u64 = 1024 * 1024;
 
-/// Reads files and environment variables for `check`.
-pub struct RealHost;
+/// What the specs of one run may read, from the command line: `--allow-env PATTERN`,
+/// `--allow-outside-root`, and where env vars come from.
+#[derive(Debug, Clone, Default)]
+pub struct Reading {
+    /// Env var patterns allowed besides the platform file's (`--allow-env`).
+    pub allow_env: Vec<String>,
+    /// Files anywhere (`--allow-outside-root`); only the command line can say so, never a
+    /// committed file: on a CI runner or an Argo CD repo server the repo is what is confined.
+    pub allow_outside_root: bool,
+    /// `{ env = "X" }` reads `ARGOCD_ENV_X` (the Application's plugin env), never the
+    /// renderer's own environment (`k8gen argocd-generate`).
+    pub argocd_env: bool,
+}
+
+impl Reading {
+    /// The `--allow-env` patterns are valid globs.
+    pub fn check(&self) -> Result<(), String> {
+        for p in &self.allow_env {
+            k8gen::check_env_pattern(p)
+                .map_err(|e| format!("--allow-env {p:?} is not a valid pattern: {e}"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads files and environment variables for a render: files only inside the repo root of
+/// the spec (see [`repo_root`]), env vars only those allowed.
+pub struct RealHost {
+    access: k8gen::Access,
+    argocd_env: bool,
+}
+
+impl RealHost {
+    pub fn new(root: &RepoRoot, reading: &Reading) -> RealHost {
+        RealHost {
+            access: k8gen::Access::Confined(k8gen::Confinement {
+                root: (!reading.allow_outside_root).then(|| root.path.clone()),
+                root_is: root.is.to_string(),
+                env_allow: reading.allow_env.clone(),
+            }),
+            argocd_env: reading.argocd_env,
+        }
+    }
+}
+
+/// Prefix of the env vars an Argo CD Application sets for its plugin.
+pub const ARGOCD_ENV_PREFIX: &str = "ARGOCD_ENV_";
 
 impl Host for RealHost {
     /// Reads regular files only: a spec naming `/dev/zero`, `/dev/stdin` or a FIFO must not
-    /// make k8gen read forever or wait for a writer; and at most 1 MiB of them.
+    /// make k8gen read forever or wait for a writer; and at most 1 MiB of them. Confined,
+    /// `path` is the canonical path lowering checked, and the file opened must be that one.
     fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
-        read_capped(path, MAX_DATA_FILE_BYTES, "a ConfigMap or Secret may hold")
+        let confined = matches!(&self.access, k8gen::Access::Confined(c) if c.root.is_some());
+        let expect = confined.then_some(path);
+        read_capped(
+            path,
+            MAX_DATA_FILE_BYTES,
+            "a ConfigMap or Secret may hold",
+            expect,
+        )
     }
     fn env_var(&self, name: &str) -> Option<String> {
-        std::env::var(name).ok()
+        if self.argocd_env {
+            std::env::var(format!("{ARGOCD_ENV_PREFIX}{name}")).ok()
+        } else {
+            std::env::var(name).ok()
+        }
     }
+    fn access(&self) -> k8gen::Access {
+        self.access.clone()
+    }
+    fn unset_env_help(&self, name: &str) -> Option<String> {
+        self.argocd_env.then(|| {
+            format!(
+                "set `{name}` in the Application's `spec.source.plugin.env` (k8gen reads \
+                 `{ARGOCD_ENV_PREFIX}{name}`, never the repo server's own environment)"
+            )
+        })
+    }
+    fn canonical(&self, path: &Path) -> std::io::Result<PathBuf> {
+        std::fs::canonicalize(path)
+    }
+}
+
+/// `file` resolves (after symlinks) inside `dir`, else the error says where it points.
+fn within(file: &Path, dir: &Path) -> Result<(), String> {
+    let real = std::fs::canonicalize(file)
+        .map_err(|e| format!("cannot resolve `{}`: {e}", file.display()))?;
+    let dir = std::fs::canonicalize(dir)
+        .map_err(|e| format!("cannot resolve `{}`: {e}", dir.display()))?;
+    if real.starts_with(&dir) {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{}` is a symlink to `{}`, outside `{}`; k8gen reads platform and overlay files \
+             only inside the repo root",
+            file.display(),
+            real.display(),
+            dir.display()
+        ))
+    }
+}
+
+/// The root a spec's files must be in: the folder of the `k8gen.toml` that applies, else the
+/// git root (the nearest folder above with `.git`), else the spec's folder; canonical.
+#[derive(Debug, Clone)]
+pub struct RepoRoot {
+    pub path: PathBuf,
+    /// How errors name it.
+    pub is: &'static str,
+}
+
+/// The [`RepoRoot`] of the specs in `dir`.
+pub fn repo_root(dir: &Path) -> Result<RepoRoot, String> {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let dir = std::fs::canonicalize(dir)
+        .map_err(|e| format!("cannot resolve `{}`: {e}", dir.display()))?;
+    let found = |marker: &str| {
+        dir.ancestors()
+            .find(|d| std::fs::symlink_metadata(d.join(marker)).is_ok())
+            .map(Path::to_path_buf)
+    };
+    Ok(if let Some(path) = found(PLATFORM_FILE) {
+        RepoRoot {
+            path,
+            is: "the folder of `k8gen.toml`",
+        }
+    } else if let Some(path) = found(".git") {
+        RepoRoot {
+            path,
+            is: "the git root",
+        }
+    } else {
+        RepoRoot {
+            path: dir,
+            is: "the spec's folder",
+        }
+    })
 }
 
 /// The spec files named on the command line: files as given, folders searched (recursively)
@@ -173,6 +304,7 @@ fn overlay_envs(spec: &Path, names: &[String]) -> Vec<String> {
 struct Folder {
     names: Vec<String>,
     platform: Option<(String, String)>,
+    root: RepoRoot,
 }
 
 impl Folder {
@@ -193,6 +325,7 @@ impl Folder {
         Ok(Folder {
             names,
             platform: platform_file(&dir.join(PLATFORM_FILE))?,
+            root: repo_root(dir)?,
         })
     }
 }
@@ -207,6 +340,9 @@ pub fn platform_file(spec: &Path) -> Result<Option<(String, String)>, String> {
         let candidate = dir.join(PLATFORM_FILE);
         match std::fs::symlink_metadata(&candidate) {
             Ok(_) => {
+                // It defines the repo root, so it must be a file of that folder: a committed
+                // `k8gen.toml` linking to `/proc/self/environ` would echo it in diagnostics.
+                within(&candidate, dir)?;
                 let shown = here
                     .as_ref()
                     .and_then(|h| candidate.strip_prefix(h).ok())
@@ -229,6 +365,8 @@ pub fn platform_file(spec: &Path) -> Result<Option<(String, String)>, String> {
 pub struct Job {
     pub source: Source,
     pub layers: k8gen::Layers,
+    /// What the spec's files and env vars are read through.
+    pub host: RealHost,
 }
 
 impl Job {
@@ -250,7 +388,13 @@ pub enum Envs {
 
 /// The renders of every spec file, in file order (read in parallel; each folder's listing and
 /// platform file once).
-pub fn all_jobs(files: &[PathBuf], envs: &Envs, sets: &[String]) -> Result<Vec<Job>, String> {
+pub fn all_jobs(
+    files: &[PathBuf],
+    envs: &Envs,
+    sets: &[String],
+    reading: &Reading,
+) -> Result<Vec<Job>, String> {
+    reading.check()?;
     use rayon::prelude::*;
     let dirs: BTreeSet<&Path> = files
         .iter()
@@ -262,13 +406,22 @@ pub fn all_jobs(files: &[PathBuf], envs: &Envs, sets: &[String]) -> Result<Vec<J
         .collect::<Result<_, String>>()?;
     let jobs: Result<Vec<Vec<Job>>, String> = files
         .par_iter()
-        .map(|f| jobs(f, &folders[f.parent().unwrap_or(Path::new(""))], envs, sets))
+        .map(|f| {
+            let folder = &folders[f.parent().unwrap_or(Path::new(""))];
+            jobs(f, folder, envs, sets, reading)
+        })
         .collect();
     Ok(jobs?.into_iter().flatten().collect())
 }
 
 /// The renders of one spec file: one, or one per environment.
-fn jobs(path: &Path, folder: &Folder, envs: &Envs, sets: &[String]) -> Result<Vec<Job>, String> {
+fn jobs(
+    path: &Path,
+    folder: &Folder,
+    envs: &Envs,
+    sets: &[String],
+    reading: &Reading,
+) -> Result<Vec<Job>, String> {
     let platform = &folder.platform;
     let overlay_files = overlay_envs(path, &folder.names);
     let first = read(path)?;
@@ -309,6 +462,9 @@ fn jobs(path: &Path, folder: &Folder, envs: &Envs, sets: &[String]) -> Result<Ve
             Some(env) => {
                 let file = overlay_path(path, env);
                 if file.is_file() {
+                    if !reading.allow_outside_root {
+                        within(&file, &folder.root.path)?;
+                    }
                     let o = read(&file)?;
                     if o.not_utf8.is_some() {
                         return Err(format!("`{}` is not valid UTF-8", o.shown));
@@ -335,6 +491,7 @@ fn jobs(path: &Path, folder: &Folder, envs: &Envs, sets: &[String]) -> Result<Ve
                 sets: sets.to_vec(),
                 overlay_files: overlay_files.clone(),
             },
+            host: RealHost::new(&folder.root, reading),
         });
     }
     Ok(out)
@@ -342,7 +499,14 @@ fn jobs(path: &Path, folder: &Folder, envs: &Envs, sets: &[String]) -> Result<Ve
 
 /// Reads `path` if it is a regular file (checked before opening, so a FIFO is never opened and
 /// `/dev/zero` never read) of at most `limit` bytes, reading at most `limit + 1`.
-fn read_capped(path: &Path, limit: u64, what: &str) -> std::io::Result<Vec<u8>> {
+/// With `expect`, the file opened must be that path (on Linux, checked through
+/// `/proc/self/fd`): a folder swapped for a symlink after the check is not followed.
+fn read_capped(
+    path: &Path,
+    limit: u64,
+    what: &str,
+    expect: Option<&Path>,
+) -> std::io::Result<Vec<u8>> {
     let too_large = |size: u64| {
         std::io::Error::new(
             std::io::ErrorKind::InvalidData,
@@ -365,12 +529,34 @@ fn read_capped(path: &Path, limit: u64, what: &str) -> std::io::Result<Vec<u8>> 
     if !file.metadata()?.is_file() {
         return Err(not_regular());
     }
+    if let Some(expect) = expect {
+        opened_is(&file, expect)?;
+    }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     file.take(limit + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
         return Err(too_large(bytes.len() as u64));
     }
     Ok(bytes)
+}
+
+/// The open `file` is `expect` (Linux: where `/proc/self/fd/N` points; elsewhere, or without
+/// `/proc`, not checked).
+fn opened_is(file: &std::fs::File, expect: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        if let Ok(real) = std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd()))
+            && real != expect
+        {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                "it changed while it was read (a symlink swapped in?)",
+            ));
+        }
+    }
+    let _ = (file, expect);
+    Ok(())
 }
 
 /// A spec file as read: its text, or the diagnostic saying it is not UTF-8.
@@ -389,7 +575,7 @@ impl Source {
 }
 
 pub fn read(path: &Path) -> Result<Source, String> {
-    let bytes = read_capped(path, MAX_SPEC_BYTES, "k8gen reads of a spec")
+    let bytes = read_capped(path, MAX_SPEC_BYTES, "k8gen reads of a spec", None)
         .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     // A file name is shown with control characters escaped: a `\r` or an escape sequence in
     // it must not rewrite the terminal line a diagnostic is printed on.

@@ -1,6 +1,7 @@
 //! The command line: flags, reading specs, printing diagnostics, writing output. The only
 //! layer that does I/O, decides on colour and picks exit codes.
 
+mod argocd;
 mod check;
 mod diff;
 mod import;
@@ -205,6 +206,20 @@ k8gen.toml. An existing file is never overwritten (exit code 2)."
         #[arg(short, long, value_name = "PATH")]
         output: Option<PathBuf>,
     },
+    /// The `generate` command of the Argo CD config-management plugin (deploy/argocd/): render
+    /// the specs of the Application's source folder to stdout, only if all are valid
+    #[command(
+        name = "argocd-generate",
+        after_help = "Run by Argo CD's repo server (plugin sidecar) in the Application's source folder. \
+Reads ARGOCD_ENV_K8GEN_ENV (the environment to render; Application: plugin.env K8GEN_ENV) and \
+ARGOCD_APP_PARAMETERS (JSON: `env` string, `spec` string or array of spec files or folders inside \
+the source folder, default `.`, `set` array of PATH=VALUE or map). A spec's { env = \"X\" } reads \
+ARGOCD_ENV_X (plugin.env X), if k8gen.toml's [inputs] env.allow allows X; never the repo \
+server's own environment. Files must be inside the repo root. Stdout gets the manifests only, \
+and nothing at all on an error (exit code 1 or 2, diagnostics on stderr); no colour, no file \
+written."
+    )]
+    ArgocdGenerate,
     /// Write a spec from existing manifests (YAML, helm template or kustomize output)
     #[command(
         after_help = "Examples:\n  k8gen import k8s/ -o shop.toml --name shop\n  \
@@ -251,6 +266,26 @@ pub struct Inputs {
     /// `--set components.api.image=api:v2` (repeatable; strings need no quotes)
     #[arg(long = "set", value_name = "PATH=VALUE")]
     sets: Vec<String>,
+    /// Let specs read these environment variables with `{ env = ... }`, besides those
+    /// `[inputs] env.allow` of k8gen.toml allows: a name or a glob (`--allow-env 'APP_*'`;
+    /// repeatable). By default a spec reads none
+    #[arg(long, value_name = "PATTERN")]
+    allow_env: Vec<String>,
+    /// Let specs read files outside their repo root (the folder of k8gen.toml, else the git
+    /// root, else the spec's folder), absolute paths and symlinks pointing out included. For
+    /// local use only: a committed file cannot say this
+    #[arg(long)]
+    allow_outside_root: bool,
+}
+
+impl Inputs {
+    fn reading(&self) -> inputs::Reading {
+        inputs::Reading {
+            allow_env: self.allow_env.clone(),
+            allow_outside_root: self.allow_outside_root,
+            argocd_env: false,
+        }
+    }
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
@@ -275,8 +310,9 @@ pub fn run(args: Args) -> i32 {
         } => render::run(
             &inputs.specs,
             output.as_deref(),
-            &envs(inputs.env, inputs.all_envs),
+            &envs(inputs.env.clone(), inputs.all_envs),
             &inputs.sets,
+            &inputs.reading(),
             color,
             &render::TreeArgs {
                 check,
@@ -291,8 +327,9 @@ pub fn run(args: Args) -> i32 {
             ..
         } => check::run(
             &inputs.specs,
-            &envs(inputs.env, inputs.all_envs),
+            &envs(inputs.env.clone(), inputs.all_envs),
             &inputs.sets,
+            &inputs.reading(),
             format,
             deny.is_some(),
             color,
@@ -306,8 +343,9 @@ pub fn run(args: Args) -> i32 {
         } => diff::run(&diff::Options {
             specs: &inputs.specs,
             dir: output.as_deref(),
-            envs: &envs(inputs.env, inputs.all_envs),
+            envs: &envs(inputs.env.clone(), inputs.all_envs),
             sets: &inputs.sets,
+            reading: &inputs.reading(),
             base: base.as_deref(),
             format,
             allow_breaking: allow.iter().any(|a| a == "breaking"),
@@ -342,6 +380,7 @@ pub fn run(args: Args) -> i32 {
             secrets_dir,
             verify,
         }),
+        Command::ArgocdGenerate => argocd::run(),
         Command::Schema { file } => {
             let file = match file {
                 SchemaArg::Spec => k8gen::SchemaFile::Spec,

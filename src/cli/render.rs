@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::inputs::{self, Envs, Job, RealHost};
+use super::inputs::{self, Envs, Job, Reading};
 use super::{OK, SPEC_ERROR, fail, output, plural, tree};
 
 /// How `-o` writes: `--check` (write nothing, compare), `--no-kustomization`.
@@ -118,6 +118,7 @@ pub fn run(
     out_dir: Option<&Path>,
     envs: &Envs,
     sets: &[String],
+    reading: &Reading,
     color: bool,
     tree_args: &TreeArgs,
 ) -> i32 {
@@ -126,7 +127,7 @@ pub fn run(
         nested: None,
         not_done: "nothing was written",
     };
-    let rendered = match render_all(specs, envs, sets, color, &how) {
+    let rendered = match render_all(specs, envs, sets, reading, color, &how) {
         Ok(rendered) => rendered,
         Err(code) => return code,
     };
@@ -179,6 +180,7 @@ pub fn render_all(
     specs: &[PathBuf],
     envs: &Envs,
     sets: &[String],
+    reading: &Reading,
     color: bool,
     how: &How,
 ) -> Result<Vec<Rendered>, i32> {
@@ -195,7 +197,7 @@ pub fn render_all(
     {
         return Err(fail(e));
     }
-    let jobs = match inputs::all_jobs(&files, envs, sets) {
+    let jobs = match inputs::all_jobs(&files, envs, sets, reading) {
         Ok(jobs) => jobs,
         Err(e) => return Err(fail(e)),
     };
@@ -231,7 +233,7 @@ pub fn render_all(
                     &source.text,
                     &job.layers,
                     source.base_dir(),
-                    &RealHost,
+                    &job.host,
                 )
                 .map(|objects| {
                     let mut name = path

@@ -213,6 +213,14 @@ fn base_components(source: &Source, color: bool) -> Option<Vec<SpecComponent>> {
                     not_utf8: None,
                 },
                 layers: k8gen::Layers::default(),
+                // Only printed, never rendered: confined to the spec's folder, no env var.
+                host: inputs::RealHost::new(
+                    &inputs::RepoRoot {
+                        path: source.base_dir().to_path_buf(),
+                        is: "the spec's folder",
+                    },
+                    &inputs::Reading::default(),
+                ),
             };
             inputs::print_diagnostics(&job, &diags, color);
             let _ = writeln!(

@@ -37,6 +37,7 @@ use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBind
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::{Metadata, Resource};
 
+pub use configmap::FLUX_SUBSTITUTE;
 pub use crd::{Application, ExternalSecret, Rollout};
 pub use kind::{DataKind, Kind, PodData, PodMut, PodRef, selects};
 

@@ -41,6 +41,10 @@ pub fn lint(spec: &Spec, app: &App, objects: &[Object]) -> Vec<Diagnostic> {
         for d in component(syntax, c, pod, &key) {
             push(&mut out, d, app_allow, &c.allow);
         }
+        let own = objects.iter().filter(|o| o.name() == c.name);
+        for d in own.filter_map(|o| flux_substitution(o, key.span())) {
+            push(&mut out, d, app_allow, &c.allow);
+        }
     }
     for d in platform(spec, app, objects) {
         push(&mut out, d, app_allow, &[]);
@@ -81,6 +85,14 @@ fn platform(spec: &Spec, app: &App, objects: &[Object]) -> Vec<Diagnostic> {
             );
         }
     }
+    // Objects of no component (an Ingress, a Namespace, ...); a component's own: `lint`.
+    for o in objects {
+        if !app.components.iter().any(|c| c.name == o.name())
+            && let Some(d) = flux_substitution(o, file.name.span())
+        {
+            out.push(d);
+        }
+    }
     for key in &app.policy.require_labels {
         let missing: Vec<String> = objects
             .iter()
@@ -113,6 +125,41 @@ fn platform(spec: &Spec, app: &App, objects: &[Object]) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// An object holding `${VAR}` (not `$${`, Flux's escape) without Flux's
+/// `substitute: disabled` (ConfigMaps get it when their data holds `${`): under a Flux
+/// Kustomization with `postBuild`, Flux replaces it, with an empty string if unset.
+/// Reported at `span`: the component's key, or the app's name.
+fn flux_substitution(o: &Object, span: Range<usize>) -> Option<Diagnostic> {
+    let off = o.metadata().annotations.as_ref();
+    if off.is_some_and(|a| a.contains_key(crate::kube::FLUX_SUBSTITUTE)) {
+        return None;
+    }
+    let text = o.to_json().to_string();
+    let at = (text.match_indices("${"))
+        .find(|(i, _)| !text[..*i].ends_with('$'))?
+        .0;
+    let var: String = text[at..]
+        .chars()
+        .take_while(|&c| c != '}')
+        .chain(['}'])
+        .take(40)
+        .collect();
+    let d = warn(
+        FLUX_SUBSTITUTION,
+        span,
+        format!(
+            "{}/{} holds `{var}`: Flux's post-build substitution would replace it",
+            o.kind(),
+            o.name()
+        ),
+    )
+    .with_help(format!(
+        "if Flux should leave it, write `${var}` (Flux's escape) or annotate the object `{}: disabled`; if Flux fills it in, allow the rule",
+        crate::kube::FLUX_SUBSTITUTE
+    ));
+    Some(d)
 }
 
 fn push(out: &mut Vec<Diagnostic>, d: Diagnostic, app_allow: &[String], own_allow: &[String]) {

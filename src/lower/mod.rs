@@ -8,6 +8,7 @@
 //! app-level ones have moved: `app.rs` only lowers). It never stops at the first problem, and
 //! it never builds Kubernetes objects.
 
+pub mod access;
 mod app;
 mod component;
 mod env;
@@ -30,10 +31,38 @@ pub use component::lower_component;
 pub use provenance::Provenance;
 
 /// What check may ask of the outside world: file contents and environment variables.
+///
+/// A host decides what a spec may read. By default ([`Access::Open`]) it decides alone, in
+/// `read_file` and `env_var`: a host of a library user that serves values from memory needs
+/// nothing more, and one that reads the file system should confine itself or return
+/// [`Access::Confined`] from [`Host::access`], as the `k8gen` binary's host does. Under
+/// [`Access::Confined`] lowering asks [`Host::canonical`] where a `{ file = ... }` resolves,
+/// refuses absolute paths and paths resolving outside the root, reads the file through the
+/// canonical path it checked, and refuses env vars no allowed pattern (the host's or the
+/// platform file's `[inputs] env.allow`) matches, each with an error at the spec's position.
 pub trait Host {
+    /// The contents of a file a spec names; under [`Access::Confined`], `path` is the
+    /// canonical path that was checked against the root.
     fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>>;
     fn env_var(&self, name: &str) -> Option<String>;
+    /// What specs may read through this host (default: [`Access::Open`], the host decides).
+    fn access(&self) -> Access {
+        Access::Open
+    }
+    /// The help of the error for an unset env var `name`, if this host reads variables from
+    /// elsewhere than the process environment (default: `None`, "set it when rendering").
+    fn unset_env_help(&self, _name: &str) -> Option<String> {
+        None
+    }
+    /// `path` with every symlink resolved (`std::fs::canonicalize`); asked only under
+    /// [`Access::Confined`]. The default, for hosts without a file system, resolves `.` and
+    /// `..` only, by the text of the path.
+    fn canonical(&self, path: &Path) -> std::io::Result<PathBuf> {
+        Ok(access::lexical(path))
+    }
 }
+
+use access::Access;
 
 pub use crate::codes;
 
@@ -66,10 +95,13 @@ pub fn lower(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Checked {
         provenance: Provenance::default(),
         base_dir: base_dir.to_path_buf(),
         host,
+        access: host.access(),
+        platform_env: Vec::new(),
         inherited_env: (file.defaults.iter())
             .flat_map(|d| d.env.keys().map(|k| k.span()))
             .collect(),
     };
+    cx.platform_env = platform_env_allow(&mut cx, spec.platform.as_ref());
     let name = &file.name;
     cx.provenance.record("name", name.span());
     if let Some(ns) = &file.namespace {
@@ -168,6 +200,10 @@ pub struct Cx<'h> {
     pub provenance: Provenance,
     base_dir: PathBuf,
     host: &'h dyn Host,
+    /// What the host lets specs read.
+    access: Access,
+    /// The platform file's `[inputs] env.allow` patterns.
+    platform_env: Vec<String>,
     /// Spans of the keys of `[defaults].env`: env vars a component inherits (see `env::env`).
     inherited_env: Vec<std::ops::Range<usize>>,
 }
@@ -198,26 +234,55 @@ impl Cx<'_> {
         }
     }
 
-    /// Reads a file named relative to the spec's folder.
+    /// Reads a file named relative to the spec's folder, if the host's [`Access`] lets the
+    /// spec read it.
     pub fn read(&mut self, path: &Sp<String>) -> Option<Vec<u8>> {
         let full = self.base_dir.join(&path.value);
-        match self.host.read_file(&full) {
+        let unreadable = |e: &std::io::Error| {
+            Diagnostic::error(
+                codes::FILE_UNREADABLE,
+                path.span(),
+                format!("cannot read `{}`: {}", full.display(), io_reason(e)),
+            )
+            .with_help("paths are relative to the folder of the spec file")
+        };
+        // Under confinement the file is checked, and then read, at its canonical path: the
+        // file read is the one checked.
+        let target = match &self.access {
+            Access::Open => full.clone(),
+            Access::Confined(_) => match self.host.canonical(&full) {
+                Ok(p) => p,
+                Err(e) => {
+                    self.push(unreadable(&e));
+                    return None;
+                }
+            },
+        };
+        let request = access::Request::File {
+            written: &path.value,
+            resolved: &target,
+        };
+        if let Err(refusal) = access::decide(&self.access, &self.platform_env, request) {
+            let d = self.refused(refusal, path);
+            self.push(d);
+            return None;
+        }
+        match self.host.read_file(&target) {
             Ok(bytes) => Some(bytes),
             Err(e) => {
-                self.push(
-                    Diagnostic::error(
-                        codes::FILE_UNREADABLE,
-                        path.span(),
-                        format!("cannot read `{}`: {}", full.display(), io_reason(&e)),
-                    )
-                    .with_help("paths are relative to the folder of the spec file"),
-                );
+                self.push(unreadable(&e));
                 None
             }
         }
     }
 
     pub fn env_var(&mut self, name: &Sp<String>) -> Option<String> {
+        let request = access::Request::Env(&name.value);
+        if let Err(refusal) = access::decide(&self.access, &self.platform_env, request) {
+            let d = self.refused(refusal, name);
+            self.push(d);
+            return None;
+        }
         let value = self.host.env_var(&name.value);
         if value.is_none() {
             self.push(
@@ -226,10 +291,46 @@ impl Cx<'_> {
                     name.span(),
                     format!("environment variable `{}` is not set", name.value),
                 )
-                .with_help(format!("set it when rendering (`{}=... k8gen render ...`) or use `{{ file = \"...\" }}`", name.value)),
+                .with_help(self.host.unset_env_help(&name.value).unwrap_or_else(|| format!("set it when rendering (`{}=... k8gen render ...`) or use `{{ file = \"...\" }}`", name.value))),
             );
         }
         value
+    }
+
+    /// The error for a read the host's [`Access`] refuses, at the spec's `what`.
+    fn refused(&self, refusal: access::Refusal, what: &Sp<String>) -> Diagnostic {
+        let root_is = match &self.access {
+            Access::Confined(c) => c.root_is.as_str(),
+            Access::Open => "the repo root",
+        };
+        let relax = "for a local render only, `--allow-outside-root` lifts this";
+        let v = &what.value;
+        match refusal {
+            access::Refusal::Absolute => Diagnostic::error(
+                codes::ABSOLUTE_PATH,
+                what.span(),
+                format!("`{v}` is an absolute path; a spec may read only files of its repo"),
+            )
+            .with_help(format!(
+                "write the path relative to the spec's folder, to a file inside {root_is}; {relax}"
+            )),
+            access::Refusal::OutsideRoot => Diagnostic::error(
+                codes::OUTSIDE_ROOT,
+                what.span(),
+                format!("`{v}` resolves (after symlinks) outside {root_is}; a spec may read only files of its repo"),
+            )
+            .with_help(format!(
+                "move or copy the file into the repo (not a symlink to it); {relax}"
+            )),
+            access::Refusal::EnvNotAllowed => Diagnostic::error(
+                codes::ENV_NOT_ALLOWED,
+                what.span(),
+                format!("environment variable `{v}` is not allowed: a spec reads only the variables the platform allows"),
+            )
+            .with_help(format!(
+                "allow it in k8gen.toml with `[inputs] env = {{ allow = [\"{v}\"] }}` (patterns like `APP_*` work), or for a local render pass `--allow-env {v}`"
+            )),
+        }
     }
 
     /// Lowers a component's labels or annotations at field path `base`, recording where each
@@ -237,6 +338,34 @@ impl Cx<'_> {
     pub fn labels(&mut self, base: &str, map: &SpMap<String>) -> BTreeMap<String, String> {
         app::string_map(self, base, map)
     }
+}
+
+/// The platform file's `[inputs] env.allow` patterns; an invalid one is an error at its place
+/// in the platform file (and allows nothing).
+fn platform_env_allow(
+    cx: &mut Cx<'_>,
+    platform: Option<&crate::syntax::PlatformFile>,
+) -> Vec<String> {
+    let patterns = platform
+        .and_then(|p| p.inputs.as_ref())
+        .and_then(|i| i.env.as_ref())
+        .map(|e| e.allow.as_slice())
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for p in patterns {
+        match access::check_pattern(&p.value) {
+            Ok(()) => out.push(p.value.clone()),
+            Err(why) => cx.push(
+                Diagnostic::error(
+                    codes::INVALID_ENV_PATTERN,
+                    p.span(),
+                    format!("`{}` is not a valid env var pattern: {why}", p.value),
+                )
+                .with_help("a name (`BUILD_ID`) or a glob (`APP_*`, `APP_?`, `APP_[AB]`)"),
+            ),
+        }
+    }
+    out
 }
 
 fn io_reason(e: &std::io::Error) -> String {

@@ -453,6 +453,30 @@ pub struct PlatformFile {
     #[allow(dead_code)]
     #[schemars(example = serde_json::json!({"kustomization": true, "folder": "{env}/{app}"}))]
     pub gitops: Option<Sp<GitOpsSyntax>>,
+    /// What specs below may read from the machine that renders them.
+    #[schemars(example = serde_json::json!({"env": {"allow": ["SHOP_*", "BUILD_ID"]}}))]
+    pub inputs: Option<Sp<InputsSyntax>>,
+}
+
+/// What specs may read from the machine that renders them. Files must always be inside the
+/// repo root (only `--allow-outside-root`, on the command line, relaxes that: a committed file
+/// cannot); environment variables only if allowed here or with `--allow-env`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InputsSyntax {
+    /// Environment variables `{ env = "NAME" }` may read.
+    pub env: Option<Sp<EnvInputsSyntax>>,
+}
+
+/// The environment variables specs may read.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnvInputsSyntax {
+    /// Names or glob patterns (`APP_*`); a variable matching none is an error (by default none
+    /// is allowed, so a spec cannot read the renderer's credentials).
+    #[serde(default)]
+    #[schemars(example = ["SHOP_*", "BUILD_ID"])]
+    pub allow: Vec<Sp<String>>,
 }
 
 /// The platform's GitOps tree settings.

@@ -617,14 +617,14 @@ fn the_tree_reader_compares_only_what_k8gen_wrote() {
     assert_eq!(code(&run(dir.path(), &["diff", "a.toml"])), 2);
 }
 
-fn git_available() -> bool {
+pub fn git_available() -> bool {
     Command::new("git")
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success())
 }
 
-fn git(dir: &Path, args: &[&str]) {
+pub fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git")
         .args([
             "-c",

@@ -18,7 +18,15 @@ fn every_bad_spec_fails_with_its_golden_stderr_and_writes_nothing() {
         let name = case.file_stem().unwrap().to_str().unwrap();
         let out_dir = tmp.path().join(name);
         let arg = format!("tests/errors/{name}.toml");
-        let out = render_into(&[&arg], &out_dir);
+        // The cases read env vars `K8GEN_TEST_*` (unset: `missing-env`), and no other.
+        let out = k8gen(&[
+            "render",
+            &arg,
+            "-o",
+            out_dir.to_str().unwrap(),
+            "--allow-env",
+            "K8GEN_TEST_*",
+        ]);
         let stderr = String::from_utf8(out.stderr).unwrap();
         assert_eq!(
             out.status.code(),

@@ -313,8 +313,13 @@ fn binary(bytes: &[u8]) -> Result<Outcome, String> {
 
 /// Renders `spec` into `out` beside it and checks the binary's promises.
 fn binary_on(spec: &Path) -> Result<(Outcome, Run), String> {
+    binary_on_with(spec, &[])
+}
+
+/// [`binary_on`] with more arguments for `render`.
+fn binary_on_with(spec: &Path, args: &[&str]) -> Result<(Outcome, Run), String> {
     let out = spec.with_file_name("out");
-    let run = run_k8gen(spec, &out)?;
+    let run = run_k8gen(spec, &out, args)?;
     let stderr = &run.stderr;
     if stderr.contains("panicked") {
         return Err(format!("panic message on stderr:\n{stderr}"));
@@ -346,7 +351,7 @@ fn binary_on(spec: &Path) -> Result<(Outcome, Run), String> {
 
 /// Runs `k8gen render SPEC -o OUT` with stdout and stderr in files (a full pipe would look
 /// like a hang) and a stdin that stays open and silent, so reading it hangs rather than ends.
-fn run_k8gen(spec: &Path, out: &Path) -> Result<Run, String> {
+fn run_k8gen(spec: &Path, out: &Path, args: &[&str]) -> Result<Run, String> {
     let logs = tempfile::tempdir().unwrap();
     let stdout_path = logs.path().join("stdout");
     let stderr_path = logs.path().join("stderr");
@@ -355,6 +360,7 @@ fn run_k8gen(spec: &Path, out: &Path) -> Result<Run, String> {
         .arg(spec)
         .arg("-o")
         .arg(out)
+        .args(args)
         .env("NO_COLOR", "1")
         .stdin(Stdio::piped())
         .stdout(std::fs::File::create(&stdout_path).unwrap())
@@ -1807,7 +1813,8 @@ fn corpus_replays() {
 }
 
 /// A spec may name any path; the binary reads regular files only, so a FIFO with no writer
-/// or a device cannot make it wait or read forever.
+/// or a device cannot make it wait or read forever (even with `--allow-outside-root`, which
+/// lets it name `/dev/null`).
 #[cfg(unix)]
 #[test]
 fn binary_refuses_to_read_fifos_and_devices() {
@@ -1825,7 +1832,7 @@ fn binary_refuses_to_read_fifos_and_devices() {
          [config]\nFIFO = { file = \"fifo\" }\nNULL = { file = \"/dev/null\" }\n",
     )
     .unwrap();
-    let (outcome, run) = binary_on(&spec).unwrap();
+    let (outcome, run) = binary_on_with(&spec, &["--allow-outside-root"]).unwrap();
     assert_eq!(outcome, Outcome::Rejected("K0108".into()), "{}", run.stderr);
     assert_eq!(
         run.stderr.matches("not a regular file").count(),

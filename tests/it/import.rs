@@ -517,6 +517,7 @@ fn the_cli_writes_the_spec_secrets_and_report_and_fails_only_when_nothing_import
     // The written spec renders with the secret from the environment.
     let render = std::process::Command::new(env!("CARGO_BIN_EXE_k8gen"))
         .args(["render", spec.to_str().unwrap()])
+        .args(["--allow-env", "SHOP_WEB_DB_PASSWORD"])
         .env("SHOP_WEB_DB_PASSWORD", "correct horse battery staple")
         .output()
         .unwrap();

@@ -4,7 +4,9 @@
 
 mod api;
 mod architecture;
+mod argocd;
 mod concurrency;
+mod confine;
 mod diff;
 mod engine;
 mod engines;
@@ -13,6 +15,7 @@ mod environments;
 mod equivalence;
 mod errors;
 mod features;
+mod flux;
 mod fuzz;
 mod fuzz_output;
 mod golden;
