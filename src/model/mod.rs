@@ -147,6 +147,9 @@ pub struct App {
     /// The registry images come from when they name none (`nginx:1.27` →
     /// `REGISTRY/nginx:1.27`): a mirror or a company registry. See [`defaults::registry_image`].
     pub registry: Option<String>,
+    /// How a changed ConfigMap or Secret rolls the pods reading it. Default
+    /// ([`defaults::config_rollout`]): the `checksum/*` annotations, names stay.
+    pub config_rollout: Option<ConfigRollout>,
 }
 
 /// What a platform requires of every app: lint rules that are errors (and that `allow` cannot
@@ -575,6 +578,13 @@ impl App {
     /// Selects every component's pods by `scheme`'s labels (see [`App::label_scheme`]).
     pub fn label_scheme(mut self, scheme: LabelScheme) -> Self {
         self.label_scheme = Some(scheme);
+        self
+    }
+
+    /// How changed config rolls the pods (see [`App::config_rollout`]): e.g.
+    /// [`ConfigRollout::HashedNames`] for Kustomize's content-hashed names.
+    pub fn config_rollout(mut self, rollout: ConfigRollout) -> Self {
+        self.config_rollout = Some(rollout);
         self
     }
 

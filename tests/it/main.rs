@@ -15,6 +15,7 @@ mod features;
 mod fuzz;
 mod fuzz_output;
 mod golden;
+mod hashed;
 mod hostile;
 mod import;
 mod init;

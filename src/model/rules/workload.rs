@@ -210,9 +210,28 @@ fn jobs(cx: &mut Cx<'_>, c: &Component, p: &impl Fn(&str) -> String) {
         at_least(cx, &base, "completions", job.completions, 1, "");
         at_least(cx, &base, "parallelism", job.parallelism, 1, "");
     }
-    let Workload::CronJob { schedule, cron, .. } = &c.workload else {
+    let Workload::CronJob {
+        schedule,
+        cron,
+        job,
+    } = &c.workload
+    else {
         return;
     };
+    // A CronJob makes its Jobs itself, named by the schedule: no hook, no hashed name.
+    let job_keys = [("hook", job.hook.is_some()), ("name", job.name.is_some())];
+    for (key, set) in job_keys {
+        if set {
+            cx.push(
+                issue::Issue::new(
+                    codes::NOT_FOR_KIND,
+                    issue::key(&p("job"), key),
+                    format!("`job.{key}` is for a Job, not a CronJob"),
+                )
+                .with_help("a CronJob names and starts its Jobs itself; remove the key"),
+            );
+        }
+    }
     if schedule.is_empty() {
         cx.push(
             issue::Issue::new(
