@@ -26,6 +26,11 @@ image_pull_secrets = ["regcred"]
 [components.worker]
 kind = "StatefulSet"
 image = "worker:v1"
+sidecars = [{{ name = "shipper", image = "busybox:1.36", env = {{ LOG = {{ config = "LOG_LEVEL", from = "shop" }} }} }}]
+
+[components.web]
+release = {{ strategy = "blue-green", blue = "web:v1", green = "web:v2", active = "blue" }}
+port = 8000
 env = {{ LOG = {{ config = "LOG_LEVEL", from = "shop" }} }}
 
 [components.migrate]
@@ -107,6 +112,7 @@ fn a_config_edit_moves_that_config_map_and_its_readers_and_keeps_the_old_one_onc
     for (path, content) in &v1 {
         if [
             "deployment-shop.yaml",
+            "deployment-shop-web-",
             "statefulset-",
             "cronjob-",
             "pod-",
@@ -144,6 +150,8 @@ fn a_config_edit_moves_that_config_map_and_its_readers_and_keeps_the_old_one_onc
     assert_ne!(job1_name, job2_name, "the Job reads the config: a new Job");
     let readers = [
         "cronjob-shop-nightly.yaml",
+        "deployment-shop-web-blue.yaml",
+        "deployment-shop-web-green.yaml",
         "deployment-shop.yaml",
         "pod-shop-debug.yaml",
         "statefulset-shop-worker.yaml",
@@ -370,4 +378,41 @@ fn hooks_and_job_names_are_for_jobs_from_both_front_ends() {
         issues.iter().any(|i| i.code == k8gen::codes::NOT_FOR_KIND),
         "{issues:?}"
     );
+}
+
+#[test]
+fn the_platform_can_choose_hashed_names_and_external_secrets_keep_their_checksum() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("k8gen.toml"),
+        "[defaults]\nconfig_rollout = \"hashed-names\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("shop.toml"),
+        "name = \"shop\"\nimage = \"shop:v1\"\nconfig = { A = \"1\" }\n\
+         external_secrets = { store = \"vault\" }\nsecrets = { TOKEN = { external = \"shop/token\" } }\n",
+    )
+    .unwrap();
+    let out = String::from_utf8(ok(run(dir, &["render", "shop.toml"])).stdout).unwrap();
+    let hashed = out
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("name: shop-config-"))
+        .collect::<Vec<_>>();
+    assert!(!hashed.is_empty(), "{out}");
+    assert!(hashed.iter().all(|h| *h == hashed[0] && h.len() == 10));
+    // The Secret an ExternalSecret makes keeps its name and rolls pods by checksum.
+    assert!(out.contains("name: shop-secrets\n"), "{out}");
+    assert!(out.contains("checksum/secret:"));
+    assert!(!out.contains("checksum/config:"));
+    // The app's own key wins over the platform's.
+    let text = std::fs::read_to_string(dir.join("shop.toml")).unwrap();
+    std::fs::write(
+        dir.join("shop.toml"),
+        format!("config_rollout = \"checksum\"\n{text}"),
+    )
+    .unwrap();
+    let out = String::from_utf8(ok(run(dir, &["render", "shop.toml"])).stdout).unwrap();
+    assert!(out.contains("name: shop-config\n") && out.contains("checksum/config:"));
 }
