@@ -189,6 +189,9 @@ fn a_config_edit_moves_that_config_map_and_its_readers_and_keeps_the_old_one_onc
     let again = render(dir, &spec("debug", "shop:v1", "migrate:v1"));
     assert_eq!(again, v2);
     ok(run(dir, &["render", "shop.toml", "-o", "out", "--check"]));
+    // `k8gen diff` reads the pre-deploy folder with the app's and the kept version as kept.
+    let diff = ok(run(dir, &["diff", "shop.toml", "-o", "out"]));
+    assert_eq!(String::from_utf8_lossy(&diff.stdout).trim(), "no changes");
 
     // The next edit lets the first version go and keeps the second.
     let v3 = render(dir, &spec("warn", "shop:v1", "migrate:v1"));
