@@ -96,5 +96,10 @@ mod tests {
         // Unhashed names and other kinds are not versioned.
         assert_eq!(version_key("a/configmap-shop-config.yaml"), None);
         assert_eq!(version_key("a/job-migrate-9g67k2htb6.yaml"), None);
+        // A hash may be all letters (1 in 300 are).
+        assert_eq!(
+            version_key("configmap-shop-config-bcdfghkmtb.yaml").as_deref(),
+            Some("/configmap-shop-config")
+        );
     }
 }

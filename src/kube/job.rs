@@ -1,6 +1,6 @@
 //! Job and CronJob, and the marks of a pre-deploy Job (a migration): Argo CD's `PreSync`
-//! hook annotations, which also tell [`is_pre_deploy`] (output trees put such Jobs in a folder
-//! of their own for Flux).
+//! hook annotations, which also tell [`super::Object::is_pre_deploy`] (output trees put such
+//! Jobs in a folder of their own for Flux).
 
 use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, Job, JobSpec, JobTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
