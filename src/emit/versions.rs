@@ -18,15 +18,18 @@ pub const KEPT_VERSIONS: usize = 1;
 const VERSIONED: &[&str] = &["configmap-", "secret-"];
 
 /// What versions of one object share: its folder and file name without the hash suffix
-/// (`prod/shop/configmap-shop-config`), for a hashed ConfigMap or Secret file; `None` for
-/// any other file.
+/// (`prod/shop/configmap-shop-config`), for a ConfigMap or Secret file, hashed or not (an app
+/// that turns hashed names on or off changes the name too); `None` for any other file.
 pub fn version_key(rel: &str) -> Option<String> {
     let (folder, file) = rel.rsplit_once('/').unwrap_or(("", rel));
     let stem = file.strip_suffix(".yaml")?;
     if !VERSIONED.iter().any(|p| stem.starts_with(p)) {
         return None;
     }
-    Some(format!("{folder}/{}", names::unhashed(stem)?))
+    Some(format!(
+        "{folder}/{}",
+        names::unhashed(stem).unwrap_or(stem)
+    ))
 }
 
 /// The files of previous versions to keep, newest first per object, objects in the order of
@@ -93,9 +96,15 @@ mod tests {
         );
         // The object is gone: nothing kept.
         assert!(kept_versions(&paths(&[v2]), &kept, &paths(&[other]), 1).is_empty());
-        // Unhashed names and other kinds are not versioned.
-        assert_eq!(version_key("a/configmap-shop-config.yaml"), None);
+        // Other kinds are not versioned.
         assert_eq!(version_key("a/job-migrate-9g67k2htb6.yaml"), None);
+        // Stable names keep nothing; turning hashed names on keeps the stable one once.
+        let stable = "a/configmap-shop-config.yaml";
+        assert!(kept_versions(&paths(&[stable]), &[], &paths(&[stable]), 1).is_empty());
+        assert_eq!(
+            kept_versions(&paths(&[stable]), &[], &paths(&[v1]), 1),
+            paths(&[stable])
+        );
         // A hash may be all letters (1 in 300 are).
         assert_eq!(
             version_key("configmap-shop-config-bcdfghkmtb.yaml").as_deref(),
