@@ -224,6 +224,7 @@ pub fn experiment_tracker(specs: &Path) -> App {
     migrate.workload = Workload::Job(JobSettings {
         backoff_limit: Some(3),
         active_deadline_seconds: Some(300),
+        hook: Some(JobHook::PreDeploy),
         ..Default::default()
     });
     migrate.role = Some("migrate".into());

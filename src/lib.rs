@@ -59,6 +59,10 @@ pub use lower::access::{Access, Confinement};
 pub fn check_env_pattern(pattern: &str) -> Result<(), String> {
     lower::access::check_pattern(pattern)
 }
+/// Kustomize's content hash of an object as its hasher encodes it (`{"data": ..., "kind":
+/// "ConfigMap", "name": ...}`): the suffix of a hashed name (`config_rollout =
+/// "hashed-names"`, hashed Jobs).
+pub use passes::kustomize_hash;
 
 pub use syntax::SchemaFile;
 
@@ -329,7 +333,7 @@ fn patch_issue(e: passes::PatchError) -> model::Issue {
 /// The objects of a normalised, valid app, in apply order with every pass applied.
 fn objects(app: &model::App) -> Result<Vec<Object>, Vec<passes::PatchError>> {
     let mut objects = kube::build(app);
-    passes::run(&mut objects, &app.patches)?;
+    passes::run(&mut objects, app)?;
     Ok(objects)
 }
 

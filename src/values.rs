@@ -406,3 +406,36 @@ impl LabelScheme {
         }
     }
 }
+
+value_enum! {
+    /// How a changed ConfigMap or Secret rolls the pods that read it.
+    pub enum ConfigRollout {
+        /// Stable names; pod templates carry `checksum/config` and `checksum/secret` (the
+        /// default).
+        Checksum = "checksum",
+        /// Content-hashed names `NAME-HASH`, computed like Kustomize's generators: a change
+        /// is a new object, and every reference follows.
+        HashedNames = "hashed-names",
+    }
+}
+
+value_enum! {
+    /// When a Job runs, for the GitOps engine that applies it.
+    pub enum JobHook {
+        /// Before the rollout of the app's other objects (a migration): Argo CD `PreSync`
+        /// hook; in an output tree, the app folder's `pre-deploy/` subfolder.
+        PreDeploy = "pre-deploy",
+    }
+}
+
+value_enum! {
+    /// How a Job is named. A Job's pod template cannot change, so a Job that changes under
+    /// a fixed name fails to apply.
+    pub enum JobName {
+        /// `NAME` (the default for a Job that is no hook).
+        Fixed = "fixed",
+        /// `NAME-HASH`, the hash of the rendered Job (the default for a hook): a changed Job
+        /// is a new Job.
+        Hashed = "hashed",
+    }
+}

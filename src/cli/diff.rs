@@ -11,7 +11,7 @@
 //! them (a spec deleted or renamed there has its objects removed).
 //! Non-YAML files, `kustomization.yaml` and dot-entries are skipped; symlinks are not followed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -186,17 +186,42 @@ fn read_tree(
         Ok(m) if !m.is_dir() => return Err(format!("`{}` is not a folder", dir.display())),
         Ok(_) => {}
     }
-    walk(dir, Path::new(""), nested, scope, &mut out)?;
+    // Previous versions of hashed ConfigMaps and Secrets the tree keeps (a render keeps them
+    // too, so they are no removal).
+    let kept: BTreeSet<PathBuf> = super::tree::read_manifest(dir)?
+        .iter()
+        .flat_map(|m| m.owners.values())
+        .flat_map(|o| &o.previous)
+        .map(|f| f.path.split('/').collect())
+        .collect();
+    let tree = Tree {
+        root: dir,
+        nested,
+        scope,
+        kept: &kept,
+    };
+    walk(&tree, Path::new(""), Path::new(""), &mut out)?;
     Ok(out)
 }
 
-fn walk(
-    root: &Path,
-    rel: &Path,
+/// What [`walk`] reads.
+struct Tree<'a> {
+    root: &'a Path,
     nested: bool,
-    scope: &Scope,
+    scope: &'a Scope,
+    /// Files (relative to `root`) not to read.
+    kept: &'a BTreeSet<PathBuf>,
+}
+
+/// Reads the folder `rel` of the tree into `out[into]` (an app folder's `pre-deploy/`
+/// subfolder goes with the app folder, as `render` files it).
+fn walk(
+    tree: &Tree<'_>,
+    rel: &Path,
+    into: &Path,
     out: &mut BTreeMap<PathBuf, Vec<Value>>,
 ) -> Result<(), String> {
+    let (root, nested, scope) = (tree.root, tree.nested, tree.scope);
     let dir = root.join(rel);
     let cannot = |e: std::io::Error| format!("cannot read `{}`: {e}", dir.display());
     let mut entries: Vec<(String, std::fs::FileType)> = std::fs::read_dir(&dir)
@@ -211,9 +236,15 @@ fn walk(
         }
         let path = dir.join(&name);
         if kind.is_dir() {
-            if nested {
-                walk(root, &rel.join(&name), nested, scope, out)?;
+            if name == k8gen::emit::PRE_DEPLOY_FOLDER {
+                walk(tree, &rel.join(&name), into, out)?;
+            } else if nested {
+                let sub = rel.join(&name);
+                walk(tree, &sub, &sub, out)?;
             }
+            continue;
+        }
+        if tree.kept.contains(&rel.join(&name)) {
             continue;
         }
         let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
@@ -237,7 +268,7 @@ fn walk(
             continue;
         }
         let objects = k8gen::diff::parse_yaml(&text).map_err(cannot)?;
-        out.entry(rel.to_path_buf()).or_default().extend(objects);
+        out.entry(into.to_path_buf()).or_default().extend(objects);
     }
     Ok(())
 }

@@ -69,7 +69,13 @@ pub fn write_tree(
             p.components()
                 .all(|c| matches!(c, std::path::Component::Normal(_)))
         };
-        let one_component = |p: &Path| plain(p) && p.components().count() == 1;
+        // A file, or a file in the pre-deploy subfolder (`emit::file_name`).
+        let one_component = |p: &Path| {
+            plain(p)
+                && (p.components().count() == 1
+                    || (p.components().count() == 2
+                        && p.starts_with(k8gen::emit::PRE_DEPLOY_FOLDER)))
+        };
         if !plain(&r.folder) {
             return Err(format!(
                 "output folder `{}` is not a plain folder name",

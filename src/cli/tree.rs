@@ -15,6 +15,10 @@
 //!   so a reader or a kill sees the old tree or the new one, never a mix. A render that
 //!   changes nothing writes nothing.
 //! - **Check**: the same plan, compared with the disk instead of written.
+//! - **Previous versions**: with content-hashed names, the file of a ConfigMap or Secret
+//!   version a render replaces stays (as committed) for one more version, listed in the
+//!   owner's `previous` and in `kustomization.yaml`, so pruning engines keep it while old pods
+//!   read it; `k8gen::emit::versions` decides which, this module only keeps the files.
 //!
 //! It must not decide what the files contain (that is `emit`), print, or exit: it returns
 //! what it found to `output` and `render`.
@@ -51,6 +55,11 @@ pub struct Owner {
     pub spec: String,
     /// Its files in the order of its YAML stream (the order `kustomization.yaml` lists).
     pub files: Vec<OwnedFile>,
+    /// Previous versions of its content-hashed ConfigMaps and Secrets, kept as committed for
+    /// one more version so that pruning engines do not delete what old pods still read
+    /// (`k8gen::emit::versions`); listed in `kustomization.yaml` after its files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub previous: Vec<OwnedFile>,
 }
 
 /// One file k8gen wrote.
@@ -67,7 +76,8 @@ impl Manifest {
     fn all_files(&self) -> BTreeMap<&str, &str> {
         self.owners
             .values()
-            .flat_map(|o| o.files.iter().map(|f| (f.path.as_str(), f.sha256.as_str())))
+            .flat_map(|o| o.files.iter().chain(&o.previous))
+            .map(|f| (f.path.as_str(), f.sha256.as_str()))
             .chain(
                 self.kustomizations
                     .iter()
@@ -304,6 +314,7 @@ pub fn plan(dir: &Path, produced: Vec<Produced>, layout: Layout) -> Result<Plan,
             }
             write.insert(rel.clone(), content.clone());
         }
+        let previous = previous_versions(dir, old.owners.get(&p.owner), &p.order);
         new.owners.insert(
             p.owner,
             Owner {
@@ -316,6 +327,7 @@ pub fn plan(dir: &Path, produced: Vec<Produced>, layout: Layout) -> Result<Plan,
                         sha256: digest(p.files[rel].as_bytes()),
                     })
                     .collect(),
+                previous,
             },
         );
     }
@@ -324,7 +336,7 @@ pub fn plan(dir: &Path, produced: Vec<Produced>, layout: Layout) -> Result<Plan,
         // path order).
         let mut folders: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for owner in new.owners.values() {
-            for f in &owner.files {
+            for f in owner.files.iter().chain(&owner.previous) {
                 folders
                     .entry(folder_of(&f.path).to_string())
                     .or_default()
@@ -364,6 +376,32 @@ pub fn plan(dir: &Path, produced: Vec<Produced>, layout: Layout) -> Result<Plan,
         new,
         notes,
     })
+}
+
+/// The previous versions of `owner`'s hashed ConfigMaps and Secrets the tree keeps now that
+/// it produces `order` (decided by `k8gen::emit::versions`), with their recorded hashes; a
+/// kept file no longer on disk is forgotten (k8gen cannot write it again).
+fn previous_versions(dir: &Path, owner: Option<&Owner>, order: &[String]) -> Vec<OwnedFile> {
+    let Some(owner) = owner else {
+        return Vec::new();
+    };
+    let paths = |files: &[OwnedFile]| files.iter().map(|f| f.path.clone()).collect::<Vec<_>>();
+    let kept = k8gen::emit::versions::kept_versions(
+        &paths(&owner.files),
+        &paths(&owner.previous),
+        order,
+        k8gen::emit::versions::KEPT_VERSIONS,
+    );
+    kept.into_iter()
+        .filter_map(|rel| {
+            let f = owner
+                .files
+                .iter()
+                .chain(&owner.previous)
+                .find(|f| f.path == rel)?;
+            (fs::symlink_metadata(join(dir, &rel)).is_ok_and(|m| m.is_file())).then(|| f.clone())
+        })
+        .collect()
 }
 
 /// The header line is the second sign of ownership (a tree written before the manifest, or a

@@ -7,6 +7,8 @@
 //! keeps k8s-openapi's (alphabetical) order. Strings are written by serde-saphyr, which quotes
 //! anything a YAML 1.1 reader would take for a bool, number, null or date.
 
+pub mod versions;
+
 use std::collections::BTreeMap;
 
 use serde_json::Value;
@@ -108,14 +110,25 @@ pub fn stream(objects: &[Object]) -> String {
         .join("---\n")
 }
 
+/// Subfolder of an app folder holding the objects applied before the others
+/// ([`Object::is_pre_deploy`]: migration Jobs), with a `kustomization.yaml` of its own that the
+/// app folder's does not list: a Flux Kustomization of its own (`wait`, `force`) that the
+/// app's `dependsOn` runs them first.
+pub const PRE_DEPLOY_FOLDER: &str = "pre-deploy";
+
 /// The file name of `object` in an output folder: `kind-name.yaml`, e.g.
-/// `deployment-task-tracker.yaml`.
+/// `deployment-task-tracker.yaml`; `pre-deploy/kind-name.yaml` for a pre-deploy object.
 pub fn file_name(object: &Object) -> String {
-    format!(
+    let name = format!(
         "{}-{}.yaml",
         object.kind().to_ascii_lowercase(),
         object.name()
-    )
+    );
+    if object.is_pre_deploy() {
+        format!("{PRE_DEPLOY_FOLDER}/{name}")
+    } else {
+        name
+    }
 }
 
 /// Start of the first line of every file k8gen writes into a folder:

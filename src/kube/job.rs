@@ -1,10 +1,19 @@
-//! Job and CronJob.
+//! Job and CronJob, and the marks of a pre-deploy Job (a migration): Argo CD's `PreSync`
+//! hook annotations, which also tell [`super::Object::is_pre_deploy`] (output trees put such
+//! Jobs in a folder of their own for Flux).
 
 use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, Job, JobSpec, JobTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::pod;
-use crate::model::{App, Component, JobSettings, Workload};
+use crate::model::{App, Component, JobHook, JobSettings, Workload};
+
+/// Argo CD's hook annotation and the phase of a pre-deploy Job.
+pub const ARGOCD_HOOK: &str = "argocd.argoproj.io/hook";
+pub const ARGOCD_PRE_SYNC: &str = "PreSync";
+/// Argo CD deletes the previous run's Job before it creates the hook again.
+pub const ARGOCD_HOOK_DELETE_POLICY: &str = "argocd.argoproj.io/hook-delete-policy";
+pub const ARGOCD_BEFORE_HOOK_CREATION: &str = "BeforeHookCreation";
 
 fn job_spec(app: &App, c: &Component, job: &JobSettings) -> JobSpec {
     JobSpec {
@@ -22,8 +31,17 @@ pub fn job(app: &App, c: &Component) -> Job {
     let Workload::Job(settings) = &c.workload else {
         unreachable!("job() is called for Jobs only")
     };
+    let mut metadata = super::workload_meta(app, c, c.name.clone());
+    if settings.hook == Some(JobHook::PreDeploy) {
+        let annotations = metadata.annotations.get_or_insert_with(Default::default);
+        annotations.insert(ARGOCD_HOOK.to_string(), ARGOCD_PRE_SYNC.to_string());
+        annotations.insert(
+            ARGOCD_HOOK_DELETE_POLICY.to_string(),
+            ARGOCD_BEFORE_HOOK_CREATION.to_string(),
+        );
+    }
     Job {
-        metadata: super::workload_meta(app, c, c.name.clone()),
+        metadata,
         spec: Some(job_spec(app, c, settings)),
         ..Default::default()
     }

@@ -56,6 +56,10 @@ pub trait Kind {
     /// What pods can read from this object (through env, envFrom or volumes), as the content
     /// that stands for it in `checksum/*` annotations.
     fn pod_data(&self) -> Option<PodData>;
+    /// Every reference this object makes by name to data pods read (a pod's env, envFrom,
+    /// volumes, projected volumes and image pull secrets, in every container; an Ingress's TLS
+    /// Secrets; a ServiceAccount's Secrets), to rename them.
+    fn data_refs_mut(&mut self) -> Vec<(DataKind, &mut String)>;
 }
 
 /// Whether pods read data as a ConfigMap or as a Secret.
@@ -72,6 +76,89 @@ pub struct PodData {
     pub kind: DataKind,
     pub name: String,
     pub content: serde_json::Value,
+    /// The object as Kustomize's hasher reads it, for a content-hashed name: `kind`, `name`,
+    /// `data` (`""` when absent), a ConfigMap's `binaryData` and a Secret's `type` (`""` when
+    /// absent) and `stringData` when present. `name` is always `""`: Kustomize's hasher looks
+    /// the name up as one field called `metadata/name`, finds none and hashes `""` (what real
+    /// `kubectl kustomize` names show; its own test vector has `"name":""` too). `None` when
+    /// its data is not in the output (the Secret an ExternalSecret makes).
+    pub hashable: Option<serde_json::Value>,
+}
+
+/// [`PodData::hashable`] of a ConfigMap or Secret serialized as `object`: the fields named
+/// `always` (`""` when absent) and those named `if_present`.
+fn hashable(
+    kind: &str,
+    object: serde_json::Value,
+    always: &[&str],
+    if_present: &[&str],
+) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    m.insert("kind".into(), kind.into());
+    m.insert("name".into(), "".into());
+    for key in always {
+        let v = object.get(*key).cloned();
+        m.insert(key.to_string(), v.unwrap_or_else(|| "".into()));
+    }
+    for key in if_present {
+        if let Some(v) = object.get(*key) {
+            m.insert(key.to_string(), v.clone());
+        }
+    }
+    serde_json::Value::Object(m)
+}
+
+/// The data references of a pod (see [`Kind::data_refs_mut`]).
+fn pod_refs(pod: &mut PodSpec) -> Vec<(DataKind, &mut String)> {
+    let mut out = Vec::new();
+    let containers = (pod.containers.iter_mut()).chain(pod.init_containers.iter_mut().flatten());
+    for c in containers {
+        for e in c.env_from.iter_mut().flatten() {
+            if let Some(r) = &mut e.config_map_ref {
+                out.push((DataKind::ConfigMap, &mut r.name));
+            }
+            if let Some(r) = &mut e.secret_ref {
+                out.push((DataKind::Secret, &mut r.name));
+            }
+        }
+        for e in c.env.iter_mut().flatten() {
+            let Some(from) = &mut e.value_from else {
+                continue;
+            };
+            if let Some(r) = &mut from.config_map_key_ref {
+                out.push((DataKind::ConfigMap, &mut r.name));
+            }
+            if let Some(r) = &mut from.secret_key_ref {
+                out.push((DataKind::Secret, &mut r.name));
+            }
+        }
+    }
+    for v in pod.volumes.iter_mut().flatten() {
+        if let Some(cm) = &mut v.config_map {
+            out.push((DataKind::ConfigMap, &mut cm.name));
+        }
+        if let Some(name) = v.secret.as_mut().and_then(|s| s.secret_name.as_mut()) {
+            out.push((DataKind::Secret, name));
+        }
+        let projected = (v.projected.iter_mut()).flat_map(|p| p.sources.iter_mut().flatten());
+        for source in projected {
+            if let Some(cm) = &mut source.config_map {
+                out.push((DataKind::ConfigMap, &mut cm.name));
+            }
+            if let Some(secret) = &mut source.secret {
+                out.push((DataKind::Secret, &mut secret.name));
+            }
+        }
+    }
+    for r in pod.image_pull_secrets.iter_mut().flatten() {
+        out.push((DataKind::Secret, &mut r.name));
+    }
+    out
+}
+
+/// The data references of the pods of `pod` (a workload's [`Kind::pod_mut`]).
+fn pod_refs_of(pod: Option<PodMut<'_>>) -> Vec<(DataKind, &mut String)> {
+    pod.map(|p| pod_refs(p.spec)).unwrap_or_default()
 }
 
 fn template(t: &PodTemplateSpec) -> Option<PodRef<'_>> {
@@ -106,6 +193,9 @@ macro_rules! spec_template {
             fn pod_data(&self) -> Option<PodData> {
                 None
             }
+            fn data_refs_mut(&mut self) -> Vec<(DataKind, &mut String)> {
+                pod_refs_of(self.pod_mut())
+            }
         }
     )*};
 }
@@ -130,6 +220,9 @@ impl Kind for Rollout {
     fn pod_data(&self) -> Option<PodData> {
         None
     }
+    fn data_refs_mut(&mut self) -> Vec<(DataKind, &mut String)> {
+        pod_refs_of(self.pod_mut())
+    }
 }
 
 impl Kind for CronJob {
@@ -150,6 +243,9 @@ impl Kind for CronJob {
     }
     fn pod_data(&self) -> Option<PodData> {
         None
+    }
+    fn data_refs_mut(&mut self) -> Vec<(DataKind, &mut String)> {
+        pod_refs_of(self.pod_mut())
     }
 }
 
@@ -172,12 +268,19 @@ impl Kind for Pod {
     fn pod_data(&self) -> Option<PodData> {
         None
     }
+    fn data_refs_mut(&mut self) -> Vec<(DataKind, &mut String)> {
+        pod_refs_of(self.pod_mut())
+    }
 }
 
 /// Kinds that run no pods: `selector: |object| ...` says which pods they select,
 /// `data: |object| ...` what pods read from them.
 macro_rules! podless {
     ($ty:ty, selector: |$s:pat_param| $selector:expr, data: |$d:pat_param| $data:expr $(,)?) => {
+        podless!($ty, selector: |$s| $selector, data: |$d| $data, refs: |_| Vec::new());
+    };
+    ($ty:ty, selector: |$s:pat_param| $selector:expr, data: |$d:pat_param| $data:expr,
+     refs: |$r:pat_param| $refs:expr $(,)?) => {
         impl Kind for $ty {
             fn pod(&self) -> Option<PodRef<'_>> {
                 None
@@ -192,6 +295,10 @@ macro_rules! podless {
             fn pod_data(&self) -> Option<PodData> {
                 let $d = self;
                 $data
+            }
+            fn data_refs_mut(&mut self) -> Vec<(DataKind, &mut String)> {
+                let $r = self;
+                $refs
             }
         }
     };
@@ -226,11 +333,13 @@ fn data(
     name: &str,
     first: serde_json::Value,
     second: serde_json::Value,
+    hashable: Option<serde_json::Value>,
 ) -> Option<PodData> {
     Some(PodData {
         kind,
         content: serde_json::json!([name, first, second]),
         name: name.to_string(),
+        hashable,
     })
 }
 
@@ -239,19 +348,42 @@ podless!(ConfigMap, selector: |_| None, data: |o| data(
     o.metadata.name.as_deref().unwrap_or_default(),
     serde_json::json!(o.data),
     serde_json::json!(o.binary_data),
+    Some(hashable("ConfigMap", serde_json::json!(o), &["data"], &["binaryData"])),
 ));
 podless!(Secret, selector: |_| None, data: |o| data(
     DataKind::Secret,
     o.metadata.name.as_deref().unwrap_or_default(),
     serde_json::json!(o.data),
     serde_json::json!(o.string_data),
+    Some(hashable("Secret", serde_json::json!(o), &["data", "type"], &["stringData"])),
 ));
 podless!(ExternalSecret, selector: |_| None, data: |o| data(
     DataKind::Secret,
     &o.spec.target.name,
     serde_json::json!("ExternalSecret"),
     serde_json::json!(o.spec),
+    None,
 ));
+podless!(
+    Ingress,
+    selector: |_| None,
+    data: |_| None,
+    refs: |o| (o.spec.iter_mut())
+        .flat_map(|s| s.tls.iter_mut().flatten())
+        .filter_map(|t| t.secret_name.as_mut())
+        .map(|n| (DataKind::Secret, n))
+        .collect(),
+);
+podless!(
+    ServiceAccount,
+    selector: |_| None,
+    data: |_| None,
+    refs: |o| (o.secrets.iter_mut().flatten())
+        .filter_map(|r| r.name.as_mut())
+        .chain(o.image_pull_secrets.iter_mut().flatten().map(|r| &mut r.name))
+        .map(|n| (DataKind::Secret, n))
+        .collect(),
+);
 
 /// Kinds that neither run nor select pods, nor hold data pods read.
 macro_rules! no_pods {
@@ -264,13 +396,11 @@ no_pods!(
     Namespace,
     ResourceQuota,
     LimitRange,
-    ServiceAccount,
     PersistentVolumeClaim,
     ClusterRole,
     ClusterRoleBinding,
     Role,
     RoleBinding,
-    Ingress,
     HorizontalPodAutoscaler,
     Application,
 );

@@ -117,6 +117,13 @@ macro_rules! objects {
                 }
             }
 
+            /// References by name to data pods read, see [`Kind::data_refs_mut`].
+            pub fn data_refs_mut(&mut self) -> Vec<(DataKind, &mut String)> {
+                match self {
+                    $(Object::$variant(o) => Kind::data_refs_mut(o),)*
+                }
+            }
+
             /// The object as JSON (k8s-openapi's field order).
             pub fn to_json(&self) -> serde_json::Value {
                 match self {
@@ -189,6 +196,18 @@ pub fn kind_rank(kind: &str) -> usize {
 impl Object {
     pub fn name(&self) -> &str {
         self.metadata().name.as_deref().unwrap_or("")
+    }
+
+    /// Whether the object must be applied before the app's other objects (a migration Job,
+    /// `job.hook = "pre-deploy"`): it carries Argo CD's `PreSync` hook annotation. Output
+    /// trees put such objects in the app folder's `pre-deploy/` subfolder, for a Flux
+    /// Kustomization the app's own one `dependsOn`.
+    pub fn is_pre_deploy(&self) -> bool {
+        self.metadata()
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(job::ARGOCD_HOOK))
+            .is_some_and(|v| v == job::ARGOCD_PRE_SYNC)
     }
 }
 

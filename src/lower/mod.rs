@@ -159,6 +159,10 @@ pub fn lower(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Checked {
         label_scheme,
         name: name.value.clone(),
         namespace: file.namespace.as_ref().map(|ns| ns.value.clone()),
+        config_rollout: file.config_rollout.as_ref().map(|r| {
+            cx.provenance.record("config_rollout", r.span());
+            r.value
+        }),
         registry: file.registry.as_ref().map(|r| {
             cx.provenance.record("registry", r.span());
             r.value.clone()

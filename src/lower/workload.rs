@@ -124,6 +124,14 @@ fn job(cx: &mut Cx<'_>, j: Option<&Sp<syntax::JobSyntax>>, base: &str) -> model:
         ttl_seconds_after_finished,
         completions,
         parallelism,
+        hook: j.hook.as_ref().map(|h| {
+            cx.provenance.record(issue::key(base, "hook"), h.span());
+            h.value
+        }),
+        name: j.name.as_ref().map(|n| {
+            cx.provenance.record(issue::key(base, "name"), n.span());
+            n.value
+        }),
     }
 }
 

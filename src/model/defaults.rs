@@ -11,10 +11,10 @@
 use std::collections::BTreeMap;
 
 use super::{
-    AccessMode, App, ArgoCd, Colour, Component, EnvValue, Ingress, LabelScheme, Metrics, Network,
-    PathType, Port, PortTarget, ProbeAction, PullPolicy, Release, ReleaseController, RestartPolicy,
-    SecretStoreKind, Service, ServicePort, ServiceType, Switch, VolumeSource, Workload, names,
-    rules,
+    AccessMode, App, ArgoCd, Colour, Component, ConfigRollout, EnvValue, Ingress, JobName,
+    JobSettings, LabelScheme, Metrics, Network, PathType, Port, PortTarget, ProbeAction,
+    PullPolicy, Release, ReleaseController, RestartPolicy, SecretStoreKind, Service, ServicePort,
+    ServiceType, Switch, VolumeSource, Workload, names, rules,
 };
 
 /// Fills every default of `app` in place. Idempotent: values already set are kept, except
@@ -101,6 +101,7 @@ pub fn normalize(app: &mut App) {
     if app.create_namespace.is_none() {
         app.create_namespace = Some(create_namespace(app));
     }
+    app.config_rollout.get_or_insert_with(config_rollout);
     if let Some(ingress) = &mut app.ingress {
         ingress
             .name
@@ -122,6 +123,22 @@ pub fn normalize(app: &mut App) {
         store
             .refresh_interval
             .get_or_insert_with(|| REFRESH_INTERVAL.to_string());
+    }
+}
+
+/// How changed config rolls pods when the app does not say: the `checksum/*` annotations
+/// (names stay stable).
+pub fn config_rollout() -> ConfigRollout {
+    ConfigRollout::Checksum
+}
+
+/// How a Job is named when it does not say: by content hash for a hook (a migration changes
+/// with every release, and its template cannot change in place), else its fixed name.
+pub fn job_name(job: &JobSettings) -> JobName {
+    if job.hook.is_some() {
+        JobName::Hashed
+    } else {
+        JobName::Fixed
     }
 }
 
@@ -225,6 +242,11 @@ fn workload(c: &mut Component) {
         && job.restart_policy.is_none()
     {
         job.restart_policy = Some(restart_policy());
+    }
+    if let Workload::Job(job) = &mut c.workload
+        && job.name.is_none()
+    {
+        job.name = Some(job_name(job));
     }
     for v in &mut c.volumes {
         if let VolumeSource::NewClaim { access_modes, .. } = &mut v.source

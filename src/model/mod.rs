@@ -151,6 +151,9 @@ pub struct App {
     /// ([`defaults::argocd_tracking`], annotation tracking). Under label tracking k8gen leaves
     /// Argo CD's instance label off object metadata ([`crate::values::ArgoTracking`]).
     pub argocd_tracking: Option<crate::values::ArgoTracking>,
+    /// How a changed ConfigMap or Secret rolls the pods reading it. Default
+    /// ([`defaults::config_rollout`]): the `checksum/*` annotations, names stay.
+    pub config_rollout: Option<ConfigRollout>,
 }
 
 /// What a platform requires of every app: lint rules that are errors (and that `allow` cannot
@@ -579,6 +582,13 @@ impl App {
     /// Selects every component's pods by `scheme`'s labels (see [`App::label_scheme`]).
     pub fn label_scheme(mut self, scheme: LabelScheme) -> Self {
         self.label_scheme = Some(scheme);
+        self
+    }
+
+    /// How changed config rolls the pods (see [`App::config_rollout`]): e.g.
+    /// [`ConfigRollout::HashedNames`] for Kustomize's content-hashed names.
+    pub fn config_rollout(mut self, rollout: ConfigRollout) -> Self {
+        self.config_rollout = Some(rollout);
         self
     }
 

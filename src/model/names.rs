@@ -122,6 +122,29 @@ pub fn secret_owner(name: &str) -> Option<&str> {
     name.strip_suffix(SECRET_SUFFIX)
 }
 
+/// Length of a content hash suffix (Kustomize's: the first 10 hex digits of a SHA-256, with
+/// `0 1 3 a e` written `g h k m t` so it never reads as a number or a word).
+pub const HASH_LEN: usize = 10;
+
+/// The characters of a content hash suffix.
+fn is_hash_char(c: char) -> bool {
+    "2456789bcdfghkmt".contains(c)
+}
+
+/// An object named by its content (`config_rollout = "hashed-names"`, a hashed Job):
+/// `NAME-HASH`, e.g. `shop-config-9g67k2htb6`.
+pub fn hashed(name: &str, hash: &str) -> String {
+    format!("{name}-{hash}")
+}
+
+/// Inverse of [`hashed`]: the name without its hash suffix, if it has one (a `-` and 10
+/// characters of the hash alphabet: its letters are consonants, so no word is one).
+pub fn unhashed(name: &str) -> Option<&str> {
+    let (base, hash) = name.rsplit_once('-')?;
+    let ok = !base.is_empty() && hash.len() == HASH_LEN && hash.chars().all(is_hash_char);
+    ok.then_some(base)
+}
+
 /// The PersistentVolumeClaim k8gen makes for volume `volume` of a Deployment (a StatefulSet's
 /// per-pod claims are named by Kubernetes from the template name, which is `volume`).
 pub fn claim(component: &str, volume: &str) -> String {

@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use super::{
-    AccessMode, ConcurrencyPolicy, EnvVar, PodManagement, Resources, RestartPolicy, WorkloadKind,
+    AccessMode, ConcurrencyPolicy, EnvVar, JobHook, JobName, PodManagement, Resources,
+    RestartPolicy, WorkloadKind,
 };
 
 /// The kind of object that runs the component's pods.
@@ -73,6 +74,12 @@ pub struct JobSettings {
     pub ttl_seconds_after_finished: Option<i32>,
     pub completions: Option<i32>,
     pub parallelism: Option<i32>,
+    /// When the Job runs (a Job only, not a CronJob's): [`JobHook::PreDeploy`] before the
+    /// rollout of the app's other objects.
+    pub hook: Option<JobHook>,
+    /// How the Job is named (a Job only). Default ([`super::defaults::job_name`]): hashed for
+    /// a hook, else fixed.
+    pub name: Option<JobName>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

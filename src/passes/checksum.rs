@@ -15,10 +15,13 @@ use crate::kube::{DataKind, Object, PodData};
 pub const CONFIG: &str = "checksum/config";
 pub const SECRET: &str = "checksum/secret";
 
-pub fn annotate_pod_templates(objects: &mut [Object]) {
+/// With `hashed_names`, data named by its content (see `passes::hashed`) is left out: its
+/// name rolls the pods.
+pub fn annotate_pod_templates(objects: &mut [Object], hashed_names: bool) {
     // What pods can read, each object's once: (namespace, data).
     let data: Vec<(Option<String>, PodData)> = (objects.iter())
         .filter_map(|o| Some((o.metadata().namespace.clone(), o.pod_data()?)))
+        .filter(|(_, d)| !(hashed_names && d.hashable.is_some()))
         .collect();
     let sums: Vec<(usize, Option<String>, Option<String>)> = objects
         .iter()

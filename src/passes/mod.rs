@@ -5,22 +5,40 @@
 //! clock, the environment or chance.
 
 mod checksum;
+mod hashed;
 mod invariants;
 mod order;
 mod patch;
 
+pub use hashed::kustomize_hash;
 pub use patch::PatchError;
 
 use crate::kube::Object;
-use crate::model::Patch;
+use crate::model::{App, ConfigRollout, JobName, Patch, Workload};
 
-/// Runs every pass: the spec's patches (then the invariants they could break), config
-/// checksums on pod templates (so they see patched config), then apply order.
-pub fn run(objects: &mut [Object], patches: &[Patch]) -> Result<(), Vec<PatchError>> {
-    patches_keeping_invariants(objects, patches)?;
-    checksum::annotate_pod_templates(objects);
+/// Runs every pass on the objects of (normalised) `app`: its patches (then the invariants
+/// they could break), content-hashed config names (`config_rollout = "hashed-names"`, over
+/// the patched data), config checksums on pod templates (of the data not hashed into a
+/// name), hashed Job names (over the final Job), then apply order.
+pub fn run(objects: &mut [Object], app: &App) -> Result<(), Vec<PatchError>> {
+    patches_keeping_invariants(objects, &app.patches)?;
+    let hashed_names = app.config_rollout == Some(ConfigRollout::HashedNames);
+    if hashed_names {
+        hashed::rename_config(objects);
+    }
+    checksum::annotate_pod_templates(objects, hashed_names);
+    hashed::rename_objects(objects, &hashed_objects(app));
     order::sort(objects);
     Ok(())
+}
+
+/// The objects the app names by content hash: (kind, name) of every Job with
+/// `job.name = "hashed"`.
+fn hashed_objects(app: &App) -> Vec<(&'static str, String)> {
+    (app.components.iter())
+        .filter(|c| matches!(&c.workload, Workload::Job(j) if j.name == Some(JobName::Hashed)))
+        .map(|c| (c.workload.kind(), c.name.clone()))
+        .collect()
 }
 
 /// Applies `patches` in order, then checks [`invariants`] on the result. An invariant that

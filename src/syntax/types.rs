@@ -321,6 +321,11 @@ macro_rules! with_app_fields {
                 /// platform.
                 #[schemars(example = &"label")]
                 pub argocd_tracking: Option<Sp<crate::values::ArgoTracking>>,
+                /// How a changed ConfigMap or Secret rolls the pods reading it: `"checksum"`
+                /// (default: stable names, `checksum/*` pod annotations) or `"hashed-names"`
+                /// (`NAME-HASH` like Kustomize's generators; every reference follows).
+                #[schemars(example = &"hashed-names")]
+                pub config_rollout: Option<Sp<crate::values::ConfigRollout>>,
                 /// Further components, each with the same keys as the top level: `[components.db]`.
                 /// Their objects are named `APP-KEY`.
                 #[serde(default)]
@@ -410,6 +415,9 @@ with_component_fields! {
         /// `application.resourceTrackingMethod`).
         #[schemars(example = &"label")]
         pub argocd_tracking: Option<Sp<crate::values::ArgoTracking>>,
+        /// How every app's changed config rolls its pods: `"checksum"` or `"hashed-names"`.
+        #[schemars(example = &"hashed-names")]
+        pub config_rollout: Option<Sp<crate::values::ConfigRollout>>,
         /// A ResourceQuota for each app's namespace.
         #[schemars(example = serde_json::json!({"requests.cpu": "10", "pods": 20}))]
         pub quota: Option<SpMap<Quantity>>,
@@ -1022,6 +1030,16 @@ pub struct JobSyntax {
     /// Pods running at once (default 1).
     #[schemars(example = 1)]
     pub parallelism: Option<Sp<i64>>,
+    /// `"pre-deploy"`: a migration that runs before the rollout of the app's other objects
+    /// (Argo CD `PreSync` hook; in an output tree, the app folder's `pre-deploy/` subfolder
+    /// for a Flux Kustomization of its own). A Job only.
+    #[schemars(example = &"pre-deploy")]
+    pub hook: Option<Sp<crate::values::JobHook>>,
+    /// `"hashed"`: the Job is named `NAME-HASH` after its rendered content, so a changed Job
+    /// is a new one (its template cannot change in place); `"fixed"`: `NAME`. Default: hashed
+    /// for a hook, else fixed. A Job only.
+    #[schemars(example = &"hashed")]
+    pub name: Option<Sp<crate::values::JobName>>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

@@ -119,6 +119,8 @@ struct GenApp {
     components: Vec<GenComponent>,
     /// The app-wide `label_scheme`.
     label_scheme: Option<k8gen::model::LabelScheme>,
+    /// `config_rollout`.
+    config_rollout: Option<k8gen::model::ConfigRollout>,
 }
 
 const KEYS: &[&str] = &["api", "web", "db", "worker"];
@@ -371,12 +373,16 @@ fn app(seed: u64) -> GenApp {
     let label_scheme = g
         .chance(10)
         .then(|| *g.pick(k8gen::model::LabelScheme::ALL));
+    let config_rollout = g
+        .chance(10)
+        .then(|| *g.pick(k8gen::model::ConfigRollout::ALL));
     GenApp {
         name,
         namespace,
         main,
         components,
         label_scheme,
+        config_rollout,
     }
 }
 
@@ -651,6 +657,9 @@ fn to_toml(a: &GenApp) -> String {
     if let Some(scheme) = a.label_scheme {
         writeln!(out, "label_scheme = \"{scheme}\"").unwrap();
     }
+    if let Some(rollout) = a.config_rollout {
+        writeln!(out, "config_rollout = \"{rollout}\"").unwrap();
+    }
     let mut rest = a.components.as_slice();
     if a.main {
         component_toml(&a.components[0], &mut out);
@@ -673,6 +682,9 @@ fn to_app(a: &GenApp) -> App {
     }
     if let Some(scheme) = a.label_scheme {
         app = app.label_scheme(scheme);
+    }
+    if let Some(rollout) = a.config_rollout {
+        app = app.config_rollout(rollout);
     }
     for (i, c) in a.components.iter().enumerate() {
         let mut b = match &c.release {

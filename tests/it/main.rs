@@ -19,6 +19,7 @@ mod flux;
 mod fuzz;
 mod fuzz_output;
 mod golden;
+mod hashed;
 mod hostile;
 mod import;
 mod init;

@@ -66,18 +66,23 @@ pub fn render_text(source: &str, base: &Path) -> Vec<k8gen::Object> {
 
 /// Files of a folder: name → content; k8gen's ownership manifest `.k8gen-owned.json` is left
 /// out (it holds the spec's path relative to the folder, which differs between folders).
+/// Subfolders (an app folder's `pre-deploy/`) are read too, as `folder/name`.
 pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, String> {
     let mut out = std::collections::BTreeMap::new();
     if let Ok(entries) = std::fs::read_dir(dir) {
         for e in entries {
             let e = e.unwrap();
-            if e.file_name() == ".k8gen-owned.json" {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name == ".k8gen-owned.json" {
                 continue;
             }
-            out.insert(
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read_to_string(e.path()).unwrap(),
-            );
+            if e.file_type().unwrap().is_dir() {
+                for (sub, content) in read_tree(&e.path()) {
+                    out.insert(format!("{name}/{sub}"), content);
+                }
+                continue;
+            }
+            out.insert(name, std::fs::read_to_string(e.path()).unwrap());
         }
     }
     out

@@ -23,11 +23,11 @@ fn run_umask(cwd: &Path, umask: &str, args: &[&str]) -> Output {
         .expect("run k8gen")
 }
 
-fn run(cwd: &Path, args: &[&str]) -> Output {
+pub(crate) fn run(cwd: &Path, args: &[&str]) -> Output {
     run_umask(cwd, "022", args)
 }
 
-fn ok(out: Output) -> Output {
+pub(crate) fn ok(out: Output) -> Output {
     assert!(
         out.status.success(),
         "{}",
@@ -278,7 +278,7 @@ fn check_writes_nothing_and_lists_stale_missing_and_edited_files() {
 }
 
 /// The objects of a YAML stream, parsed by PyYAML, as canonical JSON lines (sorted keys).
-fn objects(python: &str, yaml: &str) -> Option<Vec<String>> {
+pub(crate) fn objects(python: &str, yaml: &str) -> Option<Vec<String>> {
     use std::io::Write;
     let mut child = Command::new(python)
         .args([
@@ -301,10 +301,9 @@ fn objects(python: &str, yaml: &str) -> Option<Vec<String>> {
     })
 }
 
-/// `kubectl kustomize` builds every environment folder of the example platform, and prints
-/// exactly the objects, in the order, of k8gen's stream for that environment.
-#[test]
-fn kubectl_kustomize_builds_every_env_folder_into_the_stream() {
+/// `kubectl` (K8GEN_KUBECTL) and PyYAML (K8GEN_PYTHON), or `None` with the reason printed
+/// (an error when K8GEN_REQUIRE_KUBECTL is set, as in CI).
+pub(crate) fn tools() -> Option<(String, String)> {
     let kubectl = std::env::var("K8GEN_KUBECTL").unwrap_or_else(|_| "kubectl".into());
     let python = std::env::var("K8GEN_PYTHON").unwrap_or_else(|_| "python3".into());
     let have = |cmd: &str, args: &[&str]| {
@@ -319,8 +318,32 @@ fn kubectl_kustomize_builds_every_env_folder_into_the_stream() {
             "kubectl or PyYAML missing"
         );
         eprintln!("skipped: no kubectl or no PyYAML");
-        return;
+        return None;
     }
+    Some((kubectl, python))
+}
+
+/// `kubectl kustomize DIR`'s output.
+pub(crate) fn kustomize(kubectl: &str, dir: &Path) -> String {
+    let out = Command::new(kubectl)
+        .args(["kustomize", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `kubectl kustomize` builds every environment folder of the example platform, and prints
+/// exactly the objects, in the order, of k8gen's stream for that environment.
+#[test]
+fn kubectl_kustomize_builds_every_env_folder_into_the_stream() {
+    let Some((kubectl, python)) = tools() else {
+        return;
+    };
     let tmp = tempfile::tempdir().unwrap();
     let root = crate::support::root();
     let deploy = tmp.path().join("deploy");
@@ -340,15 +363,7 @@ fn kubectl_kustomize_builds_every_env_folder_into_the_stream() {
         let env_name = env.file_name().to_string_lossy().into_owned();
         for app in std::fs::read_dir(env.path()).unwrap() {
             let app = app.unwrap().path();
-            let built = Command::new(&kubectl)
-                .args(["kustomize", app.to_str().unwrap()])
-                .output()
-                .unwrap();
-            assert!(
-                built.status.success(),
-                "{}",
-                String::from_utf8_lossy(&built.stderr)
-            );
+            let built = kustomize(&kubectl, &app);
             let spec = root.join("specs/platform").join(format!(
                 "{}.toml",
                 app.file_name().unwrap().to_string_lossy()
@@ -360,7 +375,7 @@ fn kubectl_kustomize_builds_every_env_folder_into_the_stream() {
                 &env_name,
             ]));
             let want = objects(&python, &String::from_utf8_lossy(&stream.stdout)).unwrap();
-            let got = objects(&python, &String::from_utf8_lossy(&built.stdout)).unwrap();
+            let got = objects(&python, &built).unwrap();
             assert!(!want.is_empty());
             assert_eq!(got, want, "{env_name}/{}", app.display());
             envs += 1;

@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use super::{Cx, at, suggest_help};
 use crate::codes;
 use crate::model::{
-    Component, Container, IntOrPercent, Peer, Rule, Strategy, Verb, VolumeSource, Workload, issue,
-    rules,
+    Component, Container, IntOrPercent, JobName, Peer, Rule, Strategy, Verb, VolumeSource,
+    Workload, issue, names, rules,
 };
 
 /// Names k8gen gives volumes of its own (config, secrets and the writable `/tmp`).
@@ -209,10 +209,50 @@ fn jobs(cx: &mut Cx<'_>, c: &Component, p: &impl Fn(&str) -> String) {
         );
         at_least(cx, &base, "completions", job.completions, 1, "");
         at_least(cx, &base, "parallelism", job.parallelism, 1, "");
+        // The Job's name is its pods' `job-name` label value: 63 characters at most.
+        let hashed = names::hashed(&c.name, &"x".repeat(names::HASH_LEN));
+        if matches!(c.workload, Workload::Job(_))
+            && job.name == Some(JobName::Hashed)
+            && hashed.len() > 63
+        {
+            let key = if job.hook.is_some() { "hook" } else { "name" };
+            cx.push(
+                issue::Issue::new(
+                    codes::NAME_TOO_LONG,
+                    issue::key(&base, key),
+                    format!(
+                        "the hashed Job name `{}-HASH` is {} characters, over the 63 allowed \
+                         (its pods' `job-name` label)",
+                        crate::diag::clip(&c.name),
+                        hashed.len()
+                    ),
+                )
+                .with_help("shorten the app or component name, or set `job.name = \"fixed\"`"),
+            );
+        }
     }
-    let Workload::CronJob { schedule, cron, .. } = &c.workload else {
+    let Workload::CronJob {
+        schedule,
+        cron,
+        job,
+    } = &c.workload
+    else {
         return;
     };
+    // A CronJob makes its Jobs itself, named by the schedule: no hook, no hashed name.
+    let job_keys = [("hook", job.hook.is_some()), ("name", job.name.is_some())];
+    for (key, set) in job_keys {
+        if set {
+            cx.push(
+                issue::Issue::new(
+                    codes::NOT_FOR_KIND,
+                    issue::key(&p("job"), key),
+                    format!("`job.{key}` is for a Job, not a CronJob"),
+                )
+                .with_help("a CronJob names and starts its Jobs itself; remove the key"),
+            );
+        }
+    }
     if schedule.is_empty() {
         cx.push(
             issue::Issue::new(
