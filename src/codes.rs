@@ -48,6 +48,18 @@ codes! {
     DENIED_RULE = "K0123";
     /// A component's selector that also selects another component's pods.
     SELECTOR_OVERLAP = "K0124";
+    /// A Secret with values k8gen knows in a tree render, without a secrets mode.
+    PLAIN_SECRET_IN_TREE = "K0140";
+    /// `secrets_mode = "plain"` in a tree render the platform does not allow it in.
+    PLAIN_SECRETS_NOT_ALLOWED = "K0141";
+    /// `secrets_mode = "external"` with a value that is not `{ external = ... }`.
+    NOT_EXTERNAL = "K0142";
+    /// `secrets_mode = "sops"` without any `sops.age` recipient.
+    NO_RECIPIENTS = "K0143";
+    /// A `sops.age` entry that is no age recipient (`age1...`).
+    INVALID_RECIPIENT = "K0144";
+    /// Encrypting a Secret failed (the recipient was refused by the age library).
+    ENCRYPTION_FAILED = "K0145";
     /// An `allow` entry that names no lint rule.
     UNKNOWN_RULE = "K0200";
     MISSING_READINESS = "K0201";

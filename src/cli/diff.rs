@@ -63,6 +63,7 @@ pub fn run(o: &Options) -> i32 {
         to_folder: true,
         nested: None,
         not_done: "nothing was compared",
+        tree: None,
     };
     let new = match render_all(o.specs, o.envs, o.sets, o.color, &how) {
         Ok(r) => r,
@@ -335,6 +336,7 @@ fn base_render(rev: &str, o: &Options, nested: bool) -> Result<BTreeMap<PathBuf,
         to_folder: true,
         nested: Some(nested),
         not_done: "nothing was compared (the errors are in the specs at the --base revision)",
+        tree: None,
     };
     let rendered = render_all(&specs, o.envs, o.sets, o.color, &how)?;
     objects_of(&rendered).map_err(fail)

@@ -334,6 +334,8 @@ fn jobs(path: &Path, folder: &Folder, envs: &Envs, sets: &[String]) -> Result<Ve
                 platform: platform.clone(),
                 sets: sets.to_vec(),
                 overlay_files: overlay_files.clone(),
+                tree: None,
+                allow_plain_secrets: false,
             },
         });
     }

@@ -11,13 +11,14 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::inputs::{self, Envs, Job, RealHost};
-use super::{OK, SPEC_ERROR, fail, output, plural, tree};
+use super::{OK, SPEC_ERROR, fail, output, plural, sealing, tree};
 
 /// How `-o` writes: `--check` (write nothing, compare), `--no-kustomization`.
 #[derive(Default, Debug, Clone, Copy)]
 pub struct TreeArgs {
     pub check: bool,
     pub no_kustomization: bool,
+    pub allow_plain_secrets: bool,
 }
 
 /// A `[gitops] folder` pattern: `{env}` and `{app}` each once, plain folder names between
@@ -125,6 +126,10 @@ pub fn run(
         to_folder: out_dir.is_some(),
         nested: None,
         not_done: "nothing was written",
+        tree: out_dir.map(|dir| Tree {
+            dir: dir.to_path_buf(),
+            allow_plain_secrets: tree_args.allow_plain_secrets,
+        }),
     };
     let rendered = match render_all(specs, envs, sets, color, &how) {
         Ok(rendered) => rendered,
@@ -171,6 +176,15 @@ pub struct How {
     pub nested: Option<bool>,
     /// What the error summary says did not happen: `nothing was written`.
     pub not_done: &'static str,
+    /// The render replaces this tree (`render -o DIR`): Secrets follow each app's
+    /// `secrets_mode`, and unchanged encrypted Secrets keep the tree's ciphertext.
+    pub tree: Option<Tree>,
+}
+
+/// The tree a render replaces.
+pub struct Tree {
+    pub dir: PathBuf,
+    pub allow_plain_secrets: bool,
 }
 
 /// Renders every spec (and environment) named by the arguments; on errors prints the
@@ -219,6 +233,14 @@ pub fn render_all(
             }
         }
     }
+    let identities = match &how.tree {
+        Some(_) => match sealing::identities() {
+            Ok(ids) => Some(std::sync::Arc::new(ids)),
+            Err(e) => return Err(fail(e)),
+        },
+        None => None,
+    };
+    let lastmodified = sealing::lastmodified();
     let results: Vec<_> = jobs
         .par_iter()
         .map(|job| {
@@ -226,21 +248,7 @@ pub fn render_all(
             let path = &source.path;
             match &source.not_utf8 {
                 Some(d) => Err(vec![d.clone()]),
-                None => k8gen::render_layers(
-                    &source.shown,
-                    &source.text,
-                    &job.layers,
-                    source.base_dir(),
-                    &RealHost,
-                )
-                .map(|objects| {
-                    let mut name = path
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    if let Some(env) = &job.layers.env {
-                        name.push_str(&format!(" --env {env}"));
-                    }
+                None => {
                     let stem = path
                         .file_stem()
                         .map(|n| n.to_string_lossy().into_owned())
@@ -261,29 +269,54 @@ pub fn render_all(
                             }
                         }
                     }
-                    Rendered {
-                        path: path.clone(),
-                        folder,
-                        stream: if to_folder {
-                            String::new()
-                        } else {
-                            k8gen::emit::stream(&objects)
-                        },
-                        files: if to_folder {
-                            k8gen::emit::files(&objects, &name)
-                        } else {
-                            BTreeMap::new()
-                        },
-                        order: objects.iter().map(k8gen::emit::file_name).collect(),
-                        namespaces: objects
-                            .iter()
-                            .filter(|o| o.kind() == "Namespace")
-                            .map(|o| o.name().to_string())
-                            .collect(),
-                        owner: name,
-                        kustomization,
+                    let mut layers = job.layers.clone();
+                    if let (Some(tree), Some(ids)) = (&how.tree, &identities) {
+                        layers.tree = Some(k8gen::Sealer::new(sealing::AgeCrypto {
+                            dir: tree.dir.join(&folder),
+                            identities: ids.clone(),
+                            lastmodified: lastmodified.clone(),
+                        }));
+                        layers.allow_plain_secrets = tree.allow_plain_secrets;
                     }
-                }),
+                    k8gen::render_layers(
+                        &source.shown,
+                        &source.text,
+                        &layers,
+                        source.base_dir(),
+                        &RealHost,
+                    )
+                    .map(|objects| {
+                        let mut name = path
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        if let Some(env) = &job.layers.env {
+                            name.push_str(&format!(" --env {env}"));
+                        }
+                        Rendered {
+                            path: path.clone(),
+                            folder,
+                            stream: if to_folder {
+                                String::new()
+                            } else {
+                                k8gen::emit::stream(&objects)
+                            },
+                            files: if to_folder {
+                                k8gen::emit::files(&objects, &name)
+                            } else {
+                                BTreeMap::new()
+                            },
+                            order: objects.iter().map(k8gen::emit::file_name).collect(),
+                            namespaces: objects
+                                .iter()
+                                .filter(|o| o.kind() == "Namespace")
+                                .map(|o| o.name().to_string())
+                                .collect(),
+                            owner: name,
+                            kustomization,
+                        }
+                    })
+                }
             }
         })
         .collect();

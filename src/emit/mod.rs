@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::kube::Object;
 
@@ -21,7 +21,7 @@ pub fn document(object: &Object) -> String {
 /// Any object's JSON value as a YAML document, in the key order of [`document`]: what
 /// `k8gen diff` prints for objects read back from a tree.
 pub fn value_document(value: Value) -> String {
-    let value = reorder(value, Level::Top);
+    let value = crate::kube::document_order(value);
     serde_saphyr::to_string_with_options(&Styled(&value), options())
         .expect("JSON values serialize to YAML")
 }
@@ -140,56 +140,4 @@ pub fn files(objects: &[Object], source: &str) -> BTreeMap<String, String> {
         .iter()
         .map(|o| (file_name(o), header.clone() + &document(o)))
         .collect()
-}
-
-#[derive(Clone, Copy)]
-enum Level {
-    Top,
-    Metadata,
-    /// A map inside a list: `name` first.
-    Item,
-    Other,
-}
-
-fn reorder(value: Value, level: Level) -> Value {
-    match value {
-        Value::Object(map) => {
-            let first: &[&str] = match level {
-                Level::Top => &["apiVersion", "kind", "metadata"],
-                Level::Metadata => &["name", "generateName", "namespace", "labels", "annotations"],
-                Level::Item => &["name"],
-                Level::Other => &[],
-            };
-            let mut map = map;
-            let mut out = Map::with_capacity(map.len());
-            for key in first {
-                if let Some(v) = map.shift_remove(*key) {
-                    out.insert((*key).to_string(), v);
-                }
-            }
-            out.extend(map);
-            let out = out
-                .into_iter()
-                .map(|(k, v)| {
-                    let child = if k == "metadata" {
-                        Level::Metadata
-                    } else {
-                        Level::Other
-                    };
-                    // Label and annotation maps keep their sorted order; `name` inside them is data.
-                    let v = if matches!(level, Level::Metadata) {
-                        v
-                    } else {
-                        reorder(v, child)
-                    };
-                    (k, v)
-                })
-                .collect();
-            Value::Object(out)
-        }
-        Value::Array(items) => {
-            Value::Array(items.into_iter().map(|v| reorder(v, Level::Item)).collect())
-        }
-        other => other,
-    }
 }

@@ -8,16 +8,38 @@ mod checksum;
 mod invariants;
 mod order;
 mod patch;
+mod seal;
 
 pub use patch::PatchError;
+pub use seal::{Crypto, Previous};
 
 use crate::kube::Object;
-use crate::model::Patch;
+use crate::model::{Issue, Patch, Secrets};
 
-/// Runs every pass: the spec's patches (then the invariants they could break), config
+/// Why the passes stopped.
+#[derive(Debug)]
+pub enum Failed {
+    Patches(Vec<PatchError>),
+    /// Encrypting Secrets failed ([`seal::seal`]).
+    Seal(Vec<Issue>),
+}
+
+/// Runs every pass: the spec's patches (then the invariants they could break), with a
+/// `crypto` the encryption of Secrets for a tree (so the checksums hash ciphertext), config
 /// checksums on pod templates (so they see patched config), then apply order.
-pub fn run(objects: &mut [Object], patches: &[Patch]) -> Result<(), Vec<PatchError>> {
-    patches_keeping_invariants(objects, patches)?;
+pub fn run(
+    objects: &mut [Object],
+    patches: &[Patch],
+    secrets: &Secrets,
+    crypto: Option<&mut dyn Crypto>,
+) -> Result<(), Failed> {
+    patches_keeping_invariants(objects, patches).map_err(Failed::Patches)?;
+    if let Some(crypto) = crypto {
+        let issues = seal::seal(objects, secrets, crypto);
+        if !issues.is_empty() {
+            return Err(Failed::Seal(issues));
+        }
+    }
     checksum::annotate_pod_templates(objects);
     order::sort(objects);
     Ok(())

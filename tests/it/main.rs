@@ -25,6 +25,7 @@ mod release;
 mod rollout;
 mod scale;
 mod schema;
+mod secrets;
 mod set_image;
 mod support;
 mod takeover;
