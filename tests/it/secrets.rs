@@ -442,3 +442,109 @@ fn the_rust_api_has_the_same_modes() {
     );
     assert!(k8gen::render_app_for_tree(&allowed.allow_plain_secrets(), &mut TestCrypto(0)).is_ok());
 }
+
+/// A public example's Secret (a PostgreSQL tutorial's `postgres-secret` with the Deployment
+/// reading it): imported, rendered in `sops` mode, decrypted independently — the data is the
+/// upstream Secret's, byte for byte, and the Deployment is the stdout render's but for its
+/// checksum.
+#[test]
+fn an_imported_apps_secret_round_trips_through_sops() {
+    const UPSTREAM: &str = r#"apiVersion: v1
+kind: Secret
+metadata:
+  name: postgres-secret
+type: Opaque
+data:
+  POSTGRES_USER: bXl1c2Vy
+  POSTGRES_PASSWORD: bXlwYXNzd29yZA==
+  POSTGRES_DB: bXlkYXRhYmFzZQ==
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: postgres
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: postgres
+  template:
+    metadata:
+      labels:
+        app: postgres
+    spec:
+      containers:
+        - name: postgres
+          image: postgres:14
+          envFrom:
+            - secretRef:
+                name: postgres-secret
+"#;
+    let Some(modules) = independent_tools() else {
+        return;
+    };
+    let dir = crate::support::repo(&[("app.yaml", UPSTREAM)]);
+    ok(k8gen(
+        dir.path(),
+        &[
+            "import",
+            "app.yaml",
+            "-o",
+            "pg.toml",
+            "--secrets-dir",
+            "sec",
+        ],
+        &[],
+    ));
+    let key_file = dir.path().join("key.txt");
+    ok(Command::new("age-keygen")
+        .arg("-o")
+        .arg(&key_file)
+        .output()
+        .unwrap());
+    let recipient = ok(Command::new("age-keygen")
+        .arg("-y")
+        .arg(&key_file)
+        .output()
+        .unwrap());
+    let recipient = String::from_utf8(recipient.stdout).unwrap();
+    let spec = std::fs::read_to_string(dir.path().join("pg.toml")).unwrap();
+    let spec = format!(
+        "secrets_mode = \"sops\"\nsops = {{ age = [\"{}\"] }}\n{spec}",
+        recipient.trim()
+    );
+    std::fs::write(dir.path().join("pg.toml"), spec).unwrap();
+    // The values come back from the files import wrote, as `{ env = ... }`.
+    let mut env: Vec<(String, String)> = Vec::new();
+    for e in std::fs::read_dir(dir.path().join("sec")).unwrap() {
+        let e = e.unwrap();
+        let value = std::fs::read_to_string(e.path()).unwrap();
+        env.push((e.file_name().to_string_lossy().into_owned(), value));
+    }
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    ok(k8gen(dir.path(), &["render", "pg.toml", "-o", "out"], &env));
+    let file = dir.path().join("out/secret-postgres-secret.yaml");
+    let doc = decrypt_independently(&modules, &file, &key_file);
+    let upstream: Vec<serde_json::Value> = UPSTREAM
+        .split("---\n")
+        .map(|d| serde_saphyr::from_str(d).unwrap())
+        .collect();
+    assert_eq!(doc["data"], upstream[0]["data"]);
+    assert_eq!(doc["type"], upstream[0]["type"]);
+    assert_eq!(doc["metadata"]["name"], upstream[0]["metadata"]["name"]);
+    let stream = ok(k8gen(dir.path(), &["render", "pg.toml"], &env));
+    let stream = String::from_utf8(stream.stdout).unwrap();
+    let deployment =
+        std::fs::read_to_string(dir.path().join("out/deployment-postgres.yaml")).unwrap();
+    let no_checksum = |t: &str| {
+        t.lines()
+            .filter(|l| !l.contains("checksum/secret") && !l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let streamed = stream
+        .split("---\n")
+        .find(|d| d.contains("kind: Deployment"))
+        .unwrap();
+    assert_eq!(no_checksum(streamed), no_checksum(&deployment));
+}
