@@ -63,7 +63,15 @@ pub fn run(o: &Options) -> i32 {
         to_folder: true,
         nested: None,
         not_done: "nothing was compared",
-        tree: None,
+        // Against a tree: render as `render -o DIR` would (its secrets modes; an unchanged
+        // encrypted Secret keeps the tree's ciphertext when the age key is at hand).
+        tree: match (o.base, o.dir) {
+            (None, Some(dir)) => Some(super::render::Tree {
+                dir: dir.to_path_buf(),
+                allow_plain_secrets: false,
+            }),
+            _ => None,
+        },
     };
     let new = match render_all(o.specs, o.envs, o.sets, o.color, &how) {
         Ok(r) => r,

@@ -234,6 +234,15 @@ fn unchanged_secrets_keep_their_ciphertext_with_the_key() {
         &[("SOPS_AGE_KEY_FILE", key)],
     ));
 
+    // `diff -o` compares with what `render -o` writes: nothing changed.
+    let diff = ok(k8gen(
+        dir.path(),
+        &["diff", "shop.toml", "-o", "out"],
+        &[("SOPS_AGE_KEY_FILE", key)],
+    ));
+    let report = String::from_utf8(diff.stdout).unwrap();
+    assert!(!report.contains("shop-secrets"), "{report}");
+
     // One value changes: only the Secret's file and the pods' checksum move (and the
     // ownership manifest's hashes of the two, which `tree` leaves out),
     // and inside the Secret only that value, the MAC and lastmodified.
