@@ -77,6 +77,7 @@ codes! {
     PLAIN_HTTP_INGRESS = "K0213";
     MISSING_REQUIRED_LABELS = "K0214";
     VERSION_IN_SELECTOR = "K0215";
+    SECRETS_WITHOUT_MODE = "K0220";
 }
 
 /// The lint rules of `k8gen check`: code, name (what `allow` lists) and what each looks for.
@@ -169,6 +170,12 @@ pub mod lints {
     };
 
     /// Every rule, in code order.
+    pub const SECRETS_WITHOUT_MODE: Rule = Rule {
+        code: super::SECRETS_WITHOUT_MODE,
+        name: "secrets-without-mode",
+        summary: "secret values k8gen reads, but no `secrets_mode`: `render -o` refuses them",
+    };
+
     pub const RULES: &[Rule] = &[
         MISSING_READINESS,
         MISSING_LIVENESS,
@@ -185,5 +192,6 @@ pub mod lints {
         PLAIN_HTTP_INGRESS,
         MISSING_REQUIRED_LABELS,
         VERSION_IN_SELECTOR,
+        SECRETS_WITHOUT_MODE,
     ];
 }
