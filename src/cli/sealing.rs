@@ -2,7 +2,7 @@
 //! data keys, the previous tree's Secret files, and the age identities sops itself reads
 //! (`SOPS_AGE_KEY_FILE`, `SOPS_AGE_KEY`, else `$XDG_CONFIG_HOME/sops/age/keys.txt` or
 //! `~/.config/sops/age/keys.txt`). With an identity of a Secret's recipients, an unchanged
-//! Secret keeps its ciphertext; without one it is encrypted anew (see README "Secrets").
+//! Secret keeps its file; without one it is encrypted anew (see README "Secrets").
 //! Must not: write anything, or print any key or value.
 
 use std::path::{Path, PathBuf};

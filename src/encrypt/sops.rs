@@ -149,29 +149,16 @@ pub struct Encrypted {
     pub lastmodified: String,
 }
 
-/// The previous encryption of the same document with the same data key: values whose
-/// plaintext did not change keep their ciphertext, and an unchanged MAC its `lastmodified`.
-#[derive(Debug, Clone, Copy)]
-pub struct Reuse<'a> {
-    /// The previous document's values (without `sops`).
-    pub document: &'a Value,
-    pub mac: &'a str,
-    pub lastmodified: &'a str,
-}
-
-/// Encrypts the values of `plain` (keys in document order) with `key`. With `reuse`, a value
-/// whose previous ciphertext decrypts to the same plaintext keeps it, so re-encrypting an
-/// unchanged document gives the same bytes; otherwise values get fresh IVs from `random`.
+/// Encrypts the values of `plain` (keys in document order) with `key`, each with a fresh IV
+/// from `random`, and the MAC bound to `lastmodified`.
 pub fn encrypt_document(
     plain: &Value,
     key: &[u8; 32],
-    reuse: Option<Reuse<'_>>,
     lastmodified: &str,
     random: Random<'_>,
 ) -> Encrypted {
     fn walk(
         v: &Value,
-        prev: Option<&Value>,
         path: &mut Vec<String>,
         key: &[u8; 32],
         random: &mut dyn FnMut(&mut [u8]),
@@ -181,52 +168,27 @@ pub fn encrypt_document(
                 let mut out = Map::with_capacity(m.len());
                 for (k, child) in m {
                     path.push(k.clone());
-                    let p = prev.and_then(|p| p.get(k));
-                    out.insert(k.clone(), walk(child, p, path, key, random));
+                    out.insert(k.clone(), walk(child, path, key, random));
                     path.pop();
                 }
                 Value::Object(out)
             }
             Value::String(s) if encrypted(path) => {
-                let aad = aad(path);
-                if let Some(Value::String(old)) = prev
-                    && decrypt_value(old, key, &aad).is_ok_and(|p| p == *s)
-                {
-                    return Value::String(old.clone());
-                }
-                Value::String(encrypt_value(s, key, &aad, random))
+                Value::String(encrypt_value(s, key, &aad(path), random))
             }
             other => other.clone(),
         }
     }
-    let document = walk(
-        plain,
-        reuse.map(|r| r.document),
-        &mut Vec::new(),
-        key,
-        random,
-    );
-    let sum = mac(plain);
-    if let Some(r) = reuse
-        && decrypt_value(r.mac, key, r.lastmodified).is_ok_and(|m| m == sum)
-    {
-        return Encrypted {
-            document,
-            mac: r.mac.to_string(),
-            lastmodified: r.lastmodified.to_string(),
-        };
-    }
+    let document = walk(plain, &mut Vec::new(), key, random);
     Encrypted {
         document,
-        mac: encrypt_value(&sum, key, lastmodified, random),
+        mac: encrypt_value(&mac(plain), key, lastmodified, random),
         lastmodified: lastmodified.to_string(),
     }
 }
 
 /// Decrypts the values of an encrypted document (without `sops`) and checks its MAC: the
-/// plaintext document, as [`encrypt_document`] took it. (k8gen itself only re-encrypts; the
-/// tests read back with this and with independent implementations.)
-#[cfg(test)]
+/// plaintext document, as [`encrypt_document`] took it.
 pub fn decrypt_document(
     document: &Value,
     key: &[u8; 32],
@@ -244,6 +206,11 @@ pub fn decrypt_document(
                 }
                 Value::Object(out)
             }
+            Value::Array(items) => Value::Array(
+                (items.iter())
+                    .map(|i| walk(i, path, key))
+                    .collect::<Result<_, _>>()?,
+            ),
             Value::String(s) if encrypted(path) => {
                 Value::String(decrypt_value(s, key, &aad(path))?)
             }
@@ -273,12 +240,12 @@ mod tests {
     }
 
     #[test]
-    fn round_trip_keeps_unchanged_values() {
+    fn round_trip_and_tampering() {
         let key = [7u8; 32];
         let doc = serde_json::json!({"apiVersion": "v1", "kind": "Secret",
             "data": {"a": "YQ==", "b": "Yg==", "e": ""}, "type": "Opaque"});
         let mut random = counter();
-        let first = encrypt_document(&doc, &key, None, FIXED_LASTMODIFIED, &mut random);
+        let first = encrypt_document(&doc, &key, FIXED_LASTMODIFIED, &mut random);
         assert_eq!(first.document["kind"], "Secret");
         assert_eq!(first.document["data"]["e"], "");
         let a = first.document["data"]["a"].as_str().unwrap();
@@ -287,33 +254,21 @@ mod tests {
         assert!(decrypt_value(a, &key, "data:b:").is_err());
         let back = decrypt_document(&first.document, &key, &first.mac, &first.lastmodified);
         assert_eq!(back.unwrap(), doc);
-
-        let reuse = Reuse {
-            document: &first.document,
-            mac: &first.mac,
-            lastmodified: &first.lastmodified,
-        };
-        let again = encrypt_document(&doc, &key, Some(reuse), "2030-01-01T00:00:00Z", &mut random);
-        assert_eq!(again, first);
-
-        let mut changed = doc.clone();
-        changed["data"]["b"] = "Yw==".into();
-        let next = encrypt_document(
-            &changed,
-            &key,
-            Some(reuse),
-            "2030-01-01T00:00:00Z",
-            &mut random,
+        // Fresh IVs: the same document encrypts differently.
+        let again = encrypt_document(&doc, &key, FIXED_LASTMODIFIED, &mut random);
+        assert_ne!(again.document, first.document);
+        // A value swapped in from elsewhere, or an edited unencrypted value, fails the MAC.
+        let mut forged = first.document.clone();
+        forged["data"]["b"] = again.document["data"]["b"].clone();
+        forged["data"]["a"] = again.document["data"]["a"].clone();
+        assert!(decrypt_document(&forged, &key, &first.mac, &first.lastmodified).is_ok());
+        forged["type"] = "kubernetes.io/tls".into();
+        assert!(decrypt_document(&forged, &key, &first.mac, &first.lastmodified).is_err());
+        let mut other = first.document.clone();
+        other["data"]["b"] = encrypt_value("Yw==", &key, "data:b:", &mut random).into();
+        assert!(decrypt_document(&other, &key, &first.mac, &first.lastmodified).is_err());
+        assert!(
+            decrypt_document(&first.document, &key, &first.mac, "2030-01-01T00:00:00Z").is_err()
         );
-        assert_eq!(next.document["data"]["a"], first.document["data"]["a"]);
-        assert_ne!(next.document["data"]["b"], first.document["data"]["b"]);
-        assert_ne!(next.mac, first.mac);
-        assert_eq!(next.lastmodified, "2030-01-01T00:00:00Z");
-        let back = decrypt_document(&next.document, &key, &next.mac, &next.lastmodified);
-        assert_eq!(back.unwrap(), changed);
-        // A value swapped in from elsewhere fails the MAC.
-        let mut forged = next.document.clone();
-        forged["data"]["b"] = first.document["data"]["b"].clone();
-        assert!(decrypt_document(&forged, &key, &next.mac, &next.lastmodified).is_err());
     }
 }

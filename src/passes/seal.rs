@@ -1,9 +1,10 @@
 //! Replaces each plain Secret by its encrypted form for a tree render (`secrets_mode =
 //! "sops"`): a [`SopsSecret`] whose values only the age recipients can read. Randomness, age
 //! and the previous tree come from the caller's [`Crypto`] (the CLI's reads files and the OS
-//! random source); this pass does no I/O of its own. A Secret whose plaintext is unchanged
-//! since the previous tree keeps its ciphertext byte for byte, so it runs before the checksums
-//! (which then hash ciphertext, never a plaintext that is not in the output).
+//! random source); this pass does no I/O of its own. A Secret whose document is unchanged
+//! since the previous tree keeps its file byte for byte; any change encrypts it anew under a
+//! fresh data key. It runs before the checksums, which then hash ciphertext, never a plaintext
+//! that is not in the output.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -73,61 +74,31 @@ fn sops_secret(
         "data": data,
         "type": secret.type_.clone().unwrap_or_else(|| "Opaque".into()),
     }));
-    let previous = crypto.previous(o);
     let lastmodified = crypto.lastmodified();
-    // The previous file's key and stanzas, when it is ours to read and was made for the same
-    // recipients (a new recipient list is a key rotation: a new data key).
-    let kept = previous.as_ref().and_then(|p| {
-        let key = p.data_key?;
-        let meta: SopsMetadata = serde_json::from_value(p.document.get("sops")?.clone()).ok()?;
-        let mut had: Vec<&str> = meta.age.iter().map(|a| a.recipient.as_str()).collect();
-        let mut want: Vec<&str> = recipients.iter().map(String::as_str).collect();
-        had.sort_unstable();
-        want.sort_unstable();
-        (had == want).then_some((key, meta))
-    });
-    let (key, age, reuse_doc) = match &kept {
-        Some((key, meta)) => {
-            let mut doc = previous
-                .as_ref()
-                .map(|p| p.document.clone())
-                .unwrap_or_default();
-            if let Some(m) = doc.as_object_mut() {
-                m.remove("sops");
-            }
-            (*key, meta.age.clone(), Some(doc))
-        }
-        None => {
-            let mut key = [0u8; 32];
-            crypto.fill_random(&mut key);
-            let mut age = Vec::new();
-            for (i, r) in recipients.iter().enumerate() {
-                let enc = crypto.age_encrypt(&key, r).map_err(|e| {
-                    Issue::new(
-                        codes::ENCRYPTION_FAILED,
-                        issue::index("sops.age", i),
-                        format!("cannot encrypt for `{r}`: {e}"),
-                    )
-                })?;
-                age.push(AgeStanza {
-                    recipient: r.clone(),
-                    enc,
-                });
-            }
-            (key, age, None)
-        }
-    };
-    let reuse = match (&kept, &reuse_doc) {
-        (Some((_, meta)), Some(doc)) => Some(sops::Reuse {
-            document: doc,
-            mac: &meta.mac,
-            lastmodified: &meta.lastmodified,
-        }),
-        _ => None,
-    };
-    let encrypted = sops::encrypt_document(&plain, &key, reuse, &lastmodified, &mut |b| {
-        crypto.fill_random(b)
-    });
+    if let Some(kept) = crypto
+        .previous(o)
+        .and_then(|p| unchanged(p, &plain, recipients))
+    {
+        return Ok(kept);
+    }
+    let mut key = [0u8; 32];
+    crypto.fill_random(&mut key);
+    let mut age = Vec::new();
+    for (i, r) in recipients.iter().enumerate() {
+        let enc = crypto.age_encrypt(&key, r).map_err(|e| {
+            Issue::new(
+                codes::ENCRYPTION_FAILED,
+                issue::index("sops.age", i),
+                format!("cannot encrypt for `{r}`: {e}"),
+            )
+        })?;
+        age.push(AgeStanza {
+            recipient: r.clone(),
+            enc,
+        });
+    }
+    let encrypted =
+        sops::encrypt_document(&plain, &key, &lastmodified, &mut |b| crypto.fill_random(b));
     let mut document = encrypted.document;
     let meta = SopsMetadata {
         age,
@@ -141,4 +112,31 @@ fn sops_secret(
         .expect("a Secret is a map")
         .insert("sops".into(), serde_json::to_value(meta).expect("JSON"));
     Ok(serde_json::from_value(document).expect("the Secret's own fields read back"))
+}
+
+/// The previous file, kept whole, when it is exactly this Secret: its data key is ours to
+/// read, it was made for the same recipients, and it decrypts (MAC checked) to the same
+/// document. Anything else is encrypted anew under a fresh data key, so a new value is never
+/// encrypted under a key that came from the tree (a file planted by someone who can write to
+/// the repo but holds no private key could otherwise choose that key).
+fn unchanged(previous: Previous, plain: &Value, recipients: &[String]) -> Option<SopsSecret> {
+    let key = previous.data_key?;
+    let mut document = previous.document;
+    let meta: SopsMetadata =
+        serde_json::from_value(document.as_object_mut()?.remove("sops")?).ok()?;
+    let mut had: Vec<&str> = meta.age.iter().map(|a| a.recipient.as_str()).collect();
+    let mut want: Vec<&str> = recipients.iter().map(String::as_str).collect();
+    had.sort_unstable();
+    want.sort_unstable();
+    if had != want {
+        return None;
+    }
+    let decrypted = sops::decrypt_document(&document, &key, &meta.mac, &meta.lastmodified).ok()?;
+    if decrypted != *plain {
+        return None;
+    }
+    document
+        .as_object_mut()?
+        .insert("sops".into(), serde_json::to_value(meta).ok()?);
+    serde_json::from_value(document).ok()
 }

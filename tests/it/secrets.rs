@@ -244,8 +244,7 @@ fn unchanged_secrets_keep_their_ciphertext_with_the_key() {
     assert!(!report.contains("shop-secrets"), "{report}");
 
     // One value changes: only the Secret's file and the pods' checksum move (and the
-    // ownership manifest's hashes of the two, which `tree` leaves out),
-    // and inside the Secret only that value, the MAC and lastmodified.
+    // ownership manifest's hashes of the two, which `tree` leaves out).
     std::fs::write(dir.path().join("db-password.txt"), "changed").unwrap();
     render(&[
         ("SOPS_AGE_KEY_FILE", key),
@@ -257,20 +256,38 @@ fn unchanged_secrets_keep_their_ciphertext_with_the_key() {
         .filter(|k| first.get(*k) != second.get(*k))
         .collect();
     assert_eq!(moved, ["deployment-shop.yaml", secret_file], "{moved:?}");
-    let lines = |t: &str| t.lines().map(str::to_string).collect::<Vec<_>>();
-    let (a, b) = (lines(&first[secret_file]), lines(&second[secret_file]));
-    assert_eq!(a.len(), b.len());
-    let changed: Vec<&str> = a
-        .iter()
-        .zip(&b)
-        .filter(|(x, y)| x != y)
-        .map(|(x, _)| x.trim().split(':').next().unwrap())
-        .collect();
-    assert_eq!(
-        changed,
-        ["DB_PASSWORD", "lastmodified", "mac"],
-        "{changed:?}"
+    // A changed Secret is encrypted anew under a fresh data key (README "Secrets"): every
+    // value's ciphertext moves, the names, labels and empty values do not.
+    let line = |t: &str, key: &str| {
+        t.lines()
+            .find(|l| l.trim_start().starts_with(key))
+            .unwrap()
+            .to_string()
+    };
+    for key in ["DB_PASSWORD:", "API_KEY:", "mac:", "lastmodified:"] {
+        assert_ne!(
+            line(&first[secret_file], key),
+            line(&second[secret_file], key)
+        );
+    }
+    // ... and the data key is new: a value never goes under a key that came from the tree.
+    let data_key = |text: &str| {
+        let doc: serde_json::Value = serde_saphyr::from_str(text).unwrap();
+        let enc = doc["sops"]["age"][0]["enc"].as_str().unwrap().to_string();
+        let id: age::x25519::Identity = secret.parse().unwrap();
+        age::decrypt(&id, enc.as_bytes()).unwrap()
+    };
+    assert_eq!(data_key(&first[secret_file]).len(), 32);
+    assert_ne!(
+        data_key(&first[secret_file]),
+        data_key(&second[secret_file])
     );
+    for key in ["name:", "EMPTY:", "- recipient:", "type:"] {
+        assert_eq!(
+            line(&first[secret_file], key),
+            line(&second[secret_file], key)
+        );
+    }
     assert!(second[secret_file].contains("lastmodified: \"2023-11-14T22:13:20Z\""));
     let checksum = |t: &str| {
         t.lines()
