@@ -241,6 +241,7 @@ pub fn render_all(
         None => None,
     };
     let lastmodified = sealing::lastmodified();
+    let unreadable = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let results: Vec<_> = jobs
         .par_iter()
         .map(|job| {
@@ -274,6 +275,7 @@ pub fn render_all(
                         layers.tree = Some(k8gen::Sealer::new(sealing::AgeCrypto {
                             dir: tree.dir.join(&folder),
                             identities: ids.clone(),
+                            unreadable: unreadable.clone(),
                             lastmodified: lastmodified.clone(),
                         }));
                         layers.allow_plain_secrets = tree.allow_plain_secrets;
@@ -346,6 +348,9 @@ pub fn render_all(
             how.not_done
         );
         return Err(SPEC_ERROR);
+    }
+    if unreadable.load(std::sync::atomic::Ordering::Relaxed) {
+        let _ = writeln!(std::io::stderr(), "{}", sealing::NO_KEY_NOTE);
     }
     Ok(rendered)
 }

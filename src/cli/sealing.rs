@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use k8gen::{Crypto, Object, Previous};
 
@@ -79,6 +80,9 @@ pub struct AgeCrypto {
     pub dir: PathBuf,
     pub identities: Arc<Vec<age::x25519::Identity>>,
     pub lastmodified: String,
+    /// Set when a previous encrypted file could not be decrypted with any identity: its
+    /// Secret is encrypted anew, which the CLI explains once.
+    pub unreadable: Arc<AtomicBool>,
 }
 
 impl Crypto for AgeCrypto {
@@ -102,6 +106,9 @@ impl Crypto for AgeCrypto {
                 (self.identities.iter()).filter_map(|id| age::decrypt(id, enc.as_bytes()).ok())
             })
             .find_map(|key| <[u8; 32]>::try_from(key.as_slice()).ok());
+        if data_key.is_none() {
+            self.unreadable.store(true, Ordering::Relaxed);
+        }
         Some(Previous { document, data_key })
     }
 
@@ -109,6 +116,11 @@ impl Crypto for AgeCrypto {
         self.lastmodified.clone()
     }
 }
+
+/// What to tell the user when encrypted Secrets of the tree could not be read back.
+pub const NO_KEY_NOTE: &str = "k8gen: note: no age key of their recipients (SOPS_AGE_KEY_FILE, \
+SOPS_AGE_KEY or ~/.config/sops/age/keys.txt), so encrypted Secrets were encrypted anew and their \
+files change; with the key, unchanged Secrets keep their files";
 
 #[cfg(test)]
 mod tests {

@@ -224,7 +224,8 @@ fn unchanged_secrets_keep_their_ciphertext_with_the_key() {
     assert!(first[secret_file].contains("lastmodified: \"1970-01-01T00:00:00Z\""));
 
     // With the key (either way sops reads it): the same tree, byte for byte, and --check agrees.
-    render(&[("SOPS_AGE_KEY_FILE", key)]);
+    let quiet = render(&[("SOPS_AGE_KEY_FILE", key)]);
+    assert_eq!(stderr(&quiet), "");
     assert_eq!(tree(&out), first);
     render(&[("SOPS_AGE_KEY", &secret)]);
     assert_eq!(tree(&out), first);
@@ -300,8 +301,14 @@ fn unchanged_secrets_keep_their_ciphertext_with_the_key() {
         checksum(&second["deployment-shop.yaml"])
     );
 
-    // Without the key k8gen cannot tell: the Secret is encrypted anew (README "Secrets").
-    render(&[]);
+    // Without the key k8gen cannot tell: the Secret is encrypted anew (README "Secrets"), and
+    // k8gen says why.
+    let noted = render(&[]);
+    assert!(
+        stderr(&noted).contains("note: no age key"),
+        "{}",
+        stderr(&noted)
+    );
     let third = tree(&out);
     assert_ne!(third[secret_file], second[secret_file]);
     let fail = k8gen(
