@@ -170,12 +170,26 @@ fn sops_tree_is_decrypted_by_independent_implementations() {
     .collect();
     assert_eq!(data_of(&doc), want);
 
-    // Nothing of a value in the tree: not the value, its base64, or its (unsalted) SHA-256,
-    // nor the SHA-256 of what the old checksum hashed.
-    let files = tree(&dir.path().join("out"));
+    // The unsalted hash a plain Secret's `checksum/secret` is (what every render wrote before):
+    // on stdout, where the values are in the output anyway, and nowhere in the tree.
     let b64 = base64::engine::general_purpose::STANDARD;
+    let plain_content = serde_json::json!(["shop-secrets", {
+        "API_KEY": b64.encode("literal-api-key-1"),
+        "DB_PASSWORD": b64.encode("hunter2-is-not-a-password"),
+        "EMPTY": "",
+    }, null]);
+    let plain_sum = hex::encode(sha2::Sha256::digest(plain_content.to_string()));
+    let stream = ok(k8gen(dir.path(), &["render", "shop.toml"], &[]));
+    let stream = String::from_utf8(stream.stdout).unwrap();
+    assert!(stream.contains(&plain_sum), "{stream}");
+    // Nothing of a value in the tree: not the value, its base64, its (unsalted) SHA-256, nor
+    // the plain Secret's checksum.
+    let mut files = tree(&dir.path().join("out"));
+    let manifest = std::fs::read_to_string(dir.path().join("out/.k8gen-owned.json")).unwrap();
+    files.insert(".k8gen-owned.json".into(), manifest);
     for v in ["literal-api-key-1", "hunter2-is-not-a-password"] {
         let needles = [
+            plain_sum.clone(),
             v.to_string(),
             b64.encode(v),
             hex::encode(sha2::Sha256::digest(v)),
