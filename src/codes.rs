@@ -56,6 +56,18 @@ codes! {
     ENV_NOT_ALLOWED = "K0132";
     /// An invalid pattern in the platform file's `[inputs] env.allow`.
     INVALID_ENV_PATTERN = "K0133";
+    /// A Secret with values k8gen knows in a tree render, without a secrets mode.
+    PLAIN_SECRET_IN_TREE = "K0140";
+    /// `secrets_mode = "plain"` in a tree render the platform does not allow it in.
+    PLAIN_SECRETS_NOT_ALLOWED = "K0141";
+    /// `secrets_mode = "external"` with a value that is not `{ external = ... }`.
+    NOT_EXTERNAL = "K0142";
+    /// `secrets_mode = "sops"` without any `sops.age` recipient.
+    NO_RECIPIENTS = "K0143";
+    /// A `sops.age` entry that is no age recipient (`age1...`).
+    INVALID_RECIPIENT = "K0144";
+    /// Encrypting a Secret failed (the recipient was refused by the age library).
+    ENCRYPTION_FAILED = "K0145";
     /// An `allow` entry that names no lint rule.
     UNKNOWN_RULE = "K0200";
     MISSING_READINESS = "K0201";
@@ -74,6 +86,7 @@ codes! {
     MISSING_REQUIRED_LABELS = "K0214";
     VERSION_IN_SELECTOR = "K0215";
     FLUX_SUBSTITUTION = "K0218";
+    SECRETS_WITHOUT_MODE = "K0220";
 }
 
 /// The lint rules of `k8gen check`: code, name (what `allow` lists) and what each looks for.
@@ -172,6 +185,12 @@ pub mod lints {
     };
 
     /// Every rule, in code order.
+    pub const SECRETS_WITHOUT_MODE: Rule = Rule {
+        code: super::SECRETS_WITHOUT_MODE,
+        name: "secrets-without-mode",
+        summary: "secret values k8gen reads, but no `secrets_mode`: `render -o` refuses them",
+    };
+
     pub const RULES: &[Rule] = &[
         MISSING_READINESS,
         MISSING_LIVENESS,
@@ -189,5 +208,6 @@ pub mod lints {
         MISSING_REQUIRED_LABELS,
         VERSION_IN_SELECTOR,
         FLUX_SUBSTITUTION,
+        SECRETS_WITHOUT_MODE,
     ];
 }

@@ -50,6 +50,7 @@ use std::path::Path;
 
 pub use codes::lints::RULES as LINT_RULES;
 pub use diag::Diagnostic;
+pub use encrypt::sops::FIXED_LASTMODIFIED as SOPS_FIXED_LASTMODIFIED;
 pub use kube::{KINDS, Object};
 pub use lower::Host;
 pub use lower::access::{Access, Confinement};
@@ -63,6 +64,7 @@ pub fn check_env_pattern(pattern: &str) -> Result<(), String> {
 /// "ConfigMap", "name": ...}`): the suffix of a hashed name (`config_rollout =
 /// "hashed-names"`, hashed Jobs).
 pub use passes::kustomize_hash;
+pub use passes::{Crypto, Previous};
 
 pub use syntax::SchemaFile;
 
@@ -104,6 +106,27 @@ pub struct Layers {
     /// Environments that have an overlay file beside the spec (`STEM.ENV.toml`): without a
     /// platform file, they count as declared, for the "no environment" error's suggestions.
     pub overlay_files: Vec<String>,
+    /// The render is written into a folder people commit (`render -o DIR`): Secrets follow
+    /// the app's `secrets_mode` (a plain one is refused), encrypted with this [`Sealer`].
+    pub tree: Option<Sealer>,
+    /// `render --allow-plain-secrets`: like `[secrets] allow_plain = true` of k8gen.toml.
+    pub allow_plain_secrets: bool,
+}
+
+/// The [`Crypto`] a tree render encrypts Secrets with (shared, so [`Layers`] stay `Clone`).
+#[derive(Clone)]
+pub struct Sealer(pub std::sync::Arc<std::sync::Mutex<dyn Crypto + Send>>);
+
+impl Sealer {
+    pub fn new(crypto: impl Crypto + Send + 'static) -> Self {
+        Sealer(std::sync::Arc::new(std::sync::Mutex::new(crypto)))
+    }
+}
+
+impl std::fmt::Debug for Sealer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Sealer")
+    }
 }
 
 /// [`render_source`] with `--set` overrides: each `PATH=VALUE` (`replicas=4`,
@@ -132,7 +155,7 @@ pub fn render_layers(
     host: &dyn Host,
 ) -> Result<Vec<Object>, Vec<Diagnostic>> {
     let (files, ids) = layer_files(spec_name, source, layers);
-    pipeline(&files, &ids, base_dir, host, false).map(|(objects, _)| objects)
+    pipeline(&files, &ids, base_dir, host, false, Some(layers)).map(|(objects, _)| objects)
 }
 
 /// Everything [`render_source`] does, then the lint rules: the lint warnings, or every error.
@@ -153,7 +176,7 @@ pub fn check_layers(
     host: &dyn Host,
 ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
     let (files, ids) = layer_files(spec_name, source, layers);
-    pipeline(&files, &ids, base_dir, host, true).map(|(_, warnings)| warnings)
+    pipeline(&files, &ids, base_dir, host, true, None).map(|(_, warnings)| warnings)
 }
 
 /// A component of a spec as written (after `[defaults]`), with the images it names: what a
@@ -264,6 +287,7 @@ fn pipeline(
     base_dir: &Path,
     host: &dyn Host,
     with_lints: bool,
+    output: Option<&Layers>,
 ) -> Result<(Vec<Object>, Vec<Diagnostic>), Vec<Diagnostic>> {
     // Spans are global while the files are read; each finding is given its file at the end.
     let localize = |diags: Vec<Diagnostic>| -> Vec<Diagnostic> {
@@ -276,6 +300,9 @@ fn pipeline(
         mut diags,
     } = lower::lower(&spec, base_dir, host);
     diags.splice(0..0, spec.diags.iter().cloned());
+    let sealer = output.and_then(|l| l.tree.as_ref());
+    app.secrets.tree = sealer.is_some();
+    app.secrets.allow_plain |= output.is_some_and(|l| l.allow_plain_secrets);
     model::defaults::normalize(&mut app);
     diags.extend(
         model::rules::validate(&app)
@@ -292,14 +319,17 @@ fn pipeline(
         });
         return Err(localize(diags));
     }
-    let objects = objects(&app).map_err(|errors| {
+    let mut guard = sealer.map(|s| s.0.lock().unwrap_or_else(|e| e.into_inner()));
+    let crypto = guard.as_deref_mut().map(|c| c as &mut dyn Crypto);
+    let objects = objects(&app, crypto).map_err(|issues| {
         localize(
-            errors
+            issues
                 .into_iter()
-                .map(|e| provenance.diagnostic(patch_issue(e)))
+                .map(|i| provenance.diagnostic(i))
                 .collect(),
         )
     })?;
+    drop(guard);
     if !with_lints && app.policy.deny.is_empty() {
         return Ok((objects, Vec::new()));
     }
@@ -331,9 +361,15 @@ fn patch_issue(e: passes::PatchError) -> model::Issue {
 }
 
 /// The objects of a normalised, valid app, in apply order with every pass applied.
-fn objects(app: &model::App) -> Result<Vec<Object>, Vec<passes::PatchError>> {
+fn objects(
+    app: &model::App,
+    crypto: Option<&mut dyn Crypto>,
+) -> Result<Vec<Object>, Vec<model::Issue>> {
     let mut objects = kube::build(app);
-    passes::run(&mut objects, app)?;
+    passes::run(&mut objects, app, crypto).map_err(|f| match f {
+        passes::Failed::Patches(errors) => errors.into_iter().map(patch_issue).collect(),
+        passes::Failed::Seal(issues) => issues,
+    })?;
     Ok(objects)
 }
 
@@ -346,5 +382,22 @@ pub fn render_app(app: &model::App) -> Result<Vec<Object>, Vec<model::Issue>> {
     if !issues.is_empty() {
         return Err(issues);
     }
-    objects(&app).map_err(|errors| errors.into_iter().map(patch_issue).collect())
+    objects(&app, None)
+}
+
+/// [`render_app`] for a folder people commit (what `render -o DIR` does with a spec): the
+/// app's `secrets_mode` applies (a plain Secret is refused unless allowed), and in `sops` mode
+/// every Secret is encrypted with `crypto`.
+pub fn render_app_for_tree(
+    app: &model::App,
+    crypto: &mut dyn Crypto,
+) -> Result<Vec<Object>, Vec<model::Issue>> {
+    let mut app = app.clone();
+    app.secrets.tree = true;
+    model::defaults::normalize(&mut app);
+    let issues = model::rules::validate(&app);
+    if !issues.is_empty() {
+        return Err(issues);
+    }
+    objects(&app, Some(crypto))
 }

@@ -96,6 +96,23 @@ macro_rules! value_enum {
 }
 
 value_enum! {
+    /// How a tree render (`k8gen render -o DIR`, a folder people commit) writes the Secrets
+    /// whose values k8gen knows (`{ file }`, `{ env }`, literals). A stdout render always
+    /// writes them plain: nothing of it is committed.
+    pub enum SecretsMode {
+        /// Every value comes from an External Secrets store (`{ external = ... }`); only the
+        /// ExternalSecret is written.
+        External = "external",
+        /// Values encrypted in SOPS's format for the `sops.age` recipients (Flux's
+        /// kustomize-controller decrypts them).
+        Sops = "sops",
+        /// Plain Secrets (base64): only where the platform (`[secrets] allow_plain = true`) or
+        /// the command line (`--allow-plain-secrets`) allows it.
+        Plain = "plain",
+    }
+}
+
+value_enum! {
     /// The type of a component's Service.
     pub enum ServiceType {
         /// A virtual IP inside the cluster (the default).

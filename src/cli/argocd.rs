@@ -140,6 +140,8 @@ pub fn run() -> i32 {
         to_folder: false,
         nested: None,
         not_done: "nothing was printed",
+        // Manifests go to the repo server, not into Git: Secrets stay plain, like stdout.
+        tree: None,
     };
     let rendered = match render_all(&req.specs, &envs, &req.sets, &reading, false, &how) {
         Ok(r) => r,

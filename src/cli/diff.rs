@@ -64,6 +64,15 @@ pub fn run(o: &Options) -> i32 {
         to_folder: true,
         nested: None,
         not_done: "nothing was compared",
+        // Against a tree: render as `render -o DIR` would (its secrets modes; an unchanged
+        // encrypted Secret keeps the tree's ciphertext when the age key is at hand).
+        tree: match (o.base, o.dir) {
+            (None, Some(dir)) => Some(super::render::Tree {
+                dir: dir.to_path_buf(),
+                allow_plain_secrets: false,
+            }),
+            _ => None,
+        },
     };
     let new = match render_all(o.specs, o.envs, o.sets, o.reading, o.color, &how) {
         Ok(r) => r,
@@ -371,6 +380,7 @@ fn base_render(rev: &str, o: &Options, nested: bool) -> Result<BTreeMap<PathBuf,
         to_folder: true,
         nested: Some(nested),
         not_done: "nothing was compared (the errors are in the specs at the --base revision)",
+        tree: None,
     };
     let rendered = render_all(&specs, o.envs, o.sets, o.reading, o.color, &how)?;
     objects_of(&rendered).map_err(fail)

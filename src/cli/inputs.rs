@@ -490,6 +490,8 @@ fn jobs(
                 platform: platform.clone(),
                 sets: sets.to_vec(),
                 overlay_files: overlay_files.clone(),
+                tree: None,
+                allow_plain_secrets: false,
             },
             host: RealHost::new(&folder.root, reading),
         });

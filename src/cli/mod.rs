@@ -9,6 +9,7 @@ mod init;
 mod inputs;
 mod output;
 mod render;
+mod sealing;
 mod set_image;
 pub mod tree;
 
@@ -91,6 +92,11 @@ wrote which file, so files of specs that are gone are removed and no other file 
         /// `[gitops]` of k8gen.toml)
         #[arg(long, requires = "output")]
         no_kustomization: bool,
+        /// With -o: let apps with `secrets_mode = "plain"` write plain (base64) Secrets into
+        /// the folder (for local trees that are never committed; also `[secrets]
+        /// allow_plain = true` of k8gen.toml)
+        #[arg(long, requires = "output")]
+        allow_plain_secrets: bool,
     },
     /// Check specs without writing anything: every error, then lint warnings
     #[command(
@@ -307,6 +313,7 @@ pub fn run(args: Args) -> i32 {
             output,
             check,
             no_kustomization,
+            allow_plain_secrets,
         } => render::run(
             &inputs.specs,
             output.as_deref(),
@@ -317,6 +324,7 @@ pub fn run(args: Args) -> i32 {
             &render::TreeArgs {
                 check,
                 no_kustomization,
+                allow_plain_secrets,
             },
         ),
         Command::Check { list: true, .. } => check::list(),

@@ -11,13 +11,14 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::inputs::{self, Envs, Job, Reading};
-use super::{OK, SPEC_ERROR, fail, output, plural, tree};
+use super::{OK, SPEC_ERROR, fail, output, plural, sealing, tree};
 
 /// How `-o` writes: `--check` (write nothing, compare), `--no-kustomization`.
 #[derive(Default, Debug, Clone, Copy)]
 pub struct TreeArgs {
     pub check: bool,
     pub no_kustomization: bool,
+    pub allow_plain_secrets: bool,
 }
 
 /// A `[gitops] folder` pattern: `{env}` and `{app}` each once, plain folder names between
@@ -126,6 +127,10 @@ pub fn run(
         to_folder: out_dir.is_some(),
         nested: None,
         not_done: "nothing was written",
+        tree: out_dir.map(|dir| Tree {
+            dir: dir.to_path_buf(),
+            allow_plain_secrets: tree_args.allow_plain_secrets,
+        }),
     };
     let rendered = match render_all(specs, envs, sets, reading, color, &how) {
         Ok(rendered) => rendered,
@@ -172,6 +177,15 @@ pub struct How {
     pub nested: Option<bool>,
     /// What the error summary says did not happen: `nothing was written`.
     pub not_done: &'static str,
+    /// The render replaces this tree (`render -o DIR`): Secrets follow each app's
+    /// `secrets_mode`, and unchanged encrypted Secrets keep the tree's ciphertext.
+    pub tree: Option<Tree>,
+}
+
+/// The tree a render replaces.
+pub struct Tree {
+    pub dir: PathBuf,
+    pub allow_plain_secrets: bool,
 }
 
 /// Renders every spec (and environment) named by the arguments; on errors prints the
@@ -221,6 +235,15 @@ pub fn render_all(
             }
         }
     }
+    let identities = match &how.tree {
+        Some(_) => match sealing::identities() {
+            Ok(ids) => Some(std::sync::Arc::new(ids)),
+            Err(e) => return Err(fail(e)),
+        },
+        None => None,
+    };
+    let lastmodified = sealing::lastmodified();
+    let unreadable = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let results: Vec<_> = jobs
         .par_iter()
         .map(|job| {
@@ -228,21 +251,7 @@ pub fn render_all(
             let path = &source.path;
             match &source.not_utf8 {
                 Some(d) => Err(vec![d.clone()]),
-                None => k8gen::render_layers(
-                    &source.shown,
-                    &source.text,
-                    &job.layers,
-                    source.base_dir(),
-                    &job.host,
-                )
-                .map(|objects| {
-                    let mut name = path
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    if let Some(env) = &job.layers.env {
-                        name.push_str(&format!(" --env {env}"));
-                    }
+                None => {
                     let stem = path
                         .file_stem()
                         .map(|n| n.to_string_lossy().into_owned())
@@ -263,29 +272,55 @@ pub fn render_all(
                             }
                         }
                     }
-                    Rendered {
-                        path: path.clone(),
-                        folder,
-                        stream: if to_folder {
-                            String::new()
-                        } else {
-                            k8gen::emit::stream(&objects)
-                        },
-                        files: if to_folder {
-                            k8gen::emit::files(&objects, &name)
-                        } else {
-                            BTreeMap::new()
-                        },
-                        order: objects.iter().map(k8gen::emit::file_name).collect(),
-                        namespaces: objects
-                            .iter()
-                            .filter(|o| o.kind() == "Namespace")
-                            .map(|o| o.name().to_string())
-                            .collect(),
-                        owner: name,
-                        kustomization,
+                    let mut layers = job.layers.clone();
+                    if let (Some(tree), Some(ids)) = (&how.tree, &identities) {
+                        layers.tree = Some(k8gen::Sealer::new(sealing::AgeCrypto {
+                            dir: tree.dir.join(&folder),
+                            identities: ids.clone(),
+                            unreadable: unreadable.clone(),
+                            lastmodified: lastmodified.clone(),
+                        }));
+                        layers.allow_plain_secrets = tree.allow_plain_secrets;
                     }
-                }),
+                    k8gen::render_layers(
+                        &source.shown,
+                        &source.text,
+                        &layers,
+                        source.base_dir(),
+                        &job.host,
+                    )
+                    .map(|objects| {
+                        let mut name = path
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        if let Some(env) = &job.layers.env {
+                            name.push_str(&format!(" --env {env}"));
+                        }
+                        Rendered {
+                            path: path.clone(),
+                            folder,
+                            stream: if to_folder {
+                                String::new()
+                            } else {
+                                k8gen::emit::stream(&objects)
+                            },
+                            files: if to_folder {
+                                k8gen::emit::files(&objects, &name)
+                            } else {
+                                BTreeMap::new()
+                            },
+                            order: objects.iter().map(k8gen::emit::file_name).collect(),
+                            namespaces: objects
+                                .iter()
+                                .filter(|o| o.kind() == "Namespace")
+                                .map(|o| o.name().to_string())
+                                .collect(),
+                            owner: name,
+                            kustomization,
+                        }
+                    })
+                }
             }
         })
         .collect();
@@ -315,6 +350,9 @@ pub fn render_all(
             how.not_done
         );
         return Err(SPEC_ERROR);
+    }
+    if unreadable.load(std::sync::atomic::Ordering::Relaxed) {
+        let _ = writeln!(std::io::stderr(), "{}", sealing::NO_KEY_NOTE);
     }
     Ok(rendered)
 }

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::kube::Object;
+use crate::kube::{Level, Object};
 
 /// One object as a YAML document (no `---` line).
 pub fn document(object: &Object) -> String {
@@ -43,10 +43,7 @@ impl serde::Serialize for Styled<'_> {
                 serde_saphyr::DoubleQuoted(v.as_str()).serialize(s)
             }
             Value::Array(items) => {
-                let child = match level {
-                    Level::Verbatim => Level::Verbatim,
-                    _ => Level::Item,
-                };
+                let child = level.item();
                 let mut seq = s.serialize_seq(Some(items.len()))?;
                 for item in items {
                     seq.serialize_element(&Styled(item, child))?;
@@ -55,13 +52,7 @@ impl serde::Serialize for Styled<'_> {
             }
             Value::Object(map) => {
                 let first = level.first();
-                let child = |k: &str| match level {
-                    // Label and annotation maps keep their sorted order; `name` inside them
-                    // is data.
-                    Level::Metadata | Level::Verbatim => Level::Verbatim,
-                    _ if k == "metadata" => Level::Metadata,
-                    _ => Level::Other,
-                };
+                let child = |k: &str| level.child(k);
                 let mut m = s.serialize_map(Some(map.len()))?;
                 for k in first {
                     if let Some(v) = map.get(*k) {
@@ -174,27 +165,4 @@ pub fn files(objects: &[Object], source: &str) -> BTreeMap<String, String> {
         .iter()
         .map(|o| (file_name(o), header.clone() + &document(o)))
         .collect()
-}
-
-/// Where a map is in a document, which decides which of its keys come first.
-#[derive(Clone, Copy)]
-enum Level {
-    Top,
-    Metadata,
-    /// A map inside a list: `name` first.
-    Item,
-    Other,
-    /// Inside metadata: written in the order it has.
-    Verbatim,
-}
-
-impl Level {
-    fn first(self) -> &'static [&'static str] {
-        match self {
-            Level::Top => &["apiVersion", "kind", "metadata"],
-            Level::Metadata => &["name", "generateName", "namespace", "labels", "annotations"],
-            Level::Item => &["name"],
-            Level::Other | Level::Verbatim => &[],
-        }
-    }
 }

@@ -17,7 +17,8 @@
 
 use std::fmt;
 
-use aes_gcm::aead::{AeadInOut, KeyInit};
+use aes_gcm::aead::generic_array::GenericArray;
+use aes_gcm::aead::{AeadInPlace, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine as _;
 use rand_core::TryCryptoRng;
@@ -209,9 +210,9 @@ impl SealingKey {
 
         // The session key encrypts this one message only, so the zero nonce is safe (and is
         // what the controller decrypts with).
-        let aes = Aes256Gcm::new(&session_key.into());
+        let aes = Aes256Gcm::new(GenericArray::from_slice(&session_key));
         let mut sealed_value = value.to_vec();
-        aes.encrypt_in_place(&Nonce::default(), &[], &mut sealed_value)
+        aes.encrypt_in_place(&Nonce::default(), b"", &mut sealed_value)
             .map_err(|e| SealError::Encrypt(format!("AES-GCM: {e}")))?;
         session_key.fill(0);
 

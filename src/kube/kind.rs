@@ -21,7 +21,7 @@ use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
-use super::{Application, ExternalSecret, Rollout};
+use super::{Application, ExternalSecret, Rollout, SopsSecret};
 
 /// The pods a workload runs: the metadata and spec of its pod template (a Pod's own).
 #[derive(Debug, Clone, Copy)]
@@ -355,6 +355,16 @@ podless!(Secret, selector: |_| None, data: |o| data(
     o.metadata.name.as_deref().unwrap_or_default(),
     serde_json::json!(o.data),
     serde_json::json!(o.string_data),
+    Some(hashable("Secret", serde_json::json!(o), &["data", "type"], &["stringData"])),
+));
+// Stands for its Secret by the ciphertext (kept while the plaintext is unchanged) and the
+// encrypted MAC: never by a hash of the plaintext, which is not in the output.
+podless!(SopsSecret, selector: |_| None, data: |o| data(
+    DataKind::Secret,
+    o.metadata.name.as_deref().unwrap_or_default(),
+    serde_json::json!(o.data),
+    serde_json::json!(o.sops.mac),
+    // Hashed names (`config_rollout = "hashed-names"`) are of the ciphertext too.
     Some(hashable("Secret", serde_json::json!(o), &["data", "type"], &["stringData"])),
 ));
 podless!(ExternalSecret, selector: |_| None, data: |o| data(

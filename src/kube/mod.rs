@@ -18,11 +18,13 @@ mod pod;
 mod rbac;
 mod release;
 mod scaling;
-mod secret;
+pub mod secret;
 mod service;
 mod statefulset;
 
 use std::collections::BTreeMap;
+
+use serde_json::Value;
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
@@ -40,14 +42,16 @@ use k8s_openapi::{Metadata, Resource};
 pub use configmap::FLUX_SUBSTITUTE;
 pub use crd::{Application, ExternalSecret, Rollout};
 pub use kind::{DataKind, Kind, PodData, PodMut, PodRef, selects};
+pub use secret::{AgeStanza, SopsMetadata, SopsSecret};
 
 use crate::model::{App, Component, Workload};
 
 /// Declares [`Object`] with one variant per kind, and the code that dispatches on it. Kinds
-/// are listed in apply order: a kind's place in the list is its [`Object::rank`]. Each kind
+/// are listed in apply order: a kind's place in the list is its [`Object::rank`]. After `;`
+/// come other forms of a listed kind (the SOPS-encrypted Secret), ranked by their kind. Each kind
 /// implements [`Kind`] (pods it runs or selects), so no pass needs to name kinds.
 macro_rules! objects {
-    ($($variant:ident($ty:ty),)*) => {
+    ($($variant:ident($ty:ty),)* ; $($fvariant:ident($fty:ty),)*) => {
         /// Every kind, in apply order.
         pub const KINDS: &[&str] = &[$(<$ty as Resource>::KIND,)*];
 
@@ -57,30 +61,35 @@ macro_rules! objects {
         #[derive(Debug, Clone, PartialEq)]
         pub enum Object {
             $($variant($ty),)*
+            $($fvariant($fty),)*
         }
 
         impl Object {
             pub fn kind(&self) -> &'static str {
                 match self {
                     $(Object::$variant(_) => <$ty as Resource>::KIND,)*
+                    $(Object::$fvariant(_) => <$fty as Resource>::KIND,)*
                 }
             }
 
             pub fn api_version(&self) -> &'static str {
                 match self {
                     $(Object::$variant(_) => <$ty as Resource>::API_VERSION,)*
+                    $(Object::$fvariant(_) => <$fty as Resource>::API_VERSION,)*
                 }
             }
 
             pub fn metadata(&self) -> &ObjectMeta {
                 match self {
                     $(Object::$variant(o) => o.metadata(),)*
+                    $(Object::$fvariant(o) => o.metadata(),)*
                 }
             }
 
             pub fn metadata_mut(&mut self) -> &mut ObjectMeta {
                 match self {
                     $(Object::$variant(o) => o.metadata_mut(),)*
+                    $(Object::$fvariant(o) => o.metadata_mut(),)*
                 }
             }
 
@@ -94,12 +103,14 @@ macro_rules! objects {
             pub fn pod(&self) -> Option<PodRef<'_>> {
                 match self {
                     $(Object::$variant(o) => Kind::pod(o),)*
+                    $(Object::$fvariant(o) => Kind::pod(o),)*
                 }
             }
 
             pub fn pod_mut(&mut self) -> Option<PodMut<'_>> {
                 match self {
                     $(Object::$variant(o) => Kind::pod_mut(o),)*
+                    $(Object::$fvariant(o) => Kind::pod_mut(o),)*
                 }
             }
 
@@ -107,6 +118,7 @@ macro_rules! objects {
             pub fn pod_selector(&self) -> Option<LabelSelector> {
                 match self {
                     $(Object::$variant(o) => Kind::pod_selector(o),)*
+                    $(Object::$fvariant(o) => Kind::pod_selector(o),)*
                 }
             }
 
@@ -114,6 +126,7 @@ macro_rules! objects {
             pub fn pod_data(&self) -> Option<PodData> {
                 match self {
                     $(Object::$variant(o) => Kind::pod_data(o),)*
+                    $(Object::$fvariant(o) => Kind::pod_data(o),)*
                 }
             }
 
@@ -121,6 +134,7 @@ macro_rules! objects {
             pub fn data_refs_mut(&mut self) -> Vec<(DataKind, &mut String)> {
                 match self {
                     $(Object::$variant(o) => Kind::data_refs_mut(o),)*
+                    $(Object::$fvariant(o) => Kind::data_refs_mut(o),)*
                 }
             }
 
@@ -128,6 +142,7 @@ macro_rules! objects {
             pub fn to_json(&self) -> serde_json::Value {
                 match self {
                     $(Object::$variant(o) => serde_json::to_value(o).expect("objects serialize to JSON"),)*
+                    $(Object::$fvariant(o) => serde_json::to_value(o).expect("objects serialize to JSON"),)*
                 }
             }
 
@@ -136,6 +151,7 @@ macro_rules! objects {
             pub fn from_json_like(&self, value: serde_json::Value) -> Result<Object, String> {
                 match self {
                     $(Object::$variant(_) => strict::<$ty>(value).map(Object::$variant),)*
+                    $(Object::$fvariant(_) => strict::<$fty>(value).map(Object::$fvariant),)*
                 }
             }
         }
@@ -167,6 +183,9 @@ objects! {
     HorizontalPodAutoscaler(HorizontalPodAutoscaler),
     PodDisruptionBudget(PodDisruptionBudget),
     Application(Application),
+    ;
+    // Other forms of a kind above: not in `KINDS`, ranked as that kind.
+    SopsSecret(SopsSecret),
 }
 
 /// Deserializes `T`, failing on fields `T` does not know (k8s-openapi's own impls skip them).
@@ -319,5 +338,86 @@ mod tests {
     #[test]
     fn the_kinds_are_the_vocabularys_kinds_in_apply_order() {
         assert_eq!(KINDS, crate::values::ObjectKind::NAMES);
+    }
+}
+
+/// Where a map is in a document, which decides which of its keys come first: `apiVersion`,
+/// `kind`, `metadata` at the top (then `name`, `namespace`, `labels`, `annotations` inside
+/// it), in every list of maps an item's `name` first, every other key in its serialized order;
+/// label and annotation maps (everything inside metadata) as they are. The one source of the
+/// order both `emit` (which writes keys in it) and [`document_order`] use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Top,
+    Metadata,
+    /// A map inside a list: `name` first.
+    Item,
+    Other,
+    /// Inside metadata: kept in the order it has.
+    Verbatim,
+}
+
+impl Level {
+    /// The keys that come first in a map at this level, in order.
+    pub fn first(self) -> &'static [&'static str] {
+        match self {
+            Level::Top => &["apiVersion", "kind", "metadata"],
+            Level::Metadata => &["name", "generateName", "namespace", "labels", "annotations"],
+            Level::Item => &["name"],
+            Level::Other | Level::Verbatim => &[],
+        }
+    }
+
+    /// The level of the value under `key` of a map at this level.
+    pub fn child(self, key: &str) -> Level {
+        match self {
+            Level::Metadata | Level::Verbatim => Level::Verbatim,
+            _ if key == "metadata" => Level::Metadata,
+            _ => Level::Other,
+        }
+    }
+
+    /// The level of the items of a list at this level.
+    pub fn item(self) -> Level {
+        match self {
+            Level::Verbatim => Level::Verbatim,
+            _ => Level::Item,
+        }
+    }
+}
+
+/// `value` (an object's JSON) with its keys in the order documents are written in: `apiVersion`,
+/// `kind`, `metadata` first (then `name`, `namespace`, `labels`, `annotations` inside it), in
+/// every list of maps an item's `name` first, every other key in its serialized order. `emit`
+/// writes this order, and `passes::seal` computes a SOPS MAC over the values in it.
+pub fn document_order(value: Value) -> Value {
+    reorder(value, Level::Top)
+}
+
+fn reorder(value: Value, level: Level) -> Value {
+    match value {
+        Value::Object(mut map) => {
+            let first = level.first();
+            let mut out = serde_json::Map::with_capacity(map.len());
+            for key in first {
+                if let Some(v) = map.shift_remove(*key) {
+                    out.insert((*key).to_string(), v);
+                }
+            }
+            out.extend(map);
+            Value::Object(
+                out.into_iter()
+                    .map(|(k, v)| {
+                        let v = reorder(v, level.child(&k));
+                        (k, v)
+                    })
+                    .collect(),
+            )
+        }
+        Value::Array(items) => {
+            let child = level.item();
+            Value::Array(items.into_iter().map(|v| reorder(v, child)).collect())
+        }
+        other => other,
     }
 }

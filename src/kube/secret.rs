@@ -1,9 +1,14 @@
 //! Secret `NAME-secrets`, type Opaque, values base64-encoded in `data` (never `stringData`,
 //! which would show up as a diff against the live object on every sync). When the values come
-//! from an External Secrets store, `crd::external_secret` makes the Secret instead.
+//! from an External Secrets store, `crd::external_secret` makes the Secret instead. Also the
+//! SOPS-encrypted form of a Secret ([`SopsSecret`]) that `passes::seal` makes of it for a tree.
+
+use std::collections::BTreeMap;
 
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{App, Component};
 
@@ -23,4 +28,59 @@ pub fn secret(app: &App, component: &Component) -> Option<Secret> {
         ),
         ..Default::default()
     })
+}
+
+/// A Secret encrypted in SOPS's format (`secrets_mode = "sops"`), as written into a tree:
+/// `data` values are `ENC[AES256_GCM,...]` strings and `sops` holds the data key for each age
+/// recipient and the MAC. Built by `passes::seal` from the plain [`Secret`]; Flux's
+/// kustomize-controller (`spec.decryption.provider: sops`) turns it back into that Secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SopsSecret {
+    pub api_version: String,
+    pub kind: String,
+    pub metadata: ObjectMeta,
+    pub data: BTreeMap<String, String>,
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub sops: SopsMetadata,
+}
+
+/// The `sops` block of an encrypted file, with the fields this format needs (sops itself
+/// also writes empty `kms`, `pgp`, ... lists, which readers treat as absent).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SopsMetadata {
+    pub age: Vec<AgeStanza>,
+    pub lastmodified: String,
+    pub mac: String,
+    pub encrypted_regex: String,
+    pub version: String,
+}
+
+/// The data key, age-encrypted (armored) for one recipient.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgeStanza {
+    pub recipient: String,
+    pub enc: String,
+}
+
+impl k8s_openapi::Resource for SopsSecret {
+    const API_VERSION: &'static str = "v1";
+    const GROUP: &'static str = "";
+    const KIND: &'static str = "Secret";
+    const VERSION: &'static str = "v1";
+    const URL_PATH_SEGMENT: &'static str = "secrets";
+    type Scope = k8s_openapi::NamespaceResourceScope;
+}
+
+impl k8s_openapi::Metadata for SopsSecret {
+    type Ty = ObjectMeta;
+    fn metadata(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+    fn metadata_mut(&mut self) -> &mut ObjectMeta {
+        &mut self.metadata
+    }
 }

@@ -38,7 +38,7 @@ pub fn lint(spec: &Spec, app: &App, objects: &[Object]) -> Vec<Diagnostic> {
         let pod = (objects.iter())
             .filter(|o| o.name() == c.name)
             .find_map(Object::pod);
-        for d in component(syntax, c, pod, &key) {
+        for d in component(syntax, c, pod, &key, app.secrets.mode.is_some()) {
             push(&mut out, d, app_allow, &c.allow);
         }
         let own = objects.iter().filter(|o| o.name() == c.name);
@@ -219,6 +219,7 @@ fn component(
     c: &model::Component,
     pod: Option<PodRef<'_>>,
     key: &Sp<String>,
+    has_mode: bool,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let name = &key.value;
@@ -386,6 +387,14 @@ fn component(
         out.push(
             warn(SECRETS_AS_ENV, at(secret_env_key(s).or(s.secrets.keys().next()), key), format!("`{name}` gets secrets as environment variables"))
                 .with_help("mount them as files with `mount.secrets = \"/run/secrets/app\"` if the app can read files"),
+        );
+    }
+    if !has_mode
+        && let Some((k, _)) = (s.secrets.iter()).find(|(k, _)| c.secrets.contains_key(&k.value))
+    {
+        out.push(
+            warn(SECRETS_WITHOUT_MODE, k.span(), format!("`{name}` has secret values but the app has no `secrets_mode`"))
+                .with_help("`k8gen render -o DIR` refuses them (K0140); set `secrets_mode = \"sops\"` with `sops.age` recipients, or `\"external\"`, here or in k8gen.toml"),
         );
     }
     for (k, v) in &s.secrets {

@@ -243,3 +243,34 @@ pub fn policy(
         ),
     }
 }
+
+/// The app's secrets mode and SOPS recipients (`secrets_mode`, `sops.age`), and whether the
+/// platform lets a tree hold plain Secrets (`[secrets] allow_plain`).
+pub fn secrets(
+    cx: &mut Cx<'_>,
+    file: &syntax::SpecFile,
+    platform: Option<&syntax::PlatformFile>,
+) -> model::Secrets {
+    let mode = file.secrets_mode.as_ref().map(|m| {
+        cx.provenance.record("secrets_mode", m.span());
+        m.value
+    });
+    let mut sops_age = Vec::new();
+    if let Some(sops) = &file.sops {
+        cx.provenance.record("sops", sops.span());
+        for (i, r) in sops.value.age.iter().enumerate() {
+            cx.provenance.record(issue::index("sops.age", i), r.span());
+            sops_age.push(r.value.clone());
+        }
+    }
+    let allow_plain = platform
+        .and_then(|p| p.secrets.as_ref())
+        .and_then(|s| s.value.allow_plain.as_ref())
+        .is_some_and(|b| b.value);
+    model::Secrets {
+        mode,
+        sops_age,
+        allow_plain,
+        tree: false,
+    }
+}

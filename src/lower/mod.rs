@@ -183,6 +183,7 @@ pub fn lower(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Checked {
         patches,
         allow: allowed(&mut cx, file.allow.as_deref(), "allow"),
         policy: app::policy(&mut cx, spec.platform.as_ref(), &name.value),
+        secrets: app::secrets(&mut cx, file, spec.platform.as_ref()),
     };
     Checked {
         app,

@@ -154,6 +154,26 @@ pub struct App {
     /// How a changed ConfigMap or Secret rolls the pods reading it. Default
     /// ([`defaults::config_rollout`]): the `checksum/*` annotations, names stay.
     pub config_rollout: Option<ConfigRollout>,
+    /// How Secrets are written in a tree render, and what the platform allows
+    /// ([`Secrets`]).
+    pub secrets: Secrets,
+}
+
+/// How a render writes the Secrets whose values k8gen knows. A stdout render writes them
+/// plain; a tree render (`tree`, a folder people commit) refuses them unless `mode` is `sops`,
+/// or `plain` with `allow_plain`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Secrets {
+    /// `secrets_mode` of the spec (or the platform's `[defaults]`).
+    pub mode: Option<SecretsMode>,
+    /// `sops.age`: the age recipients (`age1...`) the data key of each Secret is encrypted for.
+    pub sops_age: Vec<String>,
+    /// `[secrets] allow_plain` of `k8gen.toml` or `render --allow-plain-secrets`: a tree may
+    /// hold plain Secrets of apps whose mode is `plain`.
+    pub allow_plain: bool,
+    /// The objects go into a folder people commit (`render -o DIR`), set by the renderer:
+    /// the secrets mode applies.
+    pub tree: bool,
 }
 
 /// What a platform requires of every app: lint rules that are errors (and that `allow` cannot
@@ -645,6 +665,25 @@ impl App {
     /// Pulls every image that names no registry from this one (`registry.example.com/mirror`).
     pub fn registry(mut self, registry: impl Into<String>) -> Self {
         self.registry = Some(registry.into());
+        self
+    }
+
+    /// How tree renders write the app's Secrets (`secrets_mode`).
+    pub fn secrets_mode(mut self, mode: SecretsMode) -> Self {
+        self.secrets.mode = Some(mode);
+        self
+    }
+
+    /// One more age recipient (`age1...`) of the SOPS-encrypted Secrets (`sops.age`).
+    pub fn sops_age(mut self, recipient: impl Into<String>) -> Self {
+        self.secrets.sops_age.push(recipient.into());
+        self
+    }
+
+    /// Lets a tree hold plain Secrets when the mode is `plain` (what `[secrets] allow_plain`
+    /// of `k8gen.toml` gives a spec).
+    pub fn allow_plain_secrets(mut self) -> Self {
+        self.secrets.allow_plain = true;
         self
     }
 

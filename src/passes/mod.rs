@@ -9,19 +9,41 @@ mod hashed;
 mod invariants;
 mod order;
 mod patch;
+mod seal;
 
 pub use hashed::kustomize_hash;
 pub use patch::PatchError;
+pub use seal::{Crypto, Previous};
 
 use crate::kube::Object;
-use crate::model::{App, ConfigRollout, JobName, Patch, Workload};
+use crate::model::{App, ConfigRollout, Issue, JobName, Patch, Workload};
+
+/// Why the passes stopped.
+#[derive(Debug)]
+pub enum Failed {
+    Patches(Vec<PatchError>),
+    /// Encrypting Secrets failed ([`seal::seal`]).
+    Seal(Vec<Issue>),
+}
 
 /// Runs every pass on the objects of (normalised) `app`: its patches (then the invariants
-/// they could break), content-hashed config names (`config_rollout = "hashed-names"`, over
-/// the patched data), config checksums on pod templates (of the data not hashed into a
-/// name), hashed Job names (over the final Job), then apply order.
-pub fn run(objects: &mut [Object], app: &App) -> Result<(), Vec<PatchError>> {
-    patches_keeping_invariants(objects, &app.patches)?;
+/// they could break); with a `crypto`, the encryption of Secrets for a tree (so names and
+/// checksums are of ciphertext, never of a plaintext the output does not hold);
+/// content-hashed config names (`config_rollout = "hashed-names"`, over the patched data);
+/// config checksums on pod templates (of the data not hashed into a name); hashed Job names
+/// (over the final Job); then apply order.
+pub fn run(
+    objects: &mut [Object],
+    app: &App,
+    crypto: Option<&mut dyn Crypto>,
+) -> Result<(), Failed> {
+    patches_keeping_invariants(objects, &app.patches).map_err(Failed::Patches)?;
+    if let Some(crypto) = crypto {
+        let issues = seal::seal(objects, &app.secrets, crypto);
+        if !issues.is_empty() {
+            return Err(Failed::Seal(issues));
+        }
+    }
     let hashed_names = app.config_rollout == Some(ConfigRollout::HashedNames);
     if hashed_names {
         hashed::rename_config(objects);

@@ -326,6 +326,16 @@ macro_rules! with_app_fields {
                 /// (`NAME-HASH` like Kustomize's generators; every reference follows).
                 #[schemars(example = &"hashed-names")]
                 pub config_rollout: Option<Sp<crate::values::ConfigRollout>>,
+                /// How a tree render (`render -o DIR`) writes Secrets whose values k8gen knows:
+                /// `external` (every value from `{ external = ... }`), `sops` (encrypted for the
+                /// `sops.age` recipients) or `plain` (only where `k8gen.toml` allows it). Without
+                /// it a tree render refuses such a Secret. Usually set by the platform.
+                #[schemars(example = &"sops")]
+                pub secrets_mode: Option<Sp<crate::values::SecretsMode>>,
+                /// SOPS settings (`secrets_mode = "sops"`): `age`, the age recipients
+                /// (`age1...` public keys) the data key is encrypted for.
+                #[schemars(example = serde_json::json!({"age": ["age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"]}))]
+                pub sops: Option<Sp<SopsSyntax>>,
                 /// Further components, each with the same keys as the top level: `[components.db]`.
                 /// Their objects are named `APP-KEY`.
                 #[serde(default)]
@@ -418,6 +428,12 @@ with_component_fields! {
         /// How every app's changed config rolls its pods: `"checksum"` or `"hashed-names"`.
         #[schemars(example = &"hashed-names")]
         pub config_rollout: Option<Sp<crate::values::ConfigRollout>>,
+        /// How tree renders write Secrets of every app: `external`, `sops` or `plain`.
+        #[schemars(example = &"sops")]
+        pub secrets_mode: Option<Sp<crate::values::SecretsMode>>,
+        /// SOPS settings of every app: `age` recipients.
+        #[schemars(example = serde_json::json!({"age": ["age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"]}))]
+        pub sops: Option<Sp<SopsSyntax>>,
         /// A ResourceQuota for each app's namespace.
         #[schemars(example = serde_json::json!({"requests.cpu": "10", "pods": 20}))]
         pub quota: Option<SpMap<Quantity>>,
@@ -455,6 +471,10 @@ pub struct PlatformFile {
     /// Lint rules raised to errors, labels every app must carry, and the apps excepted.
     #[schemars(example = serde_json::json!({"deny": ["latest-or-untagged-image", "missing-resources"], "require_labels": ["platform.company.com/team"]}))]
     pub policy: Option<Sp<PolicySyntax>>,
+    /// What tree renders may write of secrets: `allow_plain = true` lets `secrets_mode =
+    /// "plain"` write plain Secrets into the tree (off by default).
+    #[schemars(example = serde_json::json!({"allow_plain": false}))]
+    pub secrets: Option<Sp<SecretsSyntax>>,
     /// How `k8gen render -o DIR` writes a GitOps tree.
     // Read from the TOML tree (syntax::layers::platform_gitops); typed here for the schema and
     // shape errors.
@@ -485,6 +505,26 @@ pub struct EnvInputsSyntax {
     #[serde(default)]
     #[schemars(example = ["SHOP_*", "BUILD_ID"])]
     pub allow: Vec<Sp<String>>,
+}
+
+/// The platform's `[secrets]` table.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsSyntax {
+    /// Let apps with `secrets_mode = "plain"` write plain (base64) Secrets into rendered
+    /// trees, i.e. into Git. Default false.
+    #[schemars(example = true)]
+    pub allow_plain: Option<Sp<bool>>,
+}
+
+/// SOPS settings of an app.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SopsSyntax {
+    /// age recipients (`age1...` X25519 public keys); each can decrypt the Secrets.
+    #[serde(default)]
+    #[schemars(example = ["age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"])]
+    pub age: Vec<Sp<String>>,
 }
 
 /// The platform's GitOps tree settings.

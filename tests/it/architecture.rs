@@ -117,6 +117,31 @@ fn each_stage_uses_only_the_stages_before_it() {
     later_than("passes", &["syntax", "lower", "emit", "lint", "import"]);
     later_than("emit", &["syntax", "lower", "passes", "lint", "import"]);
     later_than("lint", &["import"]);
+    // The encrypted formats are leaves: JSON values in, JSON values out; `passes::seal`
+    // decides what is encrypted.
+    later_than(
+        "encrypt",
+        &[
+            "syntax", "lower", "model", "kube", "passes", "emit", "lint", "import", "diff",
+        ],
+    );
+    // No OS randomness and no age keys in the library: the CLI's `Crypto` brings them.
+    none(
+        "OS randomness or age outside the CLI",
+        offenders(
+            &[
+                "getrandom",
+                "age::x25519",
+                "age::encrypt",
+                "age::decrypt",
+                " age::",
+                "rand::",
+                "OsRng",
+            ],
+            "src/",
+            &["src/cli"],
+        ),
+    );
     // import reads the model's defaults and names and renders through the public API; it
     // never reaches into the parser or lowering (the spec it writes is read like any other).
     later_than("import", &["syntax", "lower"]);

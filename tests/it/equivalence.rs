@@ -121,6 +121,9 @@ struct GenApp {
     label_scheme: Option<k8gen::model::LabelScheme>,
     /// `config_rollout`.
     config_rollout: Option<k8gen::model::ConfigRollout>,
+    /// `secrets_mode` and `sops.age` (a valid recipient, or a malformed one now and then).
+    secrets_mode: Option<k8gen::model::SecretsMode>,
+    sops_age: Vec<String>,
 }
 
 const KEYS: &[&str] = &["api", "web", "db", "worker"];
@@ -376,6 +379,23 @@ fn app(seed: u64) -> GenApp {
     let config_rollout = g
         .chance(10)
         .then(|| *g.pick(k8gen::model::ConfigRollout::ALL));
+    let secrets_mode = g.chance(8).then(|| *g.pick(k8gen::model::SecretsMode::ALL));
+    // Recipients mostly where they belong (sops needs one), now and then none or elsewhere.
+    let recipients = match secrets_mode {
+        Some(k8gen::model::SecretsMode::Sops) if g.chance(90) => 1 + g.below(2),
+        _ if g.chance(3) => 1,
+        _ => 0,
+    };
+    let sops_age = (0..recipients)
+        .map(|_| {
+            mostly(
+                &mut g,
+                &["age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"],
+                &["age1bad", "AGE1QL3Z"],
+            )
+            .to_string()
+        })
+        .collect();
     GenApp {
         name,
         namespace,
@@ -383,6 +403,8 @@ fn app(seed: u64) -> GenApp {
         components,
         label_scheme,
         config_rollout,
+        secrets_mode,
+        sops_age,
     }
 }
 
@@ -660,6 +682,13 @@ fn to_toml(a: &GenApp) -> String {
     if let Some(rollout) = a.config_rollout {
         writeln!(out, "config_rollout = \"{rollout}\"").unwrap();
     }
+    if let Some(mode) = a.secrets_mode {
+        writeln!(out, "secrets_mode = \"{mode}\"").unwrap();
+    }
+    if !a.sops_age.is_empty() {
+        let list: Vec<String> = a.sops_age.iter().map(|r| toml_str(r)).collect();
+        writeln!(out, "sops = {{ age = [{}] }}", list.join(", ")).unwrap();
+    }
     let mut rest = a.components.as_slice();
     if a.main {
         component_toml(&a.components[0], &mut out);
@@ -685,6 +714,12 @@ fn to_app(a: &GenApp) -> App {
     }
     if let Some(rollout) = a.config_rollout {
         app = app.config_rollout(rollout);
+    }
+    if let Some(mode) = a.secrets_mode {
+        app = app.secrets_mode(mode);
+    }
+    for r in &a.sops_age {
+        app = app.sops_age(r);
     }
     for (i, c) in a.components.iter().enumerate() {
         let mut b = match &c.release {

@@ -17,6 +17,8 @@ fn spec(level: &str, shop_image: &str, migrate_image: &str) -> String {
         r#"name = "shop"
 namespace = "shop"
 config_rollout = "hashed-names"
+# The token is a test value: written plain, as k8gen.toml (see `render`) allows.
+secrets_mode = "plain"
 image = "{shop_image}"
 port = 8080
 config = {{ LOG_LEVEL = "{level}", MODE = "fast" }}
@@ -89,6 +91,7 @@ fn moved(a: &BTreeMap<String, String>, b: &BTreeMap<String, String>) -> Vec<Stri
 
 fn render(dir: &Path, text: &str) -> BTreeMap<String, String> {
     std::fs::write(dir.join("shop.toml"), text).unwrap();
+    std::fs::write(dir.join("k8gen.toml"), "[secrets]\nallow_plain = true\n").unwrap();
     ok(run(dir, &["render", "shop.toml", "-o", "out"]));
     read_tree(&dir.join("out"))
 }

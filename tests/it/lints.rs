@@ -40,7 +40,7 @@ fn json_format_lists_every_finding_with_position_and_rule() {
     let out = k8gen(&["check", "tests/lints/every-rule.toml", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0));
     let findings: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(findings.len(), 16);
+    assert_eq!(findings.len(), 17);
     let first = &findings[0];
     assert_eq!(first["file"], "tests/lints/every-rule.toml");
     assert_eq!(first["line"], 2);

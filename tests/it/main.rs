@@ -31,6 +31,7 @@ mod rollout;
 mod scale;
 mod schema;
 mod sealed;
+mod secrets;
 mod set_image;
 mod support;
 mod takeover;

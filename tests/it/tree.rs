@@ -27,7 +27,8 @@ pub(crate) fn run(cwd: &Path, args: &[&str]) -> Output {
     run_umask(cwd, "022", args)
 }
 
-pub(crate) fn ok(out: Output) -> Output {
+/// `out`, after asserting the run succeeded (its stderr otherwise).
+pub fn ok(out: Output) -> Output {
     assert!(
         out.status.success(),
         "{}",

@@ -10,6 +10,7 @@
 mod app;
 mod component;
 mod release;
+mod secrets;
 mod takeover;
 pub mod values;
 mod workload;
@@ -34,6 +35,7 @@ pub fn validate(app: &App) -> Vec<Issue> {
     app::app(&mut cx);
     app::allow_lists(&mut cx);
     takeover::takeover(&mut cx);
+    secrets::secrets(&mut cx);
     for c in &app.components {
         component::component(&mut cx, c);
         workload::workload(&mut cx, c);
