@@ -318,7 +318,7 @@ fn patch_issue(e: passes::PatchError) -> model::Issue {
 /// The objects of a normalised, valid app, in apply order with every pass applied.
 fn objects(app: &model::App) -> Result<Vec<Object>, Vec<passes::PatchError>> {
     let mut objects = kube::build(app);
-    passes::run(&mut objects, &app.patches)?;
+    passes::run(&mut objects, &app.patches, kube::labels::extra(app))?;
     Ok(objects)
 }
 

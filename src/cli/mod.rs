@@ -231,6 +231,15 @@ Exit code 1 only if nothing could be imported."
         /// Render the spec and compare it with the input; print the differences
         #[arg(long)]
         verify: bool,
+        /// Render no labels or annotations of k8gen's own (`extra_labels = false`); --verify then compares every label and annotation
+        #[arg(long)]
+        no_extra_labels: bool,
+        /// A Secret whose values are all placeholders (empty, changeme, REPLACE_ME, TODO, <...>) becomes { external = "NS/NAME/KEY" } references
+        #[arg(long)]
+        external_secrets: bool,
+        /// The secret store of --external-secrets (default: secret-store)
+        #[arg(long, value_name = "NAME", requires = "external_secrets")]
+        external_store: Option<String>,
     },
 }
 
@@ -335,12 +344,19 @@ pub fn run(args: Args) -> i32 {
             name,
             secrets_dir,
             verify,
+            no_extra_labels,
+            external_secrets,
+            external_store,
         } => import::run(&import::Options {
             inputs,
             output,
             name,
             secrets_dir,
             verify,
+            no_extra_labels,
+            external_store: external_secrets.then(|| {
+                external_store.unwrap_or_else(|| k8gen::import::DEFAULT_STORE.to_string())
+            }),
         }),
         Command::Schema { file } => {
             let file = match file {

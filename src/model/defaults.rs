@@ -100,6 +100,7 @@ pub fn normalize(app: &mut App) {
     if app.create_namespace.is_none() {
         app.create_namespace = Some(create_namespace(app));
     }
+    app.extra_labels.get_or_insert_with(extra_labels);
     if let Some(ingress) = &mut app.ingress {
         ingress
             .name
@@ -290,6 +291,11 @@ fn has_rbac(c: &Component) -> bool {
 /// Whether to emit the Namespace: yes when the app has one.
 pub fn create_namespace(app: &App) -> bool {
     app.namespace.is_some()
+}
+
+/// Whether k8gen adds its own labels and annotations when the spec does not say: yes.
+pub fn extra_labels() -> bool {
+    true
 }
 
 /// Whether an Ingress that does not say serves TLS: yes when it names a cert-manager issuer or

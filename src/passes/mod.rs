@@ -16,9 +16,16 @@ use crate::model::Patch;
 
 /// Runs every pass: the spec's patches (then the invariants they could break), config
 /// checksums on pod templates (so they see patched config), then apply order.
-pub fn run(objects: &mut [Object], patches: &[Patch]) -> Result<(), Vec<PatchError>> {
+/// `checksums = false` (an app without k8gen's own annotations) leaves them out.
+pub fn run(
+    objects: &mut [Object],
+    patches: &[Patch],
+    checksums: bool,
+) -> Result<(), Vec<PatchError>> {
     patches_keeping_invariants(objects, patches)?;
-    checksum::annotate_pod_templates(objects);
+    if checksums {
+        checksum::annotate_pod_templates(objects);
+    }
     order::sort(objects);
     Ok(())
 }

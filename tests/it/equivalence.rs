@@ -811,7 +811,7 @@ fn to_app(a: &GenApp) -> App {
                 workload: workload.clone(),
                 service: service.clone(),
                 config: config.clone(),
-                secrets: None,
+                ..Default::default()
             });
         }
         app = app.component(b);

@@ -31,7 +31,19 @@ fn lines(text: &str) -> usize {
 /// Imports, asserts the round trip (no difference but k8gen's additions, no render error)
 /// and returns the result; prints spec lines / YAML lines.
 fn round_trip(what: &str, sources: &[Source], name: Option<&str>) -> Imported {
-    let imported = import::import(sources, name, "app");
+    round_trip_with(
+        what,
+        sources,
+        &import::Options {
+            name: name.map(str::to_string),
+            ..Default::default()
+        },
+    )
+}
+
+/// [`round_trip`] with the importer's options.
+fn round_trip_with(what: &str, sources: &[Source], options: &import::Options) -> Imported {
+    let imported = import::import_with(sources, options);
     assert!(
         imported.errors.is_empty(),
         "{what}: the imported spec does not render: {:?}\n{}",
@@ -51,8 +63,22 @@ fn round_trip(what: &str, sources: &[Source], name: Option<&str>) -> Imported {
         imported.spec
     );
     // The law again, from the outside: the same function the CLI's --verify uses.
-    let again = import::verify(&imported.original, &imported.spec, &imported.secrets).unwrap();
+    let again = import::verify_with(
+        &imported.original,
+        &imported.spec,
+        &imported.secrets,
+        imported.labels,
+    )
+    .unwrap();
     assert_eq!(again, imported.differences, "{what}");
+    // No NetworkPolicy the input does not have: it could block traffic that flows today.
+    let policies: Vec<String> = imported
+        .differences
+        .iter()
+        .filter(|d| d.change == Change::AddedObject && d.object.starts_with("NetworkPolicy/"))
+        .map(ToString::to_string)
+        .collect();
+    assert!(policies.is_empty(), "{what}: {policies:?}");
     let yaml: usize = sources.iter().map(|s| lines(&s.text)).sum();
     eprintln!(
         "import {what}: {} spec lines for {yaml} YAML lines ({} objects, {} patched fields)",
@@ -563,5 +589,426 @@ fn a_takeover_applies_over_the_running_objects_without_a_breaking_or_destructive
         assert!(blocking.is_empty(), "{file}:\n{}", blocking.join("\n"));
         // The engine does see changes (k8gen's labels and defaults), so it was not idle.
         assert!(!changes.is_empty(), "{file}: no change at all?");
+    }
+}
+
+/// Labels and annotations of every object's metadata and pod template, by `Kind/name`.
+fn labels_everywhere(objects: &[Value]) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    for o in objects {
+        let id = format!("{}/{}", o["kind"], o["metadata"]["name"]);
+        for p in [
+            "/metadata/labels",
+            "/metadata/annotations",
+            "/spec/template/metadata/labels",
+            "/spec/template/metadata/annotations",
+        ] {
+            if let Some(v) = o.pointer(p) {
+                out.push((format!("{id}{p}"), v.clone()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn no_extra_labels_round_trips_the_guestbook_with_every_label_compared() {
+    let path = root().join("tests/import/guestbook-all-in-one.yaml");
+    let strict = import::Options {
+        name: Some("guestbook".to_string()),
+        extra_labels: false,
+        ..Default::default()
+    };
+    let imported = round_trip_with("guestbook, no extra labels", &[source(&path)], &strict);
+    assert_eq!(imported.labels, import::Labels::Strict);
+    has(&imported.spec, &["extra_labels = false"]);
+    // The law is strict: no label or annotation beyond the input's, on any object.
+    assert!(
+        !imported
+            .differences
+            .iter()
+            .any(|d| matches!(d.change, Change::Extra(_))),
+        "{:#?}",
+        imported.differences
+    );
+    let rendered = import::render(&imported.spec, &imported.secrets).unwrap();
+    let want = labels_everywhere(&imported.original);
+    let got = labels_everywhere(&rendered);
+    let rendered_ids: Vec<String> = rendered.iter().map(|o| format!("{}", o["kind"])).collect();
+    for (place, labels) in &got {
+        let original = want.iter().find(|(p, _)| p == place).map(|(_, v)| v);
+        assert_eq!(original, Some(labels), "{place} ({rendered_ids:?})");
+    }
+    // Byte for byte the selectors still.
+    let sel = selectors(&rendered);
+    for w in selectors(&imported.original) {
+        assert!(sel.contains(&w), "{w:?}");
+    }
+    // The same input imported the usual way renders k8gen's labels: the strict law sees them.
+    let usual = import::import(&[source(&path)], Some("guestbook"), "app");
+    let extra = import::verify_with(
+        &usual.original,
+        &usual.spec,
+        &usual.secrets,
+        import::Labels::Strict,
+    )
+    .unwrap();
+    assert!(
+        extra
+            .iter()
+            .any(|d| matches!(d.change, Change::Extra(_)) && d.pointer.ends_with("/labels")),
+        "{extra:#?}"
+    );
+}
+
+#[test]
+fn extra_labels_false_is_one_key_for_both_front_ends() {
+    use k8gen::model::{App, Component};
+    let toml = "name = \"shop\"\nextra_labels = false\nlabels = { team = \"a\" }\nimage = \"shop:v1\"\nport = 8080\nconfig = { A = \"1\" }\nnamespace = \"shop\"\n";
+    let from_toml: Vec<Value> = render_text(toml, &root())
+        .iter()
+        .map(k8gen::Object::to_json)
+        .collect();
+    let app = App::new("shop")
+        .namespace("shop")
+        .label("team", "a")
+        .extra_labels(false)
+        .component(
+            Component::new("shop", "shop:v1")
+                .port("http", 8080)
+                .config("A", "1"),
+        );
+    let from_rust: Vec<Value> = k8gen::render_app(&app)
+        .unwrap()
+        .iter()
+        .map(k8gen::Object::to_json)
+        .collect();
+    assert_eq!(from_toml, from_rust);
+    let deployment = from_toml
+        .iter()
+        .find(|o| o["kind"] == "Deployment")
+        .unwrap();
+    let selector = &deployment["spec"]["selector"]["matchLabels"];
+    for o in &from_toml {
+        for (place, labels) in labels_everywhere(std::slice::from_ref(o)) {
+            for key in labels.as_object().unwrap().keys() {
+                // The pods carry their selector (here the recommended name and instance).
+                if place.ends_with("/template/metadata/labels") && selector.get(key).is_some() {
+                    continue;
+                }
+                assert!(
+                    !key.starts_with("app.kubernetes.io/")
+                        && !key.starts_with("checksum/")
+                        && !key.starts_with("kustomize.toolkit.fluxcd.io/"),
+                    "{place}: {key}"
+                );
+            }
+        }
+    }
+    // The pods still carry their selector.
+    let pod = &deployment["spec"]["template"]["metadata"]["labels"];
+    for (k, v) in selector.as_object().unwrap() {
+        assert_eq!(pod.get(k), Some(v), "{k}");
+    }
+    // Without the key, the recommended labels are there (the default did not move).
+    let usual = render_text(&toml.replace("extra_labels = false\n", ""), &root());
+    assert!(
+        usual[0].to_json()["metadata"]["labels"]
+            .get("app.kubernetes.io/managed-by")
+            .is_some()
+    );
+}
+
+const PLACEHOLDER_SECRETS: &str = r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: api, namespace: shop }
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: api } }
+  template:
+    metadata: { labels: { app: api } }
+    spec:
+      containers:
+        - name: api
+          image: shop/api:1.4.2
+          envFrom:
+            - secretRef: { name: api-keys }
+          env:
+            - name: DB_PASSWORD
+              valueFrom: { secretKeyRef: { name: api-keys, key: DB_PASSWORD } }
+---
+apiVersion: v1
+kind: Secret
+metadata: { name: api-keys, namespace: shop }
+type: Opaque
+data:
+  DB_PASSWORD: Y2hhbmdlbWU=
+  TOKEN: PHlvdXIgdG9rZW4+
+  EMPTY: ""
+stringData:
+  NOTE: REPLACE_ME
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: worker, namespace: shop }
+spec:
+  selector: { matchLabels: { app: worker } }
+  template:
+    metadata: { labels: { app: worker } }
+    spec:
+      containers:
+        - name: worker
+          image: shop/worker:1.4.2
+          envFrom:
+            - secretRef: { name: worker-keys }
+---
+apiVersion: v1
+kind: Secret
+metadata: { name: worker-keys, namespace: shop }
+type: Opaque
+data:
+  QUEUE_PASSWORD: aHVudGVyMg==
+  UNSET: VE9ETw==
+"#;
+
+#[test]
+fn a_secret_of_placeholders_becomes_external_references_when_asked() {
+    for (value, placeholder) in [
+        ("", true),
+        ("changeme", true),
+        ("CHANGE_ME", true),
+        ("REPLACE_ME", true),
+        ("<your token>", true),
+        ("TODO", true),
+        ("xxxx", true),
+        ("${DB_PASSWORD}", true),
+        ("Y2hhbmdlbWU=", true),
+        ("hunter2", false),
+        ("c2VjcmV0", false),
+        ("correct horse battery staple", false),
+    ] {
+        assert_eq!(import::is_placeholder(value), placeholder, "{value:?}");
+    }
+    let sources = [Source {
+        name: "shop.yaml".to_string(),
+        text: PLACEHOLDER_SECRETS.to_string(),
+    }];
+    let imported = round_trip_with(
+        "placeholder secrets",
+        &sources,
+        &import::Options {
+            name: Some("shop".to_string()),
+            external_store: Some("vault".to_string()),
+            ..Default::default()
+        },
+    );
+    has(
+        &imported.spec,
+        &[
+            "DB_PASSWORD = { external = \"shop/api-keys/DB_PASSWORD\" }",
+            "TOKEN = { external = \"shop/api-keys/TOKEN\" }",
+            "NOTE = { external = \"shop/api-keys/NOTE\" }",
+            "external_secrets = { store = \"vault\" }",
+            // One real value: the worker's Secret stays env references.
+            "QUEUE_PASSWORD = { env = \"SHOP_WORKER_QUEUE_PASSWORD\" }",
+        ],
+    );
+    let line = imported
+        .report
+        .iter()
+        .find(|r| r.object == "Secret/api-keys")
+        .unwrap()
+        .to_string();
+    assert!(line.contains("as external secret references"), "{line}");
+    let rendered = import::render(&imported.spec, &imported.secrets).unwrap();
+    let es = rendered
+        .iter()
+        .find(|o| o["kind"] == "ExternalSecret")
+        .expect("an ExternalSecret");
+    assert_eq!(es["metadata"]["name"], "api-keys");
+    assert_eq!(es["spec"]["secretStoreRef"]["name"], "vault");
+    assert!(
+        !rendered
+            .iter()
+            .any(|o| o["kind"] == "Secret" && o["metadata"]["name"] == "api-keys")
+    );
+    // Without the switch, the same Secret is env references.
+    let usual = import::import(&sources, Some("shop"), "app");
+    assert!(!usual.spec.contains("external"), "{}", usual.spec);
+}
+
+const OWN_SECURITY: &str = r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: db-backup }
+spec:
+  selector: { matchLabels: { app: db-backup } }
+  template:
+    metadata: { labels: { app: db-backup } }
+    spec:
+      securityContext: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }
+      initContainers:
+        - name: chown
+          image: busybox:1.36
+          command: ["chown", "-R", "1000:1000", "/data"]
+          securityContext:
+            runAsUser: 0
+            runAsNonRoot: false
+            capabilities: { add: ["CHOWN"] }
+      containers:
+        - name: db-backup
+          image: backup/agent:2.1.0
+          securityContext:
+            runAsNonRoot: true
+            readOnlyRootFilesystem: true
+            allowPrivilegeEscalation: false
+        - name: uploader
+          image: backup/uploader:2.1.0
+          securityContext:
+            runAsNonRoot: true
+            readOnlyRootFilesystem: false
+            allowPrivilegeEscalation: false
+"#;
+
+#[test]
+fn init_containers_and_sidecars_keep_their_own_security_by_key() {
+    let sources = [Source {
+        name: "backup.yaml".to_string(),
+        text: OWN_SECURITY.to_string(),
+    }];
+    let imported = round_trip("own security", &sources, None);
+    has(
+        &imported.spec,
+        &[
+            "security = { run_as_user = 1000 }",
+            "security = { hardened = false, run_as_user = 0, capabilities = [\"CHOWN\"] }",
+            "security = { run_as_user = 1000, read_only_root_filesystem = false }",
+        ],
+    );
+    assert!(
+        !patched(&imported.spec)
+            .iter()
+            .any(|p| p.contains("securityContext")),
+        "{}",
+        imported.spec
+    );
+    // The sidecar runs as the pod's user, not k8gen's default one.
+    let rendered = import::render(&imported.spec, &imported.secrets).unwrap();
+    let d = rendered.iter().find(|o| o["kind"] == "Deployment").unwrap();
+    let uploader = &d["spec"]["template"]["spec"]["containers"][1]["securityContext"];
+    assert_eq!(uploader["runAsUser"], 1000, "{uploader}");
+}
+
+/// The YAML documents of the ```yaml blocks of a text (prose with code blocks), each block's
+/// indentation removed.
+fn yaml_blocks(text: &str) -> Vec<String> {
+    let mut docs = Vec::new();
+    let mut block: Option<(usize, String)> = None;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        match &mut block {
+            None if trimmed.starts_with("```yaml") || trimmed.starts_with("```yml") => {
+                block = Some((indent, String::new()))
+            }
+            None => {}
+            Some((_, body)) if trimmed.starts_with("```") => {
+                docs.extend(body.split("\n---").map(str::to_string));
+                block = None;
+            }
+            Some((ind, body)) => {
+                body.push_str(line.get(*ind..).unwrap_or(trimmed));
+                body.push('\n');
+            }
+        }
+    }
+    docs
+}
+
+#[test]
+fn every_complete_object_in_the_seeds_round_trips() {
+    let dir = root().join("../shared/seeds");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("skipped: no {}", dir.display());
+        return;
+    };
+    let mut files: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
+    files.sort();
+    let mut complete_total = 0;
+    let mut failed = Vec::new();
+    for file in files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|x| x == "txt"))
+    {
+        let stem = file.file_stem().unwrap().to_str().unwrap();
+        let seed = format!("seed-{}", &stem[..3]);
+        let text = std::fs::read_to_string(file).unwrap();
+        // Complete objects (apiVersion, kind, metadata.name), grouped as one app; a second
+        // object of one kind and name (a later version in the prose) starts another app.
+        let mut groups: Vec<Vec<(String, String)>> = Vec::new();
+        let mut incomplete = 0;
+        for doc in yaml_blocks(&text) {
+            let Ok(v) = serde_saphyr::from_str::<Value>(&doc) else {
+                incomplete += usize::from(!doc.trim().is_empty());
+                continue;
+            };
+            let id = match (
+                v.get("apiVersion").and_then(Value::as_str),
+                v.get("kind").and_then(Value::as_str),
+                v.pointer("/metadata/name").and_then(Value::as_str),
+            ) {
+                (Some(_), Some(kind), Some(name)) => format!("{kind}/{name}"),
+                _ => {
+                    incomplete += usize::from(!v.is_null());
+                    continue;
+                }
+            };
+            match groups.iter_mut().find(|g| !g.iter().any(|(i, _)| *i == id)) {
+                Some(g) => g.push((id, doc)),
+                None => groups.push(vec![(id, doc)]),
+            }
+        }
+        let complete: usize = groups.iter().map(Vec::len).sum();
+        complete_total += complete;
+        eprintln!(
+            "seed {stem}: {complete} complete objects in {} app(s), {incomplete} incomplete fragments skipped",
+            groups.len()
+        );
+        for (n, group) in groups.iter().enumerate() {
+            let what = format!("{seed} app {}", n + 1);
+            let text = group
+                .iter()
+                .map(|(_, d)| d.as_str())
+                .collect::<Vec<_>>()
+                .join("\n---\n");
+            let sources = [Source {
+                name: what.clone(),
+                text,
+            }];
+            let probe = import::import(&sources, None, &seed);
+            let skipped: Vec<String> = probe
+                .report
+                .iter()
+                .filter(|r| matches!(r.outcome, Outcome::Skipped(_)))
+                .map(|r| r.object.clone())
+                .collect();
+            if !probe.imported_any() {
+                eprintln!("import {what}: nothing imported; skipped {skipped:?}");
+                continue;
+            }
+            // Every seed app is tried; the failures are reported together.
+            match std::panic::catch_unwind(|| round_trip(&what, &sources, None)) {
+                Ok(_) => eprintln!("import {what}: skipped {skipped:?}"),
+                Err(_) => failed.push(what),
+            }
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "no round trip for {failed:?} (see above)"
+    );
+    if !files.is_empty() {
+        assert!(complete_total > 0, "no complete object in the seeds");
     }
 }
