@@ -214,7 +214,31 @@ pub fn import(sources: &[Source], name: Option<&str>, fallback: &str) -> Importe
 
 /// [`import`] as `options` say.
 pub fn import_with(sources: &[Source], options: &Options) -> Imported {
-    let (docs, mut report, dropped) = read_all(sources);
+    let (mut docs, mut report, dropped) = read_all(sources);
+    // One object per kind, namespace and name: applying the input leaves the last one.
+    let key = |d: &read::Doc| {
+        let v = &d.value;
+        (compare::id(v), v.pointer("/metadata/namespace").cloned())
+    };
+    let mut kept: Vec<read::Doc> = Vec::new();
+    for d in docs.into_iter().rev() {
+        if kept.iter().any(|k| key(k) == key(&d)) {
+            report.push(Report {
+                file: d.file.clone(),
+                index: d.index,
+                item: d.item,
+                object: compare::id(&d.value),
+                outcome: Outcome::Skipped(
+                    "a later document has the same kind, namespace and name (applying the input leaves that one)"
+                        .to_string(),
+                ),
+            });
+        } else {
+            kept.push(d);
+        }
+    }
+    kept.reverse();
+    docs = kept;
     let app = options
         .name
         .clone()

@@ -608,6 +608,27 @@ pub fn build(app: &str, docs: &[Doc], options: &super::Options) -> Built {
         // group and fsGroup are one UID; the rest from the main container, else the pod).
         let default = &model.security;
         let mut security: Vec<String> = Vec::new();
+        // A pod that says nothing of security runs as its images want (often as root, writing
+        // to their filesystem: official postgres, redis, nginx), and k8gen's hardening would
+        // stop it: the spec keeps it as it runs, `hardened = false` (linted, relaxed-security).
+        let unset = |v: Option<&Value>| v.is_none_or(|v| v.as_object().is_some_and(Map::is_empty));
+        let init = pod.get("initContainers").and_then(Value::as_array);
+        if unset(pod.get("securityContext"))
+            && containers
+                .iter()
+                .chain(init.into_iter().flatten())
+                .all(|x| unset(x.get("securityContext")))
+        {
+            security.push("hardened = false".to_string());
+        }
+        // An existing ServiceAccount whose token the pods mount (the API's default): kept
+        // mounted, as the app may call the API with it.
+        if s(&pod, "/serviceAccountName").is_some_and(|sa| sa != "default")
+            && pod.get("automountServiceAccountToken").is_none()
+            && default.service_account_token != Some(true)
+        {
+            security.push("service_account_token = true".to_string());
+        }
         if let Some(u) = pod
             .pointer("/securityContext/runAsUser")
             .and_then(Value::as_i64)
@@ -1010,6 +1031,46 @@ pub fn build(app: &str, docs: &[Doc], options: &super::Options) -> Built {
             if m.as_object().is_some_and(|m| m.len() != 2) || vname == "tmp" {
                 continue;
             }
+            // A StatefulSet's claim template: a new claim per pod, `{ mount, size, class,
+            // access }` (only the name, access modes, class and storage request).
+            let template = d
+                .value
+                .pointer("/spec/volumeClaimTemplates")
+                .and_then(Value::as_array)
+                .unwrap_or(&empty)
+                .iter()
+                .find(|t| s(t, "/metadata/name") == Some(vname));
+            if let Some(t) = template
+                && t.as_object().is_some_and(|o| o.len() <= 2)
+                && t.get("metadata")
+                    .and_then(Value::as_object)
+                    .is_some_and(|m| m.len() == 1)
+                && let Some(size) = s(t, "/spec/resources/requests/storage")
+            {
+                let mut parts = vec![
+                    format!("mount = {}", string(path)),
+                    format!("size = {}", string(size)),
+                ];
+                if let Some(class) = s(t, "/spec/storageClassName") {
+                    parts.push(format!("class = {}", string(class)));
+                }
+                if let Some(access) = t.pointer("/spec/accessModes").filter(|a| {
+                    a.as_array().is_none_or(|a| {
+                        a.iter().map(Value::as_str).collect::<Vec<_>>()
+                            != defaults::access_modes()
+                                .iter()
+                                .map(|m| Some(m.as_str()))
+                                .collect::<Vec<_>>()
+                    })
+                }) {
+                    parts.push(format!("access = {}", toml_value(access)));
+                }
+                w.line(
+                    Some(&sub("volumes")),
+                    format!("{} = {{ {} }}", tkey(vname), parts.join(", ")),
+                );
+                continue;
+            }
             let Some(v) = pod
                 .get("volumes")
                 .and_then(Value::as_array)
@@ -1166,7 +1227,7 @@ pub fn build(app: &str, docs: &[Doc], options: &super::Options) -> Built {
                         services.insert(format!("{sname}:{n}"), (key.clone(), n.to_string()));
                     }
                     if let Some(n) = p.get("port") {
-                        services.insert(format!("{sname}:{n}"), (key.clone(), String::new()));
+                        services.insert(format!("{sname}:{n}"), (key.clone(), n.to_string()));
                     }
                 }
                 let parts = service_parts(sv, &named);
@@ -1379,6 +1440,12 @@ pub fn build(app: &str, docs: &[Doc], options: &super::Options) -> Built {
             }
             if let Some(class) = s(ing, "/spec/ingressClassName") {
                 w.line(Some("ingress"), format!("class = {}", string(class)));
+            }
+            if let Some(a) = ing
+                .pointer("/metadata/annotations")
+                .filter(|a| a.as_object().is_some_and(|a| !a.is_empty()))
+            {
+                w.line(Some("ingress"), format!("annotations = {}", toml_value(a)));
             }
             if let Some(tls) = ing
                 .pointer("/spec/tls/0/secretName")

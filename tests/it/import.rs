@@ -999,7 +999,10 @@ fn every_complete_object_in_the_seeds_round_trips() {
             }
             // Every seed app is tried; the failures are reported together.
             match std::panic::catch_unwind(|| round_trip(&what, &sources, None)) {
-                Ok(_) => eprintln!("import {what}: skipped {skipped:?}"),
+                Ok(done) => eprintln!(
+                    "import {what}: skipped {skipped:?}, patched {:?}",
+                    patched(&done.spec)
+                ),
                 Err(_) => failed.push(what),
             }
         }
@@ -1008,7 +1011,136 @@ fn every_complete_object_in_the_seeds_round_trips() {
         failed.is_empty(),
         "no round trip for {failed:?} (see above)"
     );
+    // All of a seed's objects at once, as a careless `cat *.yaml` gives them: a later object
+    // of one kind and name replaces the earlier one (reported), and the spec still renders.
+    for file in files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|x| x == "txt"))
+    {
+        let text = yaml_blocks(&std::fs::read_to_string(file).unwrap()).join("\n---\n");
+        let all = import::import(
+            &[Source {
+                name: "all".to_string(),
+                text,
+            }],
+            None,
+            "seed",
+        );
+        if all.imported_any() {
+            assert!(
+                all.errors.is_empty(),
+                "{}: {:?}",
+                file.display(),
+                all.errors
+            );
+            assert!(
+                all.report.iter().any(|r| matches!(&r.outcome,
+                    Outcome::Skipped(why) if why.contains("a later document"))),
+                "{}",
+                file.display()
+            );
+        }
+    }
     if !files.is_empty() {
         assert!(complete_total > 0, "no complete object in the seeds");
     }
+}
+
+/// A voting app shaped like Docker's example-voting-app as Kubernetes tutorials deploy it
+/// (`app: NAME-deployment` selectors, Services named apart, NodePorts, official redis and
+/// postgres images, no security context anywhere), generated here.
+fn voting_app() -> String {
+    let mut out = String::from("apiVersion: v1\nkind: Namespace\nmetadata: { name: vote }\n");
+    for (name, image, port, service) in [
+        (
+            "vote",
+            "example/vote:before",
+            Some(80),
+            Some(("vote-service", 5000, Some(31000))),
+        ),
+        (
+            "result",
+            "example/result:before",
+            Some(80),
+            Some(("result-service", 5001, Some(31001))),
+        ),
+        (
+            "redis",
+            "redis:alpine",
+            Some(6379),
+            Some(("redis", 6379, None)),
+        ),
+        ("db", "postgres:9.4", Some(5432), Some(("db", 5432, None))),
+        ("worker", "example/worker:1.0", None, None),
+    ] {
+        let app = format!("{name}-deployment");
+        out.push_str(&format!(
+            "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{ name: {app}, namespace: vote }}\n\
+             spec:\n  replicas: 1\n  selector: {{ matchLabels: {{ app: {app} }} }}\n  template:\n    \
+             metadata: {{ labels: {{ app: {app} }} }}\n    spec:\n      containers:\n        \
+             - name: {name}\n          image: {image}\n"
+        ));
+        if let Some((svc, svc_port, node_port)) = service {
+            let ty = if node_port.is_some() {
+                "NodePort"
+            } else {
+                "ClusterIP"
+            };
+            let node = node_port
+                .map(|n| format!(", nodePort: {n}"))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "---\napiVersion: v1\nkind: Service\nmetadata: {{ name: {svc}, namespace: vote }}\n\
+                 spec:\n  type: {ty}\n  selector: {{ app: {app} }}\n  ports:\n    \
+                 - {{ port: {svc_port}, targetPort: {}{node} }}\n",
+                port.unwrap()
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn a_voting_app_without_security_contexts_is_taken_over_without_hardening_it() {
+    let sources = [Source {
+        name: "vote.yaml".to_string(),
+        text: voting_app(),
+    }];
+    let imported = round_trip("voting app", &sources, Some("vote"));
+    // Every document imported, nothing patched.
+    for r in &imported.report {
+        assert!(
+            matches!(r.outcome, Outcome::Imported { patched: 0, .. }),
+            "{r}"
+        );
+    }
+    // Containers declare no ports: the Services' target ports are declared instead.
+    has(
+        &imported.spec,
+        &[
+            "service = { type = \"NodePort\", port = 5000, node_port = 31000 }",
+            "names = { workload = \"db-deployment\", service = \"db\" }",
+            "[defaults]\nnetwork = false",
+        ],
+    );
+    // The images run as they do today (postgres and redis start as root): no user, no
+    // read-only root filesystem is added to pods that had no security context.
+    assert_eq!(
+        imported
+            .spec
+            .matches("security = { hardened = false }")
+            .count(),
+        5,
+        "{}",
+        imported.spec
+    );
+    let rendered = import::render(&imported.spec, &imported.secrets).unwrap();
+    for d in rendered.iter().filter(|o| o["kind"] == "Deployment") {
+        let pod = &d["spec"]["template"]["spec"];
+        let c = &pod["containers"][0]["securityContext"];
+        assert!(pod["securityContext"].get("runAsUser").is_none(), "{d}");
+        assert_ne!(c["runAsNonRoot"], true, "{d}");
+        assert_ne!(c["readOnlyRootFilesystem"], true, "{d}");
+    }
+    assert!(!rendered.iter().any(|o| o["kind"] == "NetworkPolicy"));
 }
