@@ -345,6 +345,12 @@ fn service_parts(sv: &Value, named: &[(String, i64, Option<String>)]) -> Vec<Str
     if s(sv, "/spec/clusterIP") == Some("None") {
         parts.push("headless = true".to_string());
     }
+    if let Some(a) = sv
+        .pointer("/metadata/annotations")
+        .filter(|a| a.as_object().is_some_and(|a| !a.is_empty()))
+    {
+        parts.push(format!("annotations = {}", toml_value(a)));
+    }
     let sports: Vec<&Value> = sv
         .pointer("/spec/ports")
         .and_then(Value::as_array)
@@ -620,6 +626,22 @@ pub fn build(app: &str, docs: &[Doc], options: &super::Options) -> Built {
                 .all(|x| unset(x.get("securityContext")))
         {
             security.push("hardened = false".to_string());
+        } else {
+            // A security context without a user keeps the image's user (k8gen's UID would
+            // change who owns what the image writes), and without `runAsNonRoot` it may be
+            // root: not refused.
+            let anywhere = |f: &str| {
+                c.pointer(&format!("/securityContext/{f}"))
+                    .or(pod.pointer(&format!("/securityContext/{f}")))
+            };
+            if anywhere("runAsUser").is_none() {
+                if default.run_as_user.is_some() {
+                    security.push("run_as_user = false".to_string());
+                }
+                if anywhere("runAsNonRoot").is_none() && default.run_as_non_root {
+                    security.push("run_as_non_root = false".to_string());
+                }
+            }
         }
         // An existing ServiceAccount whose token the pods mount (the API's default): kept
         // mounted, as the app may call the API with it.

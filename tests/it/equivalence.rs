@@ -119,6 +119,8 @@ struct GenApp {
     components: Vec<GenComponent>,
     /// The app-wide `label_scheme`.
     label_scheme: Option<k8gen::model::LabelScheme>,
+    /// `extra_labels`.
+    extra_labels: Option<bool>,
 }
 
 const KEYS: &[&str] = &["api", "web", "db", "worker"];
@@ -371,12 +373,14 @@ fn app(seed: u64) -> GenApp {
     let label_scheme = g
         .chance(10)
         .then(|| *g.pick(k8gen::model::LabelScheme::ALL));
+    let extra_labels = g.chance(15).then(|| *g.pick(&[false, true]));
     GenApp {
         name,
         namespace,
         main,
         components,
         label_scheme,
+        extra_labels,
     }
 }
 
@@ -651,6 +655,9 @@ fn to_toml(a: &GenApp) -> String {
     if let Some(scheme) = a.label_scheme {
         writeln!(out, "label_scheme = \"{scheme}\"").unwrap();
     }
+    if let Some(on) = a.extra_labels {
+        writeln!(out, "extra_labels = {on}").unwrap();
+    }
     let mut rest = a.components.as_slice();
     if a.main {
         component_toml(&a.components[0], &mut out);
@@ -673,6 +680,9 @@ fn to_app(a: &GenApp) -> App {
     }
     if let Some(scheme) = a.label_scheme {
         app = app.label_scheme(scheme);
+    }
+    if let Some(on) = a.extra_labels {
+        app = app.extra_labels(on);
     }
     for (i, c) in a.components.iter().enumerate() {
         let mut b = match &c.release {

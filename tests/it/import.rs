@@ -388,7 +388,9 @@ fn k8gens_own_renders_round_trip() {
             has(
                 &back.spec,
                 &[
-                    "security = { run_as_non_root = false, read_only_root_filesystem = false, capabilities = [\"NET_BIND_SERVICE\", \"SETUID\", \"SETGID\"] }",
+                    // The image's user, as the spec says (`run_as_user = false`): k8gen's
+                    // UID is not added to a security context that names none.
+                    "security = { run_as_user = false, run_as_non_root = false, read_only_root_filesystem = false, capabilities = [\"NET_BIND_SERVICE\", \"SETUID\", \"SETGID\"] }",
                 ],
             );
             assert!(!back.spec.contains("[[patches]]"), "{}", back.spec);
@@ -1143,4 +1145,60 @@ fn a_voting_app_without_security_contexts_is_taken_over_without_hardening_it() {
         assert_ne!(c["readOnlyRootFilesystem"], true, "{d}");
     }
     assert!(!rendered.iter().any(|o| o["kind"] == "NetworkPolicy"));
+}
+
+/// A database as Sock Shop's manifests run it: a security context that drops and adds
+/// capabilities but names no user (mongo starts as root and drops privileges itself), and a
+/// Service with an annotation.
+const ROOT_DATABASE: &str = r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: carts-db, labels: { name: carts-db } }
+spec:
+  selector: { matchLabels: { name: carts-db } }
+  template:
+    metadata: { labels: { name: carts-db } }
+    spec:
+      containers:
+        - name: carts-db
+          image: mongo:4.4
+          ports: [{ name: mongo, containerPort: 27017 }]
+          securityContext:
+            readOnlyRootFilesystem: true
+            capabilities: { drop: [ALL], add: [CHOWN, SETGID, SETUID] }
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: carts-db
+  labels: { name: carts-db }
+  annotations: { prometheus.io/scrape: "true" }
+spec:
+  selector: { name: carts-db }
+  ports: [{ name: mongo, port: 27017, targetPort: 27017 }]
+"#;
+
+#[test]
+fn a_security_context_without_a_user_keeps_the_images_user() {
+    let sources = [Source {
+        name: "carts-db.yaml".to_string(),
+        text: ROOT_DATABASE.to_string(),
+    }];
+    let imported = round_trip("carts-db", &sources, None);
+    has(
+        &imported.spec,
+        &[
+            "security = { run_as_user = false, run_as_non_root = false, capabilities = [\"CHOWN\", \"SETGID\", \"SETUID\"] }",
+            "service = { annotations = { \"prometheus.io/scrape\" = \"true\" } }",
+        ],
+    );
+    assert!(!imported.spec.contains("[[patches]]"), "{}", imported.spec);
+    let rendered = import::render(&imported.spec, &imported.secrets).unwrap();
+    let d = rendered.iter().find(|o| o["kind"] == "Deployment").unwrap();
+    let pod = &d["spec"]["template"]["spec"];
+    let c = &pod["containers"][0]["securityContext"];
+    assert!(pod["securityContext"].get("runAsUser").is_none(), "{d}");
+    assert!(c.get("runAsUser").is_none(), "{d}");
+    assert_ne!(c["runAsNonRoot"], true, "{d}");
+    assert_eq!(c["readOnlyRootFilesystem"], true, "{d}");
 }
