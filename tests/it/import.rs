@@ -11,6 +11,14 @@ use serde_json::Value;
 
 use crate::support::*;
 
+/// One source written in the test itself.
+fn inline(name: &str, text: &str) -> [Source; 1] {
+    [Source {
+        name: name.to_string(),
+        text: text.to_string(),
+    }]
+}
+
 fn source(path: &Path) -> Source {
     Source {
         name: path.display().to_string(),
@@ -792,10 +800,7 @@ fn a_secret_of_placeholders_becomes_external_references_when_asked() {
     ] {
         assert_eq!(import::is_placeholder(value), placeholder, "{value:?}");
     }
-    let sources = [Source {
-        name: "shop.yaml".to_string(),
-        text: PLACEHOLDER_SECRETS.to_string(),
-    }];
+    let sources = inline("shop.yaml", PLACEHOLDER_SECRETS);
     let imported = round_trip_with(
         "placeholder secrets",
         &sources,
@@ -875,10 +880,7 @@ spec:
 
 #[test]
 fn init_containers_and_sidecars_keep_their_own_security_by_key() {
-    let sources = [Source {
-        name: "backup.yaml".to_string(),
-        text: OWN_SECURITY.to_string(),
-    }];
+    let sources = inline("backup.yaml", OWN_SECURITY);
     let imported = round_trip("own security", &sources, None);
     has(
         &imported.spec,
@@ -1104,10 +1106,7 @@ fn voting_app() -> String {
 
 #[test]
 fn a_voting_app_without_security_contexts_is_taken_over_without_hardening_it() {
-    let sources = [Source {
-        name: "vote.yaml".to_string(),
-        text: voting_app(),
-    }];
+    let sources = inline("vote.yaml", &voting_app());
     let imported = round_trip("voting app", &sources, Some("vote"));
     // Every document imported, nothing patched.
     for r in &imported.report {
@@ -1180,10 +1179,7 @@ spec:
 
 #[test]
 fn a_security_context_without_a_user_keeps_the_images_user() {
-    let sources = [Source {
-        name: "carts-db.yaml".to_string(),
-        text: ROOT_DATABASE.to_string(),
-    }];
+    let sources = inline("carts-db.yaml", ROOT_DATABASE);
     let imported = round_trip("carts-db", &sources, None);
     has(
         &imported.spec,
