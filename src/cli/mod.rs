@@ -211,7 +211,10 @@ k8gen.toml. An existing file is never overwritten (exit code 2)."
 helm template my-release ./chart | k8gen import - -o shop.toml --secrets-dir secrets/ --verify\n  \
 kubectl get deploy,svc,cm,secret,ing,hpa -o yaml | k8gen import -\n\n\
 Secret values are never written into the spec: it refers to them as { env = \"VAR\" }; \
---secrets-dir writes each value to DIR/VAR. What no spec key says becomes [[patches]]. \
+--secrets-dir writes each value to DIR/VAR; --external-secrets turns Secrets of placeholders \
+into { external = ... } references. The spec renders no NetworkPolicy the input lacks \
+(network = false); --no-extra-labels renders no label or annotation beyond the input's. \
+What no spec key says becomes [[patches]]. \
 The report (stderr) has a line per document: imported, patched or skipped. \
 Exit code 1 only if nothing could be imported."
     )]
