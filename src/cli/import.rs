@@ -17,6 +17,9 @@ pub struct Options {
     pub name: Option<String>,
     pub secrets_dir: Option<PathBuf>,
     pub verify: bool,
+    pub no_extra_labels: bool,
+    /// `--external-secrets` (with its store).
+    pub external_store: Option<String>,
 }
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -95,7 +98,15 @@ pub fn run(o: &Options) -> i32 {
         .and_then(|s| s.to_str())
         .unwrap_or("app")
         .to_string();
-    let result = import::import(&sources, o.name.as_deref(), &fallback);
+    let result = import::import_with(
+        &sources,
+        &import::Options {
+            name: o.name.clone(),
+            fallback,
+            extra_labels: !o.no_extra_labels,
+            external_store: o.external_store.clone(),
+        },
+    );
     let mut err = std::io::stderr().lock();
     for r in &result.report {
         let _ = writeln!(err, "{r}");

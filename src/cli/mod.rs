@@ -232,7 +232,10 @@ written."
 helm template my-release ./chart | k8gen import - -o shop.toml --secrets-dir secrets/ --verify\n  \
 kubectl get deploy,svc,cm,secret,ing,hpa -o yaml | k8gen import -\n\n\
 Secret values are never written into the spec: it refers to them as { env = \"VAR\" }; \
---secrets-dir writes each value to DIR/VAR. What no spec key says becomes [[patches]]. \
+--secrets-dir writes each value to DIR/VAR; --external-secrets turns Secrets of placeholders \
+into { external = ... } references. The spec renders no NetworkPolicy the input lacks \
+(network = false); --no-extra-labels renders no label or annotation beyond the input's. \
+What no spec key says becomes [[patches]]. \
 The report (stderr) has a line per document: imported, patched or skipped. \
 Exit code 1 only if nothing could be imported."
     )]
@@ -252,6 +255,15 @@ Exit code 1 only if nothing could be imported."
         /// Render the spec and compare it with the input; print the differences
         #[arg(long)]
         verify: bool,
+        /// Render no labels or annotations of k8gen's own (`extra_labels = false`); --verify then compares every label and annotation
+        #[arg(long)]
+        no_extra_labels: bool,
+        /// A Secret whose values are all placeholders (empty, changeme, REPLACE_ME, TODO, <...>) becomes { external = "NS/NAME/KEY" } references
+        #[arg(long)]
+        external_secrets: bool,
+        /// The secret store of --external-secrets (default: secret-store)
+        #[arg(long, value_name = "NAME", requires = "external_secrets")]
+        external_store: Option<String>,
     },
 }
 
@@ -381,12 +393,19 @@ pub fn run(args: Args) -> i32 {
             name,
             secrets_dir,
             verify,
+            no_extra_labels,
+            external_secrets,
+            external_store,
         } => import::run(&import::Options {
             inputs,
             output,
             name,
             secrets_dir,
             verify,
+            no_extra_labels,
+            external_store: external_secrets.then(|| {
+                external_store.unwrap_or_else(|| k8gen::import::DEFAULT_STORE.to_string())
+            }),
         }),
         Command::ArgocdGenerate => argocd::run(),
         Command::Schema { file } => {

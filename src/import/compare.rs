@@ -3,7 +3,9 @@
 //! the same fields and values. Ignored: the labels k8gen owns (`app.kubernetes.io/*`,
 //! `k8gen.io/*`) and Helm's chart label, on both sides, and the `checksum/*` pod annotations.
 //! What the second list has beyond the first (objects, fields, labels) is reported as an
-//! addition, not a difference. Used by `import` (to find what needs a patch), by `--verify`
+//! addition, not a difference. The strict law ([`Labels::Strict`], for specs with
+//! `extra_labels = false`) ignores no label or annotation and counts every label or
+//! annotation the render adds as a difference ([`Change::Extra`]). Used by `import` (to find what needs a patch), by `--verify`
 //! and by the tests. Compares values; knows nothing of specs.
 
 use std::fmt;
@@ -29,6 +31,9 @@ pub enum Change {
     Changed { original: Value, rendered: Value },
     /// The render has a value the original does not (k8gen's additions).
     Added(Value),
+    /// The render has a label or annotation the original does not (a difference under the
+    /// strict law only; the lenient one calls it `Added`).
+    Extra(Value),
     /// The original object is not rendered at all.
     MissingObject,
     /// The render has an object the original does not.
@@ -65,6 +70,13 @@ impl fmt::Display for Difference {
                 short(rendered)
             ),
             Change::Added(v) => write!(f, "{} {}: added {}", self.object, self.pointer, short(v)),
+            Change::Extra(v) => write!(
+                f,
+                "{} {}: label or annotation not in the input: {}",
+                self.object,
+                self.pointer,
+                short(v)
+            ),
             Change::MissingObject => write!(f, "{}: not rendered", self.object),
             Change::AddedObject => write!(f, "{}: added by k8gen", self.object),
         }
@@ -82,8 +94,26 @@ pub fn id(v: &Value) -> String {
     )
 }
 
-/// Every difference between `original` and `rendered` objects (both cleaned).
+/// How labels and annotations are compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Labels {
+    /// k8gen's own labels, Helm's chart label and `checksum/*` annotations are ignored, and
+    /// added labels are additions.
+    #[default]
+    IgnoreOwn,
+    /// Every label and annotation compared; one only the render has is a difference.
+    Strict,
+}
+
+/// Every difference between `original` and `rendered` objects (both cleaned), labels
+/// compared as [`Labels::IgnoreOwn`].
 pub fn compare(original: &[Value], rendered: &[Value]) -> Vec<Difference> {
+    compare_with(original, rendered, Labels::IgnoreOwn)
+}
+
+/// Every difference between `original` and `rendered` objects, labels compared as `labels`
+/// says.
+pub fn compare_with(original: &[Value], rendered: &[Value], labels: Labels) -> Vec<Difference> {
     let mut original = original.to_vec();
     let mut rendered = rendered.to_vec();
     super::read::resolve_target_ports(&mut original);
@@ -104,6 +134,7 @@ pub fn compare(original: &[Value], rendered: &[Value]) -> Vec<Difference> {
                     &Ctx {
                         object: &object,
                         keep: &keep,
+                        strict: labels == Labels::Strict,
                     },
                     o,
                     r,
@@ -140,11 +171,23 @@ pub fn token(key: &str) -> String {
 struct Ctx<'a> {
     object: &'a str,
     keep: &'a [String],
+    strict: bool,
+}
+
+/// Is `pointer` an object's (or pod template's) labels or annotations, or in them?
+fn in_metadata_labels(pointer: &str) -> bool {
+    let parent = pointer.rsplit_once('/').map_or("", |(p, _)| p);
+    [pointer, parent]
+        .iter()
+        .any(|p| p.ends_with("/metadata/labels") || p.ends_with("/metadata/annotations"))
 }
 
 /// Keys compared as if absent: labels k8gen owns or a tool wrote (unless a selector needs
 /// them on the pods), checksum annotations.
 fn ignored(cx: &Ctx, pointer: &str, key: &str) -> bool {
+    if cx.strict {
+        return false;
+    }
     if pointer == "/spec/template/metadata/labels" && cx.keep.iter().any(|k| k == key) {
         return false;
     }
@@ -156,6 +199,10 @@ fn ignored(cx: &Ctx, pointer: &str, key: &str) -> bool {
 
 fn walk(cx: &Ctx, want: &Value, got: &Value, ptr: &str, out: &mut Vec<Difference>) {
     let push = |out: &mut Vec<Difference>, pointer: String, change: Change| {
+        let change = match change {
+            Change::Added(v) if cx.strict && in_metadata_labels(&pointer) => Change::Extra(v),
+            other => other,
+        };
         out.push(Difference {
             object: cx.object.to_string(),
             pointer,

@@ -19,7 +19,34 @@ use std::path::Path;
 
 use serde_json::Value;
 
-pub use compare::{Change, Difference, compare};
+pub use compare::{Change, Difference, Labels, compare, compare_with};
+pub use spec::{DEFAULT_STORE, is_placeholder};
+
+/// How to import (the CLI's switches).
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The app's name (default: see [`import`]).
+    pub name: Option<String>,
+    /// The app's name when the input says none.
+    pub fallback: String,
+    /// `false` (`--no-extra-labels`): the spec says `extra_labels = false`, keeps every label
+    /// and annotation of the input, and the law compares them strictly ([`Labels::Strict`]).
+    pub extra_labels: bool,
+    /// `--external-secrets`: the store that Secrets holding only placeholders
+    /// ([`is_placeholder`]) are read from, as `{ external = "NS/NAME/KEY" }` references.
+    pub external_store: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            name: None,
+            fallback: "app".to_string(),
+            extra_labels: true,
+            external_store: None,
+        }
+    }
+}
 
 /// One input: a file name (as reports show it) and its text.
 #[derive(Debug, Clone)]
@@ -45,6 +72,8 @@ pub struct Imported {
     pub differences: Vec<Difference>,
     /// Diagnostics when the spec did not render (a bug of import; reported, not hidden).
     pub errors: Vec<String>,
+    /// How the law compared labels (strict with `--no-extra-labels`).
+    pub labels: Labels,
 }
 
 impl Imported {
@@ -138,7 +167,17 @@ pub fn verify(
     spec: &str,
     secrets: &[(String, String)],
 ) -> Result<Vec<Difference>, Vec<String>> {
-    Ok(compare(original, &render(spec, secrets)?))
+    verify_with(original, spec, secrets, Labels::IgnoreOwn)
+}
+
+/// [`verify`] with labels compared as `labels` says.
+pub fn verify_with(
+    original: &[Value],
+    spec: &str,
+    secrets: &[(String, String)],
+    labels: Labels,
+) -> Result<Vec<Difference>, Vec<String>> {
+    Ok(compare_with(original, &render(spec, secrets)?, labels))
 }
 
 /// Reads the objects of `sources` (cleaned), with a report line for each unreadable document.
@@ -163,15 +202,61 @@ fn read_all(sources: &[Source]) -> (Vec<read::Doc>, Vec<Report>, usize) {
 /// Imports `sources` as app `name` (default: the only workload's name, the shared `part-of`
 /// label, else `fallback`).
 pub fn import(sources: &[Source], name: Option<&str>, fallback: &str) -> Imported {
-    let (docs, mut report, dropped) = read_all(sources);
-    let app = name
-        .map(str::to_string)
-        .unwrap_or_else(|| spec::app_name(&docs, fallback));
-    let built = spec::build(&app, &docs);
+    import_with(
+        sources,
+        &Options {
+            name: name.map(str::to_string),
+            fallback: fallback.to_string(),
+            ..Options::default()
+        },
+    )
+}
+
+/// [`import`] as `options` say.
+pub fn import_with(sources: &[Source], options: &Options) -> Imported {
+    let (mut docs, mut report, dropped) = read_all(sources);
+    // One object per kind, namespace and name: applying the input leaves the last one.
+    let key = |d: &read::Doc| {
+        let v = &d.value;
+        (compare::id(v), v.pointer("/metadata/namespace").cloned())
+    };
+    let mut kept: Vec<read::Doc> = Vec::new();
+    for d in docs.into_iter().rev() {
+        if kept.iter().any(|k| key(k) == key(&d)) {
+            report.push(Report {
+                file: d.file.clone(),
+                index: d.index,
+                item: d.item,
+                object: compare::id(&d.value),
+                outcome: Outcome::Skipped(
+                    "a later document has the same kind, namespace and name (applying the input leaves that one)"
+                        .to_string(),
+                ),
+            });
+        } else {
+            kept.push(d);
+        }
+    }
+    kept.reverse();
+    docs = kept;
+    let app = options
+        .name
+        .clone()
+        .unwrap_or_else(|| spec::app_name(&docs, &options.fallback));
+    let built = spec::build(&app, &docs, options);
+    let labels = if options.extra_labels {
+        Labels::IgnoreOwn
+    } else {
+        Labels::Strict
+    };
+    let verify = |original: &[Value], spec: &str, secrets: &[(String, String)]| {
+        verify_with(original, spec, secrets, labels)
+    };
+    // A Secret made external is the ExternalSecret's now: not compared.
     let original: Vec<Value> = docs
         .iter()
         .enumerate()
-        .filter(|(i, _)| built.used.contains_key(i))
+        .filter(|(i, _)| built.used.contains_key(i) && !built.external.contains(i))
         .map(|(_, d)| d.value.clone())
         .collect();
     let mut spec_text = built.spec.clone();
@@ -207,6 +292,10 @@ pub fn import(sources: &[Source], name: Option<&str>, fallback: &str) -> Importe
     for (i, d) in docs.iter().enumerate() {
         let object = compare::id(&d.value);
         let outcome = match built.used.get(&i) {
+            Some(into) if built.external.contains(&i) => Outcome::Imported {
+                into: format!("{into} as external secret references (an ExternalSecret makes it)"),
+                patched: 0,
+            },
             Some(into) => Outcome::Imported {
                 into: into.clone(),
                 patched: patched.get(&object).copied().unwrap_or(0),
@@ -230,6 +319,7 @@ pub fn import(sources: &[Source], name: Option<&str>, fallback: &str) -> Importe
         original,
         differences,
         errors,
+        labels,
     }
 }
 
@@ -240,6 +330,7 @@ fn skip_reason(object: &Value) -> String {
         .and_then(Value::as_str)
         .unwrap_or_default();
     match kind {
+        "Deployment" | "StatefulSet" => "no container image: a fragment, not a workload".to_string(),
         "Service" => {
             "it selects no imported workload's pods (k8gen makes the Service of a component)"
                 .to_string()
@@ -255,6 +346,10 @@ fn skip_reason(object: &Value) -> String {
                 .to_string()
         }
         "Namespace" => "not the app's namespace".to_string(),
+        "NetworkPolicy" => {
+            "keep it beside the spec: an imported spec renders no NetworkPolicy (`network = false`), so traffic stays as the input's policies allow"
+                .to_string()
+        }
         _ => format!("k8gen does not import {kind} objects; keep this one beside the spec"),
     }
 }

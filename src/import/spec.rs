@@ -6,7 +6,7 @@
 //! written into it. It does not judge whether the spec reproduces the objects; `compare`
 //! does, and what it finds becomes patches (`mod.rs`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
@@ -20,6 +20,130 @@ pub struct Built {
     pub spec: String,
     pub secrets: Vec<(String, String)>,
     pub used: BTreeMap<usize, String>,
+    /// The Secrets (of `used`) that became `{ external = ... }` references.
+    pub external: BTreeSet<usize>,
+}
+
+/// The store `--external-secrets` reads from when no `--external-store` names one.
+pub const DEFAULT_STORE: &str = "secret-store";
+
+/// A secret value nobody filled in yet, which `--external-secrets` turns into a reference to
+/// the secret store: empty; `changeme`, `change-me`, `change_me`, `replaceme`, `replace-me`,
+/// `replace_me`, `todo`, `tbd`, `x`s only (any case, blanks around ignored); `<...>` or
+/// `${...}`; or any of these base64-encoded once more.
+pub fn is_placeholder(value: &str) -> bool {
+    fn plain(v: &str) -> bool {
+        let v = v.trim().to_ascii_lowercase();
+        matches!(
+            v.as_str(),
+            "" | "changeme"
+                | "change-me"
+                | "change_me"
+                | "replaceme"
+                | "replace-me"
+                | "replace_me"
+                | "todo"
+                | "tbd"
+        ) || v.bytes().all(|b| b == b'x')
+            || (v.starts_with('<') && v.ends_with('>'))
+            || (v.starts_with("${") && v.ends_with('}'))
+    }
+    use base64::Engine as _;
+    plain(value)
+        || base64::engine::general_purpose::STANDARD
+            .decode(value.trim())
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .is_some_and(|d| plain(&d))
+}
+
+/// `(key, value)` of a Secret's `data` (decoded) and `stringData`; `None` when a value is not
+/// UTF-8 text.
+fn secret_values(secret: &Value) -> Option<Vec<(String, String)>> {
+    use base64::Engine as _;
+    let mut out = Vec::new();
+    for (k, v) in secret
+        .get("data")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap_or_default())
+            .ok()?;
+        out.push((k.clone(), String::from_utf8(bytes).ok()?));
+    }
+    for (k, v) in secret
+        .get("stringData")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        out.push((k.clone(), v.as_str()?.to_string()));
+    }
+    Some(out)
+}
+
+/// The security context's flags import writes as `security` keys: (field, key, value in
+/// `base`).
+fn security_flags(base: &crate::model::Security) -> [(&'static str, &'static str, bool); 3] {
+    [
+        ("runAsNonRoot", "run_as_non_root", base.run_as_non_root),
+        (
+            "readOnlyRootFilesystem",
+            "read_only_root_filesystem",
+            base.read_only_root_filesystem,
+        ),
+        (
+            "allowPrivilegeEscalation",
+            "allow_privilege_escalation",
+            base.allow_privilege_escalation,
+        ),
+    ]
+}
+
+/// The `security` keys, in order, of an init container's or sidecar's own security context
+/// `sc`, given the component's keys `main` (what the container would take without its own):
+/// `hardened = false` when it runs as root, then each setting that differs from the base.
+fn own_security(sc: &Value, main: &[(String, String)]) -> Vec<(String, String)> {
+    use crate::model::Security;
+    let root = sc.get("runAsNonRoot") == Some(&Value::Bool(false))
+        || sc.get("runAsUser").and_then(Value::as_i64) == Some(0);
+    let base = if root {
+        Security::unhardened()
+    } else {
+        Security::default()
+    };
+    let mut keys: Vec<(String, String)> = if root {
+        vec![("hardened".to_string(), "false".to_string())]
+    } else {
+        main.to_vec()
+    };
+    let put = |keys: &mut Vec<(String, String)>, k: &str, v: Option<String>| {
+        keys.retain(|(x, _)| x != k);
+        if let Some(v) = v {
+            keys.push((k.to_string(), v));
+        }
+    };
+    if let Some(u) = sc.get("runAsUser").and_then(Value::as_i64) {
+        put(
+            &mut keys,
+            "run_as_user",
+            (Some(u) != base.run_as_user).then(|| u.to_string()),
+        );
+    }
+    for (field, toml, default) in security_flags(&base) {
+        if let Some(v) = sc.get(field).and_then(Value::as_bool) {
+            put(&mut keys, toml, (v != default).then(|| v.to_string()));
+        }
+    }
+    if let Some(add) = sc
+        .pointer("/capabilities/add")
+        .filter(|a| a.as_array().is_some_and(|a| !a.is_empty()))
+    {
+        put(&mut keys, "capabilities", Some(toml_value(add)));
+    }
+    keys
 }
 
 /// A TOML value written inline.
@@ -116,7 +240,7 @@ impl Writer {
 /// The app's name when the caller gives none: the only workload's name, else the part-of
 /// label all objects share, else `fallback`.
 pub fn app_name(docs: &[Doc], fallback: &str) -> String {
-    let workloads: Vec<&Doc> = docs.iter().filter(|d| is_workload(kind(d))).collect();
+    let workloads: Vec<&Doc> = docs.iter().filter(|d| is_complete_workload(d)).collect();
     if let [only] = workloads.as_slice() {
         return name(only).to_string();
     }
@@ -139,6 +263,12 @@ pub fn app_name(docs: &[Doc], fallback: &str) -> String {
 
 fn is_workload(kind: &str) -> bool {
     matches!(kind, "Deployment" | "StatefulSet")
+}
+
+/// A Deployment or StatefulSet with a container image (not a fragment of one).
+pub fn is_complete_workload(d: &Doc) -> bool {
+    is_workload(kind(d))
+        && s(&d.value, "/spec/template/spec/containers/0/image").is_some_and(|i| !i.is_empty())
 }
 
 /// An env var name for a secret value: `APP_COMPONENT_KEY`, upper case, `_` for the rest.
@@ -214,6 +344,12 @@ fn service_parts(sv: &Value, named: &[(String, i64, Option<String>)]) -> Vec<Str
     }
     if s(sv, "/spec/clusterIP") == Some("None") {
         parts.push("headless = true".to_string());
+    }
+    if let Some(a) = sv
+        .pointer("/metadata/annotations")
+        .filter(|a| a.as_object().is_some_and(|a| !a.is_empty()))
+    {
+        parts.push(format!("annotations = {}", toml_value(a)));
     }
     let sports: Vec<&Value> = sv
         .pointer("/spec/ports")
@@ -295,12 +431,17 @@ fn resources(c: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Groups `docs` into app `app` and writes its spec.
-pub fn build(app: &str, docs: &[Doc]) -> Built {
+/// Groups `docs` into app `app` and writes its spec, as `options` say.
+pub fn build(app: &str, docs: &[Doc], options: &super::Options) -> Built {
     let mut w = Writer::default();
     let mut used = BTreeMap::new();
+    let mut external = BTreeSet::new();
     let mut secrets = Vec::new();
+    let strict = !options.extra_labels;
     w.line(None, format!("name = {}", string(app)));
+    if strict {
+        w.line(None, "extra_labels = false".to_string());
+    }
 
     // The namespace every object names, and whether the input makes it.
     let namespaces: Vec<Option<&str>> = docs
@@ -340,8 +481,10 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
     let mut services: BTreeMap<String, (String, String)> = BTreeMap::new(); // Service name -> (key, port name)
     let mut scheme_app = Vec::new();
     let mut selector_keys: Vec<String> = Vec::new();
+    // (key, table, workload document) of each component.
+    let mut tables: Vec<(String, Option<String>, usize)> = Vec::new();
     for (i, d) in docs.iter().enumerate() {
-        if !is_workload(kind(d)) {
+        if !is_complete_workload(d) {
             continue;
         }
         let wname = name(d).to_string();
@@ -379,6 +522,7 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
         };
         keys.push(key.clone());
         let table = (key != app).then(|| format!("components.{}", self::tkey(&key)));
+        tables.push((key.clone(), table.clone(), i));
         let t = table.as_deref();
         let sub = |name: &str| match t {
             Some(t) => format!("{t}.{name}"),
@@ -470,6 +614,43 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
         // group and fsGroup are one UID; the rest from the main container, else the pod).
         let default = &model.security;
         let mut security: Vec<String> = Vec::new();
+        // A pod that says nothing of security runs as its images want (often as root, writing
+        // to their filesystem: official postgres, redis, nginx), and k8gen's hardening would
+        // stop it: the spec keeps it as it runs, `hardened = false` (linted, relaxed-security).
+        let unset = |v: Option<&Value>| v.is_none_or(|v| v.as_object().is_some_and(Map::is_empty));
+        let init = pod.get("initContainers").and_then(Value::as_array);
+        if unset(pod.get("securityContext"))
+            && containers
+                .iter()
+                .chain(init.into_iter().flatten())
+                .all(|x| unset(x.get("securityContext")))
+        {
+            security.push("hardened = false".to_string());
+        } else {
+            // A security context without a user keeps the image's user (k8gen's UID would
+            // change who owns what the image writes), and without `runAsNonRoot` it may be
+            // root: not refused.
+            let anywhere = |f: &str| {
+                c.pointer(&format!("/securityContext/{f}"))
+                    .or(pod.pointer(&format!("/securityContext/{f}")))
+            };
+            if anywhere("runAsUser").is_none() {
+                if default.run_as_user.is_some() {
+                    security.push("run_as_user = false".to_string());
+                }
+                if anywhere("runAsNonRoot").is_none() && default.run_as_non_root {
+                    security.push("run_as_non_root = false".to_string());
+                }
+            }
+        }
+        // An existing ServiceAccount whose token the pods mount (the API's default): kept
+        // mounted, as the app may call the API with it.
+        if s(&pod, "/serviceAccountName").is_some_and(|sa| sa != "default")
+            && pod.get("automountServiceAccountToken").is_none()
+            && default.service_account_token != Some(true)
+        {
+            security.push("service_account_token = true".to_string());
+        }
         if let Some(u) = pod
             .pointer("/securityContext/runAsUser")
             .and_then(Value::as_i64)
@@ -485,19 +666,7 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
                 .or(pod.pointer(&format!("/securityContext/{field}")))
                 .and_then(Value::as_bool)
         };
-        for (field, toml, default) in [
-            ("runAsNonRoot", "run_as_non_root", default.run_as_non_root),
-            (
-                "readOnlyRootFilesystem",
-                "read_only_root_filesystem",
-                default.read_only_root_filesystem,
-            ),
-            (
-                "allowPrivilegeEscalation",
-                "allow_privilege_escalation",
-                default.allow_privilege_escalation,
-            ),
-        ] {
+        for (field, toml, default) in security_flags(default) {
             if let Some(v) = flag(field).filter(|v| *v != default) {
                 security.push(format!("{toml} = {v}"));
             }
@@ -511,6 +680,13 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
         if !security.is_empty() {
             w.line(t, format!("security = {{ {} }}", security.join(", ")));
         }
+        let main_security: Vec<(String, String)> = security
+            .iter()
+            .filter_map(|k| {
+                let (k, v) = k.split_once(" = ")?;
+                Some((k.to_string(), v.to_string()))
+            })
+            .collect();
         if let Some(sa) = s(&pod, "/serviceAccountName") {
             w.line(t, format!("service_account = {}", string(sa)));
         }
@@ -555,7 +731,7 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
                     _ => format!("port-{i}"),
                 })
         };
-        let named: Vec<(String, i64, Option<String>)> = ports
+        let mut named: Vec<(String, i64, Option<String>)> = ports
             .iter()
             .enumerate()
             .map(|(i, p)| {
@@ -568,6 +744,43 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
                 )
             })
             .collect();
+        // A container that declares no port (the API does not require it) behind a Service:
+        // the ports the Service sends to (its numeric target ports, else its ports), which a
+        // k8gen Service needs. Declaring them changes nothing the pods do.
+        if named.is_empty() {
+            let sports: Vec<Value> = docs
+                .iter()
+                .find(|x| {
+                    kind(x) == "Service"
+                        && x.value
+                            .pointer("/spec/selector")
+                            .and_then(Value::as_object)
+                            .is_some_and(|sel| {
+                                !sel.is_empty()
+                                    && sel.iter().all(|(k, v)| pod_labels.get(k) == Some(v))
+                            })
+                })
+                .and_then(|x| x.value.pointer("/spec/ports")?.as_array().cloned())
+                .unwrap_or_default();
+            let single = sports.len() == 1;
+            named = sports
+                .iter()
+                .enumerate()
+                .filter_map(|(i, sp)| {
+                    let number = sp
+                        .get("targetPort")
+                        .map_or(sp.get("port")?.as_i64(), Value::as_i64)?;
+                    let name = s(sp, "/name").map(str::to_string).unwrap_or_else(|| {
+                        if single {
+                            "http".to_string()
+                        } else {
+                            format!("port-{i}")
+                        }
+                    });
+                    Some((name, number, s(sp, "/protocol").map(str::to_string)))
+                })
+                .collect();
+        }
         match named.as_slice() {
             [] => {}
             [(n, p, None)] if n == "http" => w.line(t, format!("port = {p}")),
@@ -593,14 +806,9 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
                     toml_value(&serde_json::to_value(&selector).unwrap_or_default())
                 ),
             );
-        } else if !selector.is_empty() {
-            // Labels k8gen owns, with other values than it would give: the selectors are
-            // patched, and no NetworkPolicy is made (its pod selector would be k8gen's).
-            w.line(
-                t,
-                "network = false  # the selector is kept by the patches below".to_string(),
-            );
         }
+        // Else labels k8gen owns, with other values than it would give: the selectors are
+        // patched (and no NetworkPolicy is made: see `network` below).
 
         // The ConfigMap and Secret its pods read.
         let reads = |what: &str| -> Vec<String> {
@@ -669,22 +877,38 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
             &key,
         );
         if let Some(si) = secret {
-            use base64::Engine as _;
-            if let Some(data) = docs[si].value.get("data").and_then(Value::as_object) {
-                for (k, v) in data {
-                    let bytes = base64::engine::general_purpose::STANDARD
-                        .decode(v.as_str().unwrap_or_default())
-                        .unwrap_or_default();
-                    let Ok(text) = String::from_utf8(bytes) else {
-                        continue;
-                    };
-                    let var = env_name(&[app, if key == app { "" } else { &key }, k]);
+            let values = secret_values(&docs[si].value);
+            let placeholders = options.external_store.is_some()
+                && values
+                    .as_ref()
+                    .is_some_and(|v| !v.is_empty() && v.iter().all(|(_, x)| is_placeholder(x)));
+            for (k, text) in values.into_iter().flatten() {
+                if placeholders {
+                    let sv = &docs[si].value;
+                    let remote = [
+                        s(sv, "/metadata/namespace"),
+                        Some(name(&docs[si])),
+                        Some(&k),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join("/");
                     w.line(
                         Some(&sub("secrets")),
-                        format!("{} = {{ env = {} }}", self::tkey(k), string(&var)),
+                        format!("{} = {{ external = {} }}", self::tkey(&k), string(&remote)),
                     );
-                    secrets.push((var, text));
+                    continue;
                 }
+                let var = env_name(&[app, if key == app { "" } else { &key }, &k]);
+                w.line(
+                    Some(&sub("secrets")),
+                    format!("{} = {{ env = {} }}", self::tkey(&k), string(&var)),
+                );
+                secrets.push((var, text));
+            }
+            if placeholders {
+                external.insert(si);
             }
         }
         let config_name = config.map(|i| name(&docs[i]).to_string());
@@ -778,6 +1002,22 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
                 if let Some(xports) = xports.filter(|p| !p.is_empty()) {
                     w.line(tbl, format!("ports = {}", ports_table(&xports)));
                 }
+                // Its own security context, when it is not the main container's.
+                if let Some(sc) = x.get("securityContext")
+                    && c.get("securityContext") != Some(sc)
+                {
+                    let keys = own_security(sc, &main_security);
+                    w.line(
+                        tbl,
+                        format!(
+                            "security = {{ {} }}",
+                            keys.iter()
+                                .map(|(k, v)| format!("{k} = {v}"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    );
+                }
             }
         }
 
@@ -789,7 +1029,7 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
             .and_then(Value::as_object)
             .into_iter()
             .flatten()
-            .filter(|(k, _)| !k.starts_with("checksum/"))
+            .filter(|(k, _)| strict || !k.starts_with("checksum/"))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         if !annotations.is_empty() {
@@ -811,6 +1051,46 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
             };
             // `tmp` is the name of k8gen's own writable /tmp (a render's, read back).
             if m.as_object().is_some_and(|m| m.len() != 2) || vname == "tmp" {
+                continue;
+            }
+            // A StatefulSet's claim template: a new claim per pod, `{ mount, size, class,
+            // access }` (only the name, access modes, class and storage request).
+            let template = d
+                .value
+                .pointer("/spec/volumeClaimTemplates")
+                .and_then(Value::as_array)
+                .unwrap_or(&empty)
+                .iter()
+                .find(|t| s(t, "/metadata/name") == Some(vname));
+            if let Some(t) = template
+                && t.as_object().is_some_and(|o| o.len() <= 2)
+                && t.get("metadata")
+                    .and_then(Value::as_object)
+                    .is_some_and(|m| m.len() == 1)
+                && let Some(size) = s(t, "/spec/resources/requests/storage")
+            {
+                let mut parts = vec![
+                    format!("mount = {}", string(path)),
+                    format!("size = {}", string(size)),
+                ];
+                if let Some(class) = s(t, "/spec/storageClassName") {
+                    parts.push(format!("class = {}", string(class)));
+                }
+                if let Some(access) = t.pointer("/spec/accessModes").filter(|a| {
+                    a.as_array().is_none_or(|a| {
+                        a.iter().map(Value::as_str).collect::<Vec<_>>()
+                            != defaults::access_modes()
+                                .iter()
+                                .map(|m| Some(m.as_str()))
+                                .collect::<Vec<_>>()
+                    })
+                }) {
+                    parts.push(format!("access = {}", toml_value(access)));
+                }
+                w.line(
+                    Some(&sub("volumes")),
+                    format!("{} = {{ {} }}", tkey(vname), parts.join(", ")),
+                );
                 continue;
             }
             let Some(v) = pod
@@ -969,7 +1249,7 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
                         services.insert(format!("{sname}:{n}"), (key.clone(), n.to_string()));
                     }
                     if let Some(n) = p.get("port") {
-                        services.insert(format!("{sname}:{n}"), (key.clone(), String::new()));
+                        services.insert(format!("{sname}:{n}"), (key.clone(), n.to_string()));
                     }
                 }
                 let parts = service_parts(sv, &named);
@@ -1010,6 +1290,9 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
 
         if let Some(hi) = hpa {
             used.insert(hi, key.clone());
+            if name(&docs[hi]) != wname {
+                pins.push(format!("autoscaler = {}", string(name(&docs[hi]))));
+            }
             let h = &docs[hi].value;
             let mut parts = vec![format!(
                 "min = {}",
@@ -1044,13 +1327,50 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
                     })
         }) {
             used.insert(bi, key.clone());
+            if name(&docs[bi]) != wname {
+                pins.push(format!("budget = {}", string(name(&docs[bi]))));
+            }
             let b = &docs[bi].value;
+            // The fewest pods the workload runs: the autoscaler's minimum, else its count.
+            let pods = hpa
+                .and_then(|hi| docs[hi].value.pointer("/spec/minReplicas"))
+                .or(hpa
+                    .is_none()
+                    .then(|| d.value.pointer("/spec/replicas"))
+                    .flatten())
+                .and_then(Value::as_i64)
+                .unwrap_or(1);
+            let amount = |v: &Value| match v {
+                Value::String(p) => p
+                    .strip_suffix('%')
+                    .and_then(|p| p.parse().ok())
+                    .map(crate::model::IntOrPercent::Percent),
+                v => v
+                    .as_i64()
+                    .and_then(|n| i32::try_from(n).ok())
+                    .map(crate::model::IntOrPercent::Int),
+            };
             for (json, toml) in [
                 ("minAvailable", "min_available"),
                 ("maxUnavailable", "max_unavailable"),
             ] {
                 if let Some(v) = b.pointer(&format!("/spec/{json}")) {
-                    w.line(t, format!("disruption = {{ {toml} = {} }}", toml_value(v)));
+                    let budget = crate::model::Disruption {
+                        min_available: amount(v).filter(|_| json == "minAvailable"),
+                        max_unavailable: amount(v).filter(|_| json == "maxUnavailable"),
+                        allow_blocking: false,
+                    };
+                    // The input's budget as it is, even one that blocks node drains.
+                    let blocking =
+                        if budget.blocks_every_eviction(i32::try_from(pods).unwrap_or(i32::MAX)) {
+                            ", allow_blocking = true"
+                        } else {
+                            ""
+                        };
+                    w.line(
+                        t,
+                        format!("disruption = {{ {toml} = {}{blocking} }}", toml_value(v)),
+                    );
                 }
             }
         }
@@ -1143,6 +1463,12 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
             if let Some(class) = s(ing, "/spec/ingressClassName") {
                 w.line(Some("ingress"), format!("class = {}", string(class)));
             }
+            if let Some(a) = ing
+                .pointer("/metadata/annotations")
+                .filter(|a| a.as_object().is_some_and(|a| !a.is_empty()))
+            {
+                w.line(Some("ingress"), format!("annotations = {}", toml_value(a)));
+            }
             if let Some(tls) = ing
                 .pointer("/spec/tls/0/secretName")
                 .and_then(Value::as_str)
@@ -1159,7 +1485,7 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
     // Labels every imported object carries (other than k8gen's own and selector labels).
     let mut common: Option<Map<String, Value>> = None;
     for i in used.keys() {
-        if kind(&docs[*i]) == "Namespace" {
+        if kind(&docs[*i]) == "Namespace" && !strict || external.contains(i) {
             continue;
         }
         let labels = docs[*i]
@@ -1173,9 +1499,10 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
                 .into_iter()
                 .filter(|(k, v)| {
                     v.is_string()
-                        && !crate::values::is_reserved_label(k)
-                        && k != "helm.sh/chart"
-                        && !selector_keys.contains(k)
+                        && (strict
+                            || !crate::values::is_reserved_label(k)
+                                && k != "helm.sh/chart"
+                                && !selector_keys.contains(k))
                 })
                 .collect(),
             Some(c) => c
@@ -1184,18 +1511,79 @@ pub fn build(app: &str, docs: &[Doc]) -> Built {
                 .collect(),
         });
     }
-    if let Some(c) = common
-        && !c.is_empty()
-    {
-        w.line(None, format!("labels = {}", toml_value(&Value::Object(c))));
+    let common = common.unwrap_or_default();
+    if !common.is_empty() {
+        w.line(
+            None,
+            format!("labels = {}", toml_value(&Value::Object(common.clone()))),
+        );
+    }
+    // Without k8gen's labels, a component's objects carry its `labels` and nothing else: the
+    // labels all of them (its pod template too) share beyond the app's.
+    if strict {
+        for (key, table, wi) in &tables {
+            let template = docs[*wi]
+                .value
+                .pointer("/spec/template/metadata/labels")
+                .cloned()
+                .unwrap_or_default();
+            let mut own: Option<Map<String, Value>> = None;
+            let objects = used
+                .iter()
+                .filter(|(i, k)| *k == key && !external.contains(*i))
+                .map(|(i, _)| docs[*i].value.pointer("/metadata/labels").cloned())
+                .chain([Some(template)]);
+            for labels in objects {
+                let labels = labels
+                    .and_then(|l| l.as_object().cloned())
+                    .unwrap_or_default();
+                own = Some(match own {
+                    None => labels
+                        .into_iter()
+                        .filter(|(k, v)| v.is_string() && common.get(k) != Some(v))
+                        .collect(),
+                    Some(o) => o
+                        .into_iter()
+                        .filter(|(k, v)| labels.get(k) == Some(v))
+                        .collect(),
+                });
+            }
+            // The main component's table is the top level, whose `labels` are the app's.
+            if table.is_none() {
+                continue;
+            }
+            if let Some(own) = own.filter(|o| !o.is_empty()) {
+                w.line(
+                    table.as_deref(),
+                    format!("labels = {}", toml_value(&Value::Object(own))),
+                );
+            }
+        }
+    }
+    // k8gen renders no NetworkPolicy the input does not have (a takeover that suddenly blocks
+    // traffic would be a silent change): the input's own ones are skipped, kept beside.
+    match tables.as_slice() {
+        [(_, None, _)] => w.line(None, "network = false".to_string()),
+        [] => {}
+        _ => w.line(Some("defaults"), "network = false".to_string()),
     }
     if keys.is_empty() {
         // No component: no spec (the namespace alone is no app).
         used.clear();
     }
+    if !external.is_empty() {
+        w.line(
+            None,
+            format!(
+                "external_secrets = {{ store = {} }}",
+                string(options.external_store.as_deref().unwrap_or(DEFAULT_STORE))
+            ),
+        );
+    }
     Built {
         spec: w.text(),
         secrets,
         used,
+        external,
     }
 }

@@ -94,9 +94,16 @@ fn build(
                         backend: IngressBackend {
                             service: Some(IngressServiceBackend {
                                 name: service(r),
-                                port: Some(ServiceBackendPort {
-                                    name: port_name(app, r),
-                                    number: None,
+                                // A port written as a number stays a number.
+                                port: Some(match &r.port {
+                                    Some(PortTarget::Number(n)) => ServiceBackendPort {
+                                        name: None,
+                                        number: Some(*n),
+                                    },
+                                    _ => ServiceBackendPort {
+                                        name: port_name(app, r),
+                                        number: None,
+                                    },
                                 }),
                             }),
                             ..Default::default()

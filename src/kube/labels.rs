@@ -6,7 +6,8 @@
 //! objects selects by its own `selector` instead (or `app: NAME` under the `app` label scheme,
 //! filled in by `model::defaults`), exactly and everywhere; the recommended labels then stay
 //! on metadata and templates only. Pod-template labels are a superset of the selector, and a
-//! Service selects exactly what its Deployment selects.
+//! Service selects exactly what its Deployment selects. An app with `extra_labels = false`
+//! gets none of these labels beyond its selectors (and no annotation of k8gen's own).
 
 use std::collections::BTreeMap;
 
@@ -25,8 +26,19 @@ pub const MANAGER: &str = "k8gen";
 pub const FLUX_PRUNE: &str = "kustomize.toolkit.fluxcd.io/prune";
 pub const KEEP_ON_PRUNE: &str = "disabled";
 
-/// Adds [`FLUX_PRUNE`]` = disabled` to an object's annotations.
-pub fn keep_on_prune(annotations: &mut Option<BTreeMap<String, String>>) {
+/// Whether `app` carries k8gen's own labels and annotations ([`App::extra_labels`]; unset is
+/// the default of `model::defaults`).
+pub fn extra(app: &App) -> bool {
+    app.extra_labels
+        .unwrap_or_else(crate::model::defaults::extra_labels)
+}
+
+/// Adds [`FLUX_PRUNE`]` = disabled` to an object's annotations (unless `app` adds nothing of
+/// k8gen's own).
+pub fn keep_on_prune(app: &App, annotations: &mut Option<BTreeMap<String, String>>) {
+    if !extra(app) {
+        return;
+    }
     annotations
         .get_or_insert_default()
         .insert(FLUX_PRUNE.to_string(), KEEP_ON_PRUNE.to_string());
@@ -69,10 +81,14 @@ pub fn add_track(labels: &mut BTreeMap<String, String>, track: Track) {
 
 /// Labels of `component`'s objects: the app's and component's own labels, then the
 /// recommended ones and the selector (which win; the rules refuse a label that disagrees with
-/// the selector). No version: see [`workload_labels`].
+/// the selector). No version: see [`workload_labels`]. Without [`extra`] labels: the app's and
+/// component's own only.
 pub fn component_labels(app: &App, component: &Component) -> BTreeMap<String, String> {
     let mut labels = app.labels.clone();
     labels.extend(component.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
+    if !extra(app) {
+        return labels;
+    }
     labels.extend(recommended_selector(component));
     labels.extend(selector(component));
     labels.insert(
@@ -89,6 +105,9 @@ pub fn component_labels(app: &App, component: &Component) -> BTreeMap<String, St
 /// file and nothing else (a Service, ConfigMap or policy does not change with the version).
 pub fn workload_labels(app: &App, component: &Component) -> BTreeMap<String, String> {
     let mut labels = component_labels(app, component);
+    if !extra(app) {
+        return labels;
+    }
     if let Some(version) = &component.version {
         labels.insert(VERSION.to_string(), version.clone());
     }
@@ -109,6 +128,13 @@ pub fn object_labels(app: &App, mut labels: BTreeMap<String, String>) -> BTreeMa
     labels
 }
 
+/// Labels of `component`'s pod template: [`workload_labels`] and always the selector.
+pub fn pod_labels(app: &App, component: &Component) -> BTreeMap<String, String> {
+    let mut labels = workload_labels(app, component);
+    labels.extend(selector(component));
+    labels
+}
+
 /// Selects a namespace by name (the label Kubernetes sets on every namespace).
 pub fn namespace_selector(namespace: &str) -> BTreeMap<String, String> {
     BTreeMap::from([(
@@ -125,6 +151,9 @@ pub fn kube_dns() -> BTreeMap<String, String> {
 /// Labels of objects that belong to the app as a whole (Namespace, Ingress, quotas).
 pub fn app_labels(app: &App) -> BTreeMap<String, String> {
     let mut labels = app.labels.clone();
+    if !extra(app) {
+        return labels;
+    }
     labels.insert(NAME.to_string(), app.name.clone());
     labels.insert(INSTANCE.to_string(), app.name.clone());
     labels.insert(PART_OF.to_string(), app.name.clone());

@@ -15,7 +15,7 @@ pub fn namespace(app: &App) -> Option<Namespace> {
     let mut metadata = super::app_meta(app, name.clone());
     metadata.namespace = None;
     // Removing the app from the repo must not delete the namespace (and everything in it).
-    super::labels::keep_on_prune(&mut metadata.annotations);
+    super::labels::keep_on_prune(app, &mut metadata.annotations);
     Some(Namespace {
         metadata,
         ..Default::default()

@@ -179,7 +179,7 @@ pub fn template(app: &App, c: &Component) -> PodTemplateSpec {
 
     PodTemplateSpec {
         metadata: Some(ObjectMeta {
-            labels: Some(labels::workload_labels(app, c)),
+            labels: Some(labels::pod_labels(app, c)),
             annotations: non_empty(annotations),
             ..Default::default()
         }),

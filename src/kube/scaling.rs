@@ -7,7 +7,7 @@ use k8s_openapi::api::autoscaling::v2::{
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 
 use super::{deployment::int_or_percent, pod};
-use crate::model::{App, Component, Disruption};
+use crate::model::{App, Component, Disruption, names};
 
 pub fn autoscaler(app: &App, c: &Component) -> Option<HorizontalPodAutoscaler> {
     let a = c.autoscale.as_ref()?;
@@ -31,7 +31,7 @@ pub fn autoscaler(app: &App, c: &Component) -> Option<HorizontalPodAutoscaler> {
         metrics.push(metric("memory", p));
     }
     Some(HorizontalPodAutoscaler {
-        metadata: super::component_meta(app, c, c.name.clone()),
+        metadata: super::component_meta(app, c, names::component_autoscaler(c)),
         spec: Some(HorizontalPodAutoscalerSpec {
             scale_target_ref: CrossVersionObjectReference {
                 api_version: Some("apps/v1".to_string()),
@@ -59,7 +59,7 @@ pub fn disruption_budget(app: &App, c: &Component) -> Option<PodDisruptionBudget
         max_unavailable.as_ref().map(int_or_percent),
     );
     Some(PodDisruptionBudget {
-        metadata: super::component_meta(app, c, c.name.clone()),
+        metadata: super::component_meta(app, c, names::component_budget(c)),
         spec: Some(PodDisruptionBudgetSpec {
             selector: Some(pod::selector(c)),
             min_available,

@@ -107,7 +107,7 @@ pub fn claims(app: &App, c: &Component) -> Vec<PersistentVolumeClaim> {
         .map(|(name, spec)| {
             let mut metadata = super::component_meta(app, c, c.claim_name(name));
             // Removing the app from the repo must not delete its data.
-            labels::keep_on_prune(&mut metadata.annotations);
+            labels::keep_on_prune(app, &mut metadata.annotations);
             PersistentVolumeClaim {
                 metadata,
                 spec: Some(spec),

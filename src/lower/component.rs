@@ -214,6 +214,8 @@ pub fn lower_component(cx: &mut Cx<'_>, c: &ComponentSyntax, owner: &Owner) -> m
                 service: pin("service", &n.service),
                 config: pin("config", &n.config),
                 secrets: pin("secrets", &n.secrets),
+                autoscaler: pin("autoscaler", &n.autoscaler),
+                budget: pin("budget", &n.budget),
             }
         })
         .unwrap_or_default();

@@ -110,6 +110,9 @@ pub fn lower(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Checked {
     if let Some(flag) = &file.create_namespace {
         cx.provenance.record("create_namespace", flag.span());
     }
+    if let Some(flag) = &file.extra_labels {
+        cx.provenance.record("extra_labels", flag.span());
+    }
     let labels = app::string_map(&mut cx, "labels", &file.labels);
     let label_scheme = file.label_scheme.as_ref().map(|s| {
         cx.provenance.record("label_scheme", s.span());
@@ -172,6 +175,7 @@ pub fn lower(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Checked {
             t.value
         }),
         create_namespace: file.create_namespace.as_ref().map(|b| b.value),
+        extra_labels: file.extra_labels.as_ref().map(|b| b.value),
         labels,
         annotations,
         components,

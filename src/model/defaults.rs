@@ -102,6 +102,7 @@ pub fn normalize(app: &mut App) {
         app.create_namespace = Some(create_namespace(app));
     }
     app.config_rollout.get_or_insert_with(config_rollout);
+    app.extra_labels.get_or_insert_with(extra_labels);
     if let Some(ingress) = &mut app.ingress {
         ingress
             .name
@@ -319,6 +320,11 @@ pub fn argocd_tracking() -> crate::values::ArgoTracking {
 /// Whether to emit the Namespace: yes when the app has one.
 pub fn create_namespace(app: &App) -> bool {
     app.namespace.is_some()
+}
+
+/// Whether k8gen adds its own labels and annotations when the spec does not say: yes.
+pub fn extra_labels() -> bool {
+    true
 }
 
 /// Whether an Ingress that does not say serves TLS: yes when it names a cert-manager issuer or

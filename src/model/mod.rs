@@ -127,6 +127,10 @@ pub struct App {
     /// Emit the Namespace object too. `None`: the default ([`defaults::create_namespace`]), yes
     /// when there is a namespace.
     pub create_namespace: Option<bool>,
+    /// Add k8gen's own labels and annotations (recommended labels, version, `checksum/*`,
+    /// Flux's prune annotation). `None`: the default ([`defaults::extra_labels`]), yes; `false`
+    /// leaves objects with the app's and components' labels and the selectors only.
+    pub extra_labels: Option<bool>,
     /// Labels on every object.
     pub labels: BTreeMap<String, String>,
     /// Annotations on every object.
@@ -325,6 +329,10 @@ pub struct Names {
     pub config: Option<String>,
     /// The Secret of `secrets`.
     pub secrets: Option<String>,
+    /// The HorizontalPodAutoscaler of `autoscale` (default: named like the workload).
+    pub autoscaler: Option<String>,
+    /// The PodDisruptionBudget of `disruption` (default: named like the workload).
+    pub budget: Option<String>,
 }
 
 /// Pod and container hardening. The default is the strict one; each field relaxes one thing.
@@ -609,6 +617,12 @@ impl App {
     /// [`ConfigRollout::HashedNames`] for Kustomize's content-hashed names.
     pub fn config_rollout(mut self, rollout: ConfigRollout) -> Self {
         self.config_rollout = Some(rollout);
+        self
+    }
+
+    /// `false`: no labels or annotations of k8gen's own (see [`App::extra_labels`]).
+    pub fn extra_labels(mut self, on: bool) -> Self {
+        self.extra_labels = Some(on);
         self
     }
 

@@ -63,6 +63,16 @@ pub fn component_secret(c: &Component) -> String {
     c.names.secrets.clone().unwrap_or_else(|| secret(&c.name))
 }
 
+/// The component's HorizontalPodAutoscaler: its pinned `names.autoscaler`, else its name.
+pub fn component_autoscaler(c: &Component) -> String {
+    c.names.autoscaler.clone().unwrap_or_else(|| c.name.clone())
+}
+
+/// The component's PodDisruptionBudget: its pinned `names.budget`, else its name.
+pub fn component_budget(c: &Component) -> String {
+    c.names.budget.clone().unwrap_or_else(|| c.name.clone())
+}
+
 /// What a component's object of some kind is called, for [`owner`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Named {
@@ -296,7 +306,7 @@ mod tests {
                     workload: Some("redis-cart".into()),
                     service: Some("redis".into()),
                     config: Some("app-settings".into()),
-                    secrets: None,
+                    ..Default::default()
                 }),
             );
         crate::model::defaults::normalize(&mut app);

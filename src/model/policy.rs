@@ -35,6 +35,18 @@ impl Disruption {
             ..Default::default()
         }
     }
+
+    /// Would this budget (its `min_available`, else its `max_unavailable`) allow no voluntary
+    /// eviction when the workload runs its fewest `pods`?
+    pub fn blocks_every_eviction(&self, pods: i32) -> bool {
+        match (&self.min_available, &self.max_unavailable) {
+            (Some(IntOrPercent::Int(n)), _) => *n >= pods,
+            (Some(IntOrPercent::Percent(p)), _) => *p >= 100,
+            (None, Some(IntOrPercent::Int(n))) => *n == 0,
+            (None, Some(IntOrPercent::Percent(p))) => *p == 0 || (*p as i64 * pods as i64) < 100,
+            (None, None) => false,
+        }
+    }
 }
 
 /// An RBAC rule: verbs on resources of one API group.

@@ -30,7 +30,8 @@ pub enum Failed {
 /// they could break); with a `crypto`, the encryption of Secrets for a tree (so names and
 /// checksums are of ciphertext, never of a plaintext the output does not hold);
 /// content-hashed config names (`config_rollout = "hashed-names"`, over the patched data);
-/// config checksums on pod templates (of the data not hashed into a name); hashed Job names
+/// config checksums on pod templates (of the data not hashed into a name; none with
+/// `extra_labels = false`); hashed Job names
 /// (over the final Job); then apply order.
 pub fn run(
     objects: &mut [Object],
@@ -48,7 +49,10 @@ pub fn run(
     if hashed_names {
         hashed::rename_config(objects);
     }
-    checksum::annotate_pod_templates(objects, hashed_names);
+    // An app without k8gen's own labels and annotations (`extra_labels = false`) gets none.
+    if crate::kube::labels::extra(app) {
+        checksum::annotate_pod_templates(objects, hashed_names);
+    }
     hashed::rename_objects(objects, &hashed_objects(app));
     order::sort(objects);
     Ok(())

@@ -309,6 +309,13 @@ macro_rules! with_app_fields {
                 /// Emit the Namespace object (default true when `namespace` is set).
                 #[schemars(example = false)]
                 pub create_namespace: Option<Sp<bool>>,
+                /// `false`: k8gen adds no labels or annotations of its own (the recommended
+                /// `app.kubernetes.io/*` labels, the version, `checksum/*` and Flux's prune
+                /// annotation); objects carry the spec's `labels`, `annotations` and the
+                /// selector only (default true). For taking over objects exactly as they are;
+                /// changing config then no longer rolls the pods.
+                #[schemars(example = false)]
+                pub extra_labels: Option<Sp<bool>>,
                 /// Pull every image that names no registry (`nginx:1.27`, `acme/api:v1`) from
                 /// this one: `registry.example.com/mirror` gives
                 /// `registry.example.com/mirror/nginx:1.27`. Usually set by the platform.
@@ -622,6 +629,12 @@ pub struct NamesSyntax {
     /// The Secret of `secrets`.
     #[schemars(example = &"shop-credentials")]
     pub secrets: Option<Sp<String>>,
+    /// The HorizontalPodAutoscaler of `autoscale`.
+    #[schemars(example = &"backend-hpa")]
+    pub autoscaler: Option<Sp<String>>,
+    /// The PodDisruptionBudget of `disruption`.
+    #[schemars(example = &"backend-pdb")]
+    pub budget: Option<Sp<String>>,
 }
 
 /// A container port: a number, or `{ port = 53, protocol = "UDP" }`.

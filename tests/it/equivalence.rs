@@ -124,6 +124,8 @@ struct GenApp {
     /// `secrets_mode` and `sops.age` (a valid recipient, or a malformed one now and then).
     secrets_mode: Option<k8gen::model::SecretsMode>,
     sops_age: Vec<String>,
+    /// `extra_labels`.
+    extra_labels: Option<bool>,
 }
 
 const KEYS: &[&str] = &["api", "web", "db", "worker"];
@@ -396,6 +398,7 @@ fn app(seed: u64) -> GenApp {
             .to_string()
         })
         .collect();
+    let extra_labels = g.chance(15).then(|| *g.pick(&[false, true]));
     GenApp {
         name,
         namespace,
@@ -405,6 +408,7 @@ fn app(seed: u64) -> GenApp {
         config_rollout,
         secrets_mode,
         sops_age,
+        extra_labels,
     }
 }
 
@@ -689,6 +693,9 @@ fn to_toml(a: &GenApp) -> String {
         let list: Vec<String> = a.sops_age.iter().map(|r| toml_str(r)).collect();
         writeln!(out, "sops = {{ age = [{}] }}", list.join(", ")).unwrap();
     }
+    if let Some(on) = a.extra_labels {
+        writeln!(out, "extra_labels = {on}").unwrap();
+    }
     let mut rest = a.components.as_slice();
     if a.main {
         component_toml(&a.components[0], &mut out);
@@ -720,6 +727,9 @@ fn to_app(a: &GenApp) -> App {
     }
     for r in &a.sops_age {
         app = app.sops_age(r);
+    }
+    if let Some(on) = a.extra_labels {
+        app = app.extra_labels(on);
     }
     for (i, c) in a.components.iter().enumerate() {
         let mut b = match &c.release {
@@ -858,7 +868,7 @@ fn to_app(a: &GenApp) -> App {
                 workload: workload.clone(),
                 service: service.clone(),
                 config: config.clone(),
-                secrets: None,
+                ..Default::default()
             });
         }
         app = app.component(b);

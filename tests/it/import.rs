@@ -11,6 +11,14 @@ use serde_json::Value;
 
 use crate::support::*;
 
+/// One source written in the test itself.
+fn inline(name: &str, text: &str) -> [Source; 1] {
+    [Source {
+        name: name.to_string(),
+        text: text.to_string(),
+    }]
+}
+
 fn source(path: &Path) -> Source {
     Source {
         name: path.display().to_string(),
@@ -31,7 +39,19 @@ fn lines(text: &str) -> usize {
 /// Imports, asserts the round trip (no difference but k8gen's additions, no render error)
 /// and returns the result; prints spec lines / YAML lines.
 fn round_trip(what: &str, sources: &[Source], name: Option<&str>) -> Imported {
-    let imported = import::import(sources, name, "app");
+    round_trip_with(
+        what,
+        sources,
+        &import::Options {
+            name: name.map(str::to_string),
+            ..Default::default()
+        },
+    )
+}
+
+/// [`round_trip`] with the importer's options.
+fn round_trip_with(what: &str, sources: &[Source], options: &import::Options) -> Imported {
+    let imported = import::import_with(sources, options);
     assert!(
         imported.errors.is_empty(),
         "{what}: the imported spec does not render: {:?}\n{}",
@@ -51,8 +71,22 @@ fn round_trip(what: &str, sources: &[Source], name: Option<&str>) -> Imported {
         imported.spec
     );
     // The law again, from the outside: the same function the CLI's --verify uses.
-    let again = import::verify(&imported.original, &imported.spec, &imported.secrets).unwrap();
+    let again = import::verify_with(
+        &imported.original,
+        &imported.spec,
+        &imported.secrets,
+        imported.labels,
+    )
+    .unwrap();
     assert_eq!(again, imported.differences, "{what}");
+    // No NetworkPolicy the input does not have: it could block traffic that flows today.
+    let policies: Vec<String> = imported
+        .differences
+        .iter()
+        .filter(|d| d.change == Change::AddedObject && d.object.starts_with("NetworkPolicy/"))
+        .map(ToString::to_string)
+        .collect();
+    assert!(policies.is_empty(), "{what}: {policies:?}");
     let yaml: usize = sources.iter().map(|s| lines(&s.text)).sum();
     eprintln!(
         "import {what}: {} spec lines for {yaml} YAML lines ({} objects, {} patched fields)",
@@ -362,7 +396,9 @@ fn k8gens_own_renders_round_trip() {
             has(
                 &back.spec,
                 &[
-                    "security = { run_as_non_root = false, read_only_root_filesystem = false, capabilities = [\"NET_BIND_SERVICE\", \"SETUID\", \"SETGID\"] }",
+                    // The image's user, as the spec says (`run_as_user = false`): k8gen's
+                    // UID is not added to a security context that names none.
+                    "security = { run_as_user = false, run_as_non_root = false, read_only_root_filesystem = false, capabilities = [\"NET_BIND_SERVICE\", \"SETUID\", \"SETGID\"] }",
                 ],
             );
             assert!(!back.spec.contains("[[patches]]"), "{}", back.spec);
@@ -565,4 +601,601 @@ fn a_takeover_applies_over_the_running_objects_without_a_breaking_or_destructive
         // The engine does see changes (k8gen's labels and defaults), so it was not idle.
         assert!(!changes.is_empty(), "{file}: no change at all?");
     }
+}
+
+/// Labels and annotations of every object's metadata and pod template, by `Kind/name`.
+fn labels_everywhere(objects: &[Value]) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    for o in objects {
+        let id = format!("{}/{}", o["kind"], o["metadata"]["name"]);
+        for p in [
+            "/metadata/labels",
+            "/metadata/annotations",
+            "/spec/template/metadata/labels",
+            "/spec/template/metadata/annotations",
+        ] {
+            if let Some(v) = o.pointer(p) {
+                out.push((format!("{id}{p}"), v.clone()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn no_extra_labels_round_trips_the_guestbook_with_every_label_compared() {
+    let path = root().join("tests/import/guestbook-all-in-one.yaml");
+    let strict = import::Options {
+        name: Some("guestbook".to_string()),
+        extra_labels: false,
+        ..Default::default()
+    };
+    let imported = round_trip_with("guestbook, no extra labels", &[source(&path)], &strict);
+    assert_eq!(imported.labels, import::Labels::Strict);
+    has(&imported.spec, &["extra_labels = false"]);
+    // The law is strict: no label or annotation beyond the input's, on any object.
+    assert!(
+        !imported
+            .differences
+            .iter()
+            .any(|d| matches!(d.change, Change::Extra(_))),
+        "{:#?}",
+        imported.differences
+    );
+    let rendered = import::render(&imported.spec, &imported.secrets).unwrap();
+    let want = labels_everywhere(&imported.original);
+    let got = labels_everywhere(&rendered);
+    let rendered_ids: Vec<String> = rendered.iter().map(|o| format!("{}", o["kind"])).collect();
+    for (place, labels) in &got {
+        let original = want.iter().find(|(p, _)| p == place).map(|(_, v)| v);
+        assert_eq!(original, Some(labels), "{place} ({rendered_ids:?})");
+    }
+    // Byte for byte the selectors still.
+    let sel = selectors(&rendered);
+    for w in selectors(&imported.original) {
+        assert!(sel.contains(&w), "{w:?}");
+    }
+    // The same input imported the usual way renders k8gen's labels: the strict law sees them.
+    let usual = import::import(&[source(&path)], Some("guestbook"), "app");
+    let extra = import::verify_with(
+        &usual.original,
+        &usual.spec,
+        &usual.secrets,
+        import::Labels::Strict,
+    )
+    .unwrap();
+    assert!(
+        extra
+            .iter()
+            .any(|d| matches!(d.change, Change::Extra(_)) && d.pointer.ends_with("/labels")),
+        "{extra:#?}"
+    );
+}
+
+#[test]
+fn extra_labels_false_is_one_key_for_both_front_ends() {
+    use k8gen::model::{App, Component};
+    let toml = "name = \"shop\"\nextra_labels = false\nlabels = { team = \"a\" }\nimage = \"shop:v1\"\nport = 8080\nconfig = { A = \"1\" }\nnamespace = \"shop\"\n";
+    let from_toml: Vec<Value> = render_text(toml, &root())
+        .iter()
+        .map(k8gen::Object::to_json)
+        .collect();
+    let app = App::new("shop")
+        .namespace("shop")
+        .label("team", "a")
+        .extra_labels(false)
+        .component(
+            Component::new("shop", "shop:v1")
+                .port("http", 8080)
+                .config("A", "1"),
+        );
+    let from_rust: Vec<Value> = k8gen::render_app(&app)
+        .unwrap()
+        .iter()
+        .map(k8gen::Object::to_json)
+        .collect();
+    assert_eq!(from_toml, from_rust);
+    let deployment = from_toml
+        .iter()
+        .find(|o| o["kind"] == "Deployment")
+        .unwrap();
+    let selector = &deployment["spec"]["selector"]["matchLabels"];
+    for o in &from_toml {
+        for (place, labels) in labels_everywhere(std::slice::from_ref(o)) {
+            for key in labels.as_object().unwrap().keys() {
+                // The pods carry their selector (here the recommended name and instance).
+                if place.ends_with("/template/metadata/labels") && selector.get(key).is_some() {
+                    continue;
+                }
+                assert!(
+                    !key.starts_with("app.kubernetes.io/")
+                        && !key.starts_with("checksum/")
+                        && !key.starts_with("kustomize.toolkit.fluxcd.io/"),
+                    "{place}: {key}"
+                );
+            }
+        }
+    }
+    // The pods still carry their selector.
+    let pod = &deployment["spec"]["template"]["metadata"]["labels"];
+    for (k, v) in selector.as_object().unwrap() {
+        assert_eq!(pod.get(k), Some(v), "{k}");
+    }
+    // Without the key, the recommended labels are there (the default did not move).
+    let usual = render_text(&toml.replace("extra_labels = false\n", ""), &root());
+    assert!(
+        usual[0].to_json()["metadata"]["labels"]
+            .get("app.kubernetes.io/managed-by")
+            .is_some()
+    );
+}
+
+const PLACEHOLDER_SECRETS: &str = r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: api, namespace: shop }
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: api } }
+  template:
+    metadata: { labels: { app: api } }
+    spec:
+      containers:
+        - name: api
+          image: shop/api:1.4.2
+          envFrom:
+            - secretRef: { name: api-keys }
+          env:
+            - name: DB_PASSWORD
+              valueFrom: { secretKeyRef: { name: api-keys, key: DB_PASSWORD } }
+---
+apiVersion: v1
+kind: Secret
+metadata: { name: api-keys, namespace: shop }
+type: Opaque
+data:
+  DB_PASSWORD: Y2hhbmdlbWU=
+  TOKEN: PHlvdXIgdG9rZW4+
+  EMPTY: ""
+stringData:
+  NOTE: REPLACE_ME
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: worker, namespace: shop }
+spec:
+  selector: { matchLabels: { app: worker } }
+  template:
+    metadata: { labels: { app: worker } }
+    spec:
+      containers:
+        - name: worker
+          image: shop/worker:1.4.2
+          envFrom:
+            - secretRef: { name: worker-keys }
+---
+apiVersion: v1
+kind: Secret
+metadata: { name: worker-keys, namespace: shop }
+type: Opaque
+data:
+  QUEUE_PASSWORD: aHVudGVyMg==
+  UNSET: VE9ETw==
+"#;
+
+#[test]
+fn a_secret_of_placeholders_becomes_external_references_when_asked() {
+    for (value, placeholder) in [
+        ("", true),
+        ("changeme", true),
+        ("CHANGE_ME", true),
+        ("REPLACE_ME", true),
+        ("<your token>", true),
+        ("TODO", true),
+        ("xxxx", true),
+        ("${DB_PASSWORD}", true),
+        ("Y2hhbmdlbWU=", true),
+        ("hunter2", false),
+        ("c2VjcmV0", false),
+        ("correct horse battery staple", false),
+    ] {
+        assert_eq!(import::is_placeholder(value), placeholder, "{value:?}");
+    }
+    let sources = inline("shop.yaml", PLACEHOLDER_SECRETS);
+    let imported = round_trip_with(
+        "placeholder secrets",
+        &sources,
+        &import::Options {
+            name: Some("shop".to_string()),
+            external_store: Some("vault".to_string()),
+            ..Default::default()
+        },
+    );
+    has(
+        &imported.spec,
+        &[
+            "DB_PASSWORD = { external = \"shop/api-keys/DB_PASSWORD\" }",
+            "TOKEN = { external = \"shop/api-keys/TOKEN\" }",
+            "NOTE = { external = \"shop/api-keys/NOTE\" }",
+            "external_secrets = { store = \"vault\" }",
+            // One real value: the worker's Secret stays env references.
+            "QUEUE_PASSWORD = { env = \"SHOP_WORKER_QUEUE_PASSWORD\" }",
+        ],
+    );
+    let line = imported
+        .report
+        .iter()
+        .find(|r| r.object == "Secret/api-keys")
+        .unwrap()
+        .to_string();
+    assert!(line.contains("as external secret references"), "{line}");
+    let rendered = import::render(&imported.spec, &imported.secrets).unwrap();
+    let es = rendered
+        .iter()
+        .find(|o| o["kind"] == "ExternalSecret")
+        .expect("an ExternalSecret");
+    assert_eq!(es["metadata"]["name"], "api-keys");
+    assert_eq!(es["spec"]["secretStoreRef"]["name"], "vault");
+    assert!(
+        !rendered
+            .iter()
+            .any(|o| o["kind"] == "Secret" && o["metadata"]["name"] == "api-keys")
+    );
+    // Without the switch, the same Secret is env references.
+    let usual = import::import(&sources, Some("shop"), "app");
+    assert!(!usual.spec.contains("external"), "{}", usual.spec);
+}
+
+const OWN_SECURITY: &str = r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: db-backup }
+spec:
+  selector: { matchLabels: { app: db-backup } }
+  template:
+    metadata: { labels: { app: db-backup } }
+    spec:
+      securityContext: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }
+      initContainers:
+        - name: chown
+          image: busybox:1.36
+          command: ["chown", "-R", "1000:1000", "/data"]
+          securityContext:
+            runAsUser: 0
+            runAsNonRoot: false
+            capabilities: { add: ["CHOWN"] }
+      containers:
+        - name: db-backup
+          image: backup/agent:2.1.0
+          securityContext:
+            runAsNonRoot: true
+            readOnlyRootFilesystem: true
+            allowPrivilegeEscalation: false
+        - name: uploader
+          image: backup/uploader:2.1.0
+          securityContext:
+            runAsNonRoot: true
+            readOnlyRootFilesystem: false
+            allowPrivilegeEscalation: false
+"#;
+
+#[test]
+fn init_containers_and_sidecars_keep_their_own_security_by_key() {
+    let sources = inline("backup.yaml", OWN_SECURITY);
+    let imported = round_trip("own security", &sources, None);
+    has(
+        &imported.spec,
+        &[
+            "security = { run_as_user = 1000 }",
+            "security = { hardened = false, run_as_user = 0, capabilities = [\"CHOWN\"] }",
+            "security = { run_as_user = 1000, read_only_root_filesystem = false }",
+        ],
+    );
+    assert!(
+        !patched(&imported.spec)
+            .iter()
+            .any(|p| p.contains("securityContext")),
+        "{}",
+        imported.spec
+    );
+    // The sidecar runs as the pod's user, not k8gen's default one.
+    let rendered = import::render(&imported.spec, &imported.secrets).unwrap();
+    let d = rendered.iter().find(|o| o["kind"] == "Deployment").unwrap();
+    let uploader = &d["spec"]["template"]["spec"]["containers"][1]["securityContext"];
+    assert_eq!(uploader["runAsUser"], 1000, "{uploader}");
+}
+
+/// The YAML documents of the ```yaml blocks of a text (prose with code blocks), each block's
+/// indentation removed.
+fn yaml_blocks(text: &str) -> Vec<String> {
+    let mut docs = Vec::new();
+    let mut block: Option<(usize, String)> = None;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        match &mut block {
+            None if trimmed.starts_with("```yaml") || trimmed.starts_with("```yml") => {
+                block = Some((indent, String::new()))
+            }
+            None => {}
+            Some((_, body)) if trimmed.starts_with("```") => {
+                docs.extend(body.split("\n---").map(str::to_string));
+                block = None;
+            }
+            Some((ind, body)) => {
+                body.push_str(line.get(*ind..).unwrap_or(trimmed));
+                body.push('\n');
+            }
+        }
+    }
+    docs
+}
+
+#[test]
+fn every_complete_object_in_the_seeds_round_trips() {
+    let dir = root().join("../shared/seeds");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("skipped: no {}", dir.display());
+        return;
+    };
+    let mut files: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
+    files.sort();
+    let mut complete_total = 0;
+    let mut failed = Vec::new();
+    for file in files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|x| x == "txt"))
+    {
+        let stem = file.file_stem().unwrap().to_str().unwrap();
+        let seed = format!("seed-{}", &stem[..3]);
+        let text = std::fs::read_to_string(file).unwrap();
+        // Complete objects (apiVersion, kind, metadata.name), grouped as one app; a second
+        // object of one kind and name (a later version in the prose) starts another app.
+        let mut groups: Vec<Vec<(String, String)>> = Vec::new();
+        let mut incomplete = 0;
+        for doc in yaml_blocks(&text) {
+            let Ok(v) = serde_saphyr::from_str::<Value>(&doc) else {
+                incomplete += usize::from(!doc.trim().is_empty());
+                continue;
+            };
+            let id = match (
+                v.get("apiVersion").and_then(Value::as_str),
+                v.get("kind").and_then(Value::as_str),
+                v.pointer("/metadata/name").and_then(Value::as_str),
+            ) {
+                (Some(_), Some(kind), Some(name)) => format!("{kind}/{name}"),
+                _ => {
+                    incomplete += usize::from(!v.is_null());
+                    continue;
+                }
+            };
+            match groups.iter_mut().find(|g| !g.iter().any(|(i, _)| *i == id)) {
+                Some(g) => g.push((id, doc)),
+                None => groups.push(vec![(id, doc)]),
+            }
+        }
+        let complete: usize = groups.iter().map(Vec::len).sum();
+        complete_total += complete;
+        eprintln!(
+            "seed {stem}: {complete} complete objects in {} app(s), {incomplete} incomplete fragments skipped",
+            groups.len()
+        );
+        for (n, group) in groups.iter().enumerate() {
+            let what = format!("{seed} app {}", n + 1);
+            let text = group
+                .iter()
+                .map(|(_, d)| d.as_str())
+                .collect::<Vec<_>>()
+                .join("\n---\n");
+            let sources = [Source {
+                name: what.clone(),
+                text,
+            }];
+            let probe = import::import(&sources, None, &seed);
+            let skipped: Vec<String> = probe
+                .report
+                .iter()
+                .filter(|r| matches!(r.outcome, Outcome::Skipped(_)))
+                .map(|r| r.object.clone())
+                .collect();
+            if !probe.imported_any() {
+                eprintln!("import {what}: nothing imported; skipped {skipped:?}");
+                continue;
+            }
+            // Every seed app is tried; the failures are reported together.
+            match std::panic::catch_unwind(|| round_trip(&what, &sources, None)) {
+                Ok(done) => eprintln!(
+                    "import {what}: skipped {skipped:?}, patched {:?}",
+                    patched(&done.spec)
+                ),
+                Err(_) => failed.push(what),
+            }
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "no round trip for {failed:?} (see above)"
+    );
+    // All of a seed's objects at once, as a careless `cat *.yaml` gives them: a later object
+    // of one kind and name replaces the earlier one (reported), and the spec still renders.
+    for file in files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|x| x == "txt"))
+    {
+        let text = yaml_blocks(&std::fs::read_to_string(file).unwrap()).join("\n---\n");
+        let all = import::import(
+            &[Source {
+                name: "all".to_string(),
+                text,
+            }],
+            None,
+            "seed",
+        );
+        if all.imported_any() {
+            assert!(
+                all.errors.is_empty(),
+                "{}: {:?}",
+                file.display(),
+                all.errors
+            );
+            assert!(
+                all.report.iter().any(|r| matches!(&r.outcome,
+                    Outcome::Skipped(why) if why.contains("a later document"))),
+                "{}",
+                file.display()
+            );
+        }
+    }
+    if !files.is_empty() {
+        assert!(complete_total > 0, "no complete object in the seeds");
+    }
+}
+
+/// A voting app shaped like Docker's example-voting-app as Kubernetes tutorials deploy it
+/// (`app: NAME-deployment` selectors, Services named apart, NodePorts, official redis and
+/// postgres images, no security context anywhere), generated here.
+fn voting_app() -> String {
+    let mut out = String::from("apiVersion: v1\nkind: Namespace\nmetadata: { name: vote }\n");
+    for (name, image, port, service) in [
+        (
+            "vote",
+            "example/vote:before",
+            Some(80),
+            Some(("vote-service", 5000, Some(31000))),
+        ),
+        (
+            "result",
+            "example/result:before",
+            Some(80),
+            Some(("result-service", 5001, Some(31001))),
+        ),
+        (
+            "redis",
+            "redis:alpine",
+            Some(6379),
+            Some(("redis", 6379, None)),
+        ),
+        ("db", "postgres:9.4", Some(5432), Some(("db", 5432, None))),
+        ("worker", "example/worker:1.0", None, None),
+    ] {
+        let app = format!("{name}-deployment");
+        out.push_str(&format!(
+            "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{ name: {app}, namespace: vote }}\n\
+             spec:\n  replicas: 1\n  selector: {{ matchLabels: {{ app: {app} }} }}\n  template:\n    \
+             metadata: {{ labels: {{ app: {app} }} }}\n    spec:\n      containers:\n        \
+             - name: {name}\n          image: {image}\n"
+        ));
+        if let Some((svc, svc_port, node_port)) = service {
+            let ty = if node_port.is_some() {
+                "NodePort"
+            } else {
+                "ClusterIP"
+            };
+            let node = node_port
+                .map(|n| format!(", nodePort: {n}"))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "---\napiVersion: v1\nkind: Service\nmetadata: {{ name: {svc}, namespace: vote }}\n\
+                 spec:\n  type: {ty}\n  selector: {{ app: {app} }}\n  ports:\n    \
+                 - {{ port: {svc_port}, targetPort: {}{node} }}\n",
+                port.unwrap()
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn a_voting_app_without_security_contexts_is_taken_over_without_hardening_it() {
+    let sources = inline("vote.yaml", &voting_app());
+    let imported = round_trip("voting app", &sources, Some("vote"));
+    // Every document imported, nothing patched.
+    for r in &imported.report {
+        assert!(
+            matches!(r.outcome, Outcome::Imported { patched: 0, .. }),
+            "{r}"
+        );
+    }
+    // Containers declare no ports: the Services' target ports are declared instead.
+    has(
+        &imported.spec,
+        &[
+            "service = { type = \"NodePort\", port = 5000, node_port = 31000 }",
+            "names = { workload = \"db-deployment\", service = \"db\" }",
+            "[defaults]\nnetwork = false",
+        ],
+    );
+    // The images run as they do today (postgres and redis start as root): no user, no
+    // read-only root filesystem is added to pods that had no security context.
+    assert_eq!(
+        imported
+            .spec
+            .matches("security = { hardened = false }")
+            .count(),
+        5,
+        "{}",
+        imported.spec
+    );
+    let rendered = import::render(&imported.spec, &imported.secrets).unwrap();
+    for d in rendered.iter().filter(|o| o["kind"] == "Deployment") {
+        let pod = &d["spec"]["template"]["spec"];
+        let c = &pod["containers"][0]["securityContext"];
+        assert!(pod["securityContext"].get("runAsUser").is_none(), "{d}");
+        assert_ne!(c["runAsNonRoot"], true, "{d}");
+        assert_ne!(c["readOnlyRootFilesystem"], true, "{d}");
+    }
+    assert!(!rendered.iter().any(|o| o["kind"] == "NetworkPolicy"));
+}
+
+/// A database as Sock Shop's manifests run it: a security context that drops and adds
+/// capabilities but names no user (mongo starts as root and drops privileges itself), and a
+/// Service with an annotation.
+const ROOT_DATABASE: &str = r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: carts-db, labels: { name: carts-db } }
+spec:
+  selector: { matchLabels: { name: carts-db } }
+  template:
+    metadata: { labels: { name: carts-db } }
+    spec:
+      containers:
+        - name: carts-db
+          image: mongo:4.4
+          ports: [{ name: mongo, containerPort: 27017 }]
+          securityContext:
+            readOnlyRootFilesystem: true
+            capabilities: { drop: [ALL], add: [CHOWN, SETGID, SETUID] }
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: carts-db
+  labels: { name: carts-db }
+  annotations: { prometheus.io/scrape: "true" }
+spec:
+  selector: { name: carts-db }
+  ports: [{ name: mongo, port: 27017, targetPort: 27017 }]
+"#;
+
+#[test]
+fn a_security_context_without_a_user_keeps_the_images_user() {
+    let sources = inline("carts-db.yaml", ROOT_DATABASE);
+    let imported = round_trip("carts-db", &sources, None);
+    has(
+        &imported.spec,
+        &[
+            "security = { run_as_user = false, run_as_non_root = false, capabilities = [\"CHOWN\", \"SETGID\", \"SETUID\"] }",
+            "service = { annotations = { \"prometheus.io/scrape\" = \"true\" } }",
+        ],
+    );
+    assert!(!imported.spec.contains("[[patches]]"), "{}", imported.spec);
+    let rendered = import::render(&imported.spec, &imported.secrets).unwrap();
+    let d = rendered.iter().find(|o| o["kind"] == "Deployment").unwrap();
+    let pod = &d["spec"]["template"]["spec"];
+    let c = &pod["containers"][0]["securityContext"];
+    assert!(pod["securityContext"].get("runAsUser").is_none(), "{d}");
+    assert!(c.get("runAsUser").is_none(), "{d}");
+    assert_ne!(c["runAsNonRoot"], true, "{d}");
+    assert_eq!(c["readOnlyRootFilesystem"], true, "{d}");
 }

@@ -60,6 +60,7 @@ fn shop_in_rust() -> App {
             service: Some("frontend-svc".into()),
             config: Some("app-settings".into()),
             secrets: Some("frontend-creds".into()),
+            ..Default::default()
         })
         .config("MODE", "prod")
         .secret("TOKEN", "sample");

@@ -83,7 +83,13 @@ pub(super) fn annotations(cx: &mut Cx<'_>, base: &str, annotations: &BTreeMap<St
 
 fn meta_key(cx: &mut Cx<'_>, entry: &str, key: &str, what: &str) {
     let path = issue::map_key(entry);
-    if crate::values::is_reserved_label(key) {
+    // Without k8gen's own labels (`extra_labels = false`) the spec may set them itself.
+    if crate::values::is_reserved_label(key)
+        && cx
+            .app
+            .extra_labels
+            .unwrap_or_else(crate::model::defaults::extra_labels)
+    {
         cx.push(
             issue::Issue::new(
                 codes::INVALID_LABEL,

@@ -155,7 +155,7 @@ fn pinned_names(cx: &mut Cx<'_>, c: &Component) {
     let base = issue::key(&at(c), "names");
     let n = &c.names;
     type Rule = fn(&str) -> Result<(), String>;
-    let pins: [(&str, &Option<String>, Rule, &str); 4] = [
+    let pins: [(&str, &Option<String>, Rule, &str); 6] = [
         (
             "workload",
             &n.workload,
@@ -174,6 +174,18 @@ fn pinned_names(cx: &mut Cx<'_>, c: &Component) {
             &n.secrets,
             rules::dns1123_subdomain,
             "Secret name",
+        ),
+        (
+            "autoscaler",
+            &n.autoscaler,
+            rules::dns1123_subdomain,
+            "HorizontalPodAutoscaler name",
+        ),
+        (
+            "budget",
+            &n.budget,
+            rules::dns1123_subdomain,
+            "PodDisruptionBudget name",
         ),
     ];
     for (field, pin, rule, what) in pins {
@@ -243,6 +255,19 @@ fn duplicate_names(cx: &mut Cx<'_>) {
         }
         if c.has_secrets() {
             add("Secret", c.secret_name(), c, pin("secrets", &n.secrets));
+        }
+        if c.autoscale.is_some() {
+            let name = names::component_autoscaler(c);
+            add(
+                "HorizontalPodAutoscaler",
+                name,
+                c,
+                pin("autoscaler", &n.autoscaler),
+            );
+        }
+        if c.disruption.is_some() {
+            let name = names::component_budget(c);
+            add("PodDisruptionBudget", name, c, pin("budget", &n.budget));
         }
     }
     for (kind, by_name) in seen {

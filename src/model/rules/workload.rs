@@ -540,9 +540,9 @@ fn budget(cx: &mut Cx<'_>, c: &Component, path: &str) {
     if !c.workload.is_replicated() {
         return; // reported by kind_keys
     }
-    let (key, value, min) = match (&d.min_available, &d.max_unavailable) {
-        (Some(v), None) => ("min_available", v, true),
-        (None, Some(v)) => ("max_unavailable", v, false),
+    let (key, value) = match (&d.min_available, &d.max_unavailable) {
+        (Some(v), None) => ("min_available", v),
+        (None, Some(v)) => ("max_unavailable", v),
         _ => {
             cx.push(
                 issue::Issue::new(
@@ -576,13 +576,7 @@ fn budget(cx: &mut Cx<'_>, c: &Component, path: &str) {
         _ => {}
     }
     let floor = c.fewest_pods();
-    let blocks = match (min, value) {
-        (true, IntOrPercent::Int(n)) => *n >= floor,
-        (true, IntOrPercent::Percent(p)) => *p >= 100,
-        (false, IntOrPercent::Int(n)) => *n == 0,
-        (false, IntOrPercent::Percent(p)) => *p == 0 || (*p as i64 * floor as i64) < 100,
-    };
-    if blocks && !d.allow_blocking {
+    if d.blocks_every_eviction(floor) && !d.allow_blocking {
         cx.push(
             issue::Issue::new(
                 codes::BLOCKING_BUDGET,
