@@ -141,16 +141,30 @@ pub fn run(o: &Options) -> i32 {
             let _ = writeln!(err, "  adds:    {d}");
         }
     }
+    let names: Vec<&str> = result.secrets.iter().map(|(n, _)| n.as_str()).collect();
     if let Some(dir) = &o.secrets_dir {
         if let Err(e) = write_secrets(dir, &result.secrets) {
             return fail(e);
         }
-    } else if !result.secrets.is_empty() {
-        let names: Vec<&str> = result.secrets.iter().map(|(n, _)| n.as_str()).collect();
+    } else if !names.is_empty() {
         let _ = writeln!(
             err,
             "secret values are read from the environment when rendering: {} (write them out with --secrets-dir)",
             names.join(", ")
+        );
+    }
+    if !names.is_empty() {
+        let patterns = allow_patterns(&names);
+        let quoted: Vec<String> = patterns.iter().map(|p| format!("\"{p}\"")).collect();
+        let flags: Vec<String> = patterns
+            .iter()
+            .map(|p| format!("--allow-env '{p}'"))
+            .collect();
+        let _ = writeln!(
+            err,
+            "a render reads them only if allowed: `[inputs] env = {{ allow = [{}] }}` in k8gen.toml, or `{}`",
+            quoted.join(", "),
+            flags.join(" ")
         );
     }
     match &o.output {
@@ -164,6 +178,24 @@ pub fn run(o: &Options) -> i32 {
         }
     }
     OK
+}
+
+/// The `--allow-env` patterns for the variables an import names: their common prefix up to
+/// an `_`, followed by `*` (`SHOP_*`), else each name.
+fn allow_patterns(names: &[&str]) -> Vec<String> {
+    let first = names[0];
+    let common = names.iter().fold(first.len(), |n, name| {
+        first
+            .bytes()
+            .zip(name.bytes())
+            .take(n)
+            .take_while(|(a, b)| a == b)
+            .count()
+    });
+    match first[..common].rfind('_') {
+        Some(i) if names.len() > 1 => vec![format!("{}*", &first[..=i])],
+        _ => names.iter().map(|n| n.to_string()).collect(),
+    }
 }
 
 fn write_secrets(dir: &Path, secrets: &[(String, String)]) -> Result<(), String> {

@@ -569,7 +569,13 @@ spec:
         env.push((e.file_name().to_string_lossy().into_owned(), value));
     }
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    ok(k8gen(dir.path(), &["render", "pg.toml", "-o", "out"], &env));
+    // A render reads only the variables it is allowed to (as the import's report says).
+    let allow = ["--allow-env", "POSTGRES_*"];
+    ok(k8gen(
+        dir.path(),
+        &[&["render", "pg.toml", "-o", "out"][..], &allow[..]].concat(),
+        &env,
+    ));
     let file = dir.path().join("out/secret-postgres-secret.yaml");
     let doc = decrypt_independently(&modules, &file, &key_file);
     let upstream: Vec<serde_json::Value> = UPSTREAM
@@ -579,7 +585,11 @@ spec:
     assert_eq!(doc["data"], upstream[0]["data"]);
     assert_eq!(doc["type"], upstream[0]["type"]);
     assert_eq!(doc["metadata"]["name"], upstream[0]["metadata"]["name"]);
-    let stream = ok(k8gen(dir.path(), &["render", "pg.toml"], &env));
+    let stream = ok(k8gen(
+        dir.path(),
+        &[&["render", "pg.toml"][..], &allow[..]].concat(),
+        &env,
+    ));
     let stream = String::from_utf8(stream.stdout).unwrap();
     let deployment =
         std::fs::read_to_string(dir.path().join("out/deployment-postgres.yaml")).unwrap();
