@@ -335,16 +335,25 @@ pub fn plan(dir: &Path, produced: Vec<Produced>, layout: Layout) -> Result<Plan,
         // Folder → its files, owners in name order, each in stream order (kept owners: in
         // path order).
         let mut folders: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for owner in new.owners.values() {
+        // Folder → the owners with a current file in it (name order), for the header.
+        let mut writers: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (name, owner) in &new.owners {
             for f in owner.files.iter().chain(&owner.previous) {
                 folders
                     .entry(folder_of(&f.path).to_string())
                     .or_default()
                     .push(f.path.clone());
             }
+            let mut seen: Vec<&str> = owner.files.iter().map(|f| folder_of(&f.path)).collect();
+            seen.sort_unstable();
+            seen.dedup();
+            for folder in seen {
+                writers.entry(folder).or_default().push(name);
+            }
         }
-        for (folder, files) in folders {
-            let rel = in_folder(&folder, KUSTOMIZATION);
+        for (folder, files) in &folders {
+            let folder = folder.as_str();
+            let rel = in_folder(folder, KUSTOMIZATION);
             let path = join(dir, &rel);
             if !old.kustomizations.contains_key(&rel)
                 && fs::symlink_metadata(&path).is_ok()
@@ -357,7 +366,8 @@ pub fn plan(dir: &Path, produced: Vec<Produced>, layout: Layout) -> Result<Plan,
                 ));
                 continue;
             }
-            let content = kustomization(&new, &folder, &files);
+            let owners = writers.get(folder).map_or(&[][..], Vec::as_slice);
+            let content = kustomization(owners, files);
             new.kustomizations
                 .insert(rel.clone(), digest(content.as_bytes()));
             write.insert(rel, content);
@@ -442,13 +452,8 @@ fn adopt_by_header(dir: &Path, produced: &[Produced], old: &mut Manifest) {
 
 /// The `kustomization.yaml` of `folder`: its files in stream order, kept in that order by
 /// `sortOptions: fifo`, so `kubectl kustomize` prints the objects in k8gen's order.
-fn kustomization(manifest: &Manifest, folder: &str, files: &[String]) -> String {
-    let owners: Vec<&str> = manifest
-        .owners
-        .iter()
-        .filter(|(_, o)| o.files.iter().any(|f| folder_of(&f.path) == folder))
-        .map(|(n, _)| n.as_str())
-        .collect();
+/// `owners` are those with a file in the folder, in name order (its header names them).
+fn kustomization(owners: &[&str], files: &[String]) -> String {
     let mut s = k8gen::emit::header(&owners.join(", "));
     s.push_str("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n");
     s.push_str("sortOptions:\n  order: fifo\nresources:\n");
