@@ -136,8 +136,11 @@ pub struct Environments<'a> {
     /// The owners of those files this render decides (`k8gen.toml --env ENV`): their old files
     /// are replaced by what [`Environments::make`] returns, or removed.
     pub owners: BTreeSet<String>,
-    pub make: Box<dyn Fn(&Manifest) -> Result<Vec<Produced>, String> + 'a>,
+    pub make: Box<MakeEnvironments<'a>>,
 }
+
+/// Makes the environments' owners from the manifest of the tree after a render.
+pub type MakeEnvironments<'a> = dyn Fn(&Manifest) -> Result<Vec<Produced>, String> + 'a;
 
 /// Options of the tree layout.
 #[derive(Clone, Copy, Debug)]

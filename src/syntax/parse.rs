@@ -426,14 +426,11 @@ fn namespace_of(
     tree: &mut DeTable<'_>,
     errors: &mut Vec<Diagnostic>,
 ) -> Option<String> {
-    let Some(pattern) = platform
+    let pattern = platform
         .environments
         .iter()
         .find(|(k, _)| k.value == env)
-        .and_then(|(_, e)| e.value.namespace.as_ref())
-    else {
-        return None;
-    };
+        .and_then(|(_, e)| e.value.namespace.as_ref())?;
     let value = pattern.value.replace("{app}", app).replace("{env}", env);
     if value.contains(['{', '}']) {
         errors.push(
