@@ -567,7 +567,7 @@ pub struct GitOpsSyntax {
 #[serde(deny_unknown_fields)]
 pub struct ArgoCdTreeSyntax {
     /// The Git repository holding the tree (required).
-    #[schemars(example = &"https://github.com/acme/k8s-config")]
+    #[schemars(example = &"https://github.com/acme/k8s-manifests")]
     pub repo_url: Option<Sp<String>>,
     /// Branch, tag or commit Argo CD syncs (default `HEAD`).
     #[schemars(example = &"main")]
