@@ -48,6 +48,8 @@ codes! {
     DENIED_RULE = "K0123";
     /// A component's selector that also selects another component's pods.
     SELECTOR_OVERLAP = "K0124";
+    /// `create_namespace = true` for a namespace the environment owns (k8gen.toml).
+    NAMESPACE_OWNED_BY_ENVIRONMENT = "K0125";
     /// A `{ file = ... }` resolving (after symlinks) outside the repo root.
     OUTSIDE_ROOT = "K0130";
     /// A `{ file = ... }` with an absolute path.

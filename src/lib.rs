@@ -46,6 +46,7 @@ pub mod suggest;
 mod syntax;
 pub mod values;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 pub use codes::lints::RULES as LINT_RULES;
@@ -154,8 +155,36 @@ pub fn render_layers(
     base_dir: &Path,
     host: &dyn Host,
 ) -> Result<Vec<Object>, Vec<Diagnostic>> {
+    render_layers_app(spec_name, source, layers, base_dir, host).map(|r| r.objects)
+}
+
+/// What [`render_layers_app`] returns: the objects, and what a tree's environment needs to
+/// know of the app.
+#[derive(Debug, Clone)]
+pub struct RenderedApp {
+    pub objects: Vec<Object>,
+    /// The app's namespace.
+    pub namespace: Option<String>,
+    /// Whether its environment owns that namespace (and writes its Namespace).
+    pub namespace_owned_by_environment: bool,
+}
+
+/// [`render_layers`], with the app's namespace and who owns it.
+pub fn render_layers_app(
+    spec_name: &str,
+    source: &str,
+    layers: &Layers,
+    base_dir: &Path,
+    host: &dyn Host,
+) -> Result<RenderedApp, Vec<Diagnostic>> {
     let (files, ids) = layer_files(spec_name, source, layers);
-    pipeline(&files, &ids, base_dir, host, false, Some(layers)).map(|(objects, _)| objects)
+    pipeline(&files, &ids, base_dir, host, false, Some(layers)).map(|(objects, _, app)| {
+        RenderedApp {
+            objects,
+            namespace: app.namespace.clone(),
+            namespace_owned_by_environment: app.namespace_owned_by_environment,
+        }
+    })
 }
 
 /// Everything [`render_source`] does, then the lint rules: the lint warnings, or every error.
@@ -176,7 +205,7 @@ pub fn check_layers(
     host: &dyn Host,
 ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
     let (files, ids) = layer_files(spec_name, source, layers);
-    pipeline(&files, &ids, base_dir, host, true, None).map(|(_, warnings)| warnings)
+    pipeline(&files, &ids, base_dir, host, true, None).map(|(_, warnings, _)| warnings)
 }
 
 /// A component of a spec as written (after `[defaults]`), with the images it names: what a
@@ -250,6 +279,182 @@ pub fn gitops_settings(platform: Option<&str>) -> (bool, Option<String>) {
     (kustomization.unwrap_or(true), folder)
 }
 
+/// The `[gitops] repo_path` of a platform file: the output folder's path in the Git repository,
+/// when it says.
+pub fn gitops_repo_path(platform: &str) -> Option<String> {
+    syntax::platform_file(platform)?
+        .gitops?
+        .value
+        .repo_path
+        .map(|p| p.value)
+}
+
+/// Whether the platform file gives environment `env` files of its own in a tree: Namespaces
+/// (`namespaces`, `own_namespaces`), Argo CD Applications or Flux Kustomizations.
+pub fn environment_has_files(platform: &str, env: &str) -> bool {
+    let Some(p) = syntax::platform_file(platform) else {
+        return false;
+    };
+    let gitops = p.gitops.as_ref().map(|g| &g.value);
+    let e = p
+        .environments
+        .iter()
+        .find(|(k, _)| k.value == env)
+        .map(|(_, e)| &e.value);
+    gitops.is_some_and(|g| g.argocd.is_some() || g.flux.is_some())
+        || e.is_some_and(|e| {
+            e.namespaces.as_ref().is_some_and(|n| !n.is_empty())
+                || e.own_namespaces.as_ref().is_some_and(|o| o.value)
+                || e.argocd.is_some()
+                || e.flux.is_some()
+        })
+}
+
+pub use model::gitops::TreeApp;
+
+/// The files an environment's folder of a tree holds besides its apps' (README "GitOps
+/// repos"): the Namespaces the environment owns (`_namespaces/`), the Argo CD Applications
+/// (`_argocd/`) and Flux Kustomizations (`_flux/`) of `apps`, from `platform` (`k8gen.toml`'s
+/// text). `path` is the environment folder's path in the Git repository; `owned` the
+/// namespaces of apps the environment owns by its pattern (`own_namespaces`); `source` names
+/// the files' owner in their header. Path inside the environment folder → content; errors
+/// name the platform file's keys.
+pub fn environment_files(
+    platform: &str,
+    env: &str,
+    path: &str,
+    apps: Vec<TreeApp>,
+    owned: Vec<String>,
+    source: &str,
+) -> Result<BTreeMap<String, String>, Vec<String>> {
+    let Some(p) = syntax::platform_file(platform) else {
+        return Err(vec!["it does not read as a platform file".to_string()]);
+    };
+    let e = p
+        .environments
+        .iter()
+        .find(|(k, _)| k.value == env)
+        .map(|(_, e)| e.value.clone());
+    let gitops = p.gitops.as_ref().map(|g| g.value.clone());
+    let text = |v: &Option<syntax::Sp<String>>| v.as_ref().map(|s| s.value.clone());
+    let flag = |v: &Option<syntax::Sp<bool>>| v.as_ref().map(|s| s.value);
+    let argocd_of = |a: &syntax::ArgoCdTreeSyntax| {
+        (
+            model::ArgoCd {
+                repo: text(&a.repo_url).unwrap_or_default(),
+                path: String::new(),
+                revision: text(&a.revision),
+                project: text(&a.project),
+                namespace: text(&a.namespace),
+                server: text(&a.server),
+                automated: flag(&a.automated),
+                prune: flag(&a.prune),
+                self_heal: flag(&a.self_heal),
+            },
+            a.sync_options
+                .as_ref()
+                .map(|o| o.iter().map(|s| s.value.clone()).collect::<Vec<_>>()),
+        )
+    };
+    let or = |over: Option<String>, base: Option<String>| over.or(base);
+    // The environment's keys over `[gitops]`'s, key by key.
+    let global_argocd = gitops
+        .as_ref()
+        .and_then(|g| g.argocd.as_ref())
+        .map(|a| argocd_of(a));
+    let env_argocd = e
+        .as_ref()
+        .and_then(|e| e.argocd.as_ref())
+        .map(|a| argocd_of(a));
+    let (argocd, sync_options) = match (global_argocd, env_argocd) {
+        (None, None) => (None, Vec::new()),
+        (g, o) => {
+            let (g, g_opts) = g.unwrap_or_default();
+            let (o, o_opts) = o.unwrap_or_default();
+            let a = model::ArgoCd {
+                repo: if o.repo.is_empty() { g.repo } else { o.repo },
+                path: String::new(),
+                revision: or(o.revision, g.revision),
+                project: or(o.project, g.project),
+                namespace: or(o.namespace, g.namespace),
+                server: or(o.server, g.server),
+                automated: o.automated.or(g.automated),
+                prune: o.prune.or(g.prune),
+                self_heal: o.self_heal.or(g.self_heal),
+            };
+            (Some(a), o_opts.or(g_opts).unwrap_or_default())
+        }
+    };
+    let flux_of = |f: &syntax::FluxTreeSyntax| model::gitops::Flux {
+        source: text(&f.source),
+        namespace: text(&f.namespace),
+        interval: text(&f.interval),
+        timeout: text(&f.timeout),
+        prune: flag(&f.prune),
+    };
+    let global_flux = gitops
+        .as_ref()
+        .and_then(|g| g.flux.as_ref())
+        .map(|f| flux_of(f));
+    let env_flux = e.as_ref().and_then(|e| e.flux.as_ref()).map(|f| flux_of(f));
+    let flux = match (global_flux, env_flux) {
+        (None, None) => None,
+        (g, o) => {
+            let g = g.unwrap_or_default();
+            let o = o.unwrap_or_default();
+            Some(model::gitops::Flux {
+                source: or(o.source, g.source),
+                namespace: or(o.namespace, g.namespace),
+                interval: or(o.interval, g.interval),
+                timeout: or(o.timeout, g.timeout),
+                prune: o.prune.or(g.prune),
+            })
+        }
+    };
+    let labels_of = |d: &Option<syntax::Sp<syntax::PlatformDefaultsSyntax>>| {
+        d.iter()
+            .flat_map(|d| d.value.labels.iter())
+            .map(|(k, v)| (k.value.clone(), v.value.clone()))
+            .collect::<BTreeMap<String, String>>()
+    };
+    let mut namespace_labels = labels_of(&p.defaults);
+    if let Some(e) = &e {
+        namespace_labels.extend(labels_of(&e.defaults));
+    }
+    let mut namespaces: Vec<String> = e
+        .iter()
+        .flat_map(|e| e.namespaces.iter().flatten())
+        .map(|n| n.value.clone())
+        .collect();
+    namespaces.extend(owned);
+    let mut tree = model::gitops::EnvironmentTree {
+        env: env.to_string(),
+        path: path.to_string(),
+        namespaces,
+        namespace_labels,
+        argocd,
+        argocd_sync_options: sync_options,
+        flux,
+        apps,
+    };
+    model::defaults::environment_tree(&mut tree);
+    let issues = model::rules::environment_tree(&tree);
+    if !issues.is_empty() {
+        return Err(issues
+            .into_iter()
+            .map(|i| {
+                let help = i.help.map(|h| format!(" ({h})")).unwrap_or_default();
+                format!("{}: error[{}]: {}{help}", i.path, i.code, i.message)
+            })
+            .collect());
+    }
+    let header = emit::header(source);
+    Ok(kube::gitops::environment(&tree)
+        .into_iter()
+        .map(|(rel, value)| (rel, header.clone() + &emit::value_document(value)))
+        .collect())
+}
+
 /// The files a render reads, as diagnostics show them: the spec (file 0, shown as
 /// `spec_name`), then the platform file, the overlay file and one line per `--set` override
 /// (shown as `--set #N`, as the TOML it is read as), those present in that order.
@@ -288,7 +493,7 @@ fn pipeline(
     host: &dyn Host,
     with_lints: bool,
     output: Option<&Layers>,
-) -> Result<(Vec<Object>, Vec<Diagnostic>), Vec<Diagnostic>> {
+) -> Result<(Vec<Object>, Vec<Diagnostic>, model::App), Vec<Diagnostic>> {
     // Spans are global while the files are read; each finding is given its file at the end.
     let localize = |diags: Vec<Diagnostic>| -> Vec<Diagnostic> {
         diags.into_iter().map(|d| files.localized(d)).collect()
@@ -331,14 +536,14 @@ fn pipeline(
     })?;
     drop(guard);
     if !with_lints && app.policy.deny.is_empty() {
-        return Ok((objects, Vec::new()));
+        return Ok((objects, Vec::new(), app));
     }
     let findings = localize(lint::lint(&spec, &app, &objects));
     if !with_lints {
         // A render obeys the platform's policy: its denied rules are errors here too.
         let denied: Vec<Diagnostic> = findings.into_iter().filter(|d| d.is_error()).collect();
         return if denied.is_empty() {
-            Ok((objects, Vec::new()))
+            Ok((objects, Vec::new(), app))
         } else {
             Err(denied)
         };
@@ -346,7 +551,7 @@ fn pipeline(
     if findings.iter().any(Diagnostic::is_error) {
         return Err(findings);
     }
-    Ok((objects, findings))
+    Ok((objects, findings, app))
 }
 
 /// A patch that could not be applied, as an issue about `patches[i]`.

@@ -98,6 +98,7 @@ pub fn write_tree(
         }
     }
     let real = real_path(dir)?;
+    let environments = environments(&real, &rendered)?;
     for r in rendered {
         let prefix: Vec<String> = r
             .folder
@@ -112,11 +113,23 @@ pub fn write_tree(
         let spec = fs::canonicalize(&r.path)
             .map(|p| relative(&real, &p))
             .unwrap_or_default();
+        let app = match (&r.env, r.by_env) {
+            (Some(env), true) => Some(tree::EnvApp {
+                env: env.clone(),
+                folder: prefix.join("/"),
+                name: prefix.last().cloned().unwrap_or_default(),
+                namespace: r.namespace.clone(),
+                namespace_owned_by_environment: r.namespace_owned_by_environment,
+            }),
+            _ => None,
+        };
         produced.push(tree::Produced {
             owner: r.owner,
             spec,
             order: r.order.iter().map(|n| rel(n)).collect(),
             files: r.files.iter().map(|(n, c)| (rel(n), c.clone())).collect(),
+            namespaces: r.namespaces,
+            app,
         });
     }
     let tell = |plan: &tree::Plan| {
@@ -125,17 +138,202 @@ pub fn write_tree(
         }
     };
     if check {
-        let plan = tree::plan(&real, produced, layout)?;
+        let plan = tree::plan(&real, produced, layout, environments.as_ref())?;
         tell(&plan);
         return Ok(Some(tree::check(&real, &plan)));
     }
     let work = Workspace::open(dir)?;
-    let plan = tree::plan(&real, produced, layout)?;
+    let plan = tree::plan(&real, produced, layout, environments.as_ref())?;
     tell(&plan);
     if tree::changes(&real, &plan) {
         tree::apply(&real, &plan, &work.tmp.join("tree"))?;
     }
     Ok(None)
+}
+
+/// The folder of environment `env` inside the output folder, from the `[gitops] folder`
+/// pattern: the folders up to the one holding `{env}` (`clusters/{env}/apps/{app}` →
+/// `clusters/ENV`), or `ENV` at the top when `{app}` comes first (`{app}/{env}`).
+fn env_folder(pattern: Option<&str>, env: &str) -> String {
+    let pattern = pattern.unwrap_or("{env}/{app}");
+    let mut parts = Vec::new();
+    for part in pattern.split('/') {
+        if part.contains("{app}") {
+            return env.to_string();
+        }
+        parts.push(part.replace("{env}", env));
+        if part.contains("{env}") {
+            return parts.join("/");
+        }
+    }
+    env.to_string()
+}
+
+/// What one environment's own files are made from.
+struct EnvSource {
+    /// The platform file's name (the owner's) and text.
+    platform: (String, String),
+    /// The platform file relative to the output folder (the owner's `spec`).
+    spec: String,
+    /// The environment's folder inside the output folder.
+    folder: String,
+    /// The output folder's path in the Git repository.
+    repo: Result<String, String>,
+}
+
+/// The environments of a render with environment folders (`--all-envs`) and how their own
+/// files are made (see [`tree::Environments`]); `None` without environment folders.
+fn environments(
+    real: &Path,
+    rendered: &[Rendered],
+) -> Result<Option<tree::Environments<'static>>, String> {
+    let mut envs: BTreeMap<String, EnvSource> = BTreeMap::new();
+    for r in rendered {
+        let (Some(env), true, Some(platform)) = (&r.env, r.by_env, &r.platform) else {
+            continue;
+        };
+        if let Some(known) = envs.get(env) {
+            if known.platform.1 != platform.1 && k8gen::environment_has_files(&platform.1, env) {
+                return Err(format!(
+                    "the environment `{env}` is rendered with two different platform files \
+                     (`{}` and `{}`); its Namespaces and engine objects need one: render them \
+                     into different output folders",
+                    known.platform.0, platform.0
+                ));
+            }
+            continue;
+        }
+        let path = fs::canonicalize(&platform.0)
+            .map_err(|e| format!("cannot resolve `{}`: {e}", platform.0))?;
+        let repo = match k8gen::gitops_repo_path(&platform.1) {
+            Some(p) => Ok(p.trim_matches('/').trim_start_matches("./").to_string()),
+            None => {
+                // Paths in Argo CD and Flux objects are relative to the Git repository's root:
+                // the git root above the platform file, else (no Git yet) its folder.
+                let folder = path.parent().unwrap_or(Path::new("/"));
+                let (root, is) = folder
+                    .ancestors()
+                    .find(|d| fs::symlink_metadata(d.join(".git")).is_ok())
+                    .map_or((folder, "the folder of the platform file"), |d| {
+                        (d, "the git root")
+                    });
+                let rel = relative(root, real);
+                if rel.split('/').next() == Some("..") {
+                    Err(format!(
+                        "the output folder `{}` is outside the repository (`{}`, {is}): Argo \
+                         CD and Flux read paths inside it; write the tree inside it, or set \
+                         `[gitops] repo_path`",
+                        real.display(),
+                        root.display(),
+                    ))
+                } else {
+                    Ok(rel)
+                }
+            }
+        };
+        envs.insert(
+            env.clone(),
+            EnvSource {
+                platform: (
+                    Path::new(&platform.0)
+                        .file_name()
+                        .map_or_else(|| platform.0.clone(), |n| n.to_string_lossy().into_owned()),
+                    platform.1.clone(),
+                ),
+                spec: relative(real, &path),
+                folder: env_folder(r.pattern.as_deref(), env),
+                repo,
+            },
+        );
+    }
+    if envs.is_empty() {
+        return Ok(None);
+    }
+    let owner = |s: &EnvSource, env: &str| format!("{} --env {env}", s.platform.0);
+    let owners = envs.iter().map(|(env, s)| owner(s, env)).collect();
+    let make = move |manifest: &tree::Manifest| -> Result<Vec<tree::Produced>, String> {
+        let mut out = Vec::new();
+        for (env, s) in &envs {
+            if !k8gen::environment_has_files(&s.platform.1, env) {
+                continue;
+            }
+            let repo = s.repo.clone()?;
+            let in_repo = |rel: &str| {
+                [repo.as_str(), rel]
+                    .into_iter()
+                    .filter(|p| !p.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            };
+            let mut apps: Vec<(&tree::EnvApp, bool)> = manifest
+                .owners
+                .values()
+                .filter_map(|o| {
+                    let app = o.app.as_ref().filter(|a| &a.env == env)?;
+                    let pre = format!("{}/{}/", app.folder, k8gen::emit::PRE_DEPLOY_FOLDER);
+                    Some((app, o.files.iter().any(|f| f.path.starts_with(&pre))))
+                })
+                .collect();
+            apps.sort_by(|a, b| a.0.folder.cmp(&b.0.folder));
+            let owned: Vec<String> = apps
+                .iter()
+                .filter(|(a, _)| a.namespace_owned_by_environment)
+                .filter_map(|(a, _)| a.namespace.clone())
+                .collect();
+            let apps: Vec<k8gen::TreeApp> = apps
+                .iter()
+                .map(|(a, pre)| k8gen::TreeApp {
+                    name: a.name.clone(),
+                    path: in_repo(&a.folder),
+                    namespace: a.namespace.clone(),
+                    pre_deploy: pre.then(|| {
+                        in_repo(&format!("{}/{}", a.folder, k8gen::emit::PRE_DEPLOY_FOLDER))
+                    }),
+                })
+                .collect();
+            let name = owner(s, env);
+            let files = k8gen::environment_files(
+                &s.platform.1,
+                env,
+                &in_repo(&s.folder),
+                apps,
+                owned,
+                &name,
+            )
+            .map_err(|errors| {
+                errors
+                    .iter()
+                    .map(|e| format!("{} (environment `{env}`): {e}", s.platform.0))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })?;
+            let files: BTreeMap<String, String> = files
+                .into_iter()
+                .map(|(rel, content)| (format!("{}/{rel}", s.folder), content))
+                .collect();
+            let namespaces = files
+                .keys()
+                .filter_map(|rel| {
+                    rel.strip_prefix(&format!("{}/_namespaces/namespace-", s.folder))?
+                        .strip_suffix(".yaml")
+                        .map(str::to_string)
+                })
+                .collect();
+            out.push(tree::Produced {
+                owner: name,
+                spec: s.spec.clone(),
+                order: files.keys().cloned().collect(),
+                files,
+                namespaces,
+                app: None,
+            });
+        }
+        Ok(out)
+    };
+    Ok(Some(tree::Environments {
+        owners,
+        make: Box::new(make),
+    }))
 }
 
 /// `dir` with symlinks resolved (its parent when it does not exist yet).

@@ -112,6 +112,17 @@ pub struct Rendered {
     pub kustomization: bool,
     /// The Namespaces it emits (one owner each per environment, see [`namespace_owners`]).
     pub namespaces: Vec<String>,
+    /// The environment rendered (with `--all-envs`: the tree has environment folders).
+    pub env: Option<String>,
+    /// Whether the render has environment folders (`--all-envs`).
+    pub by_env: bool,
+    /// The app's namespace, and whether its environment owns it.
+    pub namespace: Option<String>,
+    pub namespace_owned_by_environment: bool,
+    /// The platform file (shown name, text) and its path.
+    pub platform: Option<(String, String)>,
+    /// The `[gitops] folder` pattern, if the platform file sets one.
+    pub pattern: Option<String>,
 }
 
 pub fn run(
@@ -258,7 +269,7 @@ pub fn render_all(
                         .unwrap_or_default();
                     let (kustomization, pattern) = settings(job);
                     let mut folder = PathBuf::new();
-                    match (&job.layers.env, pattern) {
+                    match (&job.layers.env, pattern.clone()) {
                         (Some(env), Some(pattern)) if by_env => {
                             let path = pattern.replace("{env}", env).replace("{app}", &stem);
                             folder.extend(path.split('/'));
@@ -282,14 +293,15 @@ pub fn render_all(
                         }));
                         layers.allow_plain_secrets = tree.allow_plain_secrets;
                     }
-                    k8gen::render_layers(
+                    k8gen::render_layers_app(
                         &source.shown,
                         &source.text,
                         &layers,
                         source.base_dir(),
                         &job.host,
                     )
-                    .map(|objects| {
+                    .map(|app| {
+                        let objects = app.objects;
                         let mut name = path
                             .file_name()
                             .map(|n| n.to_string_lossy().into_owned())
@@ -318,6 +330,12 @@ pub fn render_all(
                                 .collect(),
                             owner: name,
                             kustomization,
+                            env: job.layers.env.clone(),
+                            by_env,
+                            namespace: app.namespace,
+                            namespace_owned_by_environment: app.namespace_owned_by_environment,
+                            platform: job.layers.platform.clone(),
+                            pattern,
                         }
                     })
                 }

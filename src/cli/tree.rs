@@ -60,6 +60,34 @@ pub struct Owner {
     /// (`k8gen::emit::versions`); listed in `kustomization.yaml` after its files.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub previous: Vec<OwnedFile>,
+    /// The Namespaces its files hold: one owner per Namespace and environment, across renders
+    /// (a spec rendered into the tree later may not emit one of them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub namespaces: Vec<String>,
+    /// An app rendered for an environment folder: what the environment's own files (its
+    /// Argo CD Applications, Flux Kustomizations, Namespaces) need to know of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<EnvApp>,
+}
+
+/// An app folder of an environment, as recorded in the manifest.
+#[derive(Serialize, Deserialize, Default, Debug, Clone, PartialEq)]
+pub struct EnvApp {
+    pub env: String,
+    /// Its folder, relative to the output folder.
+    pub folder: String,
+    /// The folder's name (the spec's stem): the base of its engine objects' names.
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// The environment owns the namespace (writes its Namespace).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub namespace_owned_by_environment: bool,
+}
+
+/// The environment an owner's files are for (its name's ` --env ENV`).
+fn owner_env(owner: &str) -> Option<&str> {
+    owner.rsplit_once(" --env ").map(|(_, env)| env)
 }
 
 /// One file k8gen wrote.
@@ -96,7 +124,23 @@ pub struct Produced {
     pub files: BTreeMap<String, String>,
     /// The paths in the order of the YAML stream (what `kustomization.yaml` lists).
     pub order: Vec<String>,
+    /// The Namespaces it writes.
+    pub namespaces: Vec<String>,
+    /// An app of an environment folder.
+    pub app: Option<EnvApp>,
 }
+
+/// The files of the environments of a render (Namespaces, Argo CD and Flux objects), made from
+/// every app the tree holds after the render, its kept owners' included.
+pub struct Environments<'a> {
+    /// The owners of those files this render decides (`k8gen.toml --env ENV`): their old files
+    /// are replaced by what [`Environments::make`] returns, or removed.
+    pub owners: BTreeSet<String>,
+    pub make: Box<MakeEnvironments<'a>>,
+}
+
+/// Makes the environments' owners from the manifest of the tree after a render.
+pub type MakeEnvironments<'a> = dyn Fn(&Manifest) -> Result<Vec<Produced>, String> + 'a;
 
 /// Options of the tree layout.
 #[derive(Clone, Copy, Debug)]
@@ -280,7 +324,12 @@ fn in_folder(folder: &str, name: &str) -> String {
 }
 
 /// What rendering `produced` into `dir` changes.
-pub fn plan(dir: &Path, produced: Vec<Produced>, layout: Layout) -> Result<Plan, String> {
+pub fn plan(
+    dir: &Path,
+    produced: Vec<Produced>,
+    layout: Layout,
+    environments: Option<&Environments<'_>>,
+) -> Result<Plan, String> {
     let old = read_manifest(dir)?;
     let mut old = old.unwrap_or_default();
     adopt_by_header(dir, &produced, &mut old);
@@ -289,7 +338,9 @@ pub fn plan(dir: &Path, produced: Vec<Produced>, layout: Layout) -> Result<Plan,
     let mut notes = Vec::new();
     // Owners not rendered now: kept while their spec exists.
     for (name, owner) in &old.owners {
-        if produced.iter().any(|p| &p.owner == name) {
+        if produced.iter().any(|p| &p.owner == name)
+            || environments.is_some_and(|e| e.owners.contains(name))
+        {
             continue;
         }
         if !owner.spec.is_empty() && fs::symlink_metadata(join(dir, &owner.spec)).is_ok() {
@@ -302,7 +353,7 @@ pub fn plan(dir: &Path, produced: Vec<Produced>, layout: Layout) -> Result<Plan,
         .iter()
         .flat_map(|(n, o)| o.files.iter().map(move |f| (f.path.clone(), n.clone())))
         .collect();
-    for p in produced {
+    let mut add = |p: Produced, new: &mut Manifest, kept: &BTreeMap<String, String>| {
         for (rel, content) in &p.files {
             if let Some(other) = kept.get(rel) {
                 return Err(format!(
@@ -328,9 +379,39 @@ pub fn plan(dir: &Path, produced: Vec<Produced>, layout: Layout) -> Result<Plan,
                     })
                     .collect(),
                 previous,
+                namespaces: p.namespaces,
+                app: p.app,
+            },
+        );
+        Ok(())
+    };
+    // Namespaces first: two owners of one Namespace also write one file in a flat folder,
+    // and "one owner per Namespace" says what is wrong.
+    let mut probe = new.clone();
+    for p in &produced {
+        probe.owners.insert(
+            p.owner.clone(),
+            Owner {
+                namespaces: p.namespaces.clone(),
+                ..Owner::default()
             },
         );
     }
+    namespace_owners(&probe, &old)?;
+    for p in produced {
+        add(p, &mut new, &kept)?;
+    }
+    if let Some(environments) = environments {
+        let all: BTreeMap<String, String> = new
+            .owners
+            .iter()
+            .flat_map(|(n, o)| o.files.iter().map(move |f| (f.path.clone(), n.clone())))
+            .collect();
+        for p in (environments.make)(&new)? {
+            add(p, &mut new, &all)?;
+        }
+    }
+    namespace_owners(&new, &old)?;
     if layout.kustomization {
         // Folder → its files, owners in name order, each in stream order (kept owners: in
         // path order).
@@ -386,6 +467,50 @@ pub fn plan(dir: &Path, produced: Vec<Produced>, layout: Layout) -> Result<Plan,
         new,
         notes,
     })
+}
+
+/// One owner per Namespace and environment in the whole tree, across renders: the owners
+/// rendered now were checked among themselves already (`render`), so a clash here involves
+/// an owner the tree kept from an earlier render.
+fn namespace_owners(new: &Manifest, old: &Manifest) -> Result<(), String> {
+    let mut owners: BTreeMap<(Option<&str>, &str), Vec<&str>> = BTreeMap::new();
+    for (name, owner) in &new.owners {
+        for ns in &owner.namespaces {
+            owners.entry((owner_env(name), ns)).or_default().push(name);
+        }
+    }
+    let clashes: Vec<String> = owners
+        .iter()
+        .filter(|(_, o)| o.len() > 1)
+        .map(|((env, ns), o)| {
+            let env = env.map(|e| format!(" (--env {e})")).unwrap_or_default();
+            let who: Vec<String> = o
+                .iter()
+                .map(|n| {
+                    let earlier = old
+                        .owners
+                        .get(*n)
+                        .is_some_and(|w| w.namespaces.contains(&ns.to_string()));
+                    if earlier {
+                        format!("`{n}` (in the tree already, {MANIFEST})")
+                    } else {
+                        format!("`{n}`")
+                    }
+                })
+                .collect();
+            format!(
+                "the Namespace `{ns}`{env} is emitted by {}; one owner per Namespace: set \
+                 `create_namespace = false` in all specs but the one that owns it, or let the \
+                 environment own it (k8gen.toml `[environments.ENV] namespaces`)",
+                who.join(" and ")
+            )
+        })
+        .collect();
+    if clashes.is_empty() {
+        Ok(())
+    } else {
+        Err(clashes.join("\n"))
+    }
 }
 
 /// The previous versions of `owner`'s hashed ConfigMaps and Secrets the tree keeps now that

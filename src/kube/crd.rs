@@ -145,7 +145,12 @@ custom_resource!(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ApplicationSpec {
     pub project: String,
-    pub source: ApplicationSource,
+    /// One folder; [`ApplicationSpec::sources`] when there are several (an app folder and its
+    /// `pre-deploy/` folder).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub source: Option<ApplicationSource>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub sources: Vec<ApplicationSource>,
     pub destination: ApplicationDestination,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub sync_policy: Option<SyncPolicy>,
@@ -202,11 +207,12 @@ pub fn application(app: &App) -> Option<Application> {
         metadata,
         spec: ApplicationSpec {
             project: text(&a.project),
-            source: ApplicationSource {
+            source: Some(ApplicationSource {
                 repo_url: a.repo.clone(),
                 target_revision: text(&a.revision),
                 path: a.path.clone(),
-            },
+            }),
+            sources: Vec::new(),
             destination: ApplicationDestination {
                 server: text(&a.server),
                 namespace: app.namespace.clone(),
@@ -220,6 +226,56 @@ pub fn application(app: &App) -> Option<Application> {
             }),
         },
     })
+}
+
+/// `kustomize.toolkit.fluxcd.io/v1` Kustomization: Flux applies a folder of a source
+/// (`kubectl kustomize` of it) and prunes what leaves it. Only the fields k8gen sets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FluxKustomization {
+    pub api_version: String,
+    pub kind: String,
+    pub metadata: ObjectMeta,
+    pub spec: FluxKustomizationSpec,
+}
+custom_resource!(
+    FluxKustomization,
+    "kustomize.toolkit.fluxcd.io",
+    "v1",
+    "Kustomization",
+    "kustomizations"
+);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FluxKustomizationSpec {
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub depends_on: Vec<FluxDependency>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub force: Option<bool>,
+    pub interval: String,
+    pub path: String,
+    pub prune: bool,
+    pub source_ref: FluxSourceRef,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub timeout: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub wait: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FluxDependency {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FluxSourceRef {
+    pub kind: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub namespace: Option<String>,
 }
 
 /// `argoproj.io/v1alpha1` Rollout of Argo Rollouts: a Deployment-like workload whose

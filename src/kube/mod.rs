@@ -8,6 +8,7 @@
 mod configmap;
 pub mod crd;
 mod deployment;
+pub mod gitops;
 mod ingress;
 mod job;
 mod kind;

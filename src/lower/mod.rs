@@ -175,6 +175,10 @@ pub fn lower(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Checked {
             t.value
         }),
         create_namespace: file.create_namespace.as_ref().map(|b| b.value),
+        namespace_owned_by_environment: file
+            .namespace
+            .as_ref()
+            .is_some_and(|ns| spec.environment_namespaces.contains(&ns.value)),
         extra_labels: file.extra_labels.as_ref().map(|b| b.value),
         labels,
         annotations,

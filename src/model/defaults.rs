@@ -317,9 +317,10 @@ pub fn argocd_tracking() -> crate::values::ArgoTracking {
     crate::values::ArgoTracking::Annotation
 }
 
-/// Whether to emit the Namespace: yes when the app has one.
+/// Whether to emit the Namespace: yes when the app has one that its environment does not own
+/// (one owner per Namespace).
 pub fn create_namespace(app: &App) -> bool {
-    app.namespace.is_some()
+    app.namespace.is_some() && !app.namespace_owned_by_environment
 }
 
 /// Whether k8gen adds its own labels and annotations when the spec does not say: yes.
@@ -347,10 +348,31 @@ pub fn argocd(a: &mut ArgoCd) {
     text(&mut a.revision, "HEAD");
     text(&mut a.project, "default");
     text(&mut a.namespace, "argocd");
-    text(&mut a.server, "https://kubernetes.default.svc");
+    text(&mut a.server, ARGOCD_LOCAL_SERVER);
     for flag in [&mut a.automated, &mut a.prune, &mut a.self_heal] {
         flag.get_or_insert(true);
     }
+}
+
+/// The cluster Argo CD runs in, as Argo CD names it.
+pub const ARGOCD_LOCAL_SERVER: &str = "https://kubernetes.default.svc";
+
+/// Fills the defaults of an environment's tree: Argo CD's as for an app's Application
+/// ([`argocd`]); Flux reads `GitRepository/flux-system` (what `flux bootstrap` makes) from
+/// `flux-system` every `10m` and prunes.
+pub fn environment_tree(tree: &mut super::gitops::EnvironmentTree) {
+    if let Some(a) = &mut tree.argocd {
+        argocd(a);
+    }
+    if let Some(f) = &mut tree.flux {
+        f.source
+            .get_or_insert_with(|| "GitRepository/flux-system".to_string());
+        f.namespace.get_or_insert_with(|| "flux-system".to_string());
+        f.interval.get_or_insert_with(|| "10m".to_string());
+        f.prune.get_or_insert(true);
+    }
+    tree.namespaces.sort();
+    tree.namespaces.dedup();
 }
 
 /// How often External Secrets syncs by default.

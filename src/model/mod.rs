@@ -96,6 +96,7 @@
 
 mod app_level;
 pub mod defaults;
+pub mod gitops;
 pub mod issue;
 pub mod names;
 mod policy;
@@ -125,8 +126,12 @@ pub struct App {
     pub name: String,
     pub namespace: Option<String>,
     /// Emit the Namespace object too. `None`: the default ([`defaults::create_namespace`]), yes
-    /// when there is a namespace.
+    /// when there is a namespace the environment does not own.
     pub create_namespace: Option<bool>,
+    /// The environment owns the app's namespace (`k8gen.toml`'s `[environments.ENV]`
+    /// `namespaces`/`own_namespaces`): it writes the Namespace once for all its apps, so the
+    /// app emits none, and `create_namespace = true` is an error (one owner per Namespace).
+    pub namespace_owned_by_environment: bool,
     /// Add k8gen's own labels and annotations (recommended labels, version, `checksum/*`,
     /// Flux's prune annotation). `None`: the default ([`defaults::extra_labels`]), yes; `false`
     /// leaves objects with the app's and components' labels and the selectors only.
@@ -599,6 +604,12 @@ impl App {
     /// Puts every object in `namespace` and (by default) emits the Namespace too.
     pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
         self.namespace = Some(namespace.into());
+        self
+    }
+
+    /// The environment owns the namespace ([`App::namespace_owned_by_environment`]).
+    pub fn namespace_owned_by_environment(mut self) -> Self {
+        self.namespace_owned_by_environment = true;
         self
     }
 

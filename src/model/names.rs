@@ -329,3 +329,25 @@ mod tests {
         assert_eq!(of(&app, "cart", Named::ConfigMap), "app-settings");
     }
 }
+
+/// The names of an environment's engine objects (unique per Argo CD or Flux namespace, so
+/// every name holds the environment's).
+pub mod environment {
+    /// An app's Application and Kustomization: `APP-ENV`.
+    pub fn app(app: &str, env: &str) -> String {
+        format!("{app}-{env}")
+    }
+    /// The Kustomization of an app's `pre-deploy/` folder.
+    pub fn pre_deploy(app: &str, env: &str) -> String {
+        format!("{app}-{env}-pre-deploy")
+    }
+    /// The Application or Kustomization of the environment's Namespaces.
+    pub fn namespaces(env: &str) -> String {
+        format!("{env}-namespaces")
+    }
+    /// The environment's entry point: the root Application, the Flux Kustomization of the
+    /// folder of Kustomizations.
+    pub fn root(env: &str) -> String {
+        format!("{env}-apps")
+    }
+}

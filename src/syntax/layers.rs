@@ -408,6 +408,12 @@ pub fn platform_gitops(platform: &str) -> (Option<bool>, Option<String>) {
     )
 }
 
+/// The platform file as typed, if it reads (a file that does not gives none: rendering the
+/// specs reports why, at their positions).
+pub fn platform_file(platform: &str) -> Option<crate::syntax::PlatformFile> {
+    toml::from_str(platform).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

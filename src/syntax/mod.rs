@@ -10,7 +10,7 @@ mod parse;
 mod schema;
 mod types;
 
-pub use layers::{Layers, declared_environments, platform_gitops};
+pub use layers::{Layers, declared_environments, platform_file, platform_gitops};
 pub use parse::{Spec, override_line, parse_files};
 pub use schema::{SchemaFile, json_schema, json_schema_of};
 pub use types::*;

@@ -30,6 +30,9 @@ pub struct Spec {
     pub components: Vec<(Sp<String>, ComponentSyntax)>,
     /// The platform file, if the render has one.
     pub platform: Option<PlatformFile>,
+    /// The namespaces the environment rendered owns (its `namespaces`, and with
+    /// `own_namespaces` the one its pattern gives this app): an app in one emits no Namespace.
+    pub environment_namespaces: Vec<String>,
     /// Values outside an allowed set (an unknown Service type, ...). Each was reported and
     /// dropped, as if not written, so later stages still judge the rest of the spec in the
     /// same run; a spec with such diagnostics never renders.
@@ -141,8 +144,16 @@ pub fn parse_files(files: &SourceMap, layers: &Layers) -> Result<Spec, Vec<Diagn
         }
         tree = merge(layer, tree);
     }
+    let mut environment_namespaces = Vec::new();
     if let (Some(env), Some(platform)) = (&layers.env, &platform) {
-        namespace_of(platform, env, &app_name, &mut tree, &mut errors);
+        let from_pattern = namespace_of(platform, env, &app_name, &mut tree, &mut errors);
+        if let Some((_, e)) = platform.environments.iter().find(|(k, _)| k.value == *env) {
+            environment_namespaces
+                .extend(e.value.namespaces.iter().flatten().map(|n| n.value.clone()));
+            if e.value.own_namespaces.as_ref().is_some_and(|o| o.value) {
+                environment_namespaces.extend(from_pattern);
+            }
+        }
     }
     for (name, over) in &overlays {
         if layers.env.as_deref() != Some(name.value.as_str()) {
@@ -204,6 +215,7 @@ pub fn parse_files(files: &SourceMap, layers: &Layers) -> Result<Spec, Vec<Diagn
         components,
         file,
         platform,
+        environment_namespaces,
         diags: sorted(diags),
     })
 }
@@ -405,22 +417,20 @@ fn platform_defaults<'i>(platform: &DeTable<'i>, env: Option<&str>) -> DeTable<'
     out
 }
 
-/// Sets the spec's namespace to the environment's pattern, `{app}` and `{env}` filled in.
+/// Sets the spec's namespace to the environment's pattern, `{app}` and `{env}` filled in; returns
+/// it.
 fn namespace_of(
     platform: &PlatformFile,
     env: &str,
     app: &str,
     tree: &mut DeTable<'_>,
     errors: &mut Vec<Diagnostic>,
-) {
-    let Some(pattern) = platform
+) -> Option<String> {
+    let pattern = platform
         .environments
         .iter()
         .find(|(k, _)| k.value == env)
-        .and_then(|(_, e)| e.value.namespace.as_ref())
-    else {
-        return;
-    };
+        .and_then(|(_, e)| e.value.namespace.as_ref())?;
     let value = pattern.value.replace("{app}", app).replace("{env}", env);
     if value.contains(['{', '}']) {
         errors.push(
@@ -434,12 +444,13 @@ fn namespace_of(
             )
             .with_help("a namespace pattern may use `{app}` and `{env}`"),
         );
-        return;
+        return None;
     }
     tree.insert(
         Spanned::new(pattern.span(), "namespace".into()),
-        Spanned::new(pattern.span(), DeValue::String(value.into())),
+        Spanned::new(pattern.span(), DeValue::String(value.clone().into())),
     );
+    Some(value)
 }
 
 fn sorted(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {

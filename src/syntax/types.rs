@@ -546,6 +546,73 @@ pub struct GitOpsSyntax {
     /// (the spec file's stem) are replaced; default `{env}/{app}`.
     #[schemars(example = &"{app}/{env}")]
     pub folder: Option<Sp<String>>,
+    /// The output folder's path inside the Git repository the engines read (`deploy`): what
+    /// the `path` of every Argo CD Application and Flux Kustomization starts with. Default: the
+    /// output folder relative to the repo root (the folder of `k8gen.toml`, else the git root).
+    #[schemars(example = &"deploy")]
+    pub repo_path: Option<Sp<String>>,
+    /// Write an Argo CD `Application` per app and environment (app-of-apps: one root
+    /// Application per environment) into `ENV/_argocd/`.
+    #[schemars(example = serde_json::json!({"repo_url": "https://github.com/acme/config", "revision": "main", "project": "default"}))]
+    pub argocd: Option<Sp<ArgoCdTreeSyntax>>,
+    /// Write a Flux `Kustomization` per app and environment (and one per pre-deploy folder),
+    /// with one entry point per environment, into `ENV/_flux/`.
+    #[schemars(example = serde_json::json!({"source": "GitRepository/flux-system", "namespace": "flux-system", "interval": "10m"}))]
+    pub flux: Option<Sp<FluxTreeSyntax>>,
+}
+
+/// The Argo CD Applications of a tree render (`[gitops] argocd`; an environment's `argocd`
+/// overrides keys of it).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArgoCdTreeSyntax {
+    /// The Git repository holding the tree (required).
+    #[schemars(example = &"https://github.com/acme/k8s-manifests")]
+    pub repo_url: Option<Sp<String>>,
+    /// Branch, tag or commit Argo CD syncs (default `HEAD`).
+    #[schemars(example = &"main")]
+    pub revision: Option<Sp<String>>,
+    /// The Argo CD project of every Application (default `default`).
+    #[schemars(example = &"default")]
+    pub project: Option<Sp<String>>,
+    /// The namespace Argo CD runs in, where the Applications go (default `argocd`).
+    #[schemars(example = &"argocd")]
+    pub namespace: Option<Sp<String>>,
+    /// The destination cluster (default `https://kubernetes.default.svc`, Argo CD's own).
+    #[schemars(example = &"https://prod.k8s.example.com")]
+    pub server: Option<Sp<String>>,
+    /// Sync automatically (default `true`).
+    pub automated: Option<Sp<bool>>,
+    /// Delete what leaves the folder (default `true`; an app's Application then carries Argo
+    /// CD's resources finalizer, so removing the app deletes its objects).
+    pub prune: Option<Sp<bool>>,
+    /// Undo changes made in the cluster (default `true`).
+    pub self_heal: Option<Sp<bool>>,
+    /// `syncOptions` of every app's Application (default none).
+    #[schemars(example = ["ServerSideApply=true"])]
+    pub sync_options: Option<Vec<Sp<String>>>,
+}
+
+/// The Flux Kustomizations of a tree render (`[gitops] flux`; an environment's `flux`
+/// overrides keys of it).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FluxTreeSyntax {
+    /// The source the Kustomizations read: `KIND/NAME` or `KIND/NAMESPACE/NAME` (default
+    /// `GitRepository/flux-system`, what `flux bootstrap` makes).
+    #[schemars(example = &"GitRepository/flux-system")]
+    pub source: Option<Sp<String>>,
+    /// The namespace of the Kustomizations (default `flux-system`).
+    #[schemars(example = &"flux-system")]
+    pub namespace: Option<Sp<String>>,
+    /// How often Flux reconciles (default `10m`).
+    #[schemars(example = &"10m")]
+    pub interval: Option<Sp<String>>,
+    /// How long a reconciliation (and a pre-deploy Job) may take (Flux's default if unset).
+    #[schemars(example = &"5m")]
+    pub timeout: Option<Sp<String>>,
+    /// Delete what leaves an app's folder (default `true`).
+    pub prune: Option<Sp<bool>>,
 }
 
 /// One environment of the platform.
@@ -560,6 +627,21 @@ pub struct EnvironmentSyntax {
     #[allow(dead_code)] // merged as a TOML tree, like `PlatformFile::defaults`
     #[schemars(example = serde_json::json!({"replicas": 1}))]
     pub defaults: Option<Sp<PlatformDefaultsSyntax>>,
+    /// Namespaces this environment owns: a tree render writes them once, into
+    /// `ENV/_namespaces/`, and no app may emit them (`create_namespace = true` for one is an
+    /// error).
+    #[schemars(example = ["payments", "shared"])]
+    pub namespaces: Option<Vec<Sp<String>>>,
+    /// `true`: the namespaces the `namespace` pattern gives the apps are the environment's
+    /// (written once each into `ENV/_namespaces/`; apps in them emit no Namespace).
+    #[schemars(example = true)]
+    pub own_namespaces: Option<Sp<bool>>,
+    /// This environment's Argo CD settings over `[gitops] argocd` (its cluster, project).
+    #[schemars(example = serde_json::json!({"server": "https://prod.k8s.example.com", "project": "production"}))]
+    pub argocd: Option<Sp<ArgoCdTreeSyntax>>,
+    /// This environment's Flux settings over `[gitops] flux`.
+    #[schemars(example = serde_json::json!({"interval": "1m"}))]
+    pub flux: Option<Sp<FluxTreeSyntax>>,
 }
 
 /// Argo CD settings a platform gives every app's Application.

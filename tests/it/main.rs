@@ -11,6 +11,7 @@ mod diff;
 mod engine;
 mod engines;
 mod env_order;
+mod env_tree;
 mod environments;
 mod equivalence;
 mod errors;

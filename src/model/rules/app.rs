@@ -47,6 +47,20 @@ pub(super) fn app(cx: &mut Cx<'_>) {
             .with_help("add `namespace = \"...\"` or remove `create_namespace`"),
         );
     }
+    if app.create_namespace == Some(true) && app.namespace_owned_by_environment {
+        cx.push(
+            issue::Issue::new(
+                codes::NAMESPACE_OWNED_BY_ENVIRONMENT,
+                "create_namespace",
+                format!(
+                    "the environment owns the Namespace `{}` (k8gen.toml); one owner per \
+                     Namespace",
+                    app.namespace.as_deref().unwrap_or_default()
+                ),
+            )
+            .with_help("remove `create_namespace = true`: the environment's `_namespaces/` folder holds it"),
+        );
+    }
     labels(cx, "labels", &app.labels);
     annotations(cx, "annotations", &app.annotations);
     components(cx);

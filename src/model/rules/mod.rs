@@ -9,12 +9,14 @@
 
 mod app;
 mod component;
+mod gitops;
 mod release;
 mod secrets;
 mod takeover;
 pub mod values;
 mod workload;
 
+pub use gitops::{environment_tree, flux_source};
 pub use values::*;
 
 use super::issue::{self, Issue};
