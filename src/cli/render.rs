@@ -242,6 +242,14 @@ pub fn render_all(
         },
         None => None,
     };
+    let sealed_keys = match &how.tree {
+        Some(_) => match sealing::sealed_keys() {
+            Ok(keys) => std::sync::Arc::new(keys),
+            Err(e) => return Err(fail(e)),
+        },
+        None => std::sync::Arc::new(Vec::new()),
+    };
+    let sealed_unreadable = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let lastmodified = sealing::lastmodified();
     let unreadable = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let results: Vec<_> = jobs
@@ -279,6 +287,8 @@ pub fn render_all(
                             identities: ids.clone(),
                             unreadable: unreadable.clone(),
                             lastmodified: lastmodified.clone(),
+                            sealed_keys: sealed_keys.clone(),
+                            sealed_unreadable: sealed_unreadable.clone(),
                         }));
                         layers.allow_plain_secrets = tree.allow_plain_secrets;
                     }
@@ -353,6 +363,9 @@ pub fn render_all(
     }
     if unreadable.load(std::sync::atomic::Ordering::Relaxed) {
         let _ = writeln!(std::io::stderr(), "{}", sealing::NO_KEY_NOTE);
+    }
+    if sealed_unreadable.load(std::sync::atomic::Ordering::Relaxed) {
+        let _ = writeln!(std::io::stderr(), "{}", sealing::NO_SEALED_KEY_NOTE);
     }
     Ok(rendered)
 }

@@ -244,7 +244,12 @@ pub fn policy(
     }
 }
 
-/// The app's secrets mode and SOPS recipients (`secrets_mode`, `sops.age`), and whether the
+/// How to get the sealed-secrets controller's certificate.
+pub const CERTIFICATE_HELP: &str = "fetch the controller's certificate with `kubeseal --fetch-cert \
+    > FILE` (or `--controller-namespace NS --controller-name NAME`) and commit it: it is public";
+
+/// The app's secrets mode, SOPS recipients and sealed-secrets certificate (read through the
+/// host) and scope (`secrets_mode`, `sops.age`, `sealed`), and whether the
 /// platform lets a tree hold plain Secrets (`[secrets] allow_plain`).
 pub fn secrets(
     cx: &mut Cx<'_>,
@@ -263,6 +268,31 @@ pub fn secrets(
             sops_age.push(r.value.clone());
         }
     }
+    let (mut sealed_certificate, mut sealed_scope) = (None, None);
+    if let Some(sealed) = &file.sealed {
+        cx.provenance.record("sealed", sealed.span());
+        if let Some(path) = &sealed.value.certificate {
+            cx.provenance.record("sealed.certificate", path.span());
+            // Read through the host like every `{ file }`: confined to the repo root.
+            if let Some(bytes) = cx.read(path) {
+                match String::from_utf8(bytes) {
+                    Ok(text) => sealed_certificate = Some(text),
+                    Err(_) => cx.push(
+                        Diagnostic::error(
+                            codes::INVALID_CERTIFICATE,
+                            path.span(),
+                            format!("`{}` is not a PEM certificate (not UTF-8 text)", path.value),
+                        )
+                        .with_help(CERTIFICATE_HELP),
+                    ),
+                }
+            }
+        }
+        if let Some(scope) = &sealed.value.scope {
+            cx.provenance.record("sealed.scope", scope.span());
+            sealed_scope = Some(scope.value);
+        }
+    }
     let allow_plain = platform
         .and_then(|p| p.secrets.as_ref())
         .and_then(|s| s.value.allow_plain.as_ref())
@@ -270,6 +300,8 @@ pub fn secrets(
     model::Secrets {
         mode,
         sops_age,
+        sealed_certificate,
+        sealed_scope,
         allow_plain,
         tree: false,
     }

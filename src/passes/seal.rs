@@ -1,19 +1,32 @@
-//! Replaces each plain Secret by its encrypted form for a tree render (`secrets_mode =
-//! "sops"`): a [`SopsSecret`] whose values only the age recipients can read. Randomness, age
-//! and the previous tree come from the caller's [`Crypto`] (the CLI's reads files and the OS
-//! random source); this pass does no I/O of its own. A Secret whose document is unchanged
-//! since the previous tree keeps its file byte for byte; any change encrypts it anew under a
-//! fresh data key. It runs before the checksums, which then hash ciphertext, never a plaintext
-//! that is not in the output.
+//! Replaces each plain Secret by its encrypted form for a tree render: with `secrets_mode =
+//! "sops"` a [`SopsSecret`] whose values only the age recipients can read, with `"sealed"` a
+//! [`SealedSecret`] whose values only the sealed-secrets controller can unseal. Randomness,
+//! age, the previous tree, unsealing (a private key) and the clock's verdict on a certificate
+//! come from the caller's [`Crypto`] (the CLI's reads files and the OS random source); this
+//! pass does no I/O of its own and holds no private key. SOPS: a Secret whose document is
+//! unchanged since the previous tree keeps its file byte for byte; any change encrypts it
+//! anew under a fresh data key. Sealed: each value is sealed on its own, so each keeps its
+//! previous sealed text when the caller unseals it to the same bytes (for the same
+//! certificate and label), and only changed values are sealed anew. It runs before the
+//! checksums and hashed names, which then hash ciphertext, never a plaintext that is not in
+//! the output.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::Value;
 
+use std::collections::BTreeMap;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
 use crate::codes;
+use crate::encrypt::sealed::{Scope, SealError, SealingKey};
 use crate::encrypt::sops;
-use crate::kube::{self, AgeStanza, Object, SopsMetadata, SopsSecret};
-use crate::model::{Issue, Secrets, SecretsMode, issue};
+use crate::kube::{
+    self, AgeStanza, Object, SealedSecret, SealedSecretSpec, SecretTemplate, SopsMetadata,
+    SopsSecret,
+};
+use crate::model::{Issue, SealedScope, Secrets, SecretsMode, issue};
 
 /// What sealing needs from outside the library.
 pub trait Crypto {
@@ -21,11 +34,29 @@ pub trait Crypto {
     fn fill_random(&mut self, buf: &mut [u8]);
     /// `data_key` age-encrypted (ASCII-armored) for `recipient` (`age1...`).
     fn age_encrypt(&mut self, data_key: &[u8], recipient: &str) -> Result<String, String>;
-    /// What the tree being replaced holds for this (plain) Secret, if anything.
+    /// What the tree being replaced holds for this object, if anything: its file
+    /// (`emit::file_name`). Asked for the plain Secret (SOPS) or for the SealedSecret
+    /// (sealed; its `spec.encryptedData` empty).
     fn previous(&mut self, secret: &Object) -> Option<Previous>;
     /// `lastmodified` for a Secret whose values changed: `SOURCE_DATE_EPOCH` if the caller
     /// has one, else [`sops::FIXED_LASTMODIFIED`]; never the clock (output stays reproducible).
     fn lastmodified(&self) -> String;
+    /// Whether a sealed-secrets certificate valid until `not_after_unix` (seconds since 1970)
+    /// may still be sealed for: the library has no clock, a caller with one refuses an
+    /// expired certificate (as `kubeseal` does) with the reason. The default accepts it.
+    fn check_certificate(&mut self, not_after_unix: u64) -> Result<(), String> {
+        let _ = not_after_unix;
+        Ok(())
+    }
+    /// The plaintext of `sealed` (a value of `spec.encryptedData` of the previous tree's
+    /// SealedSecret, base64), unsealed with `label` by the private key of the controller whose
+    /// certificate is `certificate` (PEM), when the caller holds that key (e.g. the
+    /// controller's key backup); `None` otherwise (the default: no key), and the value is
+    /// sealed anew.
+    fn unseal(&mut self, certificate: &str, label: &str, sealed: &str) -> Option<Vec<u8>> {
+        let _ = (certificate, label, sealed);
+        None
+    }
 }
 
 /// A Secret's file in the previous tree.
@@ -40,21 +71,191 @@ pub struct Previous {
 
 /// Encrypts every plain Secret of `objects` when `secrets` asks for it in a tree.
 pub fn seal(objects: &mut [Object], secrets: &Secrets, crypto: &mut dyn Crypto) -> Vec<Issue> {
-    if !secrets.tree || secrets.mode != Some(SecretsMode::Sops) {
+    if !secrets.tree {
         return Vec::new();
     }
+    let sealing = match secrets.mode {
+        Some(SecretsMode::Sops) => None,
+        Some(SecretsMode::Sealed) => {
+            if !objects.iter().any(|o| matches!(o, Object::Secret(_))) {
+                return Vec::new();
+            }
+            match sealing_key(secrets, crypto) {
+                Ok(key) => Some(key),
+                Err(issue) => return vec![issue],
+            }
+        }
+        _ => return Vec::new(),
+    };
     let mut issues = Vec::new();
     for o in objects.iter_mut() {
         if !matches!(o, Object::Secret(_)) {
             continue;
         }
-        match sops_secret(o, &secrets.sops_age, crypto) {
-            Ok(s) => *o = Object::SopsSecret(s),
+        let sealed = match &sealing {
+            None => sops_secret(o, &secrets.sops_age, crypto).map(Object::SopsSecret),
+            Some((pem, key, scope)) => {
+                sealed_secret(o, pem, key, *scope, crypto).map(Object::SealedSecret)
+            }
+        };
+        match sealed {
+            Ok(s) => *o = s,
             Err(i) => issues.push(i),
         }
     }
     issues
 }
+
+/// The certificate's key and the scope of `secrets_mode = "sealed"` (the rules checked the
+/// certificate), if the caller's clock accepts the certificate.
+fn sealing_key<'a>(
+    secrets: &'a Secrets,
+    crypto: &mut dyn Crypto,
+) -> Result<(&'a str, SealingKey, Scope), Issue> {
+    let at = "sealed.certificate";
+    let pem = secrets.sealed_certificate.as_deref().unwrap_or_default();
+    let key = SealingKey::from_pem(pem)
+        .map_err(|e| Issue::new(codes::INVALID_CERTIFICATE, at, e.to_string()))?;
+    crypto
+        .check_certificate(key.not_after_unix())
+        .map_err(|why| {
+            Issue::new(codes::CERTIFICATE_EXPIRED, at, why).with_help(
+                "the controller renews its certificate (every 30 days by default): fetch the \
+             current one with `kubeseal --fetch-cert > FILE`",
+            )
+        })?;
+    let scope = match secrets
+        .sealed_scope
+        .unwrap_or_else(crate::model::defaults::sealed_scope)
+    {
+        SealedScope::Strict => Scope::Strict,
+        SealedScope::NamespaceWide => Scope::NamespaceWide,
+        SealedScope::ClusterWide => Scope::ClusterWide,
+    };
+    Ok((pem, key, scope))
+}
+
+/// The SealedSecret of the plain Secret `o`: its metadata (and the scope's annotation) on the
+/// object and in `spec.template`, its type in the template, each value sealed for `key` with
+/// the scope's label, or the previous tree's sealed text of it when the caller unseals that
+/// to the same bytes under the same label and certificate.
+fn sealed_secret(
+    o: &Object,
+    pem: &str,
+    key: &SealingKey,
+    scope: Scope,
+    crypto: &mut dyn Crypto,
+) -> Result<SealedSecret, Issue> {
+    let Object::Secret(secret) = o else {
+        unreachable!("only Secrets are sealed")
+    };
+    let mut metadata = ObjectMeta {
+        name: secret.metadata.name.clone(),
+        namespace: secret.metadata.namespace.clone(),
+        labels: secret.metadata.labels.clone(),
+        annotations: secret.metadata.annotations.clone(),
+        ..Default::default()
+    };
+    if let Some((k, v)) = scope.annotation() {
+        (metadata.annotations.get_or_insert_with(Default::default)).insert(k.into(), v.into());
+    }
+    let namespace = metadata.namespace.clone().unwrap_or_default();
+    let name = metadata.name.clone().unwrap_or_default();
+    let label = scope.label(&namespace, &name);
+    let mut sealed = SealedSecret {
+        api_version: <SealedSecret as k8s_openapi::Resource>::API_VERSION.to_string(),
+        kind: <SealedSecret as k8s_openapi::Resource>::KIND.to_string(),
+        metadata: metadata.clone(),
+        spec: SealedSecretSpec {
+            encrypted_data: Default::default(),
+            template: SecretTemplate {
+                metadata,
+                type_: secret.type_.clone().unwrap_or_else(|| "Opaque".into()),
+            },
+        },
+    };
+    // The previous sealed texts, only when they were sealed with this label: the controller
+    // computes the label from the object's own namespace, name and scope annotations.
+    let previous: BTreeMap<String, String> = crypto
+        .previous(&Object::SealedSecret(sealed.clone()))
+        .filter(|p| sealed_label(&p.document).as_deref() == Some(label.as_str()))
+        .and_then(|p| {
+            serde_json::from_value(p.document.pointer("/spec/encryptedData")?.clone()).ok()
+        })
+        .unwrap_or_default();
+    let mut rng = CallerRng(crypto);
+    for (k, value) in secret.data.iter().flatten() {
+        let kept = previous
+            .get(k)
+            .filter(|text| rng.0.unseal(pem, &label, text).as_deref() == Some(value.0.as_slice()));
+        let text = match kept {
+            Some(text) => text.clone(),
+            None => key
+                .seal(&namespace, &name, scope, &value.0, &mut rng)
+                .map_err(|e| {
+                    let at = match e {
+                        SealError::Missing(_) => "sealed.scope",
+                        _ => "sealed.certificate",
+                    };
+                    Issue::new(
+                        codes::ENCRYPTION_FAILED,
+                        at,
+                        format!("`{k}` of {name}: {e}"),
+                    )
+                })?,
+        };
+        sealed.spec.encrypted_data.insert(k.clone(), text);
+    }
+    Ok(sealed)
+}
+
+/// The label a SealedSecret document's values were sealed with, as the controller reads it
+/// from the object: its namespace and name, and its scope annotations.
+fn sealed_label(document: &Value) -> Option<String> {
+    if document.get("kind")?.as_str()? != "SealedSecret" {
+        return None;
+    }
+    let meta = document.get("metadata")?;
+    let text = |p: &str| meta.pointer(p).and_then(Value::as_str).unwrap_or_default();
+    let flag = |k: &str| {
+        meta.get("annotations")
+            .and_then(|a| a.get(k))
+            .and_then(Value::as_str)
+            == Some("true")
+    };
+    let scope = if flag("sealedsecrets.bitnami.com/cluster-wide") {
+        Scope::ClusterWide
+    } else if flag("sealedsecrets.bitnami.com/namespace-wide") {
+        Scope::NamespaceWide
+    } else {
+        Scope::Strict
+    };
+    Some(scope.label(text("/namespace"), text("/name")))
+}
+
+/// The caller's random source as the generator the RSA and AES code draws from.
+struct CallerRng<'a>(&'a mut dyn Crypto);
+
+impl rand_core::TryRng for CallerRng<'_> {
+    type Error = std::convert::Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        let mut b = [0u8; 4];
+        self.0.fill_random(&mut b);
+        Ok(u32::from_le_bytes(b))
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        let mut b = [0u8; 8];
+        self.0.fill_random(&mut b);
+        Ok(u64::from_le_bytes(b))
+    }
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        self.0.fill_random(dst);
+        Ok(())
+    }
+}
+
+// `Crypto::fill_random` gives cryptographically secure bytes.
+impl rand_core::TryCryptoRng for CallerRng<'_> {}
 
 fn sops_secret(
     o: &Object,
