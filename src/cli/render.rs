@@ -250,6 +250,18 @@ pub fn render_all(
         None => std::sync::Arc::new(Vec::new()),
     };
     let sealed_unreadable = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // The tree's current files (its manifest's), to find a Secret's file under a hashed name.
+    let current: std::collections::BTreeSet<PathBuf> = match &how.tree {
+        Some(tree) => match super::tree::read_manifest(&tree.dir) {
+            Ok(m) => (m.into_iter().flat_map(|m| m.owners.into_values()))
+                .flat_map(|o| o.files)
+                .map(|f| tree.dir.join(f.path))
+                .collect(),
+            Err(e) => return Err(fail(e)),
+        },
+        None => Default::default(),
+    };
+    let current = std::sync::Arc::new(current);
     let lastmodified = sealing::lastmodified();
     let unreadable = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let results: Vec<_> = jobs
@@ -288,6 +300,7 @@ pub fn render_all(
                             unreadable: unreadable.clone(),
                             lastmodified: lastmodified.clone(),
                             sealed_keys: sealed_keys.clone(),
+                            current: current.clone(),
                             sealed_unreadable: sealed_unreadable.clone(),
                         }));
                         layers.allow_plain_secrets = tree.allow_plain_secrets;

@@ -87,11 +87,36 @@ pub struct AgeCrypto {
     /// Set when a previous encrypted file could not be decrypted with any identity: its
     /// Secret is encrypted anew, which the CLI explains once.
     pub unreadable: Arc<AtomicBool>,
+    /// The files the tree's ownership manifest lists as current (not kept previous versions).
+    pub current: Arc<std::collections::BTreeSet<PathBuf>>,
     /// The sealed-secrets controller's private keys ([`sealed_keys`]).
     pub sealed_keys: Arc<Vec<rsa::PrivateKey>>,
     /// Set when a previous sealed value could not be unsealed for want of the certificate's
     /// private key: it is sealed anew, which the CLI explains once.
     pub sealed_unreadable: Arc<AtomicBool>,
+}
+
+impl AgeCrypto {
+    /// The file of `object` in the tree being replaced: `kind-name.yaml`, else (content-hashed
+    /// names, `kind-name-HASH.yaml`) the version the tree's manifest lists as current (a
+    /// previous version it keeps only when none is).
+    fn previous_file(&self, object: &Object) -> Option<PathBuf> {
+        let name = k8gen::emit::file_name(object);
+        let exact = self.dir.join(&name);
+        if exact.is_file() {
+            return Some(exact);
+        }
+        let key = k8gen::emit::versions::version_key(&name)?;
+        let mut found: Vec<PathBuf> = std::fs::read_dir(&self.dir)
+            .ok()?
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| k8gen::emit::versions::version_key(n).as_deref() == Some(key.as_str()))
+            .map(|n| self.dir.join(n))
+            .collect();
+        found.sort_by_key(|p| (!self.current.contains(p), p.clone()));
+        found.into_iter().next()
+    }
 }
 
 impl Crypto for AgeCrypto {
@@ -105,7 +130,7 @@ impl Crypto for AgeCrypto {
     }
 
     fn previous(&mut self, secret: &Object) -> Option<Previous> {
-        let text = std::fs::read_to_string(self.dir.join(k8gen::emit::file_name(secret))).ok()?;
+        let text = std::fs::read_to_string(self.previous_file(secret)?).ok()?;
         let document: serde_json::Value = serde_saphyr::from_str(&text).ok()?;
         if document.get("kind").and_then(|k| k.as_str()) == Some("SealedSecret") {
             // Each value is unsealed on its own (`unseal`); there is no data key.

@@ -244,10 +244,6 @@ pub fn policy(
     }
 }
 
-/// How to get the sealed-secrets controller's certificate.
-pub const CERTIFICATE_HELP: &str = "fetch the controller's certificate with `kubeseal --fetch-cert \
-    > FILE` (or `--controller-namespace NS --controller-name NAME`) and commit it: it is public";
-
 /// The app's secrets mode, SOPS recipients and sealed-secrets certificate (read through the
 /// host) and scope (`secrets_mode`, `sops.age`, `sealed`), and whether the
 /// platform lets a tree hold plain Secrets (`[secrets] allow_plain`).
@@ -273,20 +269,11 @@ pub fn secrets(
         cx.provenance.record("sealed", sealed.span());
         if let Some(path) = &sealed.value.certificate {
             cx.provenance.record("sealed.certificate", path.span());
-            // Read through the host like every `{ file }`: confined to the repo root.
-            if let Some(bytes) = cx.read(path) {
-                match String::from_utf8(bytes) {
-                    Ok(text) => sealed_certificate = Some(text),
-                    Err(_) => cx.push(
-                        Diagnostic::error(
-                            codes::INVALID_CERTIFICATE,
-                            path.span(),
-                            format!("`{}` is not a PEM certificate (not UTF-8 text)", path.value),
-                        )
-                        .with_help(CERTIFICATE_HELP),
-                    ),
-                }
-            }
+            // Read through the host like every `{ file }`: confined to the repo root. A file
+            // that cannot be read was reported here; the empty text left in its place is no
+            // certificate, which the engine reports at the same place (and is shown once).
+            let bytes = cx.read(path).unwrap_or_default();
+            sealed_certificate = Some(String::from_utf8_lossy(&bytes).into_owned());
         }
         if let Some(scope) = &sealed.value.scope {
             cx.provenance.record("sealed.scope", scope.span());
