@@ -26,7 +26,7 @@ use crate::kube::{
     self, AgeStanza, Object, SealedSecret, SealedSecretSpec, SecretTemplate, SopsMetadata,
     SopsSecret,
 };
-use crate::model::{Issue, SealedScope, Secrets, SecretsMode, issue};
+use crate::model::{Issue, SealedScope, Secrets, SecretsMode, issue, names};
 
 /// What sealing needs from outside the library.
 pub trait Crypto {
@@ -70,7 +70,17 @@ pub struct Previous {
 }
 
 /// Encrypts every plain Secret of `objects` when `secrets` asks for it in a tree.
-pub fn seal(objects: &mut [Object], secrets: &Secrets, crypto: &mut dyn Crypto) -> Vec<Issue> {
+///
+/// With content-hashed names (`hashed_names`) a SOPS Secret is named `NAME-HASH` here, the
+/// hash of its ciphertext, before its MAC is made: sops's MAC covers every value, the name
+/// included, so renaming it afterwards would make it undecryptable. (`hashed::rename_config`
+/// keeps a name that already is its hash.)
+pub fn seal(
+    objects: &mut [Object],
+    secrets: &Secrets,
+    hashed_names: bool,
+    crypto: &mut dyn Crypto,
+) -> Vec<Issue> {
     if !secrets.tree {
         return Vec::new();
     }
@@ -93,7 +103,7 @@ pub fn seal(objects: &mut [Object], secrets: &Secrets, crypto: &mut dyn Crypto) 
             continue;
         }
         let sealed = match &sealing {
-            None => sops_secret(o, &secrets.sops_age, crypto).map(Object::SopsSecret),
+            None => sops_secret(o, &secrets.sops_age, hashed_names, crypto).map(Object::SopsSecret),
             Some((pem, key, scope)) => {
                 sealed_secret(o, pem, key, *scope, crypto).map(Object::SealedSecret)
             }
@@ -260,6 +270,7 @@ impl rand_core::TryCryptoRng for CallerRng<'_> {}
 fn sops_secret(
     o: &Object,
     recipients: &[String],
+    hashed_names: bool,
     crypto: &mut dyn Crypto,
 ) -> Result<SopsSecret, Issue> {
     let Object::Secret(secret) = o else {
@@ -278,7 +289,7 @@ fn sops_secret(
     let lastmodified = crypto.lastmodified();
     if let Some(kept) = crypto
         .previous(o)
-        .and_then(|p| unchanged(p, &plain, recipients))
+        .and_then(|p| unchanged(p, &plain, recipients, hashed_names))
     {
         return Ok(kept);
     }
@@ -298,13 +309,24 @@ fn sops_secret(
             enc,
         });
     }
+    let mut plain = plain;
     let encrypted =
         sops::encrypt_document(&plain, &key, &lastmodified, &mut |b| crypto.fill_random(b));
     let mut document = encrypted.document;
+    let mut mac = encrypted.mac;
+    if hashed_names {
+        // Named by the hash of the ciphertext, then the MAC made anew over that name.
+        let name = hashed_name(&plain, &document).expect("a Secret document has a name");
+        plain["metadata"]["name"] = Value::String(name.clone());
+        document["metadata"]["name"] = Value::String(name);
+        mac = sops::encrypt_value(&sops::mac(&plain), &key, &lastmodified, &mut |b| {
+            crypto.fill_random(b)
+        });
+    }
     let meta = SopsMetadata {
         age,
         lastmodified: encrypted.lastmodified,
-        mac: encrypted.mac,
+        mac,
         encrypted_regex: sops::ENCRYPTED_REGEX.to_string(),
         version: sops::VERSION.to_string(),
     };
@@ -315,12 +337,33 @@ fn sops_secret(
     Ok(serde_json::from_value(document).expect("the Secret's own fields read back"))
 }
 
+/// `NAME-HASH` for an encrypted Secret document (without `sops`) of the Secret `plain`: the
+/// name `hashed::rename_config` gives it, the hash of its ciphertext and type.
+fn hashed_name(plain: &Value, document: &Value) -> Option<String> {
+    let name = plain.pointer("/metadata/name")?.as_str()?;
+    let hashable = serde_json::json!({
+        "kind": "Secret",
+        "name": "",
+        "data": document.get("data").cloned().unwrap_or_else(|| "".into()),
+        "type": document.get("type").cloned().unwrap_or_else(|| "".into()),
+    });
+    Some(names::hashed(name, &super::kustomize_hash(&hashable)))
+}
+
 /// The previous file, kept whole, when it is exactly this Secret: its data key is ours to
 /// read, it was made for the same recipients, and it decrypts (MAC checked) to the same
 /// document. Anything else is encrypted anew under a fresh data key, so a new value is never
 /// encrypted under a key that came from the tree (a file planted by someone who can write to
 /// the repo but holds no private key could otherwise choose that key).
-fn unchanged(previous: Previous, plain: &Value, recipients: &[String]) -> Option<SopsSecret> {
+///
+/// With hashed names the previous file is named `NAME-HASH`: kept when that is the hash of its
+/// own ciphertext and it decrypts to this Secret under that name.
+fn unchanged(
+    previous: Previous,
+    plain: &Value,
+    recipients: &[String],
+    hashed_names: bool,
+) -> Option<SopsSecret> {
     let key = previous.data_key?;
     let mut document = previous.document;
     let meta: SopsMetadata =
@@ -333,7 +376,11 @@ fn unchanged(previous: Previous, plain: &Value, recipients: &[String]) -> Option
         return None;
     }
     let decrypted = sops::decrypt_document(&document, &key, &meta.mac, &meta.lastmodified).ok()?;
-    if decrypted != *plain {
+    let mut want = plain.clone();
+    if hashed_names {
+        want["metadata"]["name"] = Value::String(hashed_name(plain, &document)?);
+    }
+    if decrypted != want {
         return None;
     }
     document
