@@ -134,15 +134,18 @@ fn sealing_key<'a>(
              current one with `kubeseal --fetch-cert > FILE`",
             )
         })?;
-    let scope = match secrets
-        .sealed_scope
-        .unwrap_or_else(crate::model::defaults::sealed_scope)
-    {
+    let scope =
+        scope_of((secrets.sealed_scope).unwrap_or_else(crate::model::defaults::sealed_scope));
+    Ok((pem, key, scope))
+}
+
+/// The sealing scope a spec's `sealed.scope` names (`encrypt` is a leaf with its own enum).
+fn scope_of(scope: SealedScope) -> Scope {
+    match scope {
         SealedScope::Strict => Scope::Strict,
         SealedScope::NamespaceWide => Scope::NamespaceWide,
         SealedScope::ClusterWide => Scope::ClusterWide,
-    };
-    Ok((pem, key, scope))
+    }
 }
 
 /// The SealedSecret of the plain Secret `o`: its metadata (and the scope's annotation) on the
@@ -387,4 +390,48 @@ fn unchanged(
         .as_object_mut()?
         .insert("sops".into(), serde_json::to_value(meta).ok()?);
     serde_json::from_value(document).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_scopes_are_kubeseals() {
+        let names: Vec<&str> = (SealedScope::ALL.iter())
+            .map(|s| scope_of(*s).name())
+            .collect();
+        assert_eq!(names, SealedScope::NAMES);
+        assert_eq!(
+            scope_of(crate::model::defaults::sealed_scope()),
+            Scope::default()
+        );
+    }
+
+    #[test]
+    fn the_label_is_read_from_the_object_as_the_controller_reads_it() {
+        let doc = |annotations: Value| {
+            serde_json::json!({
+                "kind": "SealedSecret",
+                "metadata": { "name": "db", "namespace": "shop", "annotations": annotations },
+            })
+        };
+        let ns = "sealedsecrets.bitnami.com/namespace-wide";
+        let cw = "sealedsecrets.bitnami.com/cluster-wide";
+        let label = |a| sealed_label(&doc(a));
+        assert_eq!(label(serde_json::json!({})).as_deref(), Some("shop/db"));
+        assert_eq!(
+            label(serde_json::json!({ ns: "true" })).as_deref(),
+            Some("shop")
+        );
+        assert_eq!(
+            label(serde_json::json!({ cw: "true" })).as_deref(),
+            Some("")
+        );
+        assert_eq!(
+            label(serde_json::json!({ cw: "false" })).as_deref(),
+            Some("shop/db")
+        );
+        assert_eq!(sealed_label(&serde_json::json!({ "kind": "Secret" })), None);
+    }
 }

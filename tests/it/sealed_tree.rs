@@ -246,6 +246,30 @@ fn unchanged_sealed_values_keep_their_text_with_the_controllers_key() {
     assert_eq!(stderr(&quiet), "");
     assert_eq!(crate::support::read_tree(&out), first);
 
+    // A PKCS#8 `PRIVATE KEY` (what `openssl pkcs8 -topk8` writes) too.
+    let pkcs8 = keys.path().join("key-pkcs8.pem");
+    let converted = Command::new(&python)
+        .args([
+            "-c",
+            "import sys\nfrom cryptography.hazmat.primitives import serialization as s\n\
+             k = s.load_pem_private_key(open(sys.argv[1], 'rb').read(), None)\n\
+             open(sys.argv[2], 'wb').write(k.private_bytes(s.Encoding.PEM, \
+             s.PrivateFormat.PKCS8, s.NoEncryption()))",
+            &pair.key,
+            pkcs8.to_str().unwrap(),
+        ])
+        .status()
+        .unwrap();
+    assert!(converted.success());
+    assert!(
+        std::fs::read_to_string(&pkcs8)
+            .unwrap()
+            .starts_with("-----BEGIN PRIVATE KEY-----")
+    );
+    let quiet = render(&[(KEY_VAR, pkcs8.to_str().unwrap())]);
+    assert_eq!(stderr(&quiet), "");
+    assert_eq!(crate::support::read_tree(&out), first);
+
     // One value changes: only its sealed text moves (and the pods' checksum).
     std::fs::write(dir.path().join("db-password.txt"), "changed").unwrap();
     render(&with_key);
