@@ -170,7 +170,7 @@ fn a_sealed_tree_is_unsealed_by_an_independent_implementation_in_every_scope() {
         assert_ne!(checksum(&out["deployment-shop.yaml"]), checksum(&stdout));
 
         // Unsealed independently, by the label the object itself announces: the spec's values.
-        let got = unseal(&python, keys.path(), &pair.key, &[doc.clone()]);
+        let got = unseal(&python, keys.path(), &pair.key, std::slice::from_ref(&doc));
         assert_eq!(
             got[0],
             serde_json::json!({ "data": expected_data() }),
