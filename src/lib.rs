@@ -393,8 +393,8 @@ pub fn render_app(app: &model::App) -> Result<Vec<Object>, Vec<model::Issue>> {
 }
 
 /// [`render_app`] for a folder people commit (what `render -o DIR` does with a spec): the
-/// app's `secrets_mode` applies (a plain Secret is refused unless allowed), and in `sops` mode
-/// every Secret is encrypted with `crypto`.
+/// app's `secrets_mode` applies (a plain Secret is refused unless allowed), and in `sops` and
+/// `sealed` modes every Secret is encrypted with `crypto` (a `SopsSecret`, a `SealedSecret`).
 pub fn render_app_for_tree(
     app: &model::App,
     crypto: &mut dyn Crypto,
