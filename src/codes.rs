@@ -70,6 +70,17 @@ codes! {
     INVALID_RECIPIENT = "K0144";
     /// Encrypting a Secret failed (the recipient was refused by the age library).
     ENCRYPTION_FAILED = "K0145";
+    /// `secrets_mode = "sealed"` without `sealed.certificate`.
+    NO_CERTIFICATE = "K0146";
+    /// `sealed.certificate` is no usable certificate (no PEM certificate, unreadable, no RSA key).
+    INVALID_CERTIFICATE = "K0147";
+    /// `sealed.certificate` expired (the CLI compares it with its clock; the library has none).
+    CERTIFICATE_EXPIRED = "K0148";
+    /// `sealed.scope = "strict"` with `config_rollout = "hashed-names"`: the name is not known
+    /// until the values are sealed.
+    STRICT_SCOPE_HASHED_NAMES = "K0149";
+    /// `secrets_mode = "sealed"` with a `strict` or `namespace-wide` scope, but no namespace.
+    SEALED_WITHOUT_NAMESPACE = "K0150";
     /// An `allow` entry that names no lint rule.
     UNKNOWN_RULE = "K0200";
     MISSING_READINESS = "K0201";

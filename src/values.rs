@@ -96,6 +96,19 @@ macro_rules! value_enum {
 }
 
 value_enum! {
+    /// Where a sealed value may be unsealed (`sealed.scope`), as `kubeseal --scope` names it:
+    /// the label the value is sealed with binds it to the Secret's namespace and name.
+    pub enum SealedScope {
+        /// Only into a Secret of this name in this namespace (kubeseal's default).
+        Strict = "strict",
+        /// Into a Secret of any name in this namespace.
+        NamespaceWide = "namespace-wide",
+        /// Into a Secret of any name in any namespace.
+        ClusterWide = "cluster-wide",
+    }
+}
+
+value_enum! {
     /// How a tree render (`k8gen render -o DIR`, a folder people commit) writes the Secrets
     /// whose values k8gen knows (`{ file }`, `{ env }`, literals). A stdout render always
     /// writes them plain: nothing of it is committed.
@@ -106,6 +119,9 @@ value_enum! {
         /// Values encrypted in SOPS's format for the `sops.age` recipients (Flux's
         /// kustomize-controller decrypts them).
         Sops = "sops",
+        /// Bitnami `SealedSecret`s, each value sealed for the sealed-secrets controller's
+        /// certificate (`sealed.certificate`); the controller in the cluster unseals them.
+        Sealed = "sealed",
         /// Plain Secrets (base64): only where the platform (`[secrets] allow_plain = true`) or
         /// the command line (`--allow-plain-secrets`) allows it.
         Plain = "plain",

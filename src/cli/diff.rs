@@ -65,7 +65,8 @@ pub fn run(o: &Options) -> i32 {
         nested: None,
         not_done: "nothing was compared",
         // Against a tree: render as `render -o DIR` would (its secrets modes; an unchanged
-        // encrypted Secret keeps the tree's ciphertext when the age key is at hand).
+        // encrypted Secret keeps the tree's ciphertext when the age key, or the sealed-secrets
+        // controller's key, is at hand).
         tree: match (o.base, o.dir) {
             (None, Some(dir)) => Some(super::render::Tree {
                 dir: dir.to_path_buf(),

@@ -253,6 +253,26 @@ pub fn render_all(
         },
         None => None,
     };
+    let sealed_keys = match &how.tree {
+        Some(_) => match sealing::sealed_keys() {
+            Ok(keys) => std::sync::Arc::new(keys),
+            Err(e) => return Err(fail(e)),
+        },
+        None => std::sync::Arc::new(Vec::new()),
+    };
+    let sealed_unreadable = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // The tree's current files (its manifest's), to find a Secret's file under a hashed name.
+    let current: std::collections::BTreeSet<PathBuf> = match &how.tree {
+        Some(tree) => match super::tree::read_manifest(&tree.dir) {
+            Ok(m) => (m.into_iter().flat_map(|m| m.owners.into_values()))
+                .flat_map(|o| o.files)
+                .map(|f| tree.dir.join(f.path))
+                .collect(),
+            Err(e) => return Err(fail(e)),
+        },
+        None => Default::default(),
+    };
+    let current = std::sync::Arc::new(current);
     let lastmodified = sealing::lastmodified();
     let unreadable = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let results: Vec<_> = jobs
@@ -290,6 +310,9 @@ pub fn render_all(
                             identities: ids.clone(),
                             unreadable: unreadable.clone(),
                             lastmodified: lastmodified.clone(),
+                            sealed_keys: sealed_keys.clone(),
+                            current: current.clone(),
+                            sealed_unreadable: sealed_unreadable.clone(),
                         }));
                         layers.allow_plain_secrets = tree.allow_plain_secrets;
                     }
@@ -371,6 +394,9 @@ pub fn render_all(
     }
     if unreadable.load(std::sync::atomic::Ordering::Relaxed) {
         let _ = writeln!(std::io::stderr(), "{}", sealing::NO_KEY_NOTE);
+    }
+    if sealed_unreadable.load(std::sync::atomic::Ordering::Relaxed) {
+        let _ = writeln!(std::io::stderr(), "{}", sealing::NO_SEALED_KEY_NOTE);
     }
     Ok(rendered)
 }

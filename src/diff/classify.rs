@@ -201,7 +201,8 @@ pub fn destructive(kind: &str, removed: &Value, old: &[Value], new: &[Value]) ->
             "prune deletes the Namespace and everything in it, claims and their data included"
                 .to_string()
         }
-        "Secret" => {
+        // Pruning a SealedSecret deletes the Secret the controller made of it (its owner).
+        "Secret" | "SealedSecret" => {
             let name = text(removed, "/metadata/name").unwrap_or_default();
             let namespace = text(removed, "/metadata/namespace");
             let mut readers: Vec<String> = Vec::new();

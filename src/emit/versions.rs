@@ -15,7 +15,7 @@ use crate::model::names;
 pub const KEPT_VERSIONS: usize = 1;
 
 /// File name prefixes (see [`super::file_name`]) of the kinds pods read by name.
-const VERSIONED: &[&str] = &["configmap-", "secret-"];
+const VERSIONED: &[&str] = &["configmap-", "secret-", "sealedsecret-"];
 
 /// What versions of one object share: its folder and file name without the hash suffix
 /// (`prod/shop/configmap-shop-config`), for a ConfigMap or Secret file, hashed or not (an app

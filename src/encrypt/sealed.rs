@@ -168,6 +168,12 @@ impl SealingKey {
         self.not_after_unix
     }
 
+    /// The controller's public key, for a caller that holds private keys to tell which one
+    /// is this certificate's.
+    pub fn public_key(&self) -> &PublicKey {
+        &self.key
+    }
+
     /// The RSA modulus size in bits (the controller's default is 4096).
     pub fn bits(&self) -> usize {
         self.key.size() * 8

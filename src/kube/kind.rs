@@ -21,7 +21,7 @@ use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
-use super::{Application, ExternalSecret, Rollout, SopsSecret};
+use super::{Application, ExternalSecret, Rollout, SealedSecret, SopsSecret};
 
 /// The pods a workload runs: the metadata and spec of its pod template (a Pod's own).
 #[derive(Debug, Clone, Copy)]
@@ -367,6 +367,31 @@ podless!(SopsSecret, selector: |_| None, data: |o| data(
     // Hashed names (`config_rollout = "hashed-names"`) are of the ciphertext too.
     Some(hashable("Secret", serde_json::json!(o), &["data", "type"], &["stringData"])),
 ));
+// Stands for its Secret by the sealed values (kept while the plaintext is unchanged) and the
+// template: never by a hash of the plaintext, which is not in the output.
+podless!(
+    SealedSecret,
+    selector: |_| None,
+    data: |o| data(
+        DataKind::Secret,
+        o.metadata.name.as_deref().unwrap_or_default(),
+        serde_json::json!(o.spec.encrypted_data),
+        serde_json::json!(o.spec.template),
+        // Hashed names are of the sealed values and the type, as a Secret's of its data.
+        Some(hashable(
+            "Secret",
+            serde_json::json!({ "data": o.spec.encrypted_data, "type": o.spec.template.type_ }),
+            &["data", "type"],
+            &[],
+        )),
+    ),
+    // The template names the Secret the controller makes (as the SealedSecret itself does):
+    // a renamed Secret is renamed there too.
+    refs: |o| (o.spec.template.metadata.name.as_mut())
+        .map(|n| (DataKind::Secret, n))
+        .into_iter()
+        .collect(),
+);
 podless!(ExternalSecret, selector: |_| None, data: |o| data(
     DataKind::Secret,
     &o.spec.target.name,

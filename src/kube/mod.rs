@@ -43,16 +43,19 @@ use k8s_openapi::{Metadata, Resource};
 pub use configmap::FLUX_SUBSTITUTE;
 pub use crd::{Application, ExternalSecret, Rollout};
 pub use kind::{DataKind, Kind, PodData, PodMut, PodRef, selects};
-pub use secret::{AgeStanza, SopsMetadata, SopsSecret};
+pub use secret::{
+    AgeStanza, SealedSecret, SealedSecretSpec, SecretTemplate, SopsMetadata, SopsSecret,
+};
 
 use crate::model::{App, Component, Workload};
 
 /// Declares [`Object`] with one variant per kind, and the code that dispatches on it. Kinds
 /// are listed in apply order: a kind's place in the list is its [`Object::rank`]. After `;`
-/// come other forms of a listed kind (the SOPS-encrypted Secret), ranked by their kind. Each kind
+/// come other forms of a listed kind (the SOPS-encrypted Secret, the SealedSecret), each
+/// ranked as the kind named after `as`. Each kind
 /// implements [`Kind`] (pods it runs or selects), so no pass needs to name kinds.
 macro_rules! objects {
-    ($($variant:ident($ty:ty),)* ; $($fvariant:ident($fty:ty),)*) => {
+    ($($variant:ident($ty:ty),)* ; $($fvariant:ident($fty:ty) as $rty:ty,)*) => {
         /// Every kind, in apply order.
         pub const KINDS: &[&str] = &[$(<$ty as Resource>::KIND,)*];
 
@@ -97,7 +100,10 @@ macro_rules! objects {
             /// Place in apply order: the `kubectl apply` order in which each object's
             /// dependencies exist first (Namespace, config, workloads, then Services...).
             pub fn rank(&self) -> usize {
-                kind_rank(self.kind())
+                match self {
+                    $(Object::$fvariant(_) => kind_rank(<$rty as Resource>::KIND),)*
+                    _ => kind_rank(self.kind()),
+                }
             }
 
             /// The pods this object runs (workloads), see [`Kind::pod`].
@@ -186,7 +192,8 @@ objects! {
     Application(Application),
     ;
     // Other forms of a kind above: not in `KINDS`, ranked as that kind.
-    SopsSecret(SopsSecret),
+    SopsSecret(SopsSecret) as Secret,
+    SealedSecret(SealedSecret) as Secret,
 }
 
 /// Deserializes `T`, failing on fields `T` does not know (k8s-openapi's own impls skip them).

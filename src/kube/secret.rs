@@ -1,7 +1,8 @@
 //! Secret `NAME-secrets`, type Opaque, values base64-encoded in `data` (never `stringData`,
 //! which would show up as a diff against the live object on every sync). When the values come
 //! from an External Secrets store, `crd::external_secret` makes the Secret instead. Also the
-//! SOPS-encrypted form of a Secret ([`SopsSecret`]) that `passes::seal` makes of it for a tree.
+//! SOPS-encrypted form of a Secret ([`SopsSecret`]) and its sealed form ([`SealedSecret`])
+//! that `passes::seal` makes of it for a tree.
 
 use std::collections::BTreeMap;
 
@@ -76,6 +77,58 @@ impl k8s_openapi::Resource for SopsSecret {
 }
 
 impl k8s_openapi::Metadata for SopsSecret {
+    type Ty = ObjectMeta;
+    fn metadata(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+    fn metadata_mut(&mut self) -> &mut ObjectMeta {
+        &mut self.metadata
+    }
+}
+
+/// A Bitnami `SealedSecret` (`bitnami.com/v1alpha1`, `secrets_mode = "sealed"`), as written into
+/// a tree: each value of the Secret sealed for the sealed-secrets controller's certificate,
+/// and the rest of the Secret (metadata, type) in `spec.template`. Built by `passes::seal`
+/// from the plain [`Secret`]; the controller in the cluster unseals it into that Secret (its
+/// name and namespace are the SealedSecret's own).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SealedSecret {
+    pub api_version: String,
+    pub kind: String,
+    pub metadata: ObjectMeta,
+    pub spec: SealedSecretSpec,
+}
+
+/// `spec` of a [`SealedSecret`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SealedSecretSpec {
+    /// Key → the sealed value, base64 (what `kubeseal` writes).
+    pub encrypted_data: BTreeMap<String, String>,
+    /// What the unsealed Secret gets besides its data.
+    pub template: SecretTemplate,
+}
+
+/// `spec.template` of a [`SealedSecret`]: the Secret's metadata and type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SecretTemplate {
+    pub metadata: ObjectMeta,
+    #[serde(rename = "type")]
+    pub type_: String,
+}
+
+impl k8s_openapi::Resource for SealedSecret {
+    const API_VERSION: &'static str = "bitnami.com/v1alpha1";
+    const GROUP: &'static str = "bitnami.com";
+    const KIND: &'static str = "SealedSecret";
+    const VERSION: &'static str = "v1alpha1";
+    const URL_PATH_SEGMENT: &'static str = "sealedsecrets";
+    type Scope = k8s_openapi::NamespaceResourceScope;
+}
+
+impl k8s_openapi::Metadata for SealedSecret {
     type Ty = ObjectMeta;
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata

@@ -394,7 +394,7 @@ fn component(
     {
         out.push(
             warn(SECRETS_WITHOUT_MODE, k.span(), format!("`{name}` has secret values but the app has no `secrets_mode`"))
-                .with_help("`k8gen render -o DIR` refuses them (K0140); set `secrets_mode = \"sops\"` with `sops.age` recipients, or `\"external\"`, here or in k8gen.toml"),
+                .with_help("`k8gen render -o DIR` refuses them (K0140); set `secrets_mode = \"sops\"` with `sops.age` recipients, `\"sealed\"` with `sealed.certificate`, or `\"external\"`, here or in k8gen.toml"),
         );
     }
     for (k, v) in &s.secrets {

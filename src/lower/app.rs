@@ -244,7 +244,8 @@ pub fn policy(
     }
 }
 
-/// The app's secrets mode and SOPS recipients (`secrets_mode`, `sops.age`), and whether the
+/// The app's secrets mode, SOPS recipients and sealed-secrets certificate (read through the
+/// host) and scope (`secrets_mode`, `sops.age`, `sealed`), and whether the
 /// platform lets a tree hold plain Secrets (`[secrets] allow_plain`).
 pub fn secrets(
     cx: &mut Cx<'_>,
@@ -263,6 +264,22 @@ pub fn secrets(
             sops_age.push(r.value.clone());
         }
     }
+    let (mut sealed_certificate, mut sealed_scope) = (None, None);
+    if let Some(sealed) = &file.sealed {
+        cx.provenance.record("sealed", sealed.span());
+        if let Some(path) = &sealed.value.certificate {
+            cx.provenance.record("sealed.certificate", path.span());
+            // Read through the host like every `{ file }`: confined to the repo root. A file
+            // that cannot be read was reported here; the empty text left in its place is no
+            // certificate, which the engine reports at the same place (and is shown once).
+            let bytes = cx.read(path).unwrap_or_default();
+            sealed_certificate = Some(String::from_utf8_lossy(&bytes).into_owned());
+        }
+        if let Some(scope) = &sealed.value.scope {
+            cx.provenance.record("sealed.scope", scope.span());
+            sealed_scope = Some(scope.value);
+        }
+    }
     let allow_plain = platform
         .and_then(|p| p.secrets.as_ref())
         .and_then(|s| s.value.allow_plain.as_ref())
@@ -270,6 +287,8 @@ pub fn secrets(
     model::Secrets {
         mode,
         sops_age,
+        sealed_certificate,
+        sealed_scope,
         allow_plain,
         tree: false,
     }

@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 use super::{
     AccessMode, App, ArgoCd, Colour, Component, ConfigRollout, EnvValue, Ingress, JobName,
     JobSettings, LabelScheme, Metrics, Network, PathType, Port, PortTarget, ProbeAction,
-    PullPolicy, Release, ReleaseController, RestartPolicy, SecretStoreKind, Service, ServicePort,
-    ServiceType, Switch, VolumeSource, Workload, names, rules,
+    PullPolicy, Release, ReleaseController, RestartPolicy, SealedScope, SecretStoreKind,
+    SecretsMode, Service, ServicePort, ServiceType, Switch, VolumeSource, Workload, names, rules,
 };
 
 /// Fills every default of `app` in place. Idempotent: values already set are kept, except
@@ -119,12 +119,21 @@ pub fn normalize(app: &mut App) {
     if let Some(a) = &mut app.argocd {
         argocd(a);
     }
+    if app.secrets.mode == Some(SecretsMode::Sealed) {
+        app.secrets.sealed_scope.get_or_insert_with(sealed_scope);
+    }
     if let Some(store) = &mut app.external_secrets {
         store.kind.get_or_insert(SecretStoreKind::SecretStore);
         store
             .refresh_interval
             .get_or_insert_with(|| REFRESH_INTERVAL.to_string());
     }
+}
+
+/// Where a sealed value may be unsealed when the app does not say: `strict`, kubeseal's
+/// default (only into the Secret of that name and namespace).
+pub fn sealed_scope() -> SealedScope {
+    SealedScope::Strict
 }
 
 /// How changed config rolls pods when the app does not say: the `checksum/*` annotations

@@ -169,14 +169,19 @@ pub struct App {
 }
 
 /// How a render writes the Secrets whose values k8gen knows. A stdout render writes them
-/// plain; a tree render (`tree`, a folder people commit) refuses them unless `mode` is `sops`,
-/// or `plain` with `allow_plain`.
+/// plain; a tree render (`tree`, a folder people commit) refuses them unless `mode` is `sops`
+/// or `sealed`, or `plain` with `allow_plain`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Secrets {
     /// `secrets_mode` of the spec (or the platform's `[defaults]`).
     pub mode: Option<SecretsMode>,
     /// `sops.age`: the age recipients (`age1...`) the data key of each Secret is encrypted for.
     pub sops_age: Vec<String>,
+    /// `sealed.certificate`: the sealed-secrets controller's certificate as PEM text (the
+    /// spec names a file; the builder takes the text, e.g. `kubeseal --fetch-cert`'s output).
+    pub sealed_certificate: Option<String>,
+    /// `sealed.scope`: where the sealed values may be unsealed (default `strict`).
+    pub sealed_scope: Option<SealedScope>,
     /// `[secrets] allow_plain` of `k8gen.toml` or `render --allow-plain-secrets`: a tree may
     /// hold plain Secrets of apps whose mode is `plain`.
     pub allow_plain: bool,
@@ -702,6 +707,19 @@ impl App {
     /// One more age recipient (`age1...`) of the SOPS-encrypted Secrets (`sops.age`).
     pub fn sops_age(mut self, recipient: impl Into<String>) -> Self {
         self.secrets.sops_age.push(recipient.into());
+        self
+    }
+
+    /// The sealed-secrets controller's certificate (PEM text, as `kubeseal --fetch-cert`
+    /// prints it) that `secrets_mode = "sealed"` seals values for (`sealed.certificate`).
+    pub fn sealed_certificate(mut self, pem: impl Into<String>) -> Self {
+        self.secrets.sealed_certificate = Some(pem.into());
+        self
+    }
+
+    /// Where sealed values may be unsealed (`sealed.scope`; default `strict`).
+    pub fn sealed_scope(mut self, scope: SealedScope) -> Self {
+        self.secrets.sealed_scope = Some(scope);
         self
     }
 

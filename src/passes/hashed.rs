@@ -109,10 +109,18 @@ pub fn rename_config(objects: &mut [Object]) {
         let Some(hashable) = data.hashable else {
             continue;
         };
-        let new = names::hashed(&data.name, &kustomize_hash(&hashable));
+        let hash = kustomize_hash(&hashable);
+        // A name that already is `NAME-HASH` of this content (a SOPS Secret, named while it
+        // was encrypted because its MAC covers the name) stays; references to NAME follow.
+        let (old, new) = match names::unhashed(&data.name) {
+            Some(base) if data.name == names::hashed(base, &hash) => {
+                (base.to_string(), data.name.clone())
+            }
+            _ => (data.name.clone(), names::hashed(&data.name, &hash)),
+        };
         let namespace = o.metadata().namespace.clone();
         o.metadata_mut().name = Some(new.clone());
-        renames.push((namespace, data.kind, data.name, new));
+        renames.push((namespace, data.kind, old, new));
     }
     if renames.is_empty() {
         return;

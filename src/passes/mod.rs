@@ -39,13 +39,13 @@ pub fn run(
     crypto: Option<&mut dyn Crypto>,
 ) -> Result<(), Failed> {
     patches_keeping_invariants(objects, &app.patches).map_err(Failed::Patches)?;
+    let hashed_names = app.config_rollout == Some(ConfigRollout::HashedNames);
     if let Some(crypto) = crypto {
-        let issues = seal::seal(objects, &app.secrets, crypto);
+        let issues = seal::seal(objects, &app.secrets, hashed_names, crypto);
         if !issues.is_empty() {
             return Err(Failed::Seal(issues));
         }
     }
-    let hashed_names = app.config_rollout == Some(ConfigRollout::HashedNames);
     if hashed_names {
         hashed::rename_config(objects);
     }

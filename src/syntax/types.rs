@@ -335,7 +335,8 @@ macro_rules! with_app_fields {
                 pub config_rollout: Option<Sp<crate::values::ConfigRollout>>,
                 /// How a tree render (`render -o DIR`) writes Secrets whose values k8gen knows:
                 /// `external` (every value from `{ external = ... }`), `sops` (encrypted for the
-                /// `sops.age` recipients) or `plain` (only where `k8gen.toml` allows it). Without
+                /// `sops.age` recipients), `sealed` (a `SealedSecret` for the controller's
+                /// `sealed.certificate`) or `plain` (only where `k8gen.toml` allows it). Without
                 /// it a tree render refuses such a Secret. Usually set by the platform.
                 #[schemars(example = &"sops")]
                 pub secrets_mode: Option<Sp<crate::values::SecretsMode>>,
@@ -343,6 +344,12 @@ macro_rules! with_app_fields {
                 /// (`age1...` public keys) the data key is encrypted for.
                 #[schemars(example = serde_json::json!({"age": ["age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"]}))]
                 pub sops: Option<Sp<SopsSyntax>>,
+                /// Sealed-secrets settings (`secrets_mode = "sealed"`): `certificate`, the
+                /// controller's certificate file (`kubeseal --fetch-cert > FILE`, relative to the
+                /// spec's folder, inside the repo), and `scope` (`strict`, `namespace-wide`,
+                /// `cluster-wide`; default `strict`).
+                #[schemars(example = serde_json::json!({"certificate": "certs/prod.pem", "scope": "strict"}))]
+                pub sealed: Option<Sp<SealedSyntax>>,
                 /// Further components, each with the same keys as the top level: `[components.db]`.
                 /// Their objects are named `APP-KEY`.
                 #[serde(default)]
@@ -435,12 +442,16 @@ with_component_fields! {
         /// How every app's changed config rolls its pods: `"checksum"` or `"hashed-names"`.
         #[schemars(example = &"hashed-names")]
         pub config_rollout: Option<Sp<crate::values::ConfigRollout>>,
-        /// How tree renders write Secrets of every app: `external`, `sops` or `plain`.
+        /// How tree renders write Secrets of every app: `external`, `sops`, `sealed` or `plain`.
         #[schemars(example = &"sops")]
         pub secrets_mode: Option<Sp<crate::values::SecretsMode>>,
         /// SOPS settings of every app: `age` recipients.
         #[schemars(example = serde_json::json!({"age": ["age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"]}))]
         pub sops: Option<Sp<SopsSyntax>>,
+        /// Sealed-secrets settings of every app: the controller's `certificate` (usually one
+        /// per environment, in `[environments.ENV.defaults]`) and the `scope`.
+        #[schemars(example = serde_json::json!({"certificate": "certs/prod.pem", "scope": "strict"}))]
+        pub sealed: Option<Sp<SealedSyntax>>,
         /// A ResourceQuota for each app's namespace.
         #[schemars(example = serde_json::json!({"requests.cpu": "10", "pods": 20}))]
         pub quota: Option<SpMap<Quantity>>,
@@ -532,6 +543,20 @@ pub struct SopsSyntax {
     #[serde(default)]
     #[schemars(example = ["age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"])]
     pub age: Vec<Sp<String>>,
+}
+
+/// Sealed-secrets settings of an app (`secrets_mode = "sealed"`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SealedSyntax {
+    /// The sealed-secrets controller's certificate (PEM), as `kubeseal --fetch-cert` prints
+    /// it: a file relative to the spec's folder, inside the repo like every `{ file }`.
+    #[schemars(example = &"certs/prod.pem")]
+    pub certificate: Option<Sp<String>>,
+    /// Where the values may be unsealed: `strict` (this Secret's name and namespace; the
+    /// default), `namespace-wide` or `cluster-wide`, as `kubeseal --scope`.
+    #[schemars(example = &"strict")]
+    pub scope: Option<Sp<crate::values::SealedScope>>,
 }
 
 /// The platform's GitOps tree settings.

@@ -230,6 +230,13 @@ fn removing_data_or_a_secret_others_read_is_destructive() {
         let removed = changes.iter().find(|c| c.kind == "Secret").unwrap();
         assert_eq!(removed.destructive.len(), 1, "{reader}");
     }
+    // A SealedSecret owns the Secret the controller makes of it: pruning it deletes that.
+    let sealed = json!({"apiVersion": "bitnami.com/v1alpha1", "kind": "SealedSecret",
+                        "metadata": {"name": "db-pass", "namespace": "ns"}});
+    let changes = diff(&[sealed, old[6].clone()], &[old[6].clone()]);
+    let removed = changes.iter().find(|c| c.kind == "SealedSecret").unwrap();
+    assert_eq!(removed.destructive.len(), 1);
+    assert!(removed.destructive[0].message.contains("Deployment api"));
     // A reader in another namespace does not count.
     let mut elsewhere = old[6].clone();
     elsewhere["metadata"]["namespace"] = json!("other");

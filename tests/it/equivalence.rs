@@ -124,6 +124,10 @@ struct GenApp {
     /// `secrets_mode` and `sops.age` (a valid recipient, or a malformed one now and then).
     secrets_mode: Option<k8gen::model::SecretsMode>,
     sops_age: Vec<String>,
+    /// `sealed.certificate` (a file of the repo: the test certificate, or a file that is none)
+    /// and `sealed.scope`.
+    sealed_certificate: Option<&'static str>,
+    sealed_scope: Option<k8gen::model::SealedScope>,
     /// `extra_labels`.
     extra_labels: Option<bool>,
 }
@@ -398,6 +402,21 @@ fn app(seed: u64) -> GenApp {
             .to_string()
         })
         .collect();
+    // A certificate mostly where it belongs (sealed needs one), now and then a file that is
+    // none, or none at all.
+    let sealed_certificate = match secrets_mode {
+        Some(k8gen::model::SecretsMode::Sealed) if g.chance(85) => Some(*g.pick(&[
+            "tests/it/sealed-cert.pem",
+            "tests/it/sealed-cert.pem",
+            "Cargo.toml",
+        ])),
+        _ if g.chance(2) => Some("tests/it/sealed-cert.pem"),
+        _ => None,
+    };
+    let sealed_scope = g
+        .chance(40)
+        .then(|| *g.pick(k8gen::model::SealedScope::ALL))
+        .filter(|_| sealed_certificate.is_some());
     let extra_labels = g.chance(15).then(|| *g.pick(&[false, true]));
     GenApp {
         name,
@@ -408,6 +427,8 @@ fn app(seed: u64) -> GenApp {
         config_rollout,
         secrets_mode,
         sops_age,
+        sealed_certificate,
+        sealed_scope,
         extra_labels,
     }
 }
@@ -693,6 +714,17 @@ fn to_toml(a: &GenApp) -> String {
         let list: Vec<String> = a.sops_age.iter().map(|r| toml_str(r)).collect();
         writeln!(out, "sops = {{ age = [{}] }}", list.join(", ")).unwrap();
     }
+    if let Some(cert) = a.sealed_certificate {
+        match a.sealed_scope {
+            Some(scope) => writeln!(
+                out,
+                "sealed = {{ certificate = {}, scope = \"{scope}\" }}",
+                toml_str(cert)
+            ),
+            None => writeln!(out, "sealed = {{ certificate = {} }}", toml_str(cert)),
+        }
+        .unwrap();
+    }
     if let Some(on) = a.extra_labels {
         writeln!(out, "extra_labels = {on}").unwrap();
     }
@@ -727,6 +759,13 @@ fn to_app(a: &GenApp) -> App {
     }
     for r in &a.sops_age {
         app = app.sops_age(r);
+    }
+    if let Some(cert) = a.sealed_certificate {
+        // The spec names the file; the builder takes its text.
+        app = app.sealed_certificate(std::fs::read_to_string(root().join(cert)).unwrap());
+    }
+    if let Some(scope) = a.sealed_scope {
+        app = app.sealed_scope(scope);
     }
     if let Some(on) = a.extra_labels {
         app = app.extra_labels(on);

@@ -1,10 +1,13 @@
 """The unsealing side of Bitnami SealedSecrets, independent of k8gen's Rust code, for
 tests/it/sealed.rs.
 
-  kubeseal.py keygen DIR BITS   a controller-like key pair: DIR/key-BITS.pem (private key) and
+  kubeseal.py keygen DIR BITS [DAYS]
+                                a controller-like key pair: DIR/key-BITS.pem (private key) and
                                 DIR/cert-BITS.pem (self-signed certificate, CN and O
-                                "sealed-secret" like the controller's); BITS "ec" makes an
-                                elliptic-curve certificate instead (which cannot seal)
+                                "sealed-secret" like the controller's, valid DAYS days, default
+                                3650 like the controller's; a negative DAYS makes a certificate
+                                that expired); BITS "ec" makes an elliptic-curve certificate
+                                instead (which cannot seal)
   kubeseal.py unseal KEY FILE   reads a JSON list of SealedSecret objects from FILE and prints
                                 a JSON list, one entry per object: {"data": {KEY: base64}} or
                                 {"error": "..."}
@@ -32,7 +35,7 @@ import kubesealpy
 from kubesealpy import SealedSecret, Unsealer
 
 
-def keygen(folder: Path, bits: str) -> None:
+def keygen(folder: Path, bits: str, days: int = 3650) -> None:
     if bits == "ec":
         key = ec.generate_private_key(ec.SECP256R1())
     else:
@@ -50,8 +53,8 @@ def keygen(folder: Path, bits: str) -> None:
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=1))
-        .not_valid_after(now + datetime.timedelta(days=3650))
+        .not_valid_before(now - datetime.timedelta(days=max(1, 1 - days)))
+        .not_valid_after(now + datetime.timedelta(days=days))
         .sign(key, hashes.SHA256())
     )
     key_path = folder / f"key-{bits}.pem"
@@ -144,7 +147,7 @@ def unseal(key_path: Path, objects: Path) -> None:
 
 if __name__ == "__main__":
     if sys.argv[1] == "keygen":
-        keygen(Path(sys.argv[2]), sys.argv[3])
+        keygen(Path(sys.argv[2]), sys.argv[3], *map(int, sys.argv[4:5]))
     elif sys.argv[1] == "unseal":
         unseal(Path(sys.argv[2]), Path(sys.argv[3]))
     else:

@@ -32,6 +32,7 @@ mod rollout;
 mod scale;
 mod schema;
 mod sealed;
+mod sealed_tree;
 mod secrets;
 mod set_image;
 mod support;

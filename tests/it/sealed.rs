@@ -29,7 +29,7 @@ fn has_kubesealpy(python: &str) -> bool {
 
 /// The Python with kubesealpy, or `None` (with the reason printed) when running locally
 /// without one.
-fn python() -> Option<String> {
+pub(crate) fn python() -> Option<String> {
     if let Ok(p) = std::env::var("K8GEN_KUBESEAL_PYTHON") {
         assert!(
             has_kubesealpy(&p),
@@ -58,21 +58,28 @@ fn run(python: &str, args: &[&str]) -> Value {
 }
 
 /// Unseals `objects` with the private key at `key`: one result per object.
-fn unseal(python: &str, dir: &Path, key: &str, objects: &[Value]) -> Vec<Value> {
+pub(crate) fn unseal(python: &str, dir: &Path, key: &str, objects: &[Value]) -> Vec<Value> {
     let file = dir.join("objects.json");
     std::fs::write(&file, Value::from(objects.to_vec()).to_string()).unwrap();
     let results = run(python, &["unseal", key, file.to_str().unwrap()]);
     results.as_array().unwrap().clone()
 }
 
-struct KeyPair {
-    key: String,
-    cert_pem: String,
-    not_after: u64,
+pub(crate) struct KeyPair {
+    /// The private key file (PEM).
+    pub key: String,
+    pub cert_pem: String,
+    pub not_after: u64,
 }
 
-fn keygen(python: &str, dir: &Path, bits: &str) -> KeyPair {
-    let made = run(python, &["keygen", dir.to_str().unwrap(), bits]);
+pub(crate) fn keygen(python: &str, dir: &Path, bits: &str) -> KeyPair {
+    keygen_days(python, dir, bits, 3650)
+}
+
+/// A key pair whose certificate is valid `days` days (negative: expired that long ago).
+pub(crate) fn keygen_days(python: &str, dir: &Path, bits: &str, days: i64) -> KeyPair {
+    let days = days.to_string();
+    let made = run(python, &["keygen", dir.to_str().unwrap(), bits, &days]);
     KeyPair {
         key: made["key"].as_str().unwrap().to_string(),
         cert_pem: std::fs::read_to_string(made["cert"].as_str().unwrap()).unwrap(),

@@ -1,17 +1,20 @@
 //! Rules about how Secrets are written (`secrets_mode`, `sops.age`): a tree render (a folder
 //! people commit) never holds a plain Secret unless the platform allows it, `external` means
-//! every value comes from the store, `sops` needs valid age recipients. It never encrypts:
+//! every value comes from the store, `sops` needs valid age recipients, `sealed` a certificate
+//! with an RSA key (and a scope that hashed names can keep). It never encrypts:
 //! that is `passes::seal`.
 
 use super::Cx;
 use crate::codes;
-use crate::model::SecretsMode;
+use crate::encrypt::sealed::SealingKey;
 use crate::model::issue::{self, Issue};
+use crate::model::{ConfigRollout, SealedScope, SecretsMode};
 
 /// The modes a tree render accepts, for the help texts.
-const MODES: &str = "set `secrets_mode = \"sops\"` (with `sops.age` recipients) or \
-                     `\"external\"` (values `{ external = ... }` from a store) in the spec or in \
-                     `[defaults]` of k8gen.toml";
+const MODES: &str = "set `secrets_mode = \"sops\"` (with `sops.age` recipients), \
+                     `\"sealed\"` (with `sealed.certificate`) or `\"external\"` (values \
+                     `{ external = ... }` from a store) in the spec or in `[defaults]` of \
+                     k8gen.toml";
 
 pub(super) fn secrets(cx: &mut Cx<'_>) {
     let app = cx.app;
@@ -97,7 +100,78 @@ pub(super) fn secrets(cx: &mut Cx<'_>) {
                 }
             }
         }
+        Some(SecretsMode::Sealed) => sealed(cx),
         _ => {}
+    }
+}
+
+/// `secrets_mode = "sealed"`: a certificate that holds an RSA key, and a scope the Secret's
+/// name can be sealed for.
+fn sealed(cx: &mut Cx<'_>) {
+    let app = cx.app;
+    let s = &app.secrets;
+    match &s.sealed_certificate {
+        None => cx.push(
+            Issue::new(
+                codes::NO_CERTIFICATE,
+                "secrets_mode",
+                "`secrets_mode = \"sealed\"` needs the sealed-secrets controller's certificate",
+            )
+            .with_help(
+                "add `sealed = { certificate = \"FILE\" }` to the spec or to `[defaults]` (or \
+                 `[environments.ENV.defaults]`) of k8gen.toml; `kubeseal --fetch-cert > FILE` \
+                 writes it",
+            ),
+        ),
+        Some(pem) => {
+            if let Err(e) = SealingKey::from_pem(pem) {
+                cx.push(
+                    Issue::new(
+                        codes::INVALID_CERTIFICATE,
+                        "sealed.certificate",
+                        format!("not a usable sealed-secrets certificate: {e}"),
+                    )
+                    .with_help(
+                        "fetch the controller's certificate with `kubeseal --fetch-cert > FILE` \
+                         (the public certificate, not the private key)",
+                    ),
+                );
+            }
+        }
+    }
+    let has_secrets = app.components.iter().any(|c| !c.secrets.is_empty());
+    if s.sealed_scope != Some(SealedScope::ClusterWide) && app.namespace.is_none() && has_secrets {
+        cx.push(
+            Issue::new(
+                codes::SEALED_WITHOUT_NAMESPACE,
+                "secrets_mode",
+                format!(
+                    "a value sealed with scope `{}` is bound to its namespace, and the app has none",
+                    s.sealed_scope.unwrap_or(SealedScope::Strict)
+                ),
+            )
+            .with_help(
+                "set `namespace = \"...\"` (the controller unseals only into that namespace), or \
+                 `sealed.scope = \"cluster-wide\"`",
+            ),
+        );
+    }
+    if s.sealed_scope == Some(SealedScope::Strict)
+        && app.config_rollout == Some(ConfigRollout::HashedNames)
+        && has_secrets
+    {
+        cx.push(
+            Issue::new(
+                codes::STRICT_SCOPE_HASHED_NAMES,
+                "sealed.scope",
+                "a strictly sealed value is bound to its Secret's name, and with \
+                 `config_rollout = \"hashed-names\"` that name is a hash of the sealed values",
+            )
+            .with_help(
+                "set `sealed.scope = \"namespace-wide\"` (values bound to the namespace), or \
+                 `config_rollout = \"checksum\"`",
+            ),
+        );
     }
 }
 
