@@ -68,6 +68,10 @@ codes! {
     INVALID_RECIPIENT = "K0144";
     /// Encrypting a Secret failed (the recipient was refused by the age library).
     ENCRYPTION_FAILED = "K0145";
+    /// A passthrough object (`[[objects]]`) k8gen cannot write as it is: no `apiVersion`,
+    /// `kind` or `metadata.name`, a value of the wrong type, a namespace on a cluster-scoped
+    /// kind, a Secret holding values.
+    INVALID_OBJECT = "K0150";
     /// An `allow` entry that names no lint rule.
     UNKNOWN_RULE = "K0200";
     MISSING_READINESS = "K0201";

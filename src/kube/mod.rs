@@ -14,6 +14,7 @@ mod kind;
 pub mod labels;
 mod namespace;
 mod network_policy;
+mod passthrough;
 mod pod;
 mod rbac;
 mod release;
@@ -42,6 +43,7 @@ use k8s_openapi::{Metadata, Resource};
 pub use configmap::FLUX_SUBSTITUTE;
 pub use crd::{Application, ExternalSecret, Rollout};
 pub use kind::{DataKind, Kind, PodData, PodMut, PodRef, selects};
+pub use passthrough::Passthrough;
 pub use secret::{AgeStanza, SopsMetadata, SopsSecret};
 
 use crate::model::{App, Component, Workload};
@@ -62,20 +64,24 @@ macro_rules! objects {
         pub enum Object {
             $($variant($ty),)*
             $($fvariant($fty),)*
+            /// A passthrough object (`[[objects]]`), written as it is.
+            Passthrough(Passthrough),
         }
 
         impl Object {
-            pub fn kind(&self) -> &'static str {
+            pub fn kind(&self) -> &str {
                 match self {
                     $(Object::$variant(_) => <$ty as Resource>::KIND,)*
                     $(Object::$fvariant(_) => <$fty as Resource>::KIND,)*
+                    Object::Passthrough(o) => &o.kind,
                 }
             }
 
-            pub fn api_version(&self) -> &'static str {
+            pub fn api_version(&self) -> &str {
                 match self {
                     $(Object::$variant(_) => <$ty as Resource>::API_VERSION,)*
                     $(Object::$fvariant(_) => <$fty as Resource>::API_VERSION,)*
+                    Object::Passthrough(o) => &o.api_version,
                 }
             }
 
@@ -83,6 +89,7 @@ macro_rules! objects {
                 match self {
                     $(Object::$variant(o) => o.metadata(),)*
                     $(Object::$fvariant(o) => o.metadata(),)*
+                    Object::Passthrough(o) => &o.metadata,
                 }
             }
 
@@ -90,13 +97,17 @@ macro_rules! objects {
                 match self {
                     $(Object::$variant(o) => o.metadata_mut(),)*
                     $(Object::$fvariant(o) => o.metadata_mut(),)*
+                    Object::Passthrough(o) => &mut o.metadata,
                 }
             }
 
             /// Place in apply order: the `kubectl apply` order in which each object's
             /// dependencies exist first (Namespace, config, workloads, then Services...).
             pub fn rank(&self) -> usize {
-                kind_rank(self.kind())
+                match self {
+                    Object::Passthrough(o) => o.rank(),
+                    _ => kind_rank(self.kind()),
+                }
             }
 
             /// The pods this object runs (workloads), see [`Kind::pod`].
@@ -104,6 +115,7 @@ macro_rules! objects {
                 match self {
                     $(Object::$variant(o) => Kind::pod(o),)*
                     $(Object::$fvariant(o) => Kind::pod(o),)*
+                    Object::Passthrough(o) => Kind::pod(o),
                 }
             }
 
@@ -111,6 +123,7 @@ macro_rules! objects {
                 match self {
                     $(Object::$variant(o) => Kind::pod_mut(o),)*
                     $(Object::$fvariant(o) => Kind::pod_mut(o),)*
+                    Object::Passthrough(o) => Kind::pod_mut(o),
                 }
             }
 
@@ -119,6 +132,7 @@ macro_rules! objects {
                 match self {
                     $(Object::$variant(o) => Kind::pod_selector(o),)*
                     $(Object::$fvariant(o) => Kind::pod_selector(o),)*
+                    Object::Passthrough(o) => Kind::pod_selector(o),
                 }
             }
 
@@ -127,6 +141,7 @@ macro_rules! objects {
                 match self {
                     $(Object::$variant(o) => Kind::pod_data(o),)*
                     $(Object::$fvariant(o) => Kind::pod_data(o),)*
+                    Object::Passthrough(o) => Kind::pod_data(o),
                 }
             }
 
@@ -135,6 +150,7 @@ macro_rules! objects {
                 match self {
                     $(Object::$variant(o) => Kind::data_refs_mut(o),)*
                     $(Object::$fvariant(o) => Kind::data_refs_mut(o),)*
+                    Object::Passthrough(o) => Kind::data_refs_mut(o),
                 }
             }
 
@@ -143,6 +159,7 @@ macro_rules! objects {
                 match self {
                     $(Object::$variant(o) => serde_json::to_value(o).expect("objects serialize to JSON"),)*
                     $(Object::$fvariant(o) => serde_json::to_value(o).expect("objects serialize to JSON"),)*
+                    Object::Passthrough(o) => o.to_json(),
                 }
             }
 
@@ -152,6 +169,7 @@ macro_rules! objects {
                 match self {
                     $(Object::$variant(_) => strict::<$ty>(value).map(Object::$variant),)*
                     $(Object::$fvariant(_) => strict::<$fty>(value).map(Object::$fvariant),)*
+                    Object::Passthrough(o) => Passthrough::from_value(o.index, &value).map(Object::Passthrough),
                 }
             }
         }
@@ -267,6 +285,10 @@ pub fn build(app: &App) -> Vec<Object> {
     }
     objects.extend(ingress::ingress(app).map(Object::Ingress));
     objects.extend(crd::application(app).map(Object::Application));
+    objects.extend(app.objects.iter().enumerate().filter_map(|(i, o)| {
+        // A valid app's objects read (the engine checked them); `None` is unreachable.
+        Passthrough::from_value(i, o).ok().map(Object::Passthrough)
+    }));
     objects
 }
 

@@ -9,6 +9,7 @@
 
 mod app;
 mod component;
+mod objects;
 mod release;
 mod secrets;
 mod takeover;
@@ -36,6 +37,7 @@ pub fn validate(app: &App) -> Vec<Issue> {
     app::allow_lists(&mut cx);
     takeover::takeover(&mut cx);
     secrets::secrets(&mut cx);
+    objects::objects(&mut cx);
     for c in &app.components {
         component::component(&mut cx, c);
         workload::workload(&mut cx, c);
