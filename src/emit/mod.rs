@@ -180,7 +180,10 @@ pub fn files(objects: &[Object], source: &str) -> BTreeMap<String, String> {
 /// names still the same after that get `-2`, `-3`, ... in apply order.
 pub fn file_names(objects: &[Object]) -> Vec<String> {
     let mut names: Vec<String> = objects.iter().map(file_name).collect();
-    for qualify in [qualified_by_group as fn(&Object) -> String, qualified_by_namespace] {
+    for qualify in [
+        qualified_by_group as fn(&Object) -> String,
+        qualified_by_namespace,
+    ] {
         let mut count: BTreeMap<&str, usize> = BTreeMap::new();
         for n in &names {
             *count.entry(n.as_str()).or_default() += 1;

@@ -15,9 +15,12 @@ pub fn not_keepable(object: &Value) -> Option<&'static str> {
     {
         return Some("no apiVersion, kind or metadata.name: not an object k8gen can write");
     }
-    let holds_values = ["/data", "/stringData"]
-        .iter()
-        .any(|p| object.pointer(p).and_then(Value::as_object).is_some_and(|m| !m.is_empty()));
+    let holds_values = ["/data", "/stringData"].iter().any(|p| {
+        object
+            .pointer(p)
+            .and_then(Value::as_object)
+            .is_some_and(|m| !m.is_empty())
+    });
     if text("/kind") == Some("Secret") && text("/apiVersion") == Some("v1") && holds_values {
         return Some(
             "a Secret holding values is not kept (values stay out of the spec); manage it apart",

@@ -1,7 +1,8 @@
 //! Passthrough objects (`[[objects]]`, [`App::object`](crate::model::App::object)): whole
 //! Kubernetes objects k8gen writes as they are. The metadata fields passes may touch (name,
 //! namespace, labels, annotations) are held typed; everything else is kept as written, in the
-//! order written. It adds nothing (no labels, no annotations) and, as [`Kind`] says, runs and
+//! order of their keys' names (what `kubectl get -o yaml` prints; both front ends alike, as
+//! TOML tables come sorted). It adds nothing (no labels, no annotations) and, as [`Kind`] says, runs and
 //! selects no pods k8gen looks after and holds no data k8gen's pods read.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -40,7 +41,7 @@ impl Passthrough {
         let api_version = text("apiVersion")?;
         let kind = text("kind")?;
         let mut other_metadata = match map.get("metadata") {
-            Some(Value::Object(m)) => m.clone(),
+            Some(Value::Object(m)) => sorted_map(m),
             _ => return Err("`metadata` is missing or no table".to_string()),
         };
         let mut take = |key: &str| other_metadata.shift_remove(key);
@@ -56,10 +57,9 @@ impl Passthrough {
             annotations: strings(take("annotations"))?,
             ..Default::default()
         };
-        let fields = map
-            .iter()
+        let fields = sorted_map(map)
+            .into_iter()
             .filter(|(k, _)| !matches!(k.as_str(), "apiVersion" | "kind" | "metadata"))
-            .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         Ok(Passthrough {
             index,
@@ -108,6 +108,24 @@ impl Passthrough {
             // Custom resources, k8gen's own kinds among them (an Argo CD Application).
             (None, _) => super::KINDS.len(),
         }
+    }
+}
+
+/// `map` with the keys of every table in it sorted by name, at any depth.
+fn sorted_map(map: &Map<String, Value>) -> Map<String, Value> {
+    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    entries
+        .into_iter()
+        .map(|(k, v)| (k.clone(), sorted(v)))
+        .collect()
+}
+
+fn sorted(value: &Value) -> Value {
+    match value {
+        Value::Object(m) => Value::Object(sorted_map(m)),
+        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+        other => other.clone(),
     }
 }
 

@@ -583,7 +583,8 @@ fn passthrough_namespaces(app: &mut App) {
     for (o, ns) in app.objects.iter_mut().zip(given) {
         if let (Some(ns), Some(meta)) = (
             ns,
-            o.get_mut("metadata").and_then(serde_json::Value::as_object_mut),
+            o.get_mut("metadata")
+                .and_then(serde_json::Value::as_object_mut),
         ) {
             meta.insert("namespace".to_string(), serde_json::Value::String(ns));
         }

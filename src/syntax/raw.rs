@@ -6,8 +6,8 @@
 use std::fmt;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::Sp;
 
@@ -37,10 +37,14 @@ impl RawValue {
                     .map(|(k, v)| (k.value.clone(), v.value.to_json()))
                     .collect(),
             ),
-            RawValue::Array(items) => Value::Array(items.iter().map(|i| i.value.to_json()).collect()),
+            RawValue::Array(items) => {
+                Value::Array(items.iter().map(|i| i.value.to_json()).collect())
+            }
             RawValue::String(s) => Value::String(s.clone()),
             RawValue::Integer(i) => Value::from(*i),
-            RawValue::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+            RawValue::Float(f) => {
+                serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number)
+            }
             RawValue::Bool(b) => Value::Bool(*b),
         }
     }

@@ -25,6 +25,7 @@ mod import;
 mod init;
 mod invariants;
 mod lints;
+mod passthrough;
 mod python;
 mod release;
 mod rollout;

@@ -133,7 +133,11 @@ fn meta_key_of(cx: &mut Cx<'_>, entry: &str, key: &str, what: &str, passthrough:
                 path,
                 format!("{what} key `{key}` is set by k8gen"),
             )
-            .with_help("use `version` or `role` to change those labels, or pick a key of your own"),
+            .with_help(if passthrough {
+                "`k8gen.io/` keys are k8gen's own; pick a key of your own"
+            } else {
+                "use `version` or `role` to change those labels, or pick a key of your own"
+            }),
         );
     } else if let Some(engine) = crate::values::engine_owned(key, what == "annotation") {
         cx.push(
@@ -155,11 +159,12 @@ fn meta_key_of(cx: &mut Cx<'_>, entry: &str, key: &str, what: &str, passthrough:
     }
 }
 
-/// The set of components: at least one, keys unique and DNS-1035 labels, object names short
+/// The set of components: at least one (unless the app has passthrough objects), keys unique and DNS-1035 labels, object names short
 /// enough; and each one's labels and annotations.
 fn components(cx: &mut Cx<'_>) {
     let app = cx.app;
-    if app.components.is_empty() {
+    // An app of passthrough objects only (a folder of CRDs, an operator's RBAC) is an app.
+    if app.components.is_empty() && app.objects.is_empty() {
         cx.push(
             issue::Issue::new(codes::MISSING_VALUE, "name", "the spec has no component").with_help(
                 "add `image = \"...\"` for a single-component app, or `[components.NAME]` tables",

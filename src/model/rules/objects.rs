@@ -43,7 +43,11 @@ pub(super) fn objects(cx: &mut Cx<'_>) {
 }
 
 /// Checks one object; returns its identity (group, kind, namespace, name) when it has one.
-fn object(cx: &mut Cx<'_>, at: &str, o: &Value) -> Option<(String, String, Option<String>, String)> {
+fn object(
+    cx: &mut Cx<'_>,
+    at: &str,
+    o: &Value,
+) -> Option<(String, String, Option<String>, String)> {
     let Some(map) = o.as_object() else {
         cx.report(
             codes::INVALID_OBJECT,
@@ -52,8 +56,20 @@ fn object(cx: &mut Cx<'_>, at: &str, o: &Value) -> Option<(String, String, Optio
         );
         return None;
     };
-    let api_version = text(cx, at, map, "apiVersion", "`apps/v1`, or `v1` for the core group");
-    let kind = text(cx, at, map, "kind", "the object's kind, e.g. `ServiceMonitor`");
+    let api_version = text(
+        cx,
+        at,
+        map,
+        "apiVersion",
+        "`apps/v1`, or `v1` for the core group",
+    );
+    let kind = text(
+        cx,
+        at,
+        map,
+        "kind",
+        "the object's kind, e.g. `ServiceMonitor`",
+    );
     if let Some(v) = &api_version {
         api_version_rule(cx, &issue::key(at, "apiVersion"), v);
     }
@@ -127,7 +143,13 @@ fn object(cx: &mut Cx<'_>, at: &str, o: &Value) -> Option<(String, String, Optio
                     .with_help("remove `metadata.namespace`"),
                 );
             }
-            cx.value(&path, ns, rules::dns1123_label, codes::INVALID_NAME, "namespace");
+            cx.value(
+                &path,
+                ns,
+                rules::dns1123_label,
+                codes::INVALID_NAME,
+                "namespace",
+            );
             Some(ns.clone())
         }
         Some(_) => {
@@ -159,7 +181,10 @@ fn object(cx: &mut Cx<'_>, at: &str, o: &Value) -> Option<(String, String, Optio
     }
     if kind.as_deref() == Some("Secret")
         && api_version.as_deref() == Some("v1")
-        && ["data", "stringData"].iter().any(|k| map.get(*k).is_some_and(|d| d.as_object().is_some_and(|d| !d.is_empty())))
+        && ["data", "stringData"].iter().any(|k| {
+            map.get(*k)
+                .is_some_and(|d| d.as_object().is_some_and(|d| !d.is_empty()))
+        })
     {
         cx.push(
             Issue::new(
@@ -224,7 +249,9 @@ fn api_version_rule(cx: &mut Cx<'_>, path: &str, v: &str) {
                 path,
                 format!("invalid apiVersion `{}`", crate::diag::clip(v)),
             )
-            .with_help("write `GROUP/VERSION` (`monitoring.coreos.com/v1`), or `v1` for the core group"),
+            .with_help(
+                "write `GROUP/VERSION` (`monitoring.coreos.com/v1`), or `v1` for the core group",
+            ),
         );
     }
 }
