@@ -132,10 +132,20 @@ impl JsonSchema for ObjectSyntax {
             "type": "object",
             "required": ["kind", "metadata"],
             "properties": {
-                "apiVersion": { "type": "string", "description": "`GROUP/VERSION`, or `v1` for the core group." },
-                "kind": { "type": "string" },
+                "apiVersion": {
+                    "type": "string",
+                    "description": "`GROUP/VERSION`, or `v1` for the core group.",
+                    "examples": ["monitoring.coreos.com/v1"]
+                },
+                "kind": {
+                    "type": "string",
+                    "description": "The object's kind (CamelCase).",
+                    "examples": ["ServiceMonitor"]
+                },
                 "metadata": {
                     "type": "object",
+                    "description": "`name` (required), `namespace` (default: the app's, for a kind known to be namespaced), `labels`, `annotations`, ...",
+                    "examples": [{ "name": "shop-api", "labels": { "release": "prom" } }],
                     "required": ["name"],
                     "properties": {
                         "name": { "type": "string" },
@@ -149,7 +159,7 @@ impl JsonSchema for ObjectSyntax {
                 "apiVersion": "monitoring.coreos.com/v1",
                 "kind": "ServiceMonitor",
                 "metadata": { "name": "shop-api" },
-                "spec": { "selector": { "matchLabels": { "app.kubernetes.io/name": "api" } }, "endpoints": [{ "port": "http" }] }
+                "spec": { "selector": { "matchLabels": { "app": "api" } }, "endpoints": [{ "port": "http" }] }
             }]
         })
     }

@@ -374,7 +374,7 @@ macro_rules! with_app_fields {
                 /// resources, CRDs, RBAC of operators...). No labels are added; a namespaced
                 /// built-in kind without `metadata.namespace` gets the app's namespace. Overlays
                 /// merge them by `kind` + `metadata.name`.
-                #[schemars(example = serde_json::json!([{"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": {"name": "shop-api"}, "spec": {"selector": {"matchLabels": {"app.kubernetes.io/name": "api"}}, "endpoints": [{"port": "http"}]}}]))]
+                #[schemars(example = serde_json::json!([{"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": {"name": "shop-api"}, "spec": {"selector": {"matchLabels": {"app": "api"}}, "endpoints": [{"port": "http"}]}}]))]
                 pub objects: Option<Vec<Sp<ObjectSyntax>>>,
             }
         }

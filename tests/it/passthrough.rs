@@ -246,6 +246,9 @@ kind = "PrometheusRule"
 metadata.name = "shop"
 spec = { groups = [] }
 
+[overlay.dev]
+remove = ["objects.\"PrometheusRule/shop\""]
+
 [overlay.prod]
 [[overlay.prod.objects]]
 kind = "ServiceMonitor"
@@ -263,6 +266,15 @@ spec = { endpoints = [{ port = "http", interval = "10s" }] }
     assert!(text.contains("interval: 10s"), "{text}");
     assert!(!text.contains("interval: 30s"), "{text}");
     assert!(text.contains("kind: PrometheusRule"), "{text}");
+    // `remove` takes one away by `Kind/name`.
+    let out = run_in(dir.path(), &["render", "shop.toml", "--env", "dev"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!text.contains("kind: PrometheusRule") && text.contains("kind: ServiceMonitor"));
     // Without the environment, as written.
     let out = run_in(dir.path(), &["render", "shop.toml"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("interval: 30s"));
