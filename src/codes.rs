@@ -81,6 +81,10 @@ codes! {
     STRICT_SCOPE_HASHED_NAMES = "K0149";
     /// `secrets_mode = "sealed"` with a `strict` or `namespace-wide` scope, but no namespace.
     SEALED_WITHOUT_NAMESPACE = "K0150";
+    /// A passthrough object (`[[objects]]`) k8gen cannot write as it is: no `apiVersion`,
+    /// `kind` or `metadata.name`, a value of the wrong type, a namespace on a cluster-scoped
+    /// kind, a Secret holding values.
+    INVALID_OBJECT = "K0151";
     /// An `allow` entry that names no lint rule.
     UNKNOWN_RULE = "K0200";
     MISSING_READINESS = "K0201";

@@ -580,7 +580,7 @@ fn objects(
     let mut objects = kube::build(app);
     passes::run(&mut objects, app, crypto).map_err(|f| match f {
         passes::Failed::Patches(errors) => errors.into_iter().map(patch_issue).collect(),
-        passes::Failed::Seal(issues) => issues,
+        passes::Failed::Seal(issues) | passes::Failed::Duplicates(issues) => issues,
     })?;
     Ok(objects)
 }

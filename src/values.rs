@@ -472,3 +472,115 @@ value_enum! {
         Hashed = "hashed",
     }
 }
+
+/// Where a kind's objects live: in a namespace or in the whole cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Namespaced,
+    Cluster,
+}
+
+/// A kind's scope as a constant, read from k8s-openapi's `Resource::Scope` type.
+trait ScopeOf {
+    const SCOPE: Scope;
+}
+impl ScopeOf for k8s_openapi::NamespaceResourceScope {
+    const SCOPE: Scope = Scope::Namespaced;
+}
+impl ScopeOf for k8s_openapi::ClusterResourceScope {
+    const SCOPE: Scope = Scope::Cluster;
+}
+
+/// A built-in kind: API group (`""` for the core group), kind, scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BuiltinKind {
+    pub group: &'static str,
+    pub kind: &'static str,
+    pub scope: Scope,
+}
+
+macro_rules! builtin_kinds {
+    ($($ty:path),* $(,)?) => {
+        /// The kinds the Kubernetes API server serves itself (those a cluster has without any
+        /// CRD), with their scope, as k8s-openapi describes them: the one source for which
+        /// kinds are cluster-scoped (passthrough objects' namespace) and which are built in
+        /// (their apply order).
+        pub const BUILTIN_KINDS: &[BuiltinKind] = &[$(BuiltinKind {
+            group: <$ty as k8s_openapi::Resource>::GROUP,
+            kind: <$ty as k8s_openapi::Resource>::KIND,
+            scope: <<$ty as k8s_openapi::Resource>::Scope as ScopeOf>::SCOPE,
+        }),*];
+    };
+}
+
+builtin_kinds! {
+    k8s_openapi::api::admissionregistration::v1::MutatingWebhookConfiguration,
+    k8s_openapi::api::admissionregistration::v1::ValidatingAdmissionPolicy,
+    k8s_openapi::api::admissionregistration::v1::ValidatingAdmissionPolicyBinding,
+    k8s_openapi::api::admissionregistration::v1::ValidatingWebhookConfiguration,
+    k8s_openapi::api::apps::v1::ControllerRevision,
+    k8s_openapi::api::apps::v1::DaemonSet,
+    k8s_openapi::api::apps::v1::Deployment,
+    k8s_openapi::api::apps::v1::ReplicaSet,
+    k8s_openapi::api::apps::v1::StatefulSet,
+    k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler,
+    k8s_openapi::api::batch::v1::CronJob,
+    k8s_openapi::api::batch::v1::Job,
+    k8s_openapi::api::certificates::v1::CertificateSigningRequest,
+    k8s_openapi::api::coordination::v1::Lease,
+    k8s_openapi::api::core::v1::ConfigMap,
+    k8s_openapi::api::core::v1::Endpoints,
+    k8s_openapi::api::core::v1::Event,
+    k8s_openapi::api::core::v1::LimitRange,
+    k8s_openapi::api::core::v1::Namespace,
+    k8s_openapi::api::core::v1::Node,
+    k8s_openapi::api::core::v1::PersistentVolume,
+    k8s_openapi::api::core::v1::PersistentVolumeClaim,
+    k8s_openapi::api::core::v1::Pod,
+    k8s_openapi::api::core::v1::PodTemplate,
+    k8s_openapi::api::core::v1::ReplicationController,
+    k8s_openapi::api::core::v1::ResourceQuota,
+    k8s_openapi::api::core::v1::Secret,
+    k8s_openapi::api::core::v1::Service,
+    k8s_openapi::api::core::v1::ServiceAccount,
+    k8s_openapi::api::discovery::v1::EndpointSlice,
+    k8s_openapi::api::events::v1::Event,
+    k8s_openapi::api::flowcontrol::v1::FlowSchema,
+    k8s_openapi::api::flowcontrol::v1::PriorityLevelConfiguration,
+    k8s_openapi::api::networking::v1::IPAddress,
+    k8s_openapi::api::networking::v1::Ingress,
+    k8s_openapi::api::networking::v1::IngressClass,
+    k8s_openapi::api::networking::v1::NetworkPolicy,
+    k8s_openapi::api::networking::v1::ServiceCIDR,
+    k8s_openapi::api::node::v1::RuntimeClass,
+    k8s_openapi::api::policy::v1::PodDisruptionBudget,
+    k8s_openapi::api::rbac::v1::ClusterRole,
+    k8s_openapi::api::rbac::v1::ClusterRoleBinding,
+    k8s_openapi::api::rbac::v1::Role,
+    k8s_openapi::api::rbac::v1::RoleBinding,
+    k8s_openapi::api::scheduling::v1::PriorityClass,
+    k8s_openapi::api::storage::v1::CSIDriver,
+    k8s_openapi::api::storage::v1::CSINode,
+    k8s_openapi::api::storage::v1::CSIStorageCapacity,
+    k8s_openapi::api::storage::v1::StorageClass,
+    k8s_openapi::api::storage::v1::VolumeAttachment,
+    k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition,
+    k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1::APIService,
+}
+
+/// The API group of an `apiVersion` (`apps/v1` → `apps`, `v1` → the core group `""`).
+pub fn api_group(api_version: &str) -> &str {
+    api_version.rsplit_once('/').map_or("", |(g, _)| g)
+}
+
+/// The built-in kind `kind` of the API group of `api_version`, if it is one.
+pub fn builtin_kind(api_version: &str, kind: &str) -> Option<BuiltinKind> {
+    let group = api_group(api_version);
+    BUILTIN_KINDS
+        .iter()
+        .find(|b| b.group == group && b.kind == kind)
+        .copied()
+}
+
+/// The kind of a CustomResourceDefinition (`apiextensions.k8s.io`).
+pub const CRD_KIND: &str = "CustomResourceDefinition";

@@ -20,6 +20,8 @@ pub struct Options {
     pub no_extra_labels: bool,
     /// `--external-secrets` (with its store).
     pub external_store: Option<String>,
+    /// `--keep-unknown`: what import would skip becomes `[[objects]]`.
+    pub keep_unknown: bool,
 }
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -105,6 +107,7 @@ pub fn run(o: &Options) -> i32 {
             fallback,
             extra_labels: !o.no_extra_labels,
             external_store: o.external_store.clone(),
+            keep_unknown: o.keep_unknown,
         },
     );
     let mut err = std::io::stderr().lock();

@@ -233,7 +233,9 @@ helm template my-release ./chart | k8gen import - -o shop.toml --secrets-dir sec
 kubectl get deploy,svc,cm,secret,ing,hpa -o yaml | k8gen import -\n\n\
 Secret values are never written into the spec: it refers to them as { env = \"VAR\" }; \
 --secrets-dir writes each value to DIR/VAR; --external-secrets turns Secrets of placeholders \
-into { external = ... } references. The spec renders no NetworkPolicy the input lacks \
+into { external = ... } references; --keep-unknown writes every object import would skip \
+(custom resources, CRDs, RBAC, NetworkPolicies, Jobs, DaemonSets, unread ConfigMaps...) into \
+the spec as [[objects]], passed through as written (never a Secret holding values). The spec renders no NetworkPolicy the input lacks \
 (network = false); --no-extra-labels renders no label or annotation beyond the input's. \
 What no spec key says becomes [[patches]]. \
 The report (stderr) has a line per document: imported, patched or skipped. \
@@ -264,6 +266,9 @@ Exit code 1 only if nothing could be imported."
         /// The secret store of --external-secrets (default: secret-store)
         #[arg(long, value_name = "NAME", requires = "external_secrets")]
         external_store: Option<String>,
+        /// Keep every object no spec key takes (custom resources, CRDs, RBAC, NetworkPolicies, Jobs, ...) as a passthrough [[objects]] entry instead of skipping it
+        #[arg(long)]
+        keep_unknown: bool,
     },
 }
 
@@ -396,7 +401,9 @@ pub fn run(args: Args) -> i32 {
             no_extra_labels,
             external_secrets,
             external_store,
+            keep_unknown,
         } => import::run(&import::Options {
+            keep_unknown,
             inputs,
             output,
             name,

@@ -345,7 +345,7 @@ pub fn render_all(
                             } else {
                                 BTreeMap::new()
                             },
-                            order: objects.iter().map(k8gen::emit::file_name).collect(),
+                            order: k8gen::emit::file_names(&objects),
                             namespaces: objects
                                 .iter()
                                 .filter(|o| o.kind() == "Namespace")

@@ -201,6 +201,14 @@ pub fn destructive(kind: &str, removed: &Value, old: &[Value], new: &[Value]) ->
             "prune deletes the Namespace and everything in it, claims and their data included"
                 .to_string()
         }
+        "CustomResourceDefinition" => {
+            "prune deletes the CustomResourceDefinition and with it every custom resource of \
+             its kind in the cluster"
+                .to_string()
+        }
+        "PersistentVolume" => {
+            "prune deletes the volume; with a `Delete` reclaim policy its data goes too".to_string()
+        }
         // Pruning a SealedSecret deletes the Secret the controller made of it (its owner).
         "Secret" | "SealedSecret" => {
             let name = text(removed, "/metadata/name").unwrap_or_default();

@@ -83,6 +83,27 @@ struct Key {
     name: String,
 }
 
+impl Key {
+    /// The kind the classification judges: a built-in kind's (the core group, a group without
+    /// a dot, or one under `k8s.io`), none for a custom resource (a CRD's group has a dot), so
+    /// a custom `Namespace` or `Secret` of another group is judged as what it is: unknown,
+    /// its changes plain changes, its removal not destructive. Argo Rollouts' `Rollout` is
+    /// judged as the workload it is, a Bitnami `SealedSecret` as the Secret it makes.
+    fn judged_kind(&self) -> &str {
+        let builtin = !self.group.contains('.') || self.group.ends_with(".k8s.io");
+        // Argo Rollouts' Rollout rolls its pods as a Deployment does (k8gen writes it).
+        // A SealedSecret's removal prunes the Secret its controller made (k8gen writes it).
+        if builtin
+            || (self.group == "argoproj.io" && self.kind == "Rollout")
+            || (self.group == "bitnami.com" && self.kind == "SealedSecret")
+        {
+            &self.kind
+        } else {
+            ""
+        }
+    }
+}
+
 fn key(v: &Value) -> Key {
     let text = |p: &str| v.pointer(p).and_then(Value::as_str).map(str::to_string);
     let api_version = text("/apiVersion").unwrap_or_default();
@@ -109,8 +130,8 @@ pub fn diff(old: &[Value], new: &[Value]) -> Vec<Change> {
             Some(i) if old[i] == *v => {}
             Some(i) => {
                 let mut change = change(k, Some(&old[i]), Some(v));
-                change.breaking = classify::breaking(&k.kind, &old[i], v);
-                change.rollout = classify::rollout(&k.kind, &old[i], v);
+                change.breaking = classify::breaking(k.judged_kind(), &old[i], v);
+                change.rollout = classify::rollout(k.judged_kind(), &old[i], v);
                 changes.push(change);
             }
             None => changes.push(change(k, None, Some(v))),
@@ -119,7 +140,7 @@ pub fn diff(old: &[Value], new: &[Value]) -> Vec<Change> {
     for (v, k) in old.iter().zip(&old_keys) {
         if !new_keys.contains(k) {
             let mut change = change(k, Some(v), None);
-            change.destructive = classify::destructive(&k.kind, v, old, new);
+            change.destructive = classify::destructive(k.judged_kind(), v, old, new);
             changes.push(change);
         }
     }

@@ -113,7 +113,7 @@ pub fn file_name(object: &Object) -> String {
     let name = format!(
         "{}-{}.yaml",
         object.kind().to_ascii_lowercase(),
-        object.name()
+        file_part(object)
     );
     if object.is_pre_deploy() {
         format!("{PRE_DEPLOY_FOLDER}/{name}")
@@ -159,10 +159,94 @@ pub fn is_header(first_line: &str) -> bool {
 /// The files of an output folder: file name → content, each starting with a header that names
 /// the spec file (`source`, a file name without folders so output does not depend on where
 /// k8gen ran).
+///
+/// Two objects whose file names would be the same (two kinds with one lowercase name — a
+/// `Certificate` of cert-manager and one of another group —, or one passthrough object in two
+/// namespaces) are told apart: each passthrough object among them is
+/// `kind.group-name.yaml` (`certificate.cert-manager.io-web.yaml`; the core group is `core`),
+/// then `kind.group-namespace-name.yaml`; k8gen's own objects keep their names.
 pub fn files(objects: &[Object], source: &str) -> BTreeMap<String, String> {
     let header = header(source);
+    let names = file_names(objects);
     objects
         .iter()
-        .map(|o| (file_name(o), header.clone() + &document(o)))
+        .zip(names)
+        .map(|(o, name)| (name, header.clone() + &document(o)))
         .collect()
+}
+
+/// The file name of each of `objects` in one folder, told apart as [`files`] says; a
+/// passthrough object's name keeps only `A-Za-z0-9._-` (an RBAC name's `:` becomes `_`), and
+/// names still the same after that get `-2`, `-3`, ... in apply order.
+pub fn file_names(objects: &[Object]) -> Vec<String> {
+    let mut names: Vec<String> = objects.iter().map(file_name).collect();
+    for qualify in [
+        qualified_by_group as fn(&Object) -> String,
+        qualified_by_namespace,
+    ] {
+        let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+        for n in &names {
+            *count.entry(n.as_str()).or_default() += 1;
+        }
+        let clashing: Vec<bool> = names.iter().map(|n| count[n.as_str()] > 1).collect();
+        for ((name, o), clash) in names.iter_mut().zip(objects).zip(clashing) {
+            if clash && matches!(o, Object::Passthrough(_)) {
+                *name = qualify(o);
+            }
+        }
+    }
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for name in &mut names {
+        let n = seen.entry(name.clone()).or_default();
+        *n += 1;
+        if *n > 1 {
+            let stem = name.strip_suffix(".yaml").unwrap_or(name);
+            *name = format!("{stem}-{n}.yaml");
+        }
+    }
+    names
+}
+
+/// A passthrough object's name as part of a file name: `A-Za-z0-9._-` kept, `_` for the rest.
+fn file_part(object: &Object) -> String {
+    let name = object.name();
+    match object {
+        Object::Passthrough(_) => name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect(),
+        _ => name.to_string(),
+    }
+}
+
+fn qualified(object: &Object, middle: &str) -> String {
+    let group = match crate::values::api_group(object.api_version()) {
+        "" => "core",
+        g => g,
+    };
+    let name = format!(
+        "{}.{group}-{middle}{}.yaml",
+        object.kind().to_ascii_lowercase(),
+        file_part(object)
+    );
+    if object.is_pre_deploy() {
+        format!("{PRE_DEPLOY_FOLDER}/{name}")
+    } else {
+        name
+    }
+}
+
+fn qualified_by_group(object: &Object) -> String {
+    qualified(object, "")
+}
+
+fn qualified_by_namespace(object: &Object) -> String {
+    let ns = object.metadata().namespace.clone().unwrap_or_default();
+    qualified(object, &format!("{ns}-"))
 }

@@ -10,6 +10,7 @@
 //! never drops a field silently: what it cannot express is a patch or a reported difference.
 
 mod compare;
+mod passthrough;
 mod read;
 mod spec;
 
@@ -35,6 +36,10 @@ pub struct Options {
     /// `--external-secrets`: the store that Secrets holding only placeholders
     /// ([`is_placeholder`]) are read from, as `{ external = "NS/NAME/KEY" }` references.
     pub external_store: Option<String>,
+    /// `--keep-unknown`: every object no spec key takes is written into the spec as a
+    /// passthrough object (`[[objects]]`) instead of being skipped (never a Secret holding
+    /// values, nor an object k8gen renders itself).
+    pub keep_unknown: bool,
 }
 
 impl Default for Options {
@@ -44,6 +49,7 @@ impl Default for Options {
             fallback: "app".to_string(),
             extra_labels: true,
             external_store: None,
+            keep_unknown: false,
         }
     }
 }
@@ -81,7 +87,7 @@ impl Imported {
     pub fn imported_any(&self) -> bool {
         self.report
             .iter()
-            .any(|r| matches!(r.outcome, Outcome::Imported { .. }))
+            .any(|r| matches!(r.outcome, Outcome::Imported { .. } | Outcome::Kept))
     }
 }
 
@@ -97,10 +103,12 @@ pub struct Report {
     pub outcome: Outcome,
 }
 
-/// Imported (into which part of the spec, and how many patched fields), or skipped (why).
+/// Imported (into which part of the spec, and how many patched fields), kept as a
+/// passthrough object (`--keep-unknown`), or skipped (why).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     Imported { into: String, patched: usize },
+    Kept,
     Skipped(String),
 }
 
@@ -120,6 +128,7 @@ impl fmt::Display for Report {
                 "imported {} into {into}, {patched} field(s) by patch",
                 self.object
             ),
+            Outcome::Kept => write!(f, "kept {} as passthrough ([[objects]])", self.object),
             Outcome::Skipped(why) if self.object.is_empty() => write!(f, "skipped: {why}"),
             Outcome::Skipped(why) => write!(f, "skipped {}: {why}", self.object),
         }
@@ -252,14 +261,44 @@ pub fn import_with(sources: &[Source], options: &Options) -> Imported {
     let verify = |original: &[Value], spec: &str, secrets: &[(String, String)]| {
         verify_with(original, spec, secrets, labels)
     };
+    // `--keep-unknown`: what no key takes is kept as written, unless it cannot be (a Secret
+    // holding values) or k8gen renders an object of that identity itself.
+    let mut kept: BTreeMap<usize, ()> = BTreeMap::new();
+    let mut not_kept: BTreeMap<usize, String> = BTreeMap::new();
+    if options.keep_unknown {
+        let rendered: Vec<(String, Option<Value>)> = render(&built.spec, &built.secrets)
+            .unwrap_or_default()
+            .iter()
+            .map(|v| (compare::id(v), v.pointer("/metadata/namespace").cloned()))
+            .collect();
+        for (i, d) in docs.iter().enumerate() {
+            if built.used.contains_key(&i) {
+                continue;
+            }
+            if let Some(why) = passthrough::not_keepable(&d.value) {
+                not_kept.insert(i, why.to_string());
+            } else if rendered.contains(&key(d)) {
+                not_kept.insert(
+                    i,
+                    "k8gen renders an object of this kind and name itself: not kept".to_string(),
+                );
+            } else {
+                kept.insert(i, ());
+            }
+        }
+    }
     // A Secret made external is the ExternalSecret's now: not compared.
     let original: Vec<Value> = docs
         .iter()
         .enumerate()
-        .filter(|(i, _)| built.used.contains_key(i) && !built.external.contains(i))
+        .filter(|(i, _)| {
+            (built.used.contains_key(i) && !built.external.contains(i)) || kept.contains_key(i)
+        })
         .map(|(_, d)| d.value.clone())
         .collect();
     let mut spec_text = built.spec.clone();
+    let kept_values: Vec<Value> = kept.keys().map(|&i| docs[i].value.clone()).collect();
+    spec_text.push_str(&passthrough::objects_text(&kept_values));
     let mut errors = Vec::new();
     let mut patched: BTreeMap<String, usize> = BTreeMap::new();
     let first = if original.is_empty() {
@@ -300,7 +339,11 @@ pub fn import_with(sources: &[Source], options: &Options) -> Imported {
                 into: into.clone(),
                 patched: patched.get(&object).copied().unwrap_or(0),
             },
-            None => Outcome::Skipped(skip_reason(&d.value)),
+            None if kept.contains_key(&i) => Outcome::Kept,
+            None => Outcome::Skipped(match not_kept.get(&i) {
+                Some(why) => why.clone(),
+                None => skip_reason(&d.value),
+            }),
         };
         report.push(Report {
             file: d.file.clone(),
@@ -350,7 +393,9 @@ fn skip_reason(object: &Value) -> String {
             "keep it beside the spec: an imported spec renders no NetworkPolicy (`network = false`), so traffic stays as the input's policies allow"
                 .to_string()
         }
-        _ => format!("k8gen does not import {kind} objects; keep this one beside the spec"),
+        _ => format!(
+            "k8gen does not import {kind} objects; keep this one beside the spec, or pass --keep-unknown to keep it as [[objects]]"
+        ),
     }
 }
 

@@ -15,6 +15,7 @@ mod kind;
 pub mod labels;
 mod namespace;
 mod network_policy;
+mod passthrough;
 mod pod;
 mod rbac;
 mod release;
@@ -43,6 +44,7 @@ use k8s_openapi::{Metadata, Resource};
 pub use configmap::FLUX_SUBSTITUTE;
 pub use crd::{Application, ExternalSecret, Rollout};
 pub use kind::{DataKind, Kind, PodData, PodMut, PodRef, selects};
+pub use passthrough::Passthrough;
 pub use secret::{
     AgeStanza, SealedSecret, SealedSecretSpec, SecretTemplate, SopsMetadata, SopsSecret,
 };
@@ -66,20 +68,24 @@ macro_rules! objects {
         pub enum Object {
             $($variant($ty),)*
             $($fvariant($fty),)*
+            /// A passthrough object (`[[objects]]`), written as it is.
+            Passthrough(Passthrough),
         }
 
         impl Object {
-            pub fn kind(&self) -> &'static str {
+            pub fn kind(&self) -> &str {
                 match self {
                     $(Object::$variant(_) => <$ty as Resource>::KIND,)*
                     $(Object::$fvariant(_) => <$fty as Resource>::KIND,)*
+                    Object::Passthrough(o) => &o.kind,
                 }
             }
 
-            pub fn api_version(&self) -> &'static str {
+            pub fn api_version(&self) -> &str {
                 match self {
                     $(Object::$variant(_) => <$ty as Resource>::API_VERSION,)*
                     $(Object::$fvariant(_) => <$fty as Resource>::API_VERSION,)*
+                    Object::Passthrough(o) => &o.api_version,
                 }
             }
 
@@ -87,6 +93,7 @@ macro_rules! objects {
                 match self {
                     $(Object::$variant(o) => o.metadata(),)*
                     $(Object::$fvariant(o) => o.metadata(),)*
+                    Object::Passthrough(o) => &o.metadata,
                 }
             }
 
@@ -94,6 +101,7 @@ macro_rules! objects {
                 match self {
                     $(Object::$variant(o) => o.metadata_mut(),)*
                     $(Object::$fvariant(o) => o.metadata_mut(),)*
+                    Object::Passthrough(o) => &mut o.metadata,
                 }
             }
 
@@ -102,6 +110,7 @@ macro_rules! objects {
             pub fn rank(&self) -> usize {
                 match self {
                     $(Object::$fvariant(_) => kind_rank(<$rty as Resource>::KIND),)*
+                    Object::Passthrough(o) => o.rank(),
                     _ => kind_rank(self.kind()),
                 }
             }
@@ -111,6 +120,7 @@ macro_rules! objects {
                 match self {
                     $(Object::$variant(o) => Kind::pod(o),)*
                     $(Object::$fvariant(o) => Kind::pod(o),)*
+                    Object::Passthrough(o) => Kind::pod(o),
                 }
             }
 
@@ -118,6 +128,7 @@ macro_rules! objects {
                 match self {
                     $(Object::$variant(o) => Kind::pod_mut(o),)*
                     $(Object::$fvariant(o) => Kind::pod_mut(o),)*
+                    Object::Passthrough(o) => Kind::pod_mut(o),
                 }
             }
 
@@ -126,6 +137,7 @@ macro_rules! objects {
                 match self {
                     $(Object::$variant(o) => Kind::pod_selector(o),)*
                     $(Object::$fvariant(o) => Kind::pod_selector(o),)*
+                    Object::Passthrough(o) => Kind::pod_selector(o),
                 }
             }
 
@@ -134,6 +146,7 @@ macro_rules! objects {
                 match self {
                     $(Object::$variant(o) => Kind::pod_data(o),)*
                     $(Object::$fvariant(o) => Kind::pod_data(o),)*
+                    Object::Passthrough(o) => Kind::pod_data(o),
                 }
             }
 
@@ -142,6 +155,7 @@ macro_rules! objects {
                 match self {
                     $(Object::$variant(o) => Kind::data_refs_mut(o),)*
                     $(Object::$fvariant(o) => Kind::data_refs_mut(o),)*
+                    Object::Passthrough(o) => Kind::data_refs_mut(o),
                 }
             }
 
@@ -150,6 +164,7 @@ macro_rules! objects {
                 match self {
                     $(Object::$variant(o) => serde_json::to_value(o).expect("objects serialize to JSON"),)*
                     $(Object::$fvariant(o) => serde_json::to_value(o).expect("objects serialize to JSON"),)*
+                    Object::Passthrough(o) => o.to_json(),
                 }
             }
 
@@ -159,6 +174,7 @@ macro_rules! objects {
                 match self {
                     $(Object::$variant(_) => strict::<$ty>(value).map(Object::$variant),)*
                     $(Object::$fvariant(_) => strict::<$fty>(value).map(Object::$fvariant),)*
+                    Object::Passthrough(o) => Passthrough::from_value(o.index, &value).map(Object::Passthrough),
                 }
             }
         }
@@ -275,6 +291,10 @@ pub fn build(app: &App) -> Vec<Object> {
     }
     objects.extend(ingress::ingress(app).map(Object::Ingress));
     objects.extend(crd::application(app).map(Object::Application));
+    objects.extend(app.objects.iter().enumerate().filter_map(|(i, o)| {
+        // A valid app's objects read (the engine checked them); `None` is unreachable.
+        Passthrough::from_value(i, o).ok().map(Object::Passthrough)
+    }));
     objects
 }
 

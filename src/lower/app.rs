@@ -216,6 +216,41 @@ pub fn patches(cx: &mut Cx<'_>, patches: &[Sp<syntax::PatchSyntax>]) -> Vec<mode
     out
 }
 
+/// Lowers `[[objects]]` (passthrough objects) to JSON, recording where every key and value
+/// of each was written (`objects[0].metadata.name`), so the engine's findings about them point
+/// into the table. Their rules are the engine's.
+pub fn objects(cx: &mut Cx<'_>, objects: &[Sp<syntax::ObjectSyntax>]) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        let at = issue::index("objects", i);
+        cx.provenance.record(&at, o.span());
+        record_raw(cx, &at, &o.value.0);
+        out.push(o.value.0.to_json());
+    }
+    out
+}
+
+fn record_raw(cx: &mut Cx<'_>, at: &str, value: &syntax::RawValue) {
+    match value {
+        syntax::RawValue::Table(entries) => {
+            for (k, v) in entries {
+                let path = issue::key(at, &k.value);
+                cx.provenance.record(issue::map_key(&path), k.span());
+                cx.provenance.record(&path, v.span());
+                record_raw(cx, &path, &v.value);
+            }
+        }
+        syntax::RawValue::Array(items) => {
+            for (j, item) in items.iter().enumerate() {
+                let path = issue::index(at, j);
+                cx.provenance.record(&path, item.span());
+                record_raw(cx, &path, &item.value);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The platform's `[policy]` as it applies to the app named `app`: its exceptions only.
 pub fn policy(
     cx: &mut Cx<'_>,

@@ -157,6 +157,7 @@ pub fn lower(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Checked {
         .map(|e| app::external_secrets(&mut cx, e));
     let argocd = file.argocd.as_ref().map(|a| app::argocd(&mut cx, a));
     let patches = app::patches(&mut cx, file.patches.as_deref().unwrap_or_default());
+    let objects = app::objects(&mut cx, file.objects.as_deref().unwrap_or_default());
 
     let app = App {
         label_scheme,
@@ -189,6 +190,7 @@ pub fn lower(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Checked {
         external_secrets,
         argocd,
         patches,
+        objects,
         allow: allowed(&mut cx, file.allow.as_deref(), "allow"),
         policy: app::policy(&mut cx, spec.platform.as_ref(), &name.value),
         secrets: app::secrets(&mut cx, file, spec.platform.as_ref()),

@@ -20,6 +20,7 @@ use super::{
 /// Fills every default of `app` in place. Idempotent: values already set are kept, except
 /// derived names, which are always recomputed.
 pub fn normalize(app: &mut App) {
+    passthrough_namespaces(app);
     let app_name = app.name.clone();
     let app_scheme = app.label_scheme;
     app.argocd_tracking.get_or_insert_with(argocd_tracking);
@@ -560,5 +561,63 @@ pub fn container(x: &mut super::Container, component_image: &str) {
     }
     if x.wait_for.is_some() && x.resources == super::Resources::default() {
         x.resources = super::Resources::tiny();
+    }
+}
+
+/// The scope of `kind` of `api_version`: a built-in kind's (k8s-openapi's), or that of a
+/// CustomResourceDefinition among `objects` defining it; `None` for any other kind.
+pub fn passthrough_scope(
+    api_version: &str,
+    kind: &str,
+    objects: &[serde_json::Value],
+) -> Option<crate::values::Scope> {
+    use crate::values::{Scope, api_group, builtin_kind};
+    if let Some(b) = builtin_kind(api_version, kind) {
+        return Some(b.scope);
+    }
+    let group = api_group(api_version);
+    objects.iter().find_map(|o| {
+        let text = |p: &str| o.pointer(p).and_then(serde_json::Value::as_str);
+        (text("/kind") == Some(crate::values::CRD_KIND)
+            && text("/spec/group") == Some(group)
+            && text("/spec/names/kind") == Some(kind))
+        .then(|| match text("/spec/scope") {
+            Some("Cluster") => Scope::Cluster,
+            _ => Scope::Namespaced,
+        })
+    })
+}
+
+/// The namespace a passthrough object without `metadata.namespace` is given: the app's, when
+/// its kind is known to be namespaced ([`passthrough_scope`]), as `kubectl apply -n` or
+/// Kustomize's `namespace:` would; an object of an unknown kind keeps what is written.
+pub fn passthrough_namespace(
+    object: &serde_json::Value,
+    app_namespace: Option<&str>,
+    objects: &[serde_json::Value],
+) -> Option<String> {
+    let text = |p: &str| object.pointer(p).and_then(serde_json::Value::as_str);
+    let namespace = app_namespace?;
+    if text("/metadata/namespace").is_some() {
+        return None;
+    }
+    let scope = passthrough_scope(text("/apiVersion")?, text("/kind")?, objects)?;
+    (scope == crate::values::Scope::Namespaced).then(|| namespace.to_string())
+}
+
+fn passthrough_namespaces(app: &mut App) {
+    let given: Vec<Option<String>> = app
+        .objects
+        .iter()
+        .map(|o| passthrough_namespace(o, app.namespace.as_deref(), &app.objects))
+        .collect();
+    for (o, ns) in app.objects.iter_mut().zip(given) {
+        if let (Some(ns), Some(meta)) = (
+            ns,
+            o.get_mut("metadata")
+                .and_then(serde_json::Value::as_object_mut),
+        ) {
+            meta.insert("namespace".to_string(), serde_json::Value::String(ns));
+        }
     }
 }

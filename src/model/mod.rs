@@ -148,6 +148,10 @@ pub struct App {
     pub external_secrets: Option<ExternalSecrets>,
     pub argocd: Option<ArgoCd>,
     pub patches: Vec<Patch>,
+    /// Passthrough objects (`[[objects]]`): whole Kubernetes objects written as they are,
+    /// without k8gen's labels; a namespaced built-in kind without a namespace gets the app's
+    /// ([`defaults::passthrough_namespace`]). See [`App::object`].
+    pub objects: Vec<serde_json::Value>,
     /// Lint rules (`k8gen check`) not to apply anywhere in the app, by name or code; a name
     /// that is no rule is an error when rendering too.
     pub allow: Vec<String>,
@@ -645,6 +649,14 @@ impl App {
     /// Turns off lint rule `rule` (a name like `secrets-as-env`, or a code) for the whole app.
     pub fn allow(mut self, rule: impl Into<String>) -> Self {
         self.allow.push(rule.into());
+        self
+    }
+
+    /// Adds a passthrough object: a whole Kubernetes object (`apiVersion`, `kind`, `metadata`,
+    /// ...) written as it is, like a spec's `[[objects]]` entry. For kinds no key makes:
+    /// custom resources, CRDs, an operator's RBAC.
+    pub fn object(mut self, object: serde_json::Value) -> Self {
+        self.objects.push(object);
         self
     }
 

@@ -8,6 +8,7 @@ mod checksum;
 mod hashed;
 mod invariants;
 mod order;
+mod passthrough;
 mod patch;
 mod seal;
 
@@ -24,9 +25,12 @@ pub enum Failed {
     Patches(Vec<PatchError>),
     /// Encrypting Secrets failed ([`seal::seal`]).
     Seal(Vec<Issue>),
+    /// Passthrough objects duplicating objects k8gen builds ([`passthrough::duplicates`]).
+    Duplicates(Vec<Issue>),
 }
 
-/// Runs every pass on the objects of (normalised) `app`: its patches (then the invariants
+/// Runs every pass on the objects of (normalised) `app`: the check that no passthrough
+/// object duplicates one k8gen builds; its patches (then the invariants
 /// they could break); with a `crypto`, the encryption of Secrets for a tree (so names and
 /// checksums are of ciphertext, never of a plaintext the output does not hold);
 /// content-hashed config names (`config_rollout = "hashed-names"`, over the patched data);
@@ -38,6 +42,10 @@ pub fn run(
     app: &App,
     crypto: Option<&mut dyn Crypto>,
 ) -> Result<(), Failed> {
+    let duplicates = passthrough::duplicates(objects);
+    if !duplicates.is_empty() {
+        return Err(Failed::Duplicates(duplicates));
+    }
     patches_keeping_invariants(objects, &app.patches).map_err(Failed::Patches)?;
     let hashed_names = app.config_rollout == Some(ConfigRollout::HashedNames);
     if let Some(crypto) = crypto {

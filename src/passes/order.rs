@@ -7,14 +7,14 @@ use crate::kube::Object;
 
 pub fn sort(objects: &mut [Object]) {
     objects.sort_by(|a, b| {
-        let key = |o: &Object| {
+        fn key(o: &Object) -> (usize, &str, Option<String>, String) {
             (
                 o.rank(),
                 o.kind(),
                 o.metadata().namespace.clone(),
                 o.name().to_string(),
             )
-        };
+        }
         key(a).cmp(&key(b))
     });
 }

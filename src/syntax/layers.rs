@@ -45,6 +45,7 @@ pub(super) fn identity_keys(list: &str) -> Option<&'static [&'static str]> {
         "init" | "sidecars" => Some(&["name"]),
         "routes" => Some(&["host", "path"]),
         "patches" => Some(&["target"]),
+        "objects" => Some(&["kind", "metadata.name"]),
         _ => None,
     }
 }
@@ -56,12 +57,26 @@ pub(super) fn identity_keys(list: &str) -> Option<&'static [&'static str]> {
 fn identity(item: &DeValue<'_>, keys: &[&str]) -> Option<String> {
     let table = item.as_table()?;
     let mut id = String::new();
-    for k in keys {
-        let value = table.get(*k).and_then(|v| v.get_ref().as_str());
+    for (i, k) in keys.iter().enumerate() {
+        // A dotted key is a path into the item (`metadata.name` of an object).
+        let mut parts = k.split('.');
+        let first = table.get(parts.next().unwrap_or_default());
+        let value = parts
+            .try_fold(first, |v, part| {
+                Some(v.and_then(|v| v.get_ref().as_table()?.get(part)))
+            })
+            .flatten()
+            .and_then(|v| v.get_ref().as_str());
         match (*k, value) {
             ("path", None) => id.push_str(crate::values::DEFAULT_ROUTE_PATH),
             ("path", Some(p)) => id.push_str(p),
-            (_, v) => id.push_str(v.unwrap_or("")),
+            // `Kind/name` for objects, as patches' targets are written.
+            (_, v) => {
+                if i > 0 {
+                    id.push('/');
+                }
+                id.push_str(v.unwrap_or(""))
+            }
         }
     }
     Some(id)

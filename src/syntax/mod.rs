@@ -7,11 +7,13 @@
 
 mod layers;
 mod parse;
+mod raw;
 mod schema;
 mod types;
 
 pub use layers::{Layers, declared_environments, platform_file, platform_gitops};
 pub use parse::{Spec, override_line, parse_files};
+pub use raw::{ObjectSyntax, RawValue};
 pub use schema::{SchemaFile, json_schema, json_schema_of};
 pub use types::*;
 

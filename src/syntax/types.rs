@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::Sp;
+use super::{ObjectSyntax, Sp};
 use crate::values::{
     AccessMode, AntiAffinity, ConcurrencyPolicy, PodManagement, RestartPolicy, Spread, WorkloadKind,
 };
@@ -376,6 +376,13 @@ macro_rules! with_app_fields {
                 /// Changes to generated objects for fields the spec does not model.
                 #[schemars(example = serde_json::json!([{"target": "Deployment/shop-api", "merge": {"spec": {"template": {"spec": {"dnsPolicy": "ClusterFirstWithHostNet"}}}}}]))]
                 pub patches: Option<Vec<Sp<PatchSyntax>>>,
+                /// Kubernetes objects k8gen writes as they are (passthrough): `[[objects]]` with
+                /// `apiVersion`, `kind`, `metadata` and the rest, for kinds no key makes (custom
+                /// resources, CRDs, RBAC of operators...). No labels are added; a namespaced
+                /// built-in kind without `metadata.namespace` gets the app's namespace. Overlays
+                /// merge them by `kind` + `metadata.name`.
+                #[schemars(example = serde_json::json!([{"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": {"name": "shop-api"}, "spec": {"selector": {"matchLabels": {"app": "api"}}, "endpoints": [{"port": "http"}]}}]))]
+                pub objects: Option<Vec<Sp<ObjectSyntax>>>,
             }
         }
     };

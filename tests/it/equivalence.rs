@@ -130,6 +130,52 @@ struct GenApp {
     sealed_scope: Option<k8gen::model::SealedScope>,
     /// `extra_labels`.
     extra_labels: Option<bool>,
+    /// Passthrough objects (`[[objects]]` / `App::object`), good and bad ones.
+    objects: Vec<serde_json::Value>,
+}
+
+/// Passthrough objects: mostly valid (namespaced built-in, custom resource, cluster-scoped
+/// RBAC, a CRD and a resource of it), now and then invalid (no apiVersion, a bad kind, no
+/// name, a namespace on a cluster-scoped kind, k8gen's label, the app's own Service).
+fn passthrough(g: &mut Gen, app: &str) -> serde_json::Value {
+    use serde_json::json;
+    let good = [
+        json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "extra"}, "spec": {"podSelector": {}, "policyTypes": ["Ingress"]}}),
+        json!({"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": {"name": app, "labels": {"release": "prom"}}, "spec": {"endpoints": [{"port": "metrics"}]}}),
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "shop:view"}, "rules": []}),
+        json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "widgets.acme.io"}, "spec": {"group": "acme.io", "scope": "Namespaced", "names": {"kind": "Widget", "plural": "widgets"}}}),
+        json!({"apiVersion": "acme.io/v1", "kind": "Widget", "metadata": {"name": "w1"}, "spec": {"size": 2, "ratio": 0.5, "on": true}}),
+    ];
+    let bad = [
+        json!({"kind": "NetworkPolicy", "metadata": {"name": "x"}}),
+        json!({"apiVersion": "v1", "kind": "config map", "metadata": {"name": "x"}}),
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"labels": {"a": "b"}}}),
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "r", "namespace": "shop"}}),
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "y", "labels": {"k8gen.io/track": "blue"}}}),
+        json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": app}}),
+        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "stringData": {"k": "v"}}),
+    ];
+    mostly(g, &good, &bad).clone()
+}
+
+/// A JSON value as an inline TOML value.
+fn toml_inline(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => toml_str(s),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(toml_inline).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Object(m) => format!(
+            "{{ {} }}",
+            m.iter()
+                .map(|(k, v)| format!("{} = {}", toml_str(k), toml_inline(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => other.to_string(),
+    }
 }
 
 const KEYS: &[&str] = &["api", "web", "db", "worker"];
@@ -418,7 +464,15 @@ fn app(seed: u64) -> GenApp {
         .then(|| *g.pick(k8gen::model::SealedScope::ALL))
         .filter(|_| sealed_certificate.is_some());
     let extra_labels = g.chance(15).then(|| *g.pick(&[false, true]));
+    let objects = if g.chance(20) {
+        (0..1 + g.below(3))
+            .map(|_| passthrough(&mut g, &name))
+            .collect()
+    } else {
+        Vec::new()
+    };
     GenApp {
+        objects,
         name,
         namespace,
         main,
@@ -740,6 +794,12 @@ fn to_toml(a: &GenApp) -> String {
         }
         component_toml(c, &mut out);
     }
+    for o in &a.objects {
+        writeln!(out, "[[objects]]").unwrap();
+        for (k, v) in o.as_object().unwrap() {
+            writeln!(out, "{} = {}", toml_str(k), toml_inline(v)).unwrap();
+        }
+    }
     out
 }
 
@@ -766,6 +826,9 @@ fn to_app(a: &GenApp) -> App {
     }
     if let Some(scope) = a.sealed_scope {
         app = app.sealed_scope(scope);
+    }
+    for o in &a.objects {
+        app = app.object(o.clone());
     }
     if let Some(on) = a.extra_labels {
         app = app.extra_labels(on);

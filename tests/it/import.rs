@@ -97,7 +97,7 @@ fn round_trip_with(what: &str, sources: &[Source], options: &import::Options) ->
             .iter()
             .map(|r| match r.outcome {
                 Outcome::Imported { patched, .. } => patched,
-                Outcome::Skipped(_) => 0,
+                Outcome::Kept | Outcome::Skipped(_) => 0,
             })
             .sum::<usize>()
     );
@@ -464,16 +464,26 @@ fn the_law_sees_a_changed_value_a_missing_field_and_a_missing_object() {
 
 #[test]
 fn helm_template_of_the_peers_chart_round_trips() {
-    let helm = [peers().join("bin/helm"), "helm".into()]
-        .into_iter()
-        .find(|h| {
-            std::process::Command::new(h)
-                .arg("version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        });
+    // K8GEN_HELM (CI exports it beside K8GEN_KUBECTL), else the peers' install, else PATH.
+    let candidates: Vec<std::path::PathBuf> = match std::env::var_os("K8GEN_HELM") {
+        Some(h) => vec![h.into()],
+        None => vec![peers().join("bin/helm"), "helm".into()],
+    };
+    let helm = candidates.into_iter().find(|h| {
+        std::process::Command::new(h)
+            .arg("version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
     let Some(helm) = helm else {
-        eprintln!("skipped: helm is not installed (run ../shared/peers/install-helm-kubectl.sh)");
+        assert!(
+            std::env::var_os("K8GEN_REQUIRE_HELM").is_none(),
+            "K8GEN_REQUIRE_HELM is set and helm does not run (K8GEN_HELM={:?})",
+            std::env::var_os("K8GEN_HELM")
+        );
+        eprintln!(
+            "skipped: helm is not installed (set K8GEN_HELM or run ../shared/peers/install-helm-kubectl.sh)"
+        );
         return;
     };
     for (chart, extra) in [
@@ -931,6 +941,249 @@ fn yaml_blocks(text: &str) -> Vec<String> {
     docs
 }
 
+/// The complete objects (apiVersion, kind, metadata.name) of a seed's YAML blocks, grouped as
+/// apps: a second object of one kind and name (a later version in the prose) starts another
+/// app. Each object as `(Kind/name, document)`; and the number of incomplete fragments.
+fn seed_groups(text: &str) -> (Vec<Vec<(String, String)>>, usize) {
+    let mut groups: Vec<Vec<(String, String)>> = Vec::new();
+    let mut incomplete = 0;
+    for doc in yaml_blocks(text) {
+        let Ok(v) = serde_saphyr::from_str::<Value>(&doc) else {
+            incomplete += usize::from(!doc.trim().is_empty());
+            continue;
+        };
+        let id = match (
+            v.get("apiVersion").and_then(Value::as_str),
+            v.get("kind").and_then(Value::as_str),
+            v.pointer("/metadata/name").and_then(Value::as_str),
+        ) {
+            (Some(_), Some(kind), Some(name)) => format!("{kind}/{name}"),
+            _ => {
+                incomplete += usize::from(!v.is_null());
+                continue;
+            }
+        };
+        match groups.iter_mut().find(|g| !g.iter().any(|(i, _)| *i == id)) {
+            Some(g) => g.push((id, doc)),
+            None => groups.push(vec![(id, doc)]),
+        }
+    }
+    (groups, incomplete)
+}
+
+/// The seed files (`../shared/seeds/*.txt`), sorted; empty when the folder is missing.
+fn seed_files() -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(root().join("../shared/seeds")) else {
+        return Vec::new();
+    };
+    let mut files: Vec<_> = entries
+        .map(|e| e.unwrap().path())
+        .filter(|f| f.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn keep_unknown_keeps_every_skipped_object_of_the_seeds_as_passthrough_and_round_trips() {
+    let files = seed_files();
+    if files.is_empty() {
+        eprintln!("skipped: no ../shared/seeds");
+        return;
+    }
+    let mut kept_kinds = std::collections::BTreeSet::new();
+    let mut kept_total = 0;
+    for file in &files {
+        let stem = file.file_stem().unwrap().to_str().unwrap();
+        let (groups, _) = seed_groups(&std::fs::read_to_string(file).unwrap());
+        for (n, group) in groups.iter().enumerate() {
+            let what = format!("seed-{} app {} --keep-unknown", &stem[..3], n + 1);
+            let text = group
+                .iter()
+                .map(|(_, d)| d.as_str())
+                .collect::<Vec<_>>()
+                .join("\n---\n");
+            let sources = [Source {
+                name: what.clone(),
+                text,
+            }];
+            let options = import::Options {
+                fallback: format!("seed-{}", &stem[..3]),
+                keep_unknown: true,
+                ..Default::default()
+            };
+            let imported = round_trip_with(&what, &sources, &options);
+            for r in &imported.report {
+                match &r.outcome {
+                    Outcome::Kept => {
+                        kept_total += 1;
+                        kept_kinds.insert(r.object.split('/').next().unwrap().to_string());
+                        assert!(
+                            r.to_string()
+                                .contains(&format!("kept {} as passthrough", r.object)),
+                            "{r}"
+                        );
+                    }
+                    // Only what cannot be written as it is stays out: a Secret's values.
+                    Outcome::Skipped(why) => assert!(
+                        why.contains("Secret holding values") || why.contains("a later document"),
+                        "{what}: {r}"
+                    ),
+                    Outcome::Imported { .. } => {}
+                }
+            }
+            // Each kept object is in the spec once, and its render is the input's object.
+            let entries = imported.spec.matches("\n[[objects]]\n").count();
+            let kept = imported
+                .report
+                .iter()
+                .filter(|r| r.outcome == Outcome::Kept)
+                .count();
+            assert_eq!(entries, kept, "{what}\n{}", imported.spec);
+        }
+    }
+    eprintln!("--keep-unknown over the seeds: {kept_total} objects kept, kinds {kept_kinds:?}");
+    for kind in [
+        "Application",
+        "ClusterPolicy",
+        "ExternalSecret",
+        "NetworkPolicy",
+    ] {
+        assert!(kept_kinds.contains(kind), "{kind} not kept: {kept_kinds:?}");
+    }
+}
+
+#[test]
+fn a_crd_its_resources_and_other_kinds_are_kept_only_with_keep_unknown() {
+    let text = r#"
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: backups.acme.io
+  creationTimestamp: null
+spec:
+  group: acme.io
+  scope: Namespaced
+  names: { kind: Backup, plural: backups }
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        description: "A backup.\nTwo lines: with \"quotes\"."
+        x-kubernetes-preserve-unknown-fields: true
+---
+apiVersion: acme.io/v1
+kind: Backup
+metadata: { name: nightly, namespace: shop }
+spec: { schedule: "0 3 * * *", keep: 14, ratio: 0.5, paused: false, targets: [db, files] }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: api, namespace: shop }
+spec:
+  selector: { matchLabels: { app: api } }
+  template:
+    metadata: { labels: { app: api } }
+    spec:
+      containers:
+      - { name: api, image: "acme/api:1.0" }
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: { name: agent, namespace: shop }
+spec:
+  selector: { matchLabels: { app: agent } }
+  template:
+    metadata: { labels: { app: agent } }
+    spec:
+      containers:
+      - { name: agent, image: "acme/agent:1.0" }
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: { name: "acme:backups-view" }
+rules:
+- { apiGroups: [acme.io], resources: [backups], verbs: [get, list] }
+---
+apiVersion: v1
+kind: Secret
+metadata: { name: leftover, namespace: shop }
+stringData: { token: hunter2 }
+"#;
+    let sources = inline("mixed.yaml", text);
+    // Without the flag: only the Deployment, the rest skipped as before.
+    let plain = round_trip("mixed", &sources, None);
+    assert!(!plain.spec.contains("[[objects]]"), "{}", plain.spec);
+    let skipped = |i: &Imported| {
+        i.report
+            .iter()
+            .filter(|r| matches!(r.outcome, Outcome::Skipped(_)))
+            .count()
+    };
+    assert_eq!(skipped(&plain), 5, "{:#?}", plain.report);
+    // With it: everything but the Secret holding a value is kept and renders back.
+    let kept = round_trip_with(
+        "mixed --keep-unknown",
+        &sources,
+        &import::Options {
+            keep_unknown: true,
+            ..Default::default()
+        },
+    );
+    assert_eq!(skipped(&kept), 1, "{:#?}", kept.report);
+    assert!(!kept.spec.contains("hunter2"), "{}", kept.spec);
+    assert_eq!(kept.original.len(), 5);
+    has(
+        &kept.spec,
+        &[
+            "[[objects]]\napiVersion = \"apiextensions.k8s.io/v1\"",
+            "kind = \"Backup\"",
+            "[[objects.spec.versions]]",
+            "kind = \"DaemonSet\"",
+            "name = \"acme:backups-view\"",
+        ],
+    );
+    let report: Vec<String> = kept.report.iter().map(ToString::to_string).collect();
+    assert!(
+        report
+            .iter()
+            .any(|r| r.contains("kept CustomResourceDefinition/backups.acme.io as passthrough")),
+        "{report:#?}"
+    );
+    // The spec renders the CRD first and the custom resource after the built-in kinds.
+    let rendered = import::render(&kept.spec, &kept.secrets).unwrap();
+    let kinds: Vec<&str> = rendered
+        .iter()
+        .map(|o| o["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds.first(),
+        Some(&"CustomResourceDefinition"),
+        "{kinds:?}"
+    );
+    assert_eq!(kinds.last(), Some(&"Backup"), "{kinds:?}");
+    // The CLI says the same, and --verify finds no difference.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("mixed.yaml");
+    std::fs::write(&input, text).unwrap();
+    let out = k8gen(&[
+        "import",
+        input.to_str().unwrap(),
+        "--keep-unknown",
+        "--verify",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("kept Backup/nightly as passthrough"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("skipped Secret/leftover"), "{stderr}");
+}
+
 #[test]
 fn every_complete_object_in_the_seeds_round_trips() {
     let dir = root().join("../shared/seeds");
@@ -949,31 +1202,7 @@ fn every_complete_object_in_the_seeds_round_trips() {
         let stem = file.file_stem().unwrap().to_str().unwrap();
         let seed = format!("seed-{}", &stem[..3]);
         let text = std::fs::read_to_string(file).unwrap();
-        // Complete objects (apiVersion, kind, metadata.name), grouped as one app; a second
-        // object of one kind and name (a later version in the prose) starts another app.
-        let mut groups: Vec<Vec<(String, String)>> = Vec::new();
-        let mut incomplete = 0;
-        for doc in yaml_blocks(&text) {
-            let Ok(v) = serde_saphyr::from_str::<Value>(&doc) else {
-                incomplete += usize::from(!doc.trim().is_empty());
-                continue;
-            };
-            let id = match (
-                v.get("apiVersion").and_then(Value::as_str),
-                v.get("kind").and_then(Value::as_str),
-                v.pointer("/metadata/name").and_then(Value::as_str),
-            ) {
-                (Some(_), Some(kind), Some(name)) => format!("{kind}/{name}"),
-                _ => {
-                    incomplete += usize::from(!v.is_null());
-                    continue;
-                }
-            };
-            match groups.iter_mut().find(|g| !g.iter().any(|(i, _)| *i == id)) {
-                Some(g) => g.push((id, doc)),
-                None => groups.push(vec![(id, doc)]),
-            }
-        }
+        let (groups, incomplete) = seed_groups(&text);
         let complete: usize = groups.iter().map(Vec::len).sum();
         complete_total += complete;
         eprintln!(

@@ -148,6 +148,10 @@ fn selectors_do_not_change_with_image_or_version() {
 fn every_object_has_the_recommended_labels_and_documents_start_with_api_version() {
     for spec in specs() {
         for o in render(&spec) {
+            // Passthrough objects are written as they are (tests/it/passthrough.rs).
+            if matches!(o, Object::Passthrough(_)) {
+                continue;
+            }
             let labels = o.metadata().labels.clone().unwrap_or_default();
             for key in [
                 "app.kubernetes.io/name",
@@ -219,18 +223,36 @@ fn secrets_are_base64_data_never_string_data() {
 fn objects_come_in_apply_order() {
     for spec in specs() {
         let objects = render(&spec);
-        let ranks: Vec<usize> = objects
-            .iter()
-            .map(|o| k8gen::KINDS.iter().position(|k| *k == o.kind()).unwrap())
-            .collect();
+        // A passthrough object ranks by its own rule (CRDs first, custom resources last).
+        let ranks: Vec<usize> = objects.iter().map(Object::rank).collect();
         assert!(
             ranks.windows(2).all(|w| w[0] <= w[1]),
             "{spec:?}: {ranks:?}"
         );
-        if let Some(first) = objects.first()
+        for o in &objects {
+            if !matches!(o, Object::Passthrough(_)) {
+                assert_eq!(
+                    k8gen::KINDS.iter().position(|k| *k == o.kind()),
+                    Some(o.rank())
+                );
+            }
+        }
+        if let Some(first) = objects
+            .iter()
+            .find(|o| o.kind() != "CustomResourceDefinition")
             && objects.iter().any(|o| o.kind() == "Namespace")
         {
             assert_eq!(first.kind(), "Namespace");
+        }
+        if let Some(i) = objects
+            .iter()
+            .position(|o| o.kind() == "CustomResourceDefinition")
+        {
+            assert!(
+                objects[..i]
+                    .iter()
+                    .all(|o| o.kind() == "CustomResourceDefinition")
+            );
         }
     }
 }
@@ -530,6 +552,10 @@ fn every_workload_kind_exposes_its_pods_and_kinds_rank_in_apply_order() {
     ];
     for spec in specs() {
         for o in render(&spec) {
+            if matches!(o, Object::Passthrough(_)) {
+                assert!(o.pod().is_none() && o.pod_selector().is_none());
+                continue;
+            }
             assert_eq!(
                 Some(o.rank()),
                 k8gen::KINDS.iter().position(|k| *k == o.kind())

@@ -26,6 +26,7 @@ mod import;
 mod init;
 mod invariants;
 mod lints;
+mod passthrough;
 mod python;
 mod release;
 mod rollout;

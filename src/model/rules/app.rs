@@ -95,22 +95,63 @@ pub(super) fn annotations(cx: &mut Cx<'_>, base: &str, annotations: &BTreeMap<St
     }
 }
 
+/// Labels of a passthrough object at `base`: [`labels`]' rules, except that k8gen adds none
+/// to such an object, so only its own `k8gen.io/` keys are refused (an object as written may
+/// carry `app.kubernetes.io/*`).
+pub(super) fn passthrough_labels(cx: &mut Cx<'_>, base: &str, labels: &BTreeMap<String, String>) {
+    for (k, v) in labels {
+        let entry = issue::key(base, k);
+        meta_key_of(cx, &entry, k, "label", true);
+        cx.value(
+            &entry,
+            v,
+            rules::label_value,
+            codes::INVALID_LABEL,
+            "label value",
+        );
+    }
+}
+
+/// Annotations of a passthrough object: as [`passthrough_labels`] for their keys.
+pub(super) fn passthrough_annotations(
+    cx: &mut Cx<'_>,
+    base: &str,
+    annotations: &BTreeMap<String, String>,
+) {
+    for k in annotations.keys() {
+        meta_key_of(cx, &issue::key(base, k), k, "annotation", true);
+    }
+}
+
 fn meta_key(cx: &mut Cx<'_>, entry: &str, key: &str, what: &str) {
+    meta_key_of(cx, entry, key, what, false)
+}
+
+fn meta_key_of(cx: &mut Cx<'_>, entry: &str, key: &str, what: &str, passthrough: bool) {
     let path = issue::map_key(entry);
-    // Without k8gen's own labels (`extra_labels = false`) the spec may set them itself.
-    if crate::values::is_reserved_label(key)
-        && cx
-            .app
-            .extra_labels
-            .unwrap_or_else(crate::model::defaults::extra_labels)
-    {
+    // Without k8gen's own labels (`extra_labels = false`) the spec may set them itself; a
+    // passthrough object gets none of them, only k8gen's own `k8gen.io/` keys are refused.
+    let reserved = if passthrough {
+        key.starts_with(crate::values::K8GEN_LABEL_PREFIX)
+    } else {
+        crate::values::is_reserved_label(key)
+            && cx
+                .app
+                .extra_labels
+                .unwrap_or_else(crate::model::defaults::extra_labels)
+    };
+    if reserved {
         cx.push(
             issue::Issue::new(
                 codes::INVALID_LABEL,
                 path,
                 format!("{what} key `{key}` is set by k8gen"),
             )
-            .with_help("use `version` or `role` to change those labels, or pick a key of your own"),
+            .with_help(if passthrough {
+                "`k8gen.io/` keys are k8gen's own; pick a key of your own"
+            } else {
+                "use `version` or `role` to change those labels, or pick a key of your own"
+            }),
         );
     } else if let Some(engine) = crate::values::engine_owned(key, what == "annotation") {
         cx.push(
@@ -132,11 +173,12 @@ fn meta_key(cx: &mut Cx<'_>, entry: &str, key: &str, what: &str) {
     }
 }
 
-/// The set of components: at least one, keys unique and DNS-1035 labels, object names short
+/// The set of components: at least one (unless the app has passthrough objects), keys unique and DNS-1035 labels, object names short
 /// enough; and each one's labels and annotations.
 fn components(cx: &mut Cx<'_>) {
     let app = cx.app;
-    if app.components.is_empty() {
+    // An app of passthrough objects only (a folder of CRDs, an operator's RBAC) is an app.
+    if app.components.is_empty() && app.objects.is_empty() {
         cx.push(
             issue::Issue::new(codes::MISSING_VALUE, "name", "the spec has no component").with_help(
                 "add `image = \"...\"` for a single-component app, or `[components.NAME]` tables",

@@ -10,6 +10,7 @@
 mod app;
 mod component;
 mod gitops;
+mod objects;
 mod release;
 mod secrets;
 mod takeover;
@@ -38,6 +39,7 @@ pub fn validate(app: &App) -> Vec<Issue> {
     app::allow_lists(&mut cx);
     takeover::takeover(&mut cx);
     secrets::secrets(&mut cx);
+    objects::objects(&mut cx);
     for c in &app.components {
         component::component(&mut cx, c);
         workload::workload(&mut cx, c);
