@@ -400,17 +400,29 @@ pub fn all_jobs(
         .iter()
         .map(|f| f.parent().unwrap_or(Path::new("")))
         .collect();
-    let folders: BTreeMap<&Path, Folder> = dirs
-        .into_par_iter()
-        .map(|d| Folder::read(d).map(|f| (d, f)))
-        .collect::<Result<_, String>>()?;
-    let jobs: Result<Vec<Vec<Job>>, String> = files
-        .par_iter()
-        .map(|f| {
-            let folder = &folders[f.parent().unwrap_or(Path::new(""))];
-            jobs(f, folder, envs, sets, reading)
-        })
-        .collect();
+    // One spec is read on this thread: no thread pool to start for it.
+    let one = files.len() == 1;
+    fn read_folder(d: &Path) -> Result<(&Path, Folder), String> {
+        Folder::read(d).map(|f| (d, f))
+    }
+    let folders: BTreeMap<&Path, Folder> = if one {
+        dirs.into_iter()
+            .map(read_folder)
+            .collect::<Result<_, String>>()?
+    } else {
+        dirs.into_par_iter()
+            .map(read_folder)
+            .collect::<Result<_, String>>()?
+    };
+    let spec_jobs = |f: &PathBuf| {
+        let folder = &folders[f.parent().unwrap_or(Path::new(""))];
+        jobs(f, folder, envs, sets, reading)
+    };
+    let jobs: Result<Vec<Vec<Job>>, String> = if one {
+        files.iter().map(spec_jobs).collect()
+    } else {
+        files.par_iter().map(spec_jobs).collect()
+    };
     Ok(jobs?.into_iter().flatten().collect())
 }
 

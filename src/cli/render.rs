@@ -275,96 +275,99 @@ pub fn render_all(
     let current = std::sync::Arc::new(current);
     let lastmodified = sealing::lastmodified();
     let unreadable = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let results: Vec<_> = jobs
-        .par_iter()
-        .map(|job| {
-            let source = &job.source;
-            let path = &source.path;
-            match &source.not_utf8 {
-                Some(d) => Err(vec![d.clone()]),
-                None => {
-                    let stem = path
-                        .file_stem()
+    let render_job = |job: &Job| {
+        let source = &job.source;
+        let path = &source.path;
+        match &source.not_utf8 {
+            Some(d) => Err(vec![d.clone()]),
+            None => {
+                let stem = path
+                    .file_stem()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let (kustomization, pattern) = settings(job);
+                let mut folder = PathBuf::new();
+                match (&job.layers.env, pattern.clone()) {
+                    (Some(env), Some(pattern)) if by_env => {
+                        let path = pattern.replace("{env}", env).replace("{app}", &stem);
+                        folder.extend(path.split('/'));
+                    }
+                    _ => {
+                        if by_env && let Some(env) = &job.layers.env {
+                            folder.push(env);
+                        }
+                        if nested || by_env {
+                            folder.push(stem);
+                        }
+                    }
+                }
+                let mut layers = job.layers.clone();
+                if let (Some(tree), Some(ids)) = (&how.tree, &identities) {
+                    layers.tree = Some(k8gen::Sealer::new(sealing::AgeCrypto {
+                        dir: tree.dir.join(&folder),
+                        identities: ids.clone(),
+                        unreadable: unreadable.clone(),
+                        lastmodified: lastmodified.clone(),
+                        sealed_keys: sealed_keys.clone(),
+                        current: current.clone(),
+                        sealed_unreadable: sealed_unreadable.clone(),
+                    }));
+                    layers.allow_plain_secrets = tree.allow_plain_secrets;
+                }
+                k8gen::render_layers_app(
+                    &source.shown,
+                    &source.text,
+                    &layers,
+                    source.base_dir(),
+                    &job.host,
+                )
+                .map(|app| {
+                    let objects = app.objects;
+                    let mut name = path
+                        .file_name()
                         .map(|n| n.to_string_lossy().into_owned())
                         .unwrap_or_default();
-                    let (kustomization, pattern) = settings(job);
-                    let mut folder = PathBuf::new();
-                    match (&job.layers.env, pattern.clone()) {
-                        (Some(env), Some(pattern)) if by_env => {
-                            let path = pattern.replace("{env}", env).replace("{app}", &stem);
-                            folder.extend(path.split('/'));
-                        }
-                        _ => {
-                            if by_env && let Some(env) = &job.layers.env {
-                                folder.push(env);
-                            }
-                            if nested || by_env {
-                                folder.push(stem);
-                            }
-                        }
+                    if let Some(env) = &job.layers.env {
+                        name.push_str(&format!(" --env {env}"));
                     }
-                    let mut layers = job.layers.clone();
-                    if let (Some(tree), Some(ids)) = (&how.tree, &identities) {
-                        layers.tree = Some(k8gen::Sealer::new(sealing::AgeCrypto {
-                            dir: tree.dir.join(&folder),
-                            identities: ids.clone(),
-                            unreadable: unreadable.clone(),
-                            lastmodified: lastmodified.clone(),
-                            sealed_keys: sealed_keys.clone(),
-                            current: current.clone(),
-                            sealed_unreadable: sealed_unreadable.clone(),
-                        }));
-                        layers.allow_plain_secrets = tree.allow_plain_secrets;
+                    Rendered {
+                        path: path.clone(),
+                        folder,
+                        stream: if to_folder {
+                            String::new()
+                        } else {
+                            k8gen::emit::stream(&objects)
+                        },
+                        files: if to_folder {
+                            k8gen::emit::files(&objects, &name)
+                        } else {
+                            BTreeMap::new()
+                        },
+                        order: k8gen::emit::file_names(&objects),
+                        namespaces: objects
+                            .iter()
+                            .filter(|o| o.kind() == "Namespace")
+                            .map(|o| o.name().to_string())
+                            .collect(),
+                        owner: name,
+                        kustomization,
+                        env: job.layers.env.clone(),
+                        by_env,
+                        namespace: app.namespace,
+                        namespace_owned_by_environment: app.namespace_owned_by_environment,
+                        platform: job.layers.platform.clone(),
+                        pattern,
                     }
-                    k8gen::render_layers_app(
-                        &source.shown,
-                        &source.text,
-                        &layers,
-                        source.base_dir(),
-                        &job.host,
-                    )
-                    .map(|app| {
-                        let objects = app.objects;
-                        let mut name = path
-                            .file_name()
-                            .map(|n| n.to_string_lossy().into_owned())
-                            .unwrap_or_default();
-                        if let Some(env) = &job.layers.env {
-                            name.push_str(&format!(" --env {env}"));
-                        }
-                        Rendered {
-                            path: path.clone(),
-                            folder,
-                            stream: if to_folder {
-                                String::new()
-                            } else {
-                                k8gen::emit::stream(&objects)
-                            },
-                            files: if to_folder {
-                                k8gen::emit::files(&objects, &name)
-                            } else {
-                                BTreeMap::new()
-                            },
-                            order: k8gen::emit::file_names(&objects),
-                            namespaces: objects
-                                .iter()
-                                .filter(|o| o.kind() == "Namespace")
-                                .map(|o| o.name().to_string())
-                                .collect(),
-                            owner: name,
-                            kustomization,
-                            env: job.layers.env.clone(),
-                            by_env,
-                            namespace: app.namespace,
-                            namespace_owned_by_environment: app.namespace_owned_by_environment,
-                            platform: job.layers.platform.clone(),
-                            pattern,
-                        }
-                    })
-                }
+                })
             }
-        })
-        .collect();
+        }
+    };
+    // One spec renders on this thread: no thread pool to start (a one-app render is ~2 ms).
+    let results: Vec<_> = if jobs.len() == 1 {
+        jobs.iter().map(render_job).collect()
+    } else {
+        jobs.par_iter().map(render_job).collect()
+    };
 
     let mut rendered = Vec::new();
     let mut errors = 0;

@@ -701,10 +701,11 @@ pub fn apply(dir: &Path, plan: &Plan, staging: &Path) -> Result<(), String> {
         mirror(dir, staging, "", &skip)?;
     }
     // Folders first (one after the other), then the files in parallel.
+    let mut made: BTreeMap<PathBuf, bool> = BTreeMap::new();
     let targets = plan
         .write
         .iter()
-        .map(|(rel, content)| Ok((make_parents(staging, rel)?, rel, content)))
+        .map(|(rel, content)| Ok((make_parents(staging, rel, &mut made)?, rel, content)))
         .collect::<Result<Vec<_>, String>>()?;
     targets.par_iter().try_for_each(|(target, rel, content)| {
         let old = join(dir, rel);
@@ -776,24 +777,40 @@ pub fn old_temporary(name: &str) -> bool {
 
 /// Makes the folders of `rel` under `root`, refusing to go through anything that is not a
 /// folder (a symlink k8gen would write through, a file in the way); returns the file's path.
-fn make_parents(root: &Path, rel: &str) -> Result<PathBuf, String> {
+/// `made` holds the folders already checked (`false`) or made (`true`) in this run: each is
+/// looked at once (a tree of 21000 files in 3000 folders: 3000 checks instead of 63000), and
+/// a file in a folder made now cannot be in the way.
+fn make_parents(
+    root: &Path,
+    rel: &str,
+    made: &mut BTreeMap<PathBuf, bool>,
+) -> Result<PathBuf, String> {
     let mut p = root.to_path_buf();
     let parts: Vec<&str> = rel.split('/').collect();
+    let mut fresh = false;
     for part in &parts[..parts.len() - 1] {
         p.push(part);
-        match fs::symlink_metadata(&p) {
-            Ok(m) if m.is_dir() => {}
+        if let Some(&new) = made.get(&p) {
+            fresh = new;
+            continue;
+        }
+        fresh = match fs::symlink_metadata(&p) {
+            Ok(m) if m.is_dir() => false,
             Ok(_) => {
                 return Err(format!(
                     "`{part}` in the output folder is in the way of `{rel}` (a symlink or a \
                      file; k8gen will not write through it); remove it"
                 ));
             }
-            Err(_) => fs::create_dir(&p).map_err(|e| io("create", &p, e))?,
-        }
+            Err(_) => {
+                fs::create_dir(&p).map_err(|e| io("create", &p, e))?;
+                true
+            }
+        };
+        made.insert(p.clone(), fresh);
     }
     let file = root.join(rel);
-    if fs::symlink_metadata(&file).is_ok_and(|m| m.is_dir()) {
+    if !fresh && fs::symlink_metadata(&file).is_ok_and(|m| m.is_dir()) {
         return Err(format!(
             "`{rel}` in the output folder is a folder; remove it"
         ));
