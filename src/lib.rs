@@ -91,8 +91,9 @@ pub fn render_source(
 
 /// What one render reads besides the spec: the environment, its overlay file `STEM.ENV.toml`,
 /// the platform file `k8gen.toml`, and `--set` overrides. Files are `(name, text)`: the name is
-/// how diagnostics show them. Relative `{ file = ... }` paths in every layer start at the
-/// spec's folder.
+/// how diagnostics show them. A relative path (`{ file = ... }`, `sealed.certificate`) starts at
+/// the folder of the file whose layer wrote it: the spec's (`base_dir`), `platform_dir`,
+/// `overlay_dir` or `sets_dir`, each the spec's folder when not given.
 #[derive(Debug, Clone, Default)]
 pub struct Layers {
     /// The environment to render (`--env`): its `[overlay.ENV]` table, its overlay file and the
@@ -112,6 +113,14 @@ pub struct Layers {
     pub tree: Option<Sealer>,
     /// `render --allow-plain-secrets`: like `[secrets] allow_plain = true` of k8gen.toml.
     pub allow_plain_secrets: bool,
+    /// The platform file's folder: paths its `[defaults]` and environments' `defaults` write
+    /// start there (default: the spec's folder).
+    pub platform_dir: Option<std::path::PathBuf>,
+    /// The overlay file's folder (default: the spec's folder).
+    pub overlay_dir: Option<std::path::PathBuf>,
+    /// Where paths in `--set` values start (default: the spec's folder; the `k8gen` binary
+    /// passes the current folder, as a shell user types them).
+    pub sets_dir: Option<std::path::PathBuf>,
 }
 
 /// The [`Crypto`] a tree render encrypts Secrets with (shared, so [`Layers`] stay `Clone`).
@@ -178,7 +187,8 @@ pub fn render_layers_app(
     host: &dyn Host,
 ) -> Result<RenderedApp, Vec<Diagnostic>> {
     let (files, ids) = layer_files(spec_name, source, layers);
-    pipeline(&files, &ids, base_dir, host, false, Some(layers)).map(|(objects, _, app)| {
+    let folders = folders(&files, &ids, layers, base_dir);
+    pipeline(&files, &ids, &folders, host, false, Some(layers)).map(|(objects, _, app)| {
         RenderedApp {
             objects,
             namespace: app.namespace.clone(),
@@ -205,7 +215,8 @@ pub fn check_layers(
     host: &dyn Host,
 ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
     let (files, ids) = layer_files(spec_name, source, layers);
-    pipeline(&files, &ids, base_dir, host, true, None).map(|(_, warnings, _)| warnings)
+    let folders = folders(&files, &ids, layers, base_dir);
+    pipeline(&files, &ids, &folders, host, true, None).map(|(_, warnings, _)| warnings)
 }
 
 /// A component of a spec as written (after `[defaults]`), with the images it names: what a
@@ -486,10 +497,37 @@ fn layer_files(
     (map, ids)
 }
 
+/// The folder of each file of a render, where the relative paths it writes start.
+fn folders(
+    files: &diag::SourceMap,
+    ids: &syntax::Layers,
+    layers: &Layers,
+    base_dir: &Path,
+) -> lower::Folders {
+    let mut dirs: Vec<Option<std::path::PathBuf>> = vec![Some(base_dir.to_path_buf())];
+    let mut put = |id: diag::FileId, dir: &Option<std::path::PathBuf>| {
+        let i = id as usize;
+        if dirs.len() <= i {
+            dirs.resize(i + 1, None);
+        }
+        dirs[i] = dir.clone();
+    };
+    if let Some(id) = ids.platform {
+        put(id, &layers.platform_dir);
+    }
+    if let Some(id) = ids.overlay {
+        put(id, &layers.overlay_dir);
+    }
+    for id in &ids.sets {
+        put(*id, &layers.sets_dir);
+    }
+    lower::Folders::new(files, dirs)
+}
+
 fn pipeline(
     files: &diag::SourceMap,
     layers: &syntax::Layers,
-    base_dir: &Path,
+    folders: &lower::Folders,
     host: &dyn Host,
     with_lints: bool,
     output: Option<&Layers>,
@@ -503,7 +541,7 @@ fn pipeline(
         mut app,
         provenance,
         mut diags,
-    } = lower::lower(&spec, base_dir, host);
+    } = lower::lower(&spec, folders, host);
     diags.splice(0..0, spec.diags.iter().cloned());
     let sealer = output.and_then(|l| l.tree.as_ref());
     app.secrets.tree = sealer.is_some();
