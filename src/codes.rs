@@ -85,6 +85,9 @@ codes! {
     /// `kind` or `metadata.name`, a value of the wrong type, a namespace on a cluster-scoped
     /// kind, a Secret holding values.
     INVALID_OBJECT = "K0151";
+    /// An Argo CD Application of a tree whose name (`APP-ENV`) is longer than the 63
+    /// characters of a label value, under label tracking.
+    APPLICATION_NAME_TOO_LONG = "K0152";
     /// An `allow` entry that names no lint rule.
     UNKNOWN_RULE = "K0200";
     MISSING_READINESS = "K0201";

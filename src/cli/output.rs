@@ -173,6 +173,8 @@ fn env_folder(pattern: Option<&str>, env: &str) -> String {
 struct EnvSource {
     /// The platform file's name (the owner's) and text.
     platform: (String, String),
+    /// The platform file's path as diagnostics show it.
+    shown: String,
     /// The platform file relative to the output folder (the owner's `spec`).
     spec: String,
     /// The environment's folder inside the output folder.
@@ -240,6 +242,7 @@ fn environments(
                         .map_or_else(|| platform.0.clone(), |n| n.to_string_lossy().into_owned()),
                     platform.1.clone(),
                 ),
+                shown: platform.0.clone(),
                 spec: relative(real, &path),
                 folder: env_folder(r.pattern.as_deref(), env),
                 repo,
@@ -301,11 +304,13 @@ fn environments(
                 &name,
             )
             .map_err(|errors| {
-                errors
+                // Each at its place in the platform file, like every other k8gen.toml error.
+                let files = k8gen::diag::SourceMap::new(s.shown.clone(), s.platform.1.clone());
+                let shown: Vec<String> = errors
                     .iter()
-                    .map(|e| format!("{} (environment `{env}`): {e}", s.platform.0))
-                    .collect::<Vec<_>>()
-                    .join("\n")
+                    .map(|d| files.render(d, false).trim_end().to_string())
+                    .collect();
+                format!("in environment `{env}`:\n{}", shown.join("\n"))
             })?;
             let files: BTreeMap<String, String> = files
                 .into_iter()

@@ -397,7 +397,11 @@ fn kubectl_kustomize_builds_every_env_folder_into_the_stream() {
             assert!(!want.is_empty());
             assert_eq!(got, want, "{env_name}/{name}");
             let pre_deploy = folder.join("pre-deploy");
-            assert_eq!(pre_deploy.is_dir(), !want_pre.is_empty(), "{env_name}/{name}");
+            assert_eq!(
+                pre_deploy.is_dir(),
+                !want_pre.is_empty(),
+                "{env_name}/{name}"
+            );
             if pre_deploy.is_dir() {
                 let got = objects(&python, &kustomize(&kubectl, &pre_deploy)).unwrap();
                 assert_eq!(got, want_pre, "{env_name}/{name}/pre-deploy");
@@ -414,10 +418,9 @@ fn kubectl_kustomize_builds_every_env_folder_into_the_stream() {
 
 /// The files a folder's `kustomization.yaml` lists, joined as one stream, in its order.
 fn listed_files(dir: &Path) -> String {
-    let k: serde_json::Value = serde_saphyr::from_str(
-        &std::fs::read_to_string(dir.join("kustomization.yaml")).unwrap(),
-    )
-    .unwrap();
+    let k: serde_json::Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(dir.join("kustomization.yaml")).unwrap())
+            .unwrap();
     let mut stream = String::new();
     for r in k["resources"].as_array().unwrap() {
         let text = std::fs::read_to_string(dir.join(r.as_str().unwrap())).unwrap();
