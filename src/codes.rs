@@ -88,6 +88,9 @@ codes! {
     /// An Argo CD Application of a tree whose name (`APP-ENV`) is longer than the 63
     /// characters of a label value, under label tracking.
     APPLICATION_NAME_TOO_LONG = "K0152";
+    /// Two specs rendered for one environment both emit the same Namespace (one owner per
+    /// Namespace; found by the CLI across the specs of a run).
+    NAMESPACE_TWO_OWNERS = "K0153";
     /// An `allow` entry that names no lint rule.
     UNKNOWN_RULE = "K0200";
     MISSING_READINESS = "K0201";

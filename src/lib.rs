@@ -214,9 +214,35 @@ pub fn check_layers(
     base_dir: &Path,
     host: &dyn Host,
 ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    check_layers_app(spec_name, source, layers, base_dir, host).map(|c| c.warnings)
+}
+
+/// What [`check_layers_app`] returns: the lint warnings, and what a check across the specs of
+/// a run needs to know of the app.
+#[derive(Debug, Clone)]
+pub struct CheckedApp {
+    pub warnings: Vec<Diagnostic>,
+    /// The Namespaces the app emits (one owner per Namespace and environment).
+    pub namespaces: Vec<String>,
+}
+
+/// [`check_layers`], with the Namespaces the app emits.
+pub fn check_layers_app(
+    spec_name: &str,
+    source: &str,
+    layers: &Layers,
+    base_dir: &Path,
+    host: &dyn Host,
+) -> Result<CheckedApp, Vec<Diagnostic>> {
     let (files, ids) = layer_files(spec_name, source, layers);
     let folders = folders(&files, &ids, layers, base_dir);
-    pipeline(&files, &ids, &folders, host, true, None).map(|(_, warnings, _)| warnings)
+    pipeline(&files, &ids, &folders, host, true, None).map(|(objects, warnings, _)| CheckedApp {
+        warnings,
+        namespaces: (objects.iter())
+            .filter(|o| o.kind() == "Namespace")
+            .map(|o| o.name().to_string())
+            .collect(),
+    })
 }
 
 /// A component of a spec as written (after `[defaults]`), with the images it names: what a

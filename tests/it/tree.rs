@@ -451,6 +451,31 @@ fn one_owner_per_namespace_and_flux_keeps_namespaces_and_claims() {
         "{err}"
     );
     assert!(!r.join("deploy").exists(), "written despite the clash");
+    assert!(
+        err.contains("error[K0153]: the Namespace `shared`"),
+        "{err}"
+    );
+    // `check` finds it too, naming both specs, in human and JSON output.
+    let out = run(r, &["check", "apps"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "error[K0153]: the Namespace `shared` is emitted by apps/a.toml and apps/b.toml"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("k8gen: 1 error and"), "{err}");
+    let out = run(r, &["check", "apps", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let clash = (findings.as_array().unwrap().iter())
+        .find(|f| f["code"] == "K0153")
+        .unwrap_or_else(|| panic!("{findings:#}"));
+    assert_eq!(
+        clash["specs"],
+        serde_json::json!(["apps/a.toml", "apps/b.toml"])
+    );
     // The second app says the namespace is not its own.
     std::fs::write(
         r.join("apps/b.toml"),
@@ -458,6 +483,7 @@ fn one_owner_per_namespace_and_flux_keeps_namespaces_and_claims() {
     )
     .unwrap();
     ok(run(r, &["render", "apps", "-o", "deploy"]));
+    ok(run(r, &["check", "apps"]));
     let a = crate::support::read_tree(&r.join("deploy/a"));
     let b = crate::support::read_tree(&r.join("deploy/b"));
     assert!(a.contains_key("namespace-shared.yaml"), "{:?}", a.keys());
