@@ -99,6 +99,59 @@ pub fn write_tree(
     }
     let real = real_path(dir)?;
     let environments = environments(&real, &rendered)?;
+    produced.extend(produced_of(&real, &rendered));
+    let tell = |plan: &tree::Plan| {
+        for note in &plan.notes {
+            let _ = writeln!(std::io::stderr(), "k8gen: {note}");
+        }
+    };
+    if check {
+        let plan = tree::plan(&real, produced, layout, environments.as_ref())?;
+        tell(&plan);
+        return Ok(Some(tree::check(&real, &plan)));
+    }
+    let work = Workspace::open(dir)?;
+    let plan = tree::plan(&real, produced, layout, environments.as_ref())?;
+    tell(&plan);
+    if tree::changes(&real, &plan) {
+        tree::apply(&real, &plan, &work.tmp.join("tree"))?;
+    }
+    Ok(None)
+}
+
+/// The files of the environments' own folders (`_namespaces`, `_argocd`, `_flux`) that
+/// rendering `rendered` into `dir` would write, path relative to `dir` → content, without
+/// writing (what `k8gen diff -o DIR` compares); `kustomization.yaml` files left out. Empty
+/// without environment folders.
+pub fn environment_tree_files(
+    dir: &Path,
+    rendered: &[Rendered],
+    layout: tree::Layout,
+) -> Result<BTreeMap<String, String>, String> {
+    let real = real_path(dir)?;
+    let Some(environments) = environments(&real, rendered)? else {
+        return Ok(BTreeMap::new());
+    };
+    let produced = produced_of(&real, rendered);
+    let plan = tree::plan(&real, produced, layout, Some(&environments))?;
+    let mut out = BTreeMap::new();
+    for owner in &environments.owners {
+        let Some(o) = plan.new.owners.get(owner) else {
+            continue;
+        };
+        for f in &o.files {
+            let kustomization = f.path.rsplit('/').next() == Some("kustomization.yaml");
+            if let (false, Some(content)) = (kustomization, plan.write.get(&f.path)) {
+                out.insert(f.path.clone(), content.clone());
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// What each render of `rendered` gives the tree (its files under its folder).
+fn produced_of(real: &Path, rendered: &[Rendered]) -> Vec<tree::Produced> {
+    let mut produced = Vec::new();
     for r in rendered {
         let prefix: Vec<String> = r
             .folder
@@ -124,31 +177,15 @@ pub fn write_tree(
             _ => None,
         };
         produced.push(tree::Produced {
-            owner: r.owner,
+            owner: r.owner.clone(),
             spec,
             order: r.order.iter().map(|n| rel(n)).collect(),
             files: r.files.iter().map(|(n, c)| (rel(n), c.clone())).collect(),
-            namespaces: r.namespaces,
+            namespaces: r.namespaces.clone(),
             app,
         });
     }
-    let tell = |plan: &tree::Plan| {
-        for note in &plan.notes {
-            let _ = writeln!(std::io::stderr(), "k8gen: {note}");
-        }
-    };
-    if check {
-        let plan = tree::plan(&real, produced, layout, environments.as_ref())?;
-        tell(&plan);
-        return Ok(Some(tree::check(&real, &plan)));
-    }
-    let work = Workspace::open(dir)?;
-    let plan = tree::plan(&real, produced, layout, environments.as_ref())?;
-    tell(&plan);
-    if tree::changes(&real, &plan) {
-        tree::apply(&real, &plan, &work.tmp.join("tree"))?;
-    }
-    Ok(None)
+    produced
 }
 
 /// The folder of environment `env` inside the output folder, from the `[gitops] folder`

@@ -475,3 +475,87 @@ fn environment_settings_are_errors_at_their_place_in_k8gen_toml() {
         "{err}"
     );
 }
+
+/// `k8gen diff -o DIR --all-envs` compares the environments' own files too: an unchanged tree
+/// is no change (they are not "removed"), a changed Application or Kustomization is a plain
+/// change, a Namespace leaving the environment is destructive like an app's.
+#[test]
+fn diff_covers_the_environments_own_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path();
+    repo(r, PLATFORM, &[("shop.toml", SHOP), ("api.toml", API)]);
+    ok(run(r, &["render", "apps", "--all-envs", "-o", "deploy"]));
+    let diff = |args: &[&str]| {
+        let mut all = vec![
+            "diff",
+            "apps",
+            "--all-envs",
+            "-o",
+            "deploy",
+            "--format",
+            "json",
+        ];
+        all.extend_from_slice(args);
+        let out = run(r, &all);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        (out.status.code(), report)
+    };
+    let (code, report) = diff(&[]);
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(report["changes"], serde_json::json!([]), "{report:#}");
+    // One spec of the folder: the environment files still made from every app of the tree.
+    let out = run(r, &["diff", "apps/api.toml", "--all-envs", "-o", "deploy"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no changes"));
+
+    // A changed setting: the Kustomizations and Applications change, nothing breaks.
+    std::fs::write(
+        r.join("apps/k8gen.toml"),
+        PLATFORM
+            .replace("timeout = \"5m\"", "timeout = \"7m\"")
+            .replace("project = \"production\"", "project = \"prod\""),
+    )
+    .unwrap();
+    let (code, report) = diff(&[]);
+    assert_eq!(code, Some(0), "{report:#}");
+    let changes = report["changes"].as_array().unwrap();
+    let changed: Vec<(String, String)> = changes
+        .iter()
+        .map(|c| {
+            assert_eq!(c["change"], "changed", "{c:#}");
+            (
+                c["folder"].as_str().unwrap().to_string(),
+                c["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        changed.contains(&("staging/_flux/apps".into(), "Kustomization".into())),
+        "{changed:?}"
+    );
+    assert!(
+        changed.contains(&("production/_argocd/apps".into(), "Application".into())),
+        "{changed:?}"
+    );
+    assert_eq!(report["summary"]["breaking"], 0);
+    assert_eq!(report["summary"]["destructive"], 0);
+
+    // A Namespace the environment no longer owns: prune would delete it and all in it.
+    std::fs::write(
+        r.join("apps/k8gen.toml"),
+        PLATFORM.replace("namespaces = [\"shared\"]\n", ""),
+    )
+    .unwrap();
+    let (code, report) = diff(&[]);
+    assert_eq!(code, Some(1), "{report:#}");
+    let removed = (report["changes"].as_array().unwrap().iter())
+        .find(|c| c["kind"] == "Namespace")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(removed["change"], "removed");
+    assert_eq!(removed["name"], "shared");
+    assert_eq!(removed["folder"], "staging/_namespaces");
+    assert_eq!(report["summary"]["destructive"], 1, "{report:#}");
+    let (code, _) = diff(&["--allow", "destructive"]);
+    assert_eq!(code, Some(0));
+}
