@@ -110,6 +110,7 @@ codes! {
     VERSION_IN_SELECTOR = "K0215";
     FLUX_SUBSTITUTION = "K0218";
     SECRETS_WITHOUT_MODE = "K0220";
+    SEALED_CERTIFICATE_EXPIRING = "K0221";
 }
 
 /// The lint rules of `k8gen check`: code, name (what `allow` lists) and what each looks for.
@@ -214,6 +215,12 @@ pub mod lints {
         summary: "secret values k8gen reads, but no `secrets_mode`: `render -o` refuses them",
     };
 
+    pub const SEALED_CERTIFICATE_EXPIRING: Rule = Rule {
+        code: super::SEALED_CERTIFICATE_EXPIRING,
+        name: "sealed-certificate-expiring",
+        summary: "the sealed-secrets certificate expires within 30 days (`check` reads the clock)",
+    };
+
     pub const RULES: &[Rule] = &[
         MISSING_READINESS,
         MISSING_LIVENESS,
@@ -232,5 +239,6 @@ pub mod lints {
         VERSION_IN_SELECTOR,
         FLUX_SUBSTITUTION,
         SECRETS_WITHOUT_MODE,
+        SEALED_CERTIFICATE_EXPIRING,
     ];
 }

@@ -118,6 +118,10 @@ pub struct Layers {
     pub platform_dir: Option<std::path::PathBuf>,
     /// The overlay file's folder (default: the spec's folder).
     pub overlay_dir: Option<std::path::PathBuf>,
+    /// The caller's clock, in seconds since 1970-01-01 UTC, for what depends on the date: in
+    /// [`check_layers`], a sealed-secrets certificate that expired (K0148) or expires within 30
+    /// days (lint K0221). `None`: nothing is judged by date (the library has no clock).
+    pub now: Option<u64>,
     /// Where paths in `--set` values start (default: the spec's folder; the `k8gen` binary
     /// passes the current folder, as a shell user types them).
     pub sets_dir: Option<std::path::PathBuf>,
@@ -188,7 +192,7 @@ pub fn render_layers_app(
 ) -> Result<RenderedApp, Vec<Diagnostic>> {
     let (files, ids) = layer_files(spec_name, source, layers);
     let folders = folders(&files, &ids, layers, base_dir);
-    pipeline(&files, &ids, &folders, host, false, Some(layers)).map(|(objects, _, app)| {
+    pipeline(&files, &ids, &folders, host, false, Some(layers), None).map(|(objects, _, app)| {
         RenderedApp {
             objects,
             namespace: app.namespace.clone(),
@@ -236,12 +240,14 @@ pub fn check_layers_app(
 ) -> Result<CheckedApp, Vec<Diagnostic>> {
     let (files, ids) = layer_files(spec_name, source, layers);
     let folders = folders(&files, &ids, layers, base_dir);
-    pipeline(&files, &ids, &folders, host, true, None).map(|(objects, warnings, _)| CheckedApp {
-        warnings,
-        namespaces: (objects.iter())
-            .filter(|o| o.kind() == "Namespace")
-            .map(|o| o.name().to_string())
-            .collect(),
+    pipeline(&files, &ids, &folders, host, true, None, layers.now).map(|(objects, warnings, _)| {
+        CheckedApp {
+            warnings,
+            namespaces: (objects.iter())
+                .filter(|o| o.kind() == "Namespace")
+                .map(|o| o.name().to_string())
+                .collect(),
+        }
     })
 }
 
@@ -648,6 +654,7 @@ fn pipeline(
     host: &dyn Host,
     with_lints: bool,
     output: Option<&Layers>,
+    now: Option<u64>,
 ) -> Result<(Vec<Object>, Vec<Diagnostic>, model::App), Vec<Diagnostic>> {
     // Spans are global while the files are read; each finding is given its file at the end.
     let localize = |diags: Vec<Diagnostic>| -> Vec<Diagnostic> {
@@ -700,7 +707,7 @@ fn pipeline(
     if !with_lints && app.policy.deny.is_empty() {
         return Ok((objects, Vec::new(), app));
     }
-    let findings = localize(lint::lint(&spec, &app, &objects));
+    let findings = localize(lint::lint(&spec, &app, &objects, now));
     if !with_lints {
         // A render obeys the platform's policy: its denied rules are errors here too.
         let denied: Vec<Diagnostic> = findings.into_iter().filter(|d| d.is_error()).collect();

@@ -505,6 +505,7 @@ fn jobs(
                 // types them: the current folder.
                 overlay_dir: None,
                 sets_dir: Some(PathBuf::new()),
+                now: None,
             },
             host: RealHost::new(&folder.root, reading),
         });
