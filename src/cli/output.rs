@@ -164,7 +164,7 @@ fn produced_of(real: &Path, rendered: &[Rendered]) -> Vec<tree::Produced> {
             parts.join("/")
         };
         let spec = fs::canonicalize(&r.path)
-            .map(|p| relative(&real, &p))
+            .map(|p| relative(real, &p))
             .unwrap_or_default();
         let app = match (&r.env, r.by_env) {
             (Some(env), true) => Some(tree::EnvApp {

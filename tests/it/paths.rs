@@ -65,7 +65,7 @@ fn sealed_keys(file: &Path) -> Vec<String> {
 #[test]
 fn a_root_platform_file_names_its_certificate_for_specs_in_every_subfolder() {
     let tmp = two_folders();
-    let out = ok(run_in(
+    ok(run_in(
         tmp.path(),
         &["render", "apps", "--all-envs", "-o", "deploy"],
     ));
