@@ -85,6 +85,12 @@ codes! {
     /// `kind` or `metadata.name`, a value of the wrong type, a namespace on a cluster-scoped
     /// kind, a Secret holding values.
     INVALID_OBJECT = "K0151";
+    /// An Argo CD Application of a tree whose name (`APP-ENV`) is longer than the 63
+    /// characters of a label value, under label tracking.
+    APPLICATION_NAME_TOO_LONG = "K0152";
+    /// Two specs rendered for one environment both emit the same Namespace (one owner per
+    /// Namespace; found by the CLI across the specs of a run).
+    NAMESPACE_TWO_OWNERS = "K0153";
     /// An `allow` entry that names no lint rule.
     UNKNOWN_RULE = "K0200";
     MISSING_READINESS = "K0201";
@@ -104,6 +110,7 @@ codes! {
     VERSION_IN_SELECTOR = "K0215";
     FLUX_SUBSTITUTION = "K0218";
     SECRETS_WITHOUT_MODE = "K0220";
+    SEALED_CERTIFICATE_EXPIRING = "K0221";
 }
 
 /// The lint rules of `k8gen check`: code, name (what `allow` lists) and what each looks for.
@@ -208,6 +215,12 @@ pub mod lints {
         summary: "secret values k8gen reads, but no `secrets_mode`: `render -o` refuses them",
     };
 
+    pub const SEALED_CERTIFICATE_EXPIRING: Rule = Rule {
+        code: super::SEALED_CERTIFICATE_EXPIRING,
+        name: "sealed-certificate-expiring",
+        summary: "the sealed-secrets certificate expires within 30 days (`check` reads the clock)",
+    };
+
     pub const RULES: &[Rule] = &[
         MISSING_READINESS,
         MISSING_LIVENESS,
@@ -226,5 +239,6 @@ pub mod lints {
         VERSION_IN_SELECTOR,
         FLUX_SUBSTITUTION,
         SECRETS_WITHOUT_MODE,
+        SEALED_CERTIFICATE_EXPIRING,
     ];
 }

@@ -91,8 +91,9 @@ pub fn render_source(
 
 /// What one render reads besides the spec: the environment, its overlay file `STEM.ENV.toml`,
 /// the platform file `k8gen.toml`, and `--set` overrides. Files are `(name, text)`: the name is
-/// how diagnostics show them. Relative `{ file = ... }` paths in every layer start at the
-/// spec's folder.
+/// how diagnostics show them. A relative path (`{ file = ... }`, `sealed.certificate`) starts at
+/// the folder of the file whose layer wrote it: the spec's (`base_dir`), `platform_dir`,
+/// `overlay_dir` or `sets_dir`, each the spec's folder when not given.
 #[derive(Debug, Clone, Default)]
 pub struct Layers {
     /// The environment to render (`--env`): its `[overlay.ENV]` table, its overlay file and the
@@ -112,6 +113,18 @@ pub struct Layers {
     pub tree: Option<Sealer>,
     /// `render --allow-plain-secrets`: like `[secrets] allow_plain = true` of k8gen.toml.
     pub allow_plain_secrets: bool,
+    /// The platform file's folder: paths its `[defaults]` and environments' `defaults` write
+    /// start there (default: the spec's folder).
+    pub platform_dir: Option<std::path::PathBuf>,
+    /// The overlay file's folder (default: the spec's folder).
+    pub overlay_dir: Option<std::path::PathBuf>,
+    /// The caller's clock, in seconds since 1970-01-01 UTC, for what depends on the date: in
+    /// [`check_layers`], a sealed-secrets certificate that expired (K0148) or expires within 30
+    /// days (lint K0221). `None`: nothing is judged by date (the library has no clock).
+    pub now: Option<u64>,
+    /// Where paths in `--set` values start (default: the spec's folder; the `k8gen` binary
+    /// passes the current folder, as a shell user types them).
+    pub sets_dir: Option<std::path::PathBuf>,
 }
 
 /// The [`Crypto`] a tree render encrypts Secrets with (shared, so [`Layers`] stay `Clone`).
@@ -178,7 +191,8 @@ pub fn render_layers_app(
     host: &dyn Host,
 ) -> Result<RenderedApp, Vec<Diagnostic>> {
     let (files, ids) = layer_files(spec_name, source, layers);
-    pipeline(&files, &ids, base_dir, host, false, Some(layers)).map(|(objects, _, app)| {
+    let folders = folders(&files, &ids, layers, base_dir);
+    pipeline(&files, &ids, &folders, host, false, Some(layers), None).map(|(objects, _, app)| {
         RenderedApp {
             objects,
             namespace: app.namespace.clone(),
@@ -204,8 +218,37 @@ pub fn check_layers(
     base_dir: &Path,
     host: &dyn Host,
 ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    check_layers_app(spec_name, source, layers, base_dir, host).map(|c| c.warnings)
+}
+
+/// What [`check_layers_app`] returns: the lint warnings, and what a check across the specs of
+/// a run needs to know of the app.
+#[derive(Debug, Clone)]
+pub struct CheckedApp {
+    pub warnings: Vec<Diagnostic>,
+    /// The Namespaces the app emits (one owner per Namespace and environment).
+    pub namespaces: Vec<String>,
+}
+
+/// [`check_layers`], with the Namespaces the app emits.
+pub fn check_layers_app(
+    spec_name: &str,
+    source: &str,
+    layers: &Layers,
+    base_dir: &Path,
+    host: &dyn Host,
+) -> Result<CheckedApp, Vec<Diagnostic>> {
     let (files, ids) = layer_files(spec_name, source, layers);
-    pipeline(&files, &ids, base_dir, host, true, None).map(|(_, warnings, _)| warnings)
+    let folders = folders(&files, &ids, layers, base_dir);
+    pipeline(&files, &ids, &folders, host, true, None, layers.now).map(|(objects, warnings, _)| {
+        CheckedApp {
+            warnings,
+            namespaces: (objects.iter())
+                .filter(|o| o.kind() == "Namespace")
+                .map(|o| o.name().to_string())
+                .collect(),
+        }
+    })
 }
 
 /// A component of a spec as written (after `[defaults]`), with the images it names: what a
@@ -317,8 +360,9 @@ pub use model::gitops::TreeApp;
 /// (`_argocd/`) and Flux Kustomizations (`_flux/`) of `apps`, from `platform` (`k8gen.toml`'s
 /// text). `path` is the environment folder's path in the Git repository; `owned` the
 /// namespaces of apps the environment owns by its pattern (`own_namespaces`); `source` names
-/// the files' owner in their header. Path inside the environment folder → content; errors
-/// name the platform file's keys.
+/// the files' owner in their header. Path inside the environment folder → content; or the
+/// errors, each pointing into `platform` (file 0 of `SourceMap::new(NAME, platform)`) at the
+/// value that wrote it, with the platform file's field path.
 pub fn environment_files(
     platform: &str,
     env: &str,
@@ -326,16 +370,84 @@ pub fn environment_files(
     apps: Vec<TreeApp>,
     owned: Vec<String>,
     source: &str,
-) -> Result<BTreeMap<String, String>, Vec<String>> {
+) -> Result<BTreeMap<String, String>, Vec<Diagnostic>> {
     let Some(p) = syntax::platform_file(platform) else {
-        return Err(vec!["it does not read as a platform file".to_string()]);
+        return Err(vec![Diagnostic::error(
+            codes::SYNTAX,
+            0..0,
+            "it does not read as a platform file",
+        )]);
     };
-    let e = p
-        .environments
-        .iter()
-        .find(|(k, _)| k.value == env)
-        .map(|(_, e)| e.value.clone());
+    let env_entry = p.environments.iter().find(|(k, _)| k.value == env);
+    let e = env_entry.map(|(_, e)| e.value.clone());
     let gitops = p.gitops.as_ref().map(|g| g.value.clone());
+    // Where each setting was written: the environment's value over `[gitops]`'s, by the field
+    // paths the rules name (`gitops.flux.source` also when `[environments.ENV] flux` set it).
+    let mut spans: BTreeMap<String, std::ops::Range<usize>> = BTreeMap::new();
+    let env_span = env_entry.map_or(0..0, |(k, _)| k.span());
+    let gitops_span = p.gitops.as_ref().map(|g| g.span());
+    let mut place = |path: String, candidates: &[Option<std::ops::Range<usize>>]| {
+        if let Some(span) = candidates.iter().flatten().next() {
+            spans.insert(path, span.clone());
+        }
+    };
+    fn sp(v: &Option<syntax::Sp<String>>) -> Option<std::ops::Range<usize>> {
+        v.as_ref().map(|s| s.span())
+    }
+    let e_argocd = e.as_ref().and_then(|e| e.argocd.as_ref());
+    let g_argocd = gitops.as_ref().and_then(|g| g.argocd.as_ref());
+    let argocd_table = [e_argocd.map(|a| a.span()), g_argocd.map(|a| a.span())];
+    for (key, get) in [
+        (
+            "repo_url",
+            (|a: &syntax::ArgoCdTreeSyntax| sp(&a.repo_url)) as fn(&_) -> _,
+        ),
+        ("project", |a| sp(&a.project)),
+        ("namespace", |a| sp(&a.namespace)),
+    ] {
+        let mut at = vec![
+            e_argocd.and_then(|a| get(&a.value)),
+            g_argocd.and_then(|a| get(&a.value)),
+        ];
+        at.extend(argocd_table.iter().cloned());
+        place(format!("gitops.argocd.{key}"), &at);
+    }
+    place("gitops.argocd".into(), &argocd_table);
+    let e_flux = e.as_ref().and_then(|e| e.flux.as_ref());
+    let g_flux = gitops.as_ref().and_then(|g| g.flux.as_ref());
+    let flux_table = [e_flux.map(|f| f.span()), g_flux.map(|f| f.span())];
+    for (key, get) in [
+        (
+            "source",
+            (|f: &syntax::FluxTreeSyntax| sp(&f.source)) as fn(&_) -> _,
+        ),
+        ("namespace", |f| sp(&f.namespace)),
+        ("interval", |f| sp(&f.interval)),
+        ("timeout", |f| sp(&f.timeout)),
+    ] {
+        let mut at = vec![
+            e_flux.and_then(|f| get(&f.value)),
+            g_flux.and_then(|f| get(&f.value)),
+        ];
+        at.extend(flux_table.iter().cloned());
+        place(format!("gitops.flux.{key}"), &at);
+    }
+    place("gitops.flux".into(), &flux_table);
+    place(
+        "gitops".into(),
+        &[
+            gitops_span.clone(),
+            flux_table[0].clone(),
+            argocd_table[0].clone(),
+        ],
+    );
+    place(
+        "gitops.repo_path".into(),
+        &[
+            gitops.as_ref().and_then(|g| sp(&g.repo_path)),
+            gitops_span.clone(),
+        ],
+    );
     let text = |v: &Option<syntax::Sp<String>>| v.as_ref().map(|s| s.value.clone());
     let flag = |v: &Option<syntax::Sp<bool>>| v.as_ref().map(|s| s.value);
     let argocd_of = |a: &syntax::ArgoCdTreeSyntax| {
@@ -358,14 +470,8 @@ pub fn environment_files(
     };
     let or = |over: Option<String>, base: Option<String>| over.or(base);
     // The environment's keys over `[gitops]`'s, key by key.
-    let global_argocd = gitops
-        .as_ref()
-        .and_then(|g| g.argocd.as_ref())
-        .map(|a| argocd_of(a));
-    let env_argocd = e
-        .as_ref()
-        .and_then(|e| e.argocd.as_ref())
-        .map(|a| argocd_of(a));
+    let global_argocd = g_argocd.map(|a| argocd_of(a));
+    let env_argocd = e_argocd.map(|a| argocd_of(a));
     let (argocd, sync_options) = match (global_argocd, env_argocd) {
         (None, None) => (None, Vec::new()),
         (g, o) => {
@@ -392,11 +498,8 @@ pub fn environment_files(
         timeout: text(&f.timeout),
         prune: flag(&f.prune),
     };
-    let global_flux = gitops
-        .as_ref()
-        .and_then(|g| g.flux.as_ref())
-        .map(|f| flux_of(f));
-    let env_flux = e.as_ref().and_then(|e| e.flux.as_ref()).map(|f| flux_of(f));
+    let global_flux = g_flux.map(|f| flux_of(f));
+    let env_flux = e_flux.map(|f| flux_of(f));
     let flux = match (global_flux, env_flux) {
         (None, None) => None,
         (g, o) => {
@@ -417,9 +520,16 @@ pub fn environment_files(
             .map(|(k, v)| (k.value.clone(), v.value.clone()))
             .collect::<BTreeMap<String, String>>()
     };
+    let tracking_of = |d: &Option<syntax::Sp<syntax::PlatformDefaultsSyntax>>| {
+        d.as_ref()
+            .and_then(|d| d.value.argocd_tracking.as_ref())
+            .map(|t| (t.value, t.span()))
+    };
     let mut namespace_labels = labels_of(&p.defaults);
+    let mut tracking = tracking_of(&p.defaults);
     if let Some(e) = &e {
         namespace_labels.extend(labels_of(&e.defaults));
+        tracking = tracking_of(&e.defaults).or(tracking);
     }
     let mut namespaces: Vec<String> = e
         .iter()
@@ -434,19 +544,43 @@ pub fn environment_files(
         namespace_labels,
         argocd,
         argocd_sync_options: sync_options,
+        argocd_tracking: tracking.as_ref().map(|t| t.0),
         flux,
         apps,
     };
     model::defaults::environment_tree(&mut tree);
+    // Namespaces are sorted now: each is where it is listed, else where the environment owns
+    // its pattern's.
+    for (i, ns) in tree.namespaces.iter().enumerate() {
+        let listed = (e.iter())
+            .flat_map(|e| e.namespaces.iter().flatten())
+            .find(|n| &n.value == ns)
+            .map(|n| n.span());
+        let pattern = e
+            .as_ref()
+            .and_then(|e| (e.own_namespaces.as_ref().map(|o| o.span())).or(sp(&e.namespace)));
+        place(
+            model::issue::index(&format!("environments.{env}.namespaces"), i),
+            &[listed, pattern],
+        );
+    }
+    if let Some((_, at)) = &tracking {
+        place("argocd_tracking".into(), &[Some(at.clone())]);
+    }
     let issues = model::rules::environment_tree(&tree);
     if !issues.is_empty() {
-        return Err(issues
-            .into_iter()
+        let mut diags: Vec<Diagnostic> = (issues.into_iter())
             .map(|i| {
-                let help = i.help.map(|h| format!(" ({h})")).unwrap_or_default();
-                format!("{}: error[{}]: {}{help}", i.path, i.code, i.message)
+                let span = spans.get(&i.path).cloned().unwrap_or(env_span.clone());
+                let mut d = Diagnostic::error(i.code, span, i.message);
+                d.help = i.help;
+                d.label = i.label;
+                d.path = Some(i.path);
+                d
             })
-            .collect());
+            .collect();
+        diags.sort_by_key(|d| d.span.start);
+        return Err(diags);
     }
     let header = emit::header(source);
     Ok(kube::gitops::environment(&tree)
@@ -486,13 +620,41 @@ fn layer_files(
     (map, ids)
 }
 
+/// The folder of each file of a render, where the relative paths it writes start.
+fn folders(
+    files: &diag::SourceMap,
+    ids: &syntax::Layers,
+    layers: &Layers,
+    base_dir: &Path,
+) -> lower::Folders {
+    let mut dirs: Vec<Option<std::path::PathBuf>> = vec![Some(base_dir.to_path_buf())];
+    let mut put = |id: diag::FileId, dir: &Option<std::path::PathBuf>| {
+        let i = id as usize;
+        if dirs.len() <= i {
+            dirs.resize(i + 1, None);
+        }
+        dirs[i] = dir.clone();
+    };
+    if let Some(id) = ids.platform {
+        put(id, &layers.platform_dir);
+    }
+    if let Some(id) = ids.overlay {
+        put(id, &layers.overlay_dir);
+    }
+    for id in &ids.sets {
+        put(*id, &layers.sets_dir);
+    }
+    lower::Folders::new(files, dirs)
+}
+
 fn pipeline(
     files: &diag::SourceMap,
     layers: &syntax::Layers,
-    base_dir: &Path,
+    folders: &lower::Folders,
     host: &dyn Host,
     with_lints: bool,
     output: Option<&Layers>,
+    now: Option<u64>,
 ) -> Result<(Vec<Object>, Vec<Diagnostic>, model::App), Vec<Diagnostic>> {
     // Spans are global while the files are read; each finding is given its file at the end.
     let localize = |diags: Vec<Diagnostic>| -> Vec<Diagnostic> {
@@ -503,7 +665,7 @@ fn pipeline(
         mut app,
         provenance,
         mut diags,
-    } = lower::lower(&spec, base_dir, host);
+    } = lower::lower(&spec, folders, host);
     diags.splice(0..0, spec.diags.iter().cloned());
     let sealer = output.and_then(|l| l.tree.as_ref());
     app.secrets.tree = sealer.is_some();
@@ -545,7 +707,7 @@ fn pipeline(
     if !with_lints && app.policy.deny.is_empty() {
         return Ok((objects, Vec::new(), app));
     }
-    let findings = localize(lint::lint(&spec, &app, &objects));
+    let findings = localize(lint::lint(&spec, &app, &objects, now));
     if !with_lints {
         // A render obeys the platform's policy: its denied rules are errors here too.
         let denied: Vec<Diagnostic> = findings.into_iter().filter(|d| d.is_error()).collect();

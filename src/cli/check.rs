@@ -9,7 +9,7 @@ use k8gen::diag::Severity;
 use rayon::prelude::*;
 
 use super::inputs::{self, Envs, Job, Reading};
-use super::{Format, OK, SPEC_ERROR, fail, plural};
+use super::{Format, OK, SPEC_ERROR, fail, plural, render};
 
 pub fn run(
     specs: &[PathBuf],
@@ -24,33 +24,48 @@ pub fn run(
         Ok(files) => files,
         Err(e) => return fail(e),
     };
-    let jobs = match inputs::all_jobs(&files, envs, sets, reading) {
+    let mut jobs = match inputs::all_jobs(&files, envs, sets, reading) {
         Ok(jobs) => jobs,
         Err(e) => return fail(e),
     };
+    // The binary owns the clock: `check` judges sealed-secrets certificates by today's date.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    for job in &mut jobs {
+        job.layers.now = Some(now);
+    }
     // Specs are independent: check them in parallel, report in file order.
-    let results: Vec<Vec<Diagnostic>> = jobs
+    let results: Vec<(Vec<Diagnostic>, Vec<String>)> = jobs
         .par_iter()
         .map(|job| {
             let source = &job.source;
             match &source.not_utf8 {
-                Some(d) => vec![d.clone()],
-                None => match k8gen::check_layers(
+                Some(d) => (vec![d.clone()], Vec::new()),
+                None => match k8gen::check_layers_app(
                     &source.shown,
                     &source.text,
                     &job.layers,
                     source.base_dir(),
                     &job.host,
                 ) {
-                    Ok(warnings) => warnings,
-                    Err(errors) => errors,
+                    Ok(checked) => (checked.warnings, checked.namespaces),
+                    Err(errors) => (errors, Vec::new()),
                 },
             }
         })
         .collect();
-    let (mut errors, mut warnings) = (0, 0);
+    // One owner per Namespace and environment, across the specs checked (as `render` does).
+    let clashes = render::namespace_clashes(jobs.iter().zip(&results).map(|(job, (_, ns))| {
+        (
+            job.layers.env.as_deref(),
+            job.source.path.display().to_string(),
+            ns.as_slice(),
+        )
+    }));
+    let (mut errors, mut warnings) = (clashes.len(), 0);
     let mut json = Vec::new();
-    for (job, diags) in jobs.iter().zip(results) {
+    for (job, (diags, _)) in jobs.iter().zip(results) {
         errors += diags.iter().filter(|d| d.is_error()).count();
         warnings += diags.iter().filter(|d| !d.is_error()).count();
         match format {
@@ -60,6 +75,21 @@ pub fn run(
                 let lines = k8gen::diag::Lines::new(&job.source.text);
                 json.extend(diags.iter().map(|d| to_json(d, job, &files, &lines)))
             }
+        }
+    }
+    for c in &clashes {
+        match format {
+            Format::Human => {
+                let _ = writeln!(std::io::stderr(), "error[{}]: {}", c.code, c.message);
+            }
+            Format::Json => json.push(serde_json::json!({
+                "file": c.specs.last(),
+                "specs": c.specs,
+                "environment": c.env,
+                "severity": "error",
+                "code": c.code,
+                "message": c.message,
+            })),
         }
     }
     match format {

@@ -80,16 +80,41 @@ pub fn run(o: &Options) -> i32 {
         Err(code) => return code,
     };
     let nested = new.iter().any(|r| !r.folder.as_os_str().is_empty());
-    let new = match objects_of(&new) {
+    // Against a tree with environment folders, the environments' own files too
+    // (`_namespaces`, `_argocd`, `_flux`), made as `render -o DIR` would make them.
+    let by_env = matches!(o.envs, Envs::All);
+    let env_files = match (o.base, o.dir) {
+        (None, Some(dir)) if by_env => {
+            let layout = super::tree::Layout {
+                kustomization: true,
+            };
+            match super::output::environment_tree_files(dir, &new, layout) {
+                Ok(files) => files,
+                Err(e) => return fail(e),
+            }
+        }
+        _ => BTreeMap::new(),
+    };
+    let mut new = match objects_of(&new) {
         Ok(new) => new,
         Err(e) => return fail(e),
     };
+    for (path, text) in &env_files {
+        let folder = Path::new(path)
+            .parent()
+            .unwrap_or(Path::new(""))
+            .to_path_buf();
+        match k8gen::diff::parse_yaml(text) {
+            Ok(objects) => new.entry(folder).or_default().extend(objects),
+            Err(e) => return fail(format!("cannot read back the render of `{path}`: {e}")),
+        }
+    }
     let old = match (o.base, o.dir) {
         (Some(rev), _) => match base_render(rev, o, nested) {
             Ok(old) => old,
             Err(code) => return code,
         },
-        (None, Some(dir)) => match read_tree(dir, nested, &scope(o.specs)) {
+        (None, Some(dir)) => match read_tree(dir, nested, &scope(o.specs, by_env)) {
             Ok(old) => old,
             Err(e) => return fail(e),
         },
@@ -289,6 +314,8 @@ fn walk(
 struct Scope {
     names: Vec<String>,
     folder_given: bool,
+    /// Whether the environments' own files are compared (`--all-envs` against a tree).
+    environments: bool,
 }
 
 impl Scope {
@@ -299,11 +326,15 @@ impl Scope {
             .and_then(|rest| rest.strip_suffix(k8gen::emit::HEADER_SUFFIX))
             .unwrap_or_default();
         let name = source.split(" --env ").next().unwrap_or_default();
+        if name == super::inputs::PLATFORM_FILE {
+            // An environment's own file: compared when the render makes them.
+            return self.environments;
+        }
         self.names.iter().any(|n| n == name) || self.folder_given
     }
 }
 
-fn scope(specs: &[PathBuf]) -> Scope {
+fn scope(specs: &[PathBuf], environments: bool) -> Scope {
     let names = super::inputs::spec_files(specs)
         .unwrap_or_default()
         .iter()
@@ -313,6 +344,7 @@ fn scope(specs: &[PathBuf]) -> Scope {
     Scope {
         names,
         folder_given: specs.iter().any(|s| s.is_dir()),
+        environments,
     }
 }
 

@@ -304,6 +304,8 @@ fn overlay_envs(spec: &Path, names: &[String]) -> Vec<String> {
 struct Folder {
     names: Vec<String>,
     platform: Option<(String, String)>,
+    /// The platform file's folder: the paths it writes start there.
+    platform_dir: Option<PathBuf>,
     root: RepoRoot,
 }
 
@@ -322,17 +324,22 @@ impl Folder {
                 .collect(),
             Err(_) => Vec::new(),
         };
+        let (platform, platform_dir) = match platform_file(&dir.join(PLATFORM_FILE))? {
+            Some((shown, text, dir)) => (Some((shown, text)), Some(dir)),
+            None => (None, None),
+        };
         Ok(Folder {
             names,
-            platform: platform_file(&dir.join(PLATFORM_FILE))?,
+            platform,
+            platform_dir,
             root: repo_root(dir)?,
         })
     }
 }
 
 /// The platform file that applies to `spec` (any path in the folder): `k8gen.toml` in its folder or the nearest folder
-/// above, as (name shown, text).
-pub fn platform_file(spec: &Path) -> Result<Option<(String, String)>, String> {
+/// above, as (name shown, text, its folder as the paths it writes start from).
+pub fn platform_file(spec: &Path) -> Result<Option<(String, String, PathBuf)>, String> {
     let absolute = std::path::absolute(spec)
         .map_err(|e| format!("cannot resolve `{}`: {e}", spec.display()))?;
     let here = std::env::current_dir().ok();
@@ -352,7 +359,8 @@ pub fn platform_file(spec: &Path) -> Result<Option<(String, String)>, String> {
                 if file.not_utf8.is_some() {
                     return Err(format!("`{}` is not valid UTF-8", shown.display()));
                 }
-                return Ok(Some((file.shown, file.text)));
+                let folder = shown.parent().unwrap_or(Path::new("")).to_path_buf();
+                return Ok(Some((file.shown, file.text, folder)));
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => return Err(format!("cannot read `{}`: {e}", candidate.display())),
@@ -504,6 +512,12 @@ fn jobs(
                 overlay_files: overlay_files.clone(),
                 tree: None,
                 allow_plain_secrets: false,
+                platform_dir: folder.platform_dir.clone(),
+                // The overlay file is beside the spec; `--set` paths start where the user
+                // types them: the current folder.
+                overlay_dir: None,
+                sets_dir: Some(PathBuf::new()),
+                now: None,
             },
             host: RealHost::new(&folder.root, reading),
         });

@@ -99,39 +99,7 @@ pub fn write_tree(
     }
     let real = real_path(dir)?;
     let environments = environments(&real, &rendered)?;
-    for r in rendered {
-        let prefix: Vec<String> = r
-            .folder
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect();
-        let rel = |name: &str| {
-            let mut parts = prefix.clone();
-            parts.push(name.to_string());
-            parts.join("/")
-        };
-        let spec = fs::canonicalize(&r.path)
-            .map(|p| relative(&real, &p))
-            .unwrap_or_default();
-        let app = match (&r.env, r.by_env) {
-            (Some(env), true) => Some(tree::EnvApp {
-                env: env.clone(),
-                folder: prefix.join("/"),
-                name: prefix.last().cloned().unwrap_or_default(),
-                namespace: r.namespace.clone(),
-                namespace_owned_by_environment: r.namespace_owned_by_environment,
-            }),
-            _ => None,
-        };
-        produced.push(tree::Produced {
-            owner: r.owner,
-            spec,
-            order: r.order.iter().map(|n| rel(n)).collect(),
-            files: r.files.iter().map(|(n, c)| (rel(n), c.clone())).collect(),
-            namespaces: r.namespaces,
-            app,
-        });
-    }
+    produced.extend(produced_of(&real, &rendered));
     let tell = |plan: &tree::Plan| {
         for note in &plan.notes {
             let _ = writeln!(std::io::stderr(), "k8gen: {note}");
@@ -149,6 +117,75 @@ pub fn write_tree(
         tree::apply(&real, &plan, &work.tmp.join("tree"))?;
     }
     Ok(None)
+}
+
+/// The files of the environments' own folders (`_namespaces`, `_argocd`, `_flux`) that
+/// rendering `rendered` into `dir` would write, path relative to `dir` → content, without
+/// writing (what `k8gen diff -o DIR` compares); `kustomization.yaml` files left out. Empty
+/// without environment folders.
+pub fn environment_tree_files(
+    dir: &Path,
+    rendered: &[Rendered],
+    layout: tree::Layout,
+) -> Result<BTreeMap<String, String>, String> {
+    let real = real_path(dir)?;
+    let Some(environments) = environments(&real, rendered)? else {
+        return Ok(BTreeMap::new());
+    };
+    let produced = produced_of(&real, rendered);
+    let plan = tree::plan(&real, produced, layout, Some(&environments))?;
+    let mut out = BTreeMap::new();
+    for owner in &environments.owners {
+        let Some(o) = plan.new.owners.get(owner) else {
+            continue;
+        };
+        for f in &o.files {
+            let kustomization = f.path.rsplit('/').next() == Some("kustomization.yaml");
+            if let (false, Some(content)) = (kustomization, plan.write.get(&f.path)) {
+                out.insert(f.path.clone(), content.clone());
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// What each render of `rendered` gives the tree (its files under its folder).
+fn produced_of(real: &Path, rendered: &[Rendered]) -> Vec<tree::Produced> {
+    let mut produced = Vec::new();
+    for r in rendered {
+        let prefix: Vec<String> = r
+            .folder
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let rel = |name: &str| {
+            let mut parts = prefix.clone();
+            parts.push(name.to_string());
+            parts.join("/")
+        };
+        let spec = fs::canonicalize(&r.path)
+            .map(|p| relative(real, &p))
+            .unwrap_or_default();
+        let app = match (&r.env, r.by_env) {
+            (Some(env), true) => Some(tree::EnvApp {
+                env: env.clone(),
+                folder: prefix.join("/"),
+                name: prefix.last().cloned().unwrap_or_default(),
+                namespace: r.namespace.clone(),
+                namespace_owned_by_environment: r.namespace_owned_by_environment,
+            }),
+            _ => None,
+        };
+        produced.push(tree::Produced {
+            owner: r.owner.clone(),
+            spec,
+            order: r.order.iter().map(|n| rel(n)).collect(),
+            files: r.files.iter().map(|(n, c)| (rel(n), c.clone())).collect(),
+            namespaces: r.namespaces.clone(),
+            app,
+        });
+    }
+    produced
 }
 
 /// The folder of environment `env` inside the output folder, from the `[gitops] folder`
@@ -173,6 +210,8 @@ fn env_folder(pattern: Option<&str>, env: &str) -> String {
 struct EnvSource {
     /// The platform file's name (the owner's) and text.
     platform: (String, String),
+    /// The platform file's path as diagnostics show it.
+    shown: String,
     /// The platform file relative to the output folder (the owner's `spec`).
     spec: String,
     /// The environment's folder inside the output folder.
@@ -240,6 +279,7 @@ fn environments(
                         .map_or_else(|| platform.0.clone(), |n| n.to_string_lossy().into_owned()),
                     platform.1.clone(),
                 ),
+                shown: platform.0.clone(),
                 spec: relative(real, &path),
                 folder: env_folder(r.pattern.as_deref(), env),
                 repo,
@@ -301,11 +341,13 @@ fn environments(
                 &name,
             )
             .map_err(|errors| {
-                errors
+                // Each at its place in the platform file, like every other k8gen.toml error.
+                let files = k8gen::diag::SourceMap::new(s.shown.clone(), s.platform.1.clone());
+                let shown: Vec<String> = errors
                     .iter()
-                    .map(|e| format!("{} (environment `{env}`): {e}", s.platform.0))
-                    .collect::<Vec<_>>()
-                    .join("\n")
+                    .map(|d| files.render(d, false).trim_end().to_string())
+                    .collect();
+                format!("in environment `{env}`:\n{}", shown.join("\n"))
             })?;
             let files: BTreeMap<String, String> = files
                 .into_iter()

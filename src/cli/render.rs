@@ -43,33 +43,66 @@ fn check_folder_pattern(pattern: &str) -> Result<(), String> {
 /// namespace). The one that owns it keeps `create_namespace`; the others say
 /// `create_namespace = false`.
 fn namespace_owners(jobs: &[Job], rendered: &[Rendered]) -> Result<(), String> {
-    let mut owners: BTreeMap<(Option<&str>, &str), Vec<String>> = BTreeMap::new();
     // `rendered` holds one entry per job here (every job rendered).
-    for (job, r) in jobs.iter().zip(rendered) {
-        for ns in &r.namespaces {
-            owners
-                .entry((job.layers.env.as_deref(), ns))
-                .or_default()
-                .push(r.path.display().to_string());
-        }
-    }
-    let clashes: Vec<String> = owners
-        .iter()
-        .filter(|(_, specs)| specs.len() > 1)
-        .map(|((env, ns), specs)| {
-            let env = env.map(|e| format!(" (--env {e})")).unwrap_or_default();
-            format!(
-                "error: the Namespace `{ns}`{env} is emitted by {}; one owner per Namespace: \
-                 set `create_namespace = false` in all specs but the one that owns it",
-                specs.join(" and ")
-            )
-        })
-        .collect();
+    let clashes = namespace_clashes(jobs.iter().zip(rendered).map(|(job, r)| {
+        (
+            job.layers.env.as_deref(),
+            r.path.display().to_string(),
+            r.namespaces.as_slice(),
+        )
+    }));
     if clashes.is_empty() {
         Ok(())
     } else {
-        Err(clashes.join("\n"))
+        Err(clashes
+            .iter()
+            .map(|c| format!("error[{}]: {}", c.code, c.message))
+            .collect::<Vec<_>>()
+            .join("\n"))
     }
+}
+
+/// A Namespace two specs of a run emit for one environment.
+pub struct Clash {
+    pub code: &'static str,
+    pub message: String,
+    /// The specs that emit it, in file order.
+    pub specs: Vec<String>,
+    pub env: Option<String>,
+}
+
+/// The Namespaces emitted by more than one spec per environment, from (environment, spec path,
+/// the Namespaces its render emits): the one rule that needs several apps, shared by `render`
+/// and `check`.
+pub fn namespace_clashes<'a>(
+    renders: impl Iterator<Item = (Option<&'a str>, String, &'a [String])>,
+) -> Vec<Clash> {
+    let mut owners: BTreeMap<(Option<&str>, &str), Vec<String>> = BTreeMap::new();
+    for (env, spec, namespaces) in renders {
+        for ns in namespaces {
+            let specs = owners.entry((env, ns)).or_default();
+            if !specs.contains(&spec) {
+                specs.push(spec.clone());
+            }
+        }
+    }
+    owners
+        .into_iter()
+        .filter(|(_, specs)| specs.len() > 1)
+        .map(|((env, ns), specs)| {
+            let shown = env.map(|e| format!(" (--env {e})")).unwrap_or_default();
+            Clash {
+                code: k8gen::codes::NAMESPACE_TWO_OWNERS,
+                message: format!(
+                    "the Namespace `{ns}`{shown} is emitted by {}; one owner per Namespace: \
+                     set `create_namespace = false` in all specs but the one that owns it",
+                    specs.join(" and ")
+                ),
+                specs,
+                env: env.map(str::to_string),
+            }
+        })
+        .collect()
 }
 
 /// Prints what `--check` found; exit 1 when the tree is not what the specs render.

@@ -14,6 +14,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use k8gen::encrypt::sealed::rfc3339;
 use k8gen::{Crypto, Object, Previous};
 
 /// The age identities of this machine, as sops finds them: each `AGE-SECRET-KEY-1...` line of
@@ -57,26 +58,6 @@ pub fn lastmodified() -> String {
         Some(secs) if secs >= 0 => rfc3339(secs),
         _ => k8gen::SOPS_FIXED_LASTMODIFIED.to_string(),
     }
-}
-
-/// Seconds since 1970 as `YYYY-MM-DDTHH:MM:SSZ` (Howard Hinnant's civil-from-days).
-fn rfc3339(secs: i64) -> String {
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }
 
 /// Encrypts one app's Secrets; `dir` is its folder in the tree being replaced.
@@ -303,13 +284,3 @@ files change; with the key, unchanged Secrets keep their files";
 pub const NO_SEALED_KEY_NOTE: &str = "k8gen: note: no private key of the sealed-secrets \
 certificate (K8GEN_SEALED_SECRETS_KEY_FILE), so sealed values were sealed anew and their files \
 change; with the controller's key, unchanged values keep their sealed text";
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn rfc3339_dates() {
-        assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(super::rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
-        assert_eq!(super::rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-    }
-}

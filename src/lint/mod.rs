@@ -20,7 +20,8 @@ pub use crate::codes::lints::*;
 
 /// Finds every lint in `spec` (already checked into `app`): warnings only. Unknown names in
 /// `allow` are errors that `render` reports too: see [`unknown_allowed`].
-pub fn lint(spec: &Spec, app: &App, objects: &[Object]) -> Vec<Diagnostic> {
+/// `now` is the caller's clock (seconds since 1970 UTC), for the rules that depend on the date.
+pub fn lint(spec: &Spec, app: &App, objects: &[Object], now: Option<u64>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let file = &spec.file;
     let app_allow = &app.allow;
@@ -49,6 +50,11 @@ pub fn lint(spec: &Spec, app: &App, objects: &[Object]) -> Vec<Diagnostic> {
     for d in platform(spec, app, objects) {
         push(&mut out, d, app_allow, &[]);
     }
+    if let Some(now) = now {
+        for d in certificate_dates(spec, app, now) {
+            push(&mut out, d, app_allow, &[]);
+        }
+    }
     // The policy's denied rules are errors (an `allow` of one was refused by the engine).
     for d in &mut out {
         let rule = RULES.iter().find(|r| r.code == d.code);
@@ -59,6 +65,59 @@ pub fn lint(spec: &Spec, app: &App, objects: &[Object]) -> Vec<Diagnostic> {
     }
     out.sort_by_key(|d| (d.span.start, d.span.end, d.code));
     out
+}
+
+/// How long before its `notAfter` a sealed-secrets certificate is reported as expiring.
+pub const CERTIFICATE_WARNING_DAYS: u64 = 30;
+
+/// A sealed-secrets certificate judged by the caller's clock `now`: expired, an error
+/// (K0148, what `render -o` refuses); expiring within [`CERTIFICATE_WARNING_DAYS`], a warning.
+fn certificate_dates(spec: &Spec, app: &App, now: u64) -> Vec<Diagnostic> {
+    let sealed = app.secrets.mode == Some(crate::values::SecretsMode::Sealed);
+    let Some(pem) = app.secrets.sealed_certificate.as_deref().filter(|_| sealed) else {
+        return Vec::new();
+    };
+    let Ok(key) = crate::encrypt::sealed::SealingKey::from_pem(pem) else {
+        return Vec::new(); // K0147, reported by the engine
+    };
+    let file = &spec.file;
+    let span = (file.sealed.as_ref())
+        .and_then(|s| s.value.certificate.as_ref().map(|c| c.span()))
+        .unwrap_or_else(|| file.name.span());
+    let not_after = key.not_after_unix();
+    let date = crate::encrypt::sealed::rfc3339(i64::try_from(not_after).unwrap_or(i64::MAX));
+    if now > not_after {
+        let mut d = Diagnostic::error(
+            crate::codes::CERTIFICATE_EXPIRED,
+            span,
+            format!("the sealed-secrets certificate expired on {date} (its notAfter)"),
+        )
+        .with_help(
+            "`render -o` refuses it, as kubeseal does; fetch the controller's current certificate \
+             with `kubeseal --fetch-cert > FILE`",
+        );
+        d.path = Some("sealed.certificate".into());
+        return vec![d];
+    }
+    let left = (not_after - now) / 86_400;
+    if not_after - now <= CERTIFICATE_WARNING_DAYS * 86_400 {
+        return vec![
+            warn(
+                SEALED_CERTIFICATE_EXPIRING,
+                span,
+                format!(
+                    "the sealed-secrets certificate expires on {date}, in {left} day{}",
+                    if left == 1 { "" } else { "s" }
+                ),
+            )
+            .with_help(
+                "the controller renews its key every 30 days by default: fetch the current \
+                 certificate (`kubeseal --fetch-cert > FILE`) and render again; after its \
+                 notAfter `render -o` refuses it (K0148)",
+            ),
+        ];
+    }
+    Vec::new()
 }
 
 /// The rules a platform cares about across the app: TLS on every Ingress, required labels on

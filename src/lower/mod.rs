@@ -87,13 +87,53 @@ pub fn allowed(cx: &mut Cx<'_>, allow: Option<&[Sp<String>]>, base: &str) -> Vec
     list.iter().map(|a| a.value.clone()).collect()
 }
 
-/// Lowers `spec` (read from a file in `base_dir`) into the model.
-pub fn lower(spec: &Spec, base_dir: &Path, host: &dyn Host) -> Checked {
+/// Where relative paths start: the folder of the file whose layer wrote them (README "What a
+/// spec may read"). The one rule for both front ends: a `{ file = ... }` or
+/// `sealed.certificate` written in the spec resolves against the spec's folder, one written in
+/// `k8gen.toml` (its `[defaults]`, an environment's `defaults`) against `k8gen.toml`'s folder,
+/// one in an overlay file against the overlay file's, one in a `--set` against the folder the
+/// caller gives for `--set` values (the `k8gen` binary: the current folder), the way Kustomize
+/// resolves a path against the kustomization that names it.
+#[derive(Debug, Clone)]
+pub struct Folders {
+    /// Where each file starts in the files laid end to end (see
+    /// [`SourceMap`](crate::diag::SourceMap)), and its folder; in file order.
+    files: Vec<(usize, PathBuf)>,
+}
+
+impl Folders {
+    /// The folder of each file of `files`: `dirs[i]` is file `i`'s (a file without one, the
+    /// first file's: the spec's).
+    pub fn new(files: &crate::diag::SourceMap, dirs: Vec<Option<PathBuf>>) -> Self {
+        let spec = dirs.first().cloned().flatten().unwrap_or_default();
+        Folders {
+            files: (dirs.into_iter().enumerate())
+                .map(|(i, d)| {
+                    let id = crate::diag::FileId::try_from(i).unwrap_or_default();
+                    (files.base(id), d.unwrap_or_else(|| spec.clone()))
+                })
+                .collect(),
+        }
+    }
+
+    /// The folder of the file a value at global span start `at` was written in.
+    pub fn at(&self, at: usize) -> &Path {
+        (self.files.iter().rev())
+            .find(|(start, _)| *start <= at)
+            .or(self.files.first())
+            .map(|(_, d)| d.as_path())
+            .unwrap_or(Path::new(""))
+    }
+}
+
+/// Lowers `spec` into the model; relative paths resolve against `folders` (the folder of the
+/// file that wrote each).
+pub fn lower(spec: &Spec, folders: &Folders, host: &dyn Host) -> Checked {
     let file = &spec.file;
     let mut cx = Cx {
         diags: Vec::new(),
         provenance: Provenance::default(),
-        base_dir: base_dir.to_path_buf(),
+        folders: folders.clone(),
         host,
         access: host.access(),
         platform_env: Vec::new(),
@@ -213,7 +253,8 @@ pub struct Cx<'h> {
     diags: Vec<Diagnostic>,
     /// Where each value of the model was written, by field path.
     pub provenance: Provenance,
-    base_dir: PathBuf,
+    /// Where relative paths start, by the file that wrote them.
+    folders: Folders,
     host: &'h dyn Host,
     /// What the host lets specs read.
     access: Access,
@@ -249,17 +290,25 @@ impl Cx<'_> {
         }
     }
 
-    /// Reads a file named relative to the spec's folder, if the host's [`Access`] lets the
-    /// spec read it.
+    /// Reads a file named relative to the folder of the file that wrote `path` ([`Folders`]),
+    /// if the host's [`Access`] lets the spec read it.
     pub fn read(&mut self, path: &Sp<String>) -> Option<Vec<u8>> {
-        let full = self.base_dir.join(&path.value);
+        let dir = self.folders.at(path.span().start).to_path_buf();
+        let full = dir.join(&path.value);
         let unreadable = |e: &std::io::Error| {
+            let shown = match dir.as_os_str().is_empty() {
+                true => Path::new("."),
+                false => dir.as_path(),
+            };
             Diagnostic::error(
                 codes::FILE_UNREADABLE,
                 path.span(),
                 format!("cannot read `{}`: {}", full.display(), io_reason(e)),
             )
-            .with_help("paths are relative to the folder of the spec file")
+            .with_help(format!(
+                "a relative path starts at the folder of the file that writes it, here `{}`",
+                shown.display()
+            ))
         };
         // Under confinement the file is checked, and then read, at its canonical path: the
         // file read is the one checked.
@@ -327,7 +376,7 @@ impl Cx<'_> {
                 format!("`{v}` is an absolute path; a spec may read only files of its repo"),
             )
             .with_help(format!(
-                "write the path relative to the spec's folder, to a file inside {root_is}; {relax}"
+                "write the path relative to the folder of the file that names it, to a file inside {root_is}; {relax}"
             )),
             access::Refusal::OutsideRoot => Diagnostic::error(
                 codes::OUTSIDE_ROOT,

@@ -373,6 +373,7 @@ pub const ARGOCD_LOCAL_SERVER: &str = "https://kubernetes.default.svc";
 pub fn environment_tree(tree: &mut super::gitops::EnvironmentTree) {
     if let Some(a) = &mut tree.argocd {
         argocd(a);
+        tree.argocd_tracking.get_or_insert_with(argocd_tracking);
     }
     if let Some(f) = &mut tree.flux {
         f.source

@@ -27,6 +27,10 @@ pub struct EnvironmentTree {
     pub argocd: Option<ArgoCd>,
     /// `syncOptions` of every app's Application.
     pub argocd_sync_options: Vec<String>,
+    /// How Argo CD tracks objects (the platform's `argocd_tracking`; `None`: the default,
+    /// [`super::defaults::argocd_tracking`]). Under label tracking an Application's name is
+    /// written into a label of every object it syncs, so it must fit a label value.
+    pub argocd_tracking: Option<crate::values::ArgoTracking>,
     /// Flux Kustomizations, if wanted.
     pub flux: Option<Flux>,
     /// The apps of the environment, in folder order.

@@ -346,7 +346,7 @@ macro_rules! with_app_fields {
                 pub sops: Option<Sp<SopsSyntax>>,
                 /// Sealed-secrets settings (`secrets_mode = "sealed"`): `certificate`, the
                 /// controller's certificate file (`kubeseal --fetch-cert > FILE`, relative to the
-                /// spec's folder, inside the repo), and `scope` (`strict`, `namespace-wide`,
+                /// folder of the file that names it, inside the repo), and `scope` (`strict`, `namespace-wide`,
                 /// `cluster-wide`; default `strict`).
                 #[schemars(example = serde_json::json!({"certificate": "certs/prod.pem", "scope": "strict"}))]
                 pub sealed: Option<Sp<SealedSyntax>>,
@@ -557,7 +557,8 @@ pub struct SopsSyntax {
 #[serde(deny_unknown_fields)]
 pub struct SealedSyntax {
     /// The sealed-secrets controller's certificate (PEM), as `kubeseal --fetch-cert` prints
-    /// it: a file relative to the spec's folder, inside the repo like every `{ file }`.
+    /// it: a file relative to the folder of the file that names it (`k8gen.toml`'s for its
+    /// defaults), inside the repo like every `{ file }`.
     #[schemars(example = &"certs/prod.pem")]
     pub certificate: Option<Sp<String>>,
     /// Where the values may be unsealed: `strict` (this Secret's name and namespace; the

@@ -374,7 +374,7 @@ fn engine_paths_are_paths_in_the_repository() {
         values(app, "path"),
         ["./manifests/clusters/staging/apps/api"]
     );
-    // Bad settings are errors naming the key.
+    // Bad settings are errors at their place in k8gen.toml.
     std::fs::write(
         r.join("apps/k8gen.toml"),
         platform.replace(
@@ -386,9 +386,176 @@ fn engine_paths_are_paths_in_the_repository() {
     let out = run(&r, &["render", "apps", "--all-envs", "-o", "gitops/out"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("gitops.flux.source: error[K0111]"), "{err}");
     assert!(
-        err.contains("gitops.argocd.repo_url: error[K0112]"),
+        err.contains("apps/k8gen.toml:4:19: error[K0111]: invalid source `flux-system`"),
         "{err}"
     );
+    // A missing key: at the table that lacks it.
+    assert!(
+        err.contains("apps/k8gen.toml:5:10: error[K0112]: Argo CD Applications need"),
+        "{err}"
+    );
+    assert!(
+        err.contains("4 | flux = { source = \"flux-system\" }"),
+        "{err}"
+    );
+}
+
+/// Each setting of `[gitops]` and `[environments.ENV]` that the environment's files take is
+/// judged at the line that wrote it: an environment's value over `[gitops]`'s, a namespace at
+/// its list item, `repo_path`, and an Application name label tracking cannot write (K0152).
+#[test]
+fn environment_settings_are_errors_at_their_place_in_k8gen_toml() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path();
+    let platform = "[environments.staging]\n\
+        namespace = \"{app}-staging\"\n\
+        namespaces = [\"shared\", \"Bad_NS\"]\n\
+        flux = { interval = \"soon\" }\n\
+        [gitops]\n\
+        flux = { interval = \"5m\", timeout = \"later\" }\n\
+        repo_path = \"../elsewhere\"\n";
+    repo(r, platform, &[("api.toml", API)]);
+    let out = run(r, &["render", "apps", "--all-envs", "-o", "deploy"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for want in [
+        "in environment `staging`:",
+        // The environment's interval wins over [gitops]'s, and is the one shown.
+        "apps/k8gen.toml:4:21: error[K0111]: invalid duration `soon`",
+        "apps/k8gen.toml:6:37: error[K0111]: invalid duration `later`",
+        "apps/k8gen.toml:3:25: error[K0111]: invalid namespace `Bad_NS`",
+        "apps/k8gen.toml:7:13: error[K0111]: invalid path `../elsewhere/staging`",
+    ] {
+        assert!(err.contains(want), "{want}\n{err}");
+    }
+    assert!(!r.join("deploy").exists(), "written despite the errors");
+
+    // Label tracking writes the Application's name into a label: 63 characters at most.
+    let long = "a-very-long-application-folder-name-for-the-shop-api-service";
+    let platform = "[environments.staging]\nnamespace = \"api\"\n\
+        [defaults]\nargocd_tracking = \"label\"\n\
+        [gitops]\nargocd = { repo_url = \"https://github.com/acme/config\" }\n";
+    std::fs::write(r.join("apps/k8gen.toml"), platform).unwrap();
+    std::fs::remove_file(r.join("apps/api.toml")).unwrap();
+    std::fs::write(r.join(format!("apps/{long}.toml")), API).unwrap();
+    let out = run(r, &["render", "apps", "--all-envs", "-o", "deploy"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let name = format!("{long}-staging");
+    assert!(name.len() > 63);
+    assert!(
+        err.contains(&format!(
+            "apps/k8gen.toml:6:10: error[K0152]: the Argo CD Application `{name}` has {} characters",
+            name.len()
+        )),
+        "{err}"
+    );
+    assert!(!r.join("deploy").exists());
+    // Annotation tracking (Argo CD 3.0's default, and k8gen's) has no such limit.
+    std::fs::write(
+        r.join("apps/k8gen.toml"),
+        platform.replace("\"label\"", "\"annotation\""),
+    )
+    .unwrap();
+    ok(run(r, &["render", "apps", "--all-envs", "-o", "deploy"]));
+    // Flux writes its Kustomization's name into a label whatever Argo CD does.
+    std::fs::write(
+        r.join("apps/k8gen.toml"),
+        platform.replace("\"label\"", "\"annotation\"") + "flux = {}\n",
+    )
+    .unwrap();
+    let out = run(r, &["render", "apps", "--all-envs", "-o", "deploy"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "apps/k8gen.toml:7:8: error[K0152]: the Flux Kustomization `{name}` has"
+        )),
+        "{err}"
+    );
+}
+
+/// `k8gen diff -o DIR --all-envs` compares the environments' own files too: an unchanged tree
+/// is no change (they are not "removed"), a changed Application or Kustomization is a plain
+/// change, a Namespace leaving the environment is destructive like an app's.
+#[test]
+fn diff_covers_the_environments_own_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path();
+    repo(r, PLATFORM, &[("shop.toml", SHOP), ("api.toml", API)]);
+    ok(run(r, &["render", "apps", "--all-envs", "-o", "deploy"]));
+    let diff = |args: &[&str]| {
+        let mut all = vec![
+            "diff",
+            "apps",
+            "--all-envs",
+            "-o",
+            "deploy",
+            "--format",
+            "json",
+        ];
+        all.extend_from_slice(args);
+        let out = run(r, &all);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        (out.status.code(), report)
+    };
+    let (code, report) = diff(&[]);
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(report["changes"], serde_json::json!([]), "{report:#}");
+    // One spec of the folder: the environment files still made from every app of the tree.
+    let out = run(r, &["diff", "apps/api.toml", "--all-envs", "-o", "deploy"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no changes"));
+
+    // A changed setting: the Kustomizations and Applications change, nothing breaks.
+    std::fs::write(
+        r.join("apps/k8gen.toml"),
+        PLATFORM
+            .replace("timeout = \"5m\"", "timeout = \"7m\"")
+            .replace("project = \"production\"", "project = \"prod\""),
+    )
+    .unwrap();
+    let (code, report) = diff(&[]);
+    assert_eq!(code, Some(0), "{report:#}");
+    let changes = report["changes"].as_array().unwrap();
+    let changed: Vec<(String, String)> = changes
+        .iter()
+        .map(|c| {
+            assert_eq!(c["change"], "changed", "{c:#}");
+            (
+                c["folder"].as_str().unwrap().to_string(),
+                c["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        changed.contains(&("staging/_flux/apps".into(), "Kustomization".into())),
+        "{changed:?}"
+    );
+    assert!(
+        changed.contains(&("production/_argocd/apps".into(), "Application".into())),
+        "{changed:?}"
+    );
+    assert_eq!(report["summary"]["breaking"], 0);
+    assert_eq!(report["summary"]["destructive"], 0);
+
+    // A Namespace the environment no longer owns: prune would delete it and all in it.
+    std::fs::write(
+        r.join("apps/k8gen.toml"),
+        PLATFORM.replace("namespaces = [\"shared\"]\n", ""),
+    )
+    .unwrap();
+    let (code, report) = diff(&[]);
+    assert_eq!(code, Some(1), "{report:#}");
+    let removed = (report["changes"].as_array().unwrap().iter())
+        .find(|c| c["kind"] == "Namespace")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(removed["change"], "removed");
+    assert_eq!(removed["name"], "shared");
+    assert_eq!(removed["folder"], "staging/_namespaces");
+    assert_eq!(report["summary"]["destructive"], 1, "{report:#}");
+    let (code, _) = diff(&["--allow", "destructive"]);
+    assert_eq!(code, Some(0));
 }

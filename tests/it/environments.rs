@@ -369,22 +369,33 @@ fn the_example_platform_renders_every_environment_as_committed() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The whole tree: the apps' folders (with `pre-deploy/`) and each environment's own
+    // folders (`_namespaces`, `_argocd`, `_flux`).
+    let want = read_tree(&expected);
+    let got = read_tree(&target);
+    for must in [
+        "staging/storefront/deployment-storefront.yaml",
+        "staging/_namespaces/namespace-storefront-staging.yaml",
+        "staging/_argocd/apps/application-storefront-staging.yaml",
+        "staging/_flux/apps/kustomization-storefront-staging-pre-deploy.yaml",
+        "production/storefront/namespace-storefront.yaml",
+        "production/_argocd/apps/application-storefront-production.yaml",
+        "production/_flux/kustomization-production-apps.yaml",
+    ] {
+        assert!(want.contains_key(must), "out/platform/{must} missing");
+    }
     for env in ["staging", "production"] {
-        let want = read_tree(&expected.join(env).join("storefront"));
-        let got = read_tree(&target.join(env).join("storefront"));
-        assert!(!want.is_empty(), "out/platform/{env}/storefront is empty");
-        assert_eq!(
-            want.keys().collect::<Vec<_>>(),
-            got.keys().collect::<Vec<_>>(),
-            "{env}"
+        assert!(
+            (want.keys()).any(|k| k.starts_with(&format!("{env}/storefront/pre-deploy/job-"))),
+            "{env}: no pre-deploy Job"
         );
-        for (name, text) in &want {
-            assert_same(
-                &format!("out/platform/{env}/storefront/{name}"),
-                text,
-                &got[name],
-            );
-        }
+    }
+    assert_eq!(
+        want.keys().collect::<Vec<_>>(),
+        got.keys().collect::<Vec<_>>()
+    );
+    for (name, text) in &want {
+        assert_same(&format!("out/platform/{name}"), text, &got[name]);
     }
     // Same inputs, same bytes: a second stream render is identical.
     let a = k8gen(&[

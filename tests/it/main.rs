@@ -27,6 +27,7 @@ mod init;
 mod invariants;
 mod lints;
 mod passthrough;
+mod paths;
 mod python;
 mod release;
 mod rollout;

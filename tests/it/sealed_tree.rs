@@ -592,3 +592,110 @@ fn the_rust_api_seals_too() {
         .is_ok()
     );
 }
+
+/// `k8gen check` judges the certificate by the clock, as `render -o` does: expired is K0148
+/// at the certificate, expiring within 30 days the lint K0221 (allowable; `--deny warnings`
+/// makes it fail), a certificate further out says nothing.
+#[test]
+fn check_reports_expired_and_expiring_certificates() {
+    let Some(python) = python() else { return };
+    let keys = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            -2,
+            Some(1),
+            "error[K0148]: the sealed-secrets certificate expired on",
+        ),
+        (
+            10,
+            Some(0),
+            "warning[K0221]: the sealed-secrets certificate expires on",
+        ),
+        (90, Some(0), ""),
+    ];
+    for (days, code, want) in cases {
+        let pair = keygen_days(&python, keys.path(), "2048", days);
+        let dir = repo(&pair, "{ certificate = \"certs/prod.pem\" }");
+        let out = k8gen(dir.path(), &["check", "shop.toml"], &[]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), code, "{days} days: {err}");
+        if want.is_empty() {
+            assert!(!err.contains("K0221") && !err.contains("K0148"), "{err}");
+            continue;
+        }
+        assert!(
+            err.contains(&format!("shop.toml:6:26: {want}")),
+            "{days} days: {err}"
+        );
+        if days > 0 {
+            assert!(
+                err.contains(&format!("in {} days", days - 1))
+                    || err.contains(&format!("in {days} days")),
+                "{err}"
+            );
+            let out = k8gen(
+                dir.path(),
+                &["check", "shop.toml", "--deny", "warnings"],
+                &[],
+            );
+            assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        }
+    }
+}
+
+/// The library judges dates only by the clock its caller gives (`Layers::now`).
+#[test]
+fn the_library_judges_certificate_dates_by_the_callers_clock() {
+    let root = crate::support::root();
+    let pem = std::fs::read_to_string(root.join("tests/it/sealed-cert.pem")).unwrap();
+    let not_after = k8gen::encrypt::sealed::SealingKey::from_pem(&pem)
+        .unwrap()
+        .not_after_unix();
+    let dir = crate::support::repo(&[("cert.pem", &pem), ("token.txt", "t")]);
+    let spec = |allow: &str| {
+        format!(
+            "name = \"shop\"\nnamespace = \"shop\"\nimage = \"shop:v1\"\nsecrets_mode = \"sealed\"\n\
+             sealed = {{ certificate = \"cert.pem\" }}\nallow = [{allow}]\n[secrets]\nTOKEN = {{ file = \"token.txt\" }}\n"
+        )
+    };
+    let check = |source: &str, now: Option<u64>| {
+        let layers = k8gen::Layers {
+            now,
+            ..k8gen::Layers::default()
+        };
+        k8gen::check_layers(
+            "shop.toml",
+            source,
+            &layers,
+            dir.path(),
+            &crate::support::FsHost,
+        )
+    };
+    let codes = |d: &[k8gen::Diagnostic]| d.iter().map(|d| d.code).collect::<Vec<_>>();
+    let day = 86_400;
+    let plain = spec("\"plaintext-secret\"");
+    // No clock: nothing judged by date, even long past the notAfter.
+    let w = check(&plain, None).unwrap();
+    assert!(!codes(&w).contains(&"K0221"), "{w:#?}");
+    assert!(check(&plain, Some(not_after + 400 * day)).is_err());
+    // 40 days before: nothing; 10 days before: the warning, at the certificate.
+    let w = check(&plain, Some(not_after - 40 * day)).unwrap();
+    assert!(!codes(&w).contains(&"K0221"), "{w:#?}");
+    let w = check(&plain, Some(not_after - 10 * day)).unwrap();
+    let d = w
+        .iter()
+        .find(|d| d.code == "K0221")
+        .unwrap_or_else(|| panic!("{w:#?}"));
+    assert!(d.message.contains("in 10 days"), "{}", d.message);
+    assert_eq!(&plain[d.span.clone()], "\"cert.pem\"");
+    // Allowed, it is gone.
+    let allowed = spec("\"plaintext-secret\", \"sealed-certificate-expiring\"");
+    let w = check(&allowed, Some(not_after - 10 * day)).unwrap();
+    assert!(!codes(&w).contains(&"K0221"), "{w:#?}");
+    // Past the notAfter: the error render -o gives.
+    let e = check(&plain, Some(not_after + 1)).unwrap_err();
+    let expired: Vec<_> = e.iter().filter(|d| d.is_error()).collect();
+    assert_eq!(expired.len(), 1, "{e:#?}");
+    assert_eq!(expired[0].code, "K0148");
+    assert_eq!(&plain[expired[0].span.clone()], "\"cert.pem\"");
+}

@@ -2,7 +2,7 @@
 //! longer produced, file modes, only changed files move, `--check`, `kustomization.yaml`
 //! built by a real `kubectl kustomize`. Whole trees are compared, not single files.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -339,7 +339,10 @@ pub(crate) fn kustomize(kubectl: &str, dir: &Path) -> String {
 }
 
 /// `kubectl kustomize` builds every environment folder of the example platform, and prints
-/// exactly the objects, in the order, of k8gen's stream for that environment.
+/// exactly the objects, in the order, of k8gen's stream for that environment: an app folder
+/// what the stream holds but its pre-deploy Jobs, its `pre-deploy/` folder those Jobs. Each
+/// folder of the environment's own (`_namespaces`, `_argocd`, `_flux` and their `apps/`)
+/// builds too, into exactly the files its `kustomization.yaml` lists, in that order.
 #[test]
 fn kubectl_kustomize_builds_every_env_folder_into_the_stream() {
     let Some((kubectl, python)) = tools() else {
@@ -355,34 +358,76 @@ fn kubectl_kustomize_builds_every_env_folder_into_the_stream() {
         "-o",
         deploy.to_str().unwrap(),
     ]));
-    let mut envs = 0;
+    let (mut apps, mut own, mut pre) = (0, BTreeSet::new(), 0);
     for env in std::fs::read_dir(&deploy).unwrap() {
         let env = env.unwrap();
         if !env.file_type().unwrap().is_dir() {
             continue;
         }
         let env_name = env.file_name().to_string_lossy().into_owned();
-        for app in std::fs::read_dir(env.path()).unwrap() {
-            let app = app.unwrap().path();
-            let built = kustomize(&kubectl, &app);
-            let spec = root.join("specs/platform").join(format!(
-                "{}.toml",
-                app.file_name().unwrap().to_string_lossy()
-            ));
+        for folder in std::fs::read_dir(env.path()).unwrap() {
+            let folder = folder.unwrap().path();
+            let name = folder.file_name().unwrap().to_string_lossy().into_owned();
+            if name.starts_with('_') {
+                // The environment's own folders: each, and its `apps/`, builds into its files.
+                for dir in [folder.clone(), folder.join("apps")] {
+                    if !dir.join("kustomization.yaml").is_file() {
+                        continue;
+                    }
+                    let got = objects(&python, &kustomize(&kubectl, &dir)).unwrap();
+                    let want = objects(&python, &listed_files(&dir)).unwrap();
+                    assert!(!want.is_empty(), "{}", dir.display());
+                    assert_eq!(got, want, "{}", dir.display());
+                    own.insert(format!("{name}/{}", dir == folder));
+                }
+                continue;
+            }
+            let spec = root.join("specs/platform").join(format!("{name}.toml"));
             let stream = ok(crate::support::k8gen(&[
                 "render",
                 spec.to_str().unwrap(),
                 "--env",
                 &env_name,
             ]));
-            let want = objects(&python, &String::from_utf8_lossy(&stream.stdout)).unwrap();
-            let got = objects(&python, &built).unwrap();
+            let stream = objects(&python, &String::from_utf8_lossy(&stream.stdout)).unwrap();
+            let is_hook = |o: &String| o.contains("\"argocd.argoproj.io/hook\": \"PreSync\"");
+            let (want_pre, want): (Vec<String>, Vec<String>) =
+                stream.into_iter().partition(is_hook);
+            let got = objects(&python, &kustomize(&kubectl, &folder)).unwrap();
             assert!(!want.is_empty());
-            assert_eq!(got, want, "{env_name}/{}", app.display());
-            envs += 1;
+            assert_eq!(got, want, "{env_name}/{name}");
+            let pre_deploy = folder.join("pre-deploy");
+            assert_eq!(
+                pre_deploy.is_dir(),
+                !want_pre.is_empty(),
+                "{env_name}/{name}"
+            );
+            if pre_deploy.is_dir() {
+                let got = objects(&python, &kustomize(&kubectl, &pre_deploy)).unwrap();
+                assert_eq!(got, want_pre, "{env_name}/{name}/pre-deploy");
+                pre += 1;
+            }
+            apps += 1;
         }
     }
-    assert!(envs >= 2, "{envs} environment folders");
+    assert!(apps >= 2, "{apps} app folders");
+    assert!(pre >= 2, "{pre} pre-deploy folders");
+    // `_namespaces` (staging), `_argocd` and `_flux` with their `apps/`.
+    assert_eq!(own.len(), 5, "{own:?}");
+}
+
+/// The files a folder's `kustomization.yaml` lists, joined as one stream, in its order.
+fn listed_files(dir: &Path) -> String {
+    let k: serde_json::Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(dir.join("kustomization.yaml")).unwrap())
+            .unwrap();
+    let mut stream = String::new();
+    for r in k["resources"].as_array().unwrap() {
+        let text = std::fs::read_to_string(dir.join(r.as_str().unwrap())).unwrap();
+        stream.push_str("---\n");
+        stream.push_str(&text);
+    }
+    stream
 }
 
 #[test]
@@ -406,6 +451,31 @@ fn one_owner_per_namespace_and_flux_keeps_namespaces_and_claims() {
         "{err}"
     );
     assert!(!r.join("deploy").exists(), "written despite the clash");
+    assert!(
+        err.contains("error[K0153]: the Namespace `shared`"),
+        "{err}"
+    );
+    // `check` finds it too, naming both specs, in human and JSON output.
+    let out = run(r, &["check", "apps"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "error[K0153]: the Namespace `shared` is emitted by apps/a.toml and apps/b.toml"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("k8gen: 1 error and"), "{err}");
+    let out = run(r, &["check", "apps", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let clash = (findings.as_array().unwrap().iter())
+        .find(|f| f["code"] == "K0153")
+        .unwrap_or_else(|| panic!("{findings:#}"));
+    assert_eq!(
+        clash["specs"],
+        serde_json::json!(["apps/a.toml", "apps/b.toml"])
+    );
     // The second app says the namespace is not its own.
     std::fs::write(
         r.join("apps/b.toml"),
@@ -413,6 +483,7 @@ fn one_owner_per_namespace_and_flux_keeps_namespaces_and_claims() {
     )
     .unwrap();
     ok(run(r, &["render", "apps", "-o", "deploy"]));
+    ok(run(r, &["check", "apps"]));
     let a = crate::support::read_tree(&r.join("deploy/a"));
     let b = crate::support::read_tree(&r.join("deploy/b"));
     assert!(a.contains_key("namespace-shared.yaml"), "{:?}", a.keys());
