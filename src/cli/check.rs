@@ -65,11 +65,12 @@ pub fn run(
     }));
     let (mut errors, mut warnings) = (clashes.len(), 0);
     let mut json = Vec::new();
+    let mut cap = inputs::RunCap::default();
     for (job, (diags, _)) in jobs.iter().zip(results) {
         errors += diags.iter().filter(|d| d.is_error()).count();
         warnings += diags.iter().filter(|d| !d.is_error()).count();
         match format {
-            Format::Human => inputs::print_diagnostics(job, &diags, color),
+            Format::Human => inputs::print_diagnostics(job, &diags, color, &mut cap),
             Format::Json => {
                 let files = job.files();
                 let lines = k8gen::diag::Lines::new(&job.source.text);
@@ -77,6 +78,7 @@ pub fn run(
             }
         }
     }
+    cap.print_rest();
     for c in &clashes {
         match format {
             Format::Human => {

@@ -645,19 +645,89 @@ pub fn read(path: &Path) -> Result<Source, String> {
 /// Most diagnostics of one code shown per spec file; the rest are counted in one line.
 pub const MAX_PER_CODE: usize = 50;
 
+/// Most diagnostics of one code shown in one run, over all its specs and environments (a
+/// platform mistake repeated in a thousand apps prints 200 messages and a count, not
+/// 100,000 lines).
+pub const MAX_PER_CODE_IN_RUN: usize = 200;
+
+/// What one run has printed of each code, for [`MAX_PER_CODE_IN_RUN`].
+#[derive(Default)]
+pub struct RunCap {
+    shown: BTreeMap<(&'static str, bool), usize>,
+    /// Left out per code (and whether errors), with the number of renders they were in.
+    left_out: BTreeMap<(&'static str, bool), (usize, usize)>,
+}
+
+impl RunCap {
+    /// The `... and N more errors [CODE] in M more renders` lines, one per code left out.
+    pub fn print_rest(&self) {
+        use std::io::Write;
+        let mut stderr = std::io::stderr().lock();
+        for ((code, error), (n, renders)) in &self.left_out {
+            let severity = if *error {
+                k8gen::diag::Severity::Error
+            } else {
+                k8gen::diag::Severity::Warning
+            };
+            let line = k8gen::diag::render_more(code, severity, *n);
+            let _ = write!(
+                stderr,
+                "k8gen: {} (in {} more of this run's renders)\n",
+                line.trim_end(),
+                renders
+            );
+        }
+    }
+}
+
 /// Prints `diags` about a job to stderr: at most [`MAX_PER_CODE`] of each code, then for
-/// each code with more one line `... and N more errors [CODE]`.
-pub fn print_diagnostics(job: &Job, diags: &[Diagnostic], color: bool) {
+/// each code with more one line `... and N more errors [CODE]`; over the run, at most
+/// [`MAX_PER_CODE_IN_RUN`] of each code (`cap` counts the rest for [`RunCap::print_rest`]).
+pub fn print_diagnostics(job: &Job, diags: &[Diagnostic], color: bool, cap: &mut RunCap) {
     use std::io::Write;
     let source = &job.source;
     let lines = k8gen::diag::Lines::new(&source.text);
     // The other files a diagnostic may point into: platform, overlay, `--set` overrides.
     let files = job.files();
     let (kept, more) = k8gen::diag::cap(diags, MAX_PER_CODE);
+    let mut counted: BTreeSet<(&'static str, bool)> = BTreeSet::new();
+    let kept: Vec<&Diagnostic> = kept
+        .into_iter()
+        .filter(|d| {
+            let key = (d.code, d.is_error());
+            let shown = cap.shown.entry(key).or_default();
+            if *shown < MAX_PER_CODE_IN_RUN {
+                *shown += 1;
+                return true;
+            }
+            let (n, renders) = cap.left_out.entry(key).or_default();
+            *n += 1;
+            if counted.insert(key) {
+                *renders += 1;
+            }
+            false
+        })
+        .collect();
+    let more: Vec<_> = more
+        .into_iter()
+        .filter(|&(code, severity, n)| {
+            let key = (code, severity == k8gen::diag::Severity::Error);
+            if !cap.left_out.contains_key(&key) {
+                return true;
+            }
+            let (left, renders) = cap.left_out.entry(key).or_default();
+            *left += n;
+            if counted.insert(key) {
+                *renders += 1;
+            }
+            false
+        })
+        .collect();
+    if kept.is_empty() && more.is_empty() {
+        return;
+    }
     let mut stderr = std::io::BufWriter::new(std::io::stderr().lock());
-    if let Some(env) = &job.layers.env
-        && !diags.is_empty()
-    {
+    if let Some(env) = &job.layers.env {
         let _ = writeln!(stderr, "k8gen: in environment `{env}` of {}:", source.shown);
     }
     for d in kept {

@@ -404,15 +404,17 @@ pub fn render_all(
 
     let mut rendered = Vec::new();
     let mut errors = 0;
+    let mut cap = inputs::RunCap::default();
     for (job, result) in jobs.iter().zip(results) {
         match result {
             Ok(r) => rendered.push(r),
             Err(diags) => {
                 errors += diags.len();
-                inputs::print_diagnostics(job, &diags, color);
+                inputs::print_diagnostics(job, &diags, color, &mut cap);
             }
         }
     }
+    cap.print_rest();
     if errors == 0
         && let Err(e) = namespace_owners(&jobs, &rendered)
     {

@@ -222,7 +222,7 @@ fn base_components(source: &Source, color: bool) -> Option<Vec<SpecComponent>> {
                     &inputs::Reading::default(),
                 ),
             };
-            inputs::print_diagnostics(&job, &diags, color);
+            inputs::print_diagnostics(&job, &diags, color, &mut Default::default());
             let _ = writeln!(
                 std::io::stderr(),
                 "k8gen: `{}` must be a valid spec to set an image in it; nothing was written",

@@ -91,3 +91,50 @@ fn checking_references_grows_linearly() {
         "40k references take {ratio:.1}x the time of 10k"
     );
 }
+
+/// A mistake repeated in every spec of a run (here a missing image in 300 specs, rendered
+/// for 2 environments: 600 errors) prints at most 200 messages of its code, then one line
+/// counting the rest and the renders they were in; the total is still every error.
+#[test]
+fn a_mistake_in_every_spec_prints_two_hundred_and_a_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let apps = tmp.path().join("apps");
+    std::fs::create_dir(&apps).unwrap();
+    std::fs::write(
+        apps.join("k8gen.toml"),
+        "[environments.dev]\nnamespace = \"{app}-dev\"\n[environments.prod]\nnamespace = \"{app}\"\n",
+    )
+    .unwrap();
+    for i in 0..300 {
+        std::fs::write(
+            apps.join(format!("app-{i:03}.toml")),
+            format!("name = \"app-{i:03}\"\nport = 8080\n"),
+        )
+        .unwrap();
+    }
+    let out = k8gen_in(
+        tmp.path(),
+        &["render", "apps", "--all-envs"],
+        Duration::from_secs(120),
+    )
+    .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let code = k8gen::codes::MISSING_VALUE;
+    assert_eq!(
+        stderr.matches(&format!("error[{code}]")).count(),
+        200,
+        "{}",
+        &stderr[stderr.len().saturating_sub(800)..]
+    );
+    assert!(
+        stderr.contains(&format!(
+            "k8gen: ... and 400 more errors [{code}] (in 400 more of this run's renders)\n"
+        )),
+        "{}",
+        &stderr[stderr.len().saturating_sub(800)..]
+    );
+    assert!(stderr.ends_with("k8gen: 600 errors found; nothing was written\n"));
+    // An environment's header is printed only for a render whose messages are shown.
+    assert_eq!(stderr.matches("k8gen: in environment").count(), 200);
+}
