@@ -670,9 +670,9 @@ impl RunCap {
                 k8gen::diag::Severity::Warning
             };
             let line = k8gen::diag::render_more(code, severity, *n);
-            let _ = write!(
+            let _ = writeln!(
                 stderr,
-                "k8gen: {} (in {} more of this run's renders)\n",
+                "k8gen: {} (in {} more of this run's renders)",
                 line.trim_end(),
                 renders
             );
