@@ -582,5 +582,29 @@ pub fn builtin_kind(api_version: &str, kind: &str) -> Option<BuiltinKind> {
         .copied()
 }
 
+/// Custom kinds of widely used operators that are cluster-scoped, by API group and kind.
+/// Every other custom kind is taken as namespaced, as Kustomize's `namespace:` takes it,
+/// unless a CustomResourceDefinition in the same spec says otherwise: a passthrough
+/// ServiceMonitor follows its app into each environment's namespace, a ClusterIssuer gets
+/// none.
+pub const CLUSTER_SCOPED_CUSTOM_KINDS: &[(&str, &str)] = &[
+    ("cert-manager.io", "ClusterIssuer"),
+    ("external-secrets.io", "ClusterSecretStore"),
+    ("external-secrets.io", "ClusterExternalSecret"),
+    ("kyverno.io", "ClusterPolicy"),
+    ("kyverno.io", "ClusterCleanupPolicy"),
+    ("wgpolicyk8s.io", "ClusterPolicyReport"),
+    ("argoproj.io", "ClusterWorkflowTemplate"),
+    ("templates.gatekeeper.sh", "ConstraintTemplate"),
+    ("karpenter.sh", "NodePool"),
+    ("karpenter.k8s.aws", "EC2NodeClass"),
+    ("bitnami.com", "ClusterSealedSecret"),
+    ("monitoring.coreos.com", "ClusterScrapeConfig"),
+    ("gateway.networking.k8s.io", "GatewayClass"),
+    ("networking.istio.io", "ClusterMeshConfig"),
+    ("snapshot.storage.k8s.io", "VolumeSnapshotClass"),
+    ("snapshot.storage.k8s.io", "VolumeSnapshotContent"),
+];
+
 /// The kind of a CustomResourceDefinition (`apiextensions.k8s.io`).
 pub const CRD_KIND: &str = "CustomResourceDefinition";

@@ -265,12 +265,17 @@ pub fn import_with(sources: &[Source], options: &Options) -> Imported {
     // holding values) or k8gen renders an object of that identity itself.
     let mut kept: BTreeMap<usize, ()> = BTreeMap::new();
     let mut not_kept: BTreeMap<usize, String> = BTreeMap::new();
+    // The namespace the app's own objects render into.
+    let mut app_namespace: Option<String> = None;
     if options.keep_unknown {
         let rendered: Vec<(String, Option<Value>)> = render(&built.spec, &built.secrets)
             .unwrap_or_default()
             .iter()
             .map(|v| (compare::id(v), v.pointer("/metadata/namespace").cloned()))
             .collect();
+        app_namespace = rendered
+            .iter()
+            .find_map(|(_, ns)| ns.as_ref().and_then(Value::as_str).map(str::to_string));
         for (i, d) in docs.iter().enumerate() {
             if built.used.contains_key(&i) {
                 continue;
@@ -297,7 +302,25 @@ pub fn import_with(sources: &[Source], options: &Options) -> Imported {
         .map(|(_, d)| d.value.clone())
         .collect();
     let mut spec_text = built.spec.clone();
-    let kept_values: Vec<Value> = kept.keys().map(|&i| docs[i].value.clone()).collect();
+    let mut kept_values: Vec<Value> = kept.keys().map(|&i| docs[i].value.clone()).collect();
+    // An object in the app's namespace is written without one when the render gives it the
+    // app's anyway: it then follows the app into each environment's namespace.
+    if let Some(ns) = &app_namespace {
+        let all = kept_values.clone();
+        for v in &mut kept_values {
+            if v.pointer("/metadata/namespace").and_then(Value::as_str) != Some(ns) {
+                continue;
+            }
+            let mut without = v.clone();
+            if let Some(meta) = without.get_mut("metadata").and_then(Value::as_object_mut) {
+                meta.remove("namespace");
+            }
+            let given = crate::model::defaults::passthrough_namespace(&without, Some(ns), &all);
+            if given.as_deref() == Some(ns.as_str()) {
+                *v = without;
+            }
+        }
+    }
     spec_text.push_str(&passthrough::objects_text(&kept_values));
     let mut errors = Vec::new();
     let mut patched: BTreeMap<String, usize> = BTreeMap::new();
@@ -355,7 +378,12 @@ pub fn import_with(sources: &[Source], options: &Options) -> Imported {
     }
     report.sort_by(|a, b| (&a.file, a.index, a.item).cmp(&(&b.file, b.index, b.item)));
     Imported {
-        spec: spec_text,
+        // A text file ends with a newline (no "\ No newline at end of file" in reviews).
+        spec: if spec_text.ends_with('\n') || spec_text.is_empty() {
+            spec_text
+        } else {
+            spec_text + "\n"
+        },
         secrets: built.secrets,
         report,
         dropped,

@@ -589,21 +589,32 @@ pub fn passthrough_scope(
     })
 }
 
-/// The namespace a passthrough object without `metadata.namespace` is given: the app's, when
-/// its kind is known to be namespaced ([`passthrough_scope`]), as `kubectl apply -n` or
-/// Kustomize's `namespace:` would; an object of an unknown kind keeps what is written.
+/// The namespace a passthrough object without `metadata.namespace` is given: the app's,
+/// unless its kind is cluster-scoped, as Kustomize's `namespace:` does: a built-in kind's or
+/// a CRD of the spec's scope ([`passthrough_scope`]), a well-known cluster-scoped custom kind
+/// ([`crate::values::CLUSTER_SCOPED_CUSTOM_KINDS`]), else namespaced. So a ServiceMonitor
+/// follows its app into each environment's namespace.
 pub fn passthrough_namespace(
     object: &serde_json::Value,
     app_namespace: Option<&str>,
     objects: &[serde_json::Value],
 ) -> Option<String> {
+    use crate::values::{CLUSTER_SCOPED_CUSTOM_KINDS, Scope, api_group};
     let text = |p: &str| object.pointer(p).and_then(serde_json::Value::as_str);
     let namespace = app_namespace?;
     if text("/metadata/namespace").is_some() {
         return None;
     }
-    let scope = passthrough_scope(text("/apiVersion")?, text("/kind")?, objects)?;
-    (scope == crate::values::Scope::Namespaced).then(|| namespace.to_string())
+    let (api_version, kind) = (text("/apiVersion")?, text("/kind")?);
+    let scope = passthrough_scope(api_version, kind, objects).unwrap_or_else(|| {
+        let known = (api_group(api_version), kind);
+        if CLUSTER_SCOPED_CUSTOM_KINDS.contains(&known) {
+            Scope::Cluster
+        } else {
+            Scope::Namespaced
+        }
+    });
+    (scope == Scope::Namespaced).then(|| namespace.to_string())
 }
 
 fn passthrough_namespaces(app: &mut App) {

@@ -149,8 +149,8 @@ pub struct App {
     pub argocd: Option<ArgoCd>,
     pub patches: Vec<Patch>,
     /// Passthrough objects (`[[objects]]`): whole Kubernetes objects written as they are,
-    /// without k8gen's labels; a namespaced built-in kind without a namespace gets the app's
-    /// ([`defaults::passthrough_namespace`]). See [`App::object`].
+    /// without k8gen's labels; one without a namespace gets the app's unless its kind is
+    /// cluster-scoped ([`defaults::passthrough_namespace`]). See [`App::object`].
     pub objects: Vec<serde_json::Value>,
     /// Lint rules (`k8gen check`) not to apply anywhere in the app, by name or code; a name
     /// that is no rule is an error when rendering too.

@@ -55,6 +55,12 @@ spec = { group = "acme.io", scope = "Namespaced", names = { kind = "Widget", plu
 apiVersion = "acme.io/v1"
 kind = "Widget"
 metadata.name = "w"
+
+[[objects]]
+apiVersion = "cert-manager.io/v1"
+kind = "ClusterIssuer"
+metadata.name = "letsencrypt"
+spec = { acme = { server = "https://acme-v02.api.letsencrypt.org/directory" } }
 "#;
 
 #[test]
@@ -64,8 +70,15 @@ fn objects_are_written_as_they_are_with_the_apps_namespace_where_the_kind_has_on
     let monitor = find(&objects, "ServiceMonitor", "shop");
     assert_eq!(monitor["metadata"]["labels"], json!({"release": "prom"}));
     assert!(monitor["metadata"].get("annotations").is_none());
-    // An unknown kind keeps what is written: no namespace.
-    assert!(monitor["metadata"].get("namespace").is_none(), "{monitor}");
+    // A custom kind k8gen knows nothing of is namespaced, as Kustomize takes it: it gets
+    // the app's namespace (and so follows the app into each environment's namespace).
+    assert_eq!(monitor["metadata"]["namespace"], "shop", "{monitor}");
+    // A well-known cluster-scoped custom kind gets none.
+    assert!(
+        find(&objects, "ClusterIssuer", "letsencrypt")["metadata"]
+            .get("namespace")
+            .is_none()
+    );
     // A namespaced built-in kind gets the app's; a cluster-scoped one none; a kind a CRD of
     // the spec declares namespaced gets it too.
     assert_eq!(
@@ -87,9 +100,11 @@ fn objects_are_written_as_they_are_with_the_apps_namespace_where_the_kind_has_on
         .map(|o| o["kind"].as_str().unwrap())
         .collect();
     assert_eq!(kinds[0], "CustomResourceDefinition", "{kinds:?}");
+    let mut last: Vec<&str> = kinds[kinds.len() - 3..].to_vec();
+    last.sort();
     assert_eq!(
-        &kinds[kinds.len() - 2..],
-        ["ServiceMonitor", "Widget"],
+        last,
+        ["ClusterIssuer", "ServiceMonitor", "Widget"],
         "{kinds:?}"
     );
     // Each document starts apiVersion, kind, metadata.
@@ -122,7 +137,10 @@ fn the_builder_api_renders_the_same_objects_and_reports_the_same_paths() {
         .object(json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
             "metadata": {"name": "widgets.acme.io"},
             "spec": {"group": "acme.io", "scope": "Namespaced", "names": {"kind": "Widget", "plural": "widgets"}}}))
-        .object(json!({"apiVersion": "acme.io/v1", "kind": "Widget", "metadata": {"name": "w"}}));
+        .object(json!({"apiVersion": "acme.io/v1", "kind": "Widget", "metadata": {"name": "w"}}))
+        .object(json!({"apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
+            "metadata": {"name": "letsencrypt"},
+            "spec": {"acme": {"server": "https://acme-v02.api.letsencrypt.org/directory"}}}));
     let rust = k8gen::emit::stream(&k8gen::render_app(&app).unwrap());
     assert_eq!(rust, k8gen::emit::stream(&render_text(SPEC, &root())));
     // The same mistake, the same code and field path from both front ends.
@@ -132,7 +150,7 @@ fn the_builder_api_renders_the_same_objects_and_reports_the_same_paths() {
     let issues = k8gen::render_app(&bad).unwrap_err();
     assert_eq!(issues.len(), 1, "{issues:#?}");
     assert_eq!(issues[0].code, k8gen::codes::DUPLICATE);
-    assert_eq!(issues[0].path, "objects[5].metadata.name");
+    assert_eq!(issues[0].path, "objects[6].metadata.name");
     let bad = app.object(
         json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
         "metadata": {"name": "r", "namespace": "shop"}}),
@@ -145,7 +163,7 @@ fn the_builder_api_renders_the_same_objects_and_reports_the_same_paths() {
             .collect::<Vec<_>>(),
         [(
             k8gen::codes::INVALID_OBJECT,
-            "objects[5].metadata.namespace"
+            "objects[6].metadata.namespace"
         )]
     );
 }
@@ -314,4 +332,94 @@ fn diff_judges_custom_kinds_as_unknown_and_a_removed_crd_as_destructive() {
     let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x"}});
     let changes = k8gen::diff::diff(&[ns], &[]);
     assert!(!changes[0].destructive.is_empty());
+}
+
+/// A passthrough object written without a namespace follows its app into each environment's
+/// namespace (a ServiceMonitor left in the base namespace would watch nothing there); one
+/// written with a namespace keeps it. `import --keep-unknown` writes an object of the app's
+/// namespace without one, so the imported spec's objects follow too.
+#[test]
+fn objects_follow_the_app_into_each_environments_namespace() {
+    const INPUT: &str = r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: example
+  namespace: ns1
+spec:
+  selector:
+    matchLabels: {app: example}
+  template:
+    metadata:
+      labels: {app: example}
+    spec:
+      containers:
+      - name: example
+        image: ghcr.io/rhobs/prometheus-example-app:0.4.2
+        ports: [{name: web, containerPort: 8080}]
+---
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata:
+  name: example
+  namespace: ns1
+spec:
+  endpoints: [{port: web, interval: 30s}]
+  selector:
+    matchLabels: {app: example}
+---
+apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata:
+  name: example-alerts
+  namespace: monitoring
+spec:
+  groups: []
+"#;
+    let dir = crate::support::repo(&[
+        ("in.yaml", INPUT),
+        (
+            "k8gen.toml",
+            "[environments.staging]\nnamespace = \"{app}-staging\"\n",
+        ),
+    ]);
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_k8gen"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run(&["import", "in.yaml", "--keep-unknown", "-o", "example.toml"]);
+    let spec = std::fs::read_to_string(dir.path().join("example.toml")).unwrap();
+    assert!(spec.ends_with('\n'), "{spec}");
+    // The ServiceMonitor's namespace was the app's: not written; the rule's was another.
+    assert_eq!(spec.matches("namespace = \"ns1\"").count(), 1, "{spec}");
+    assert!(spec.contains("namespace = \"monitoring\""), "{spec}");
+    for (env, ns) in [(None, "ns1"), (Some("staging"), "example-staging")] {
+        let mut args = vec!["render", "example.toml"];
+        if let Some(env) = env {
+            args.extend(["--env", env]);
+        }
+        let objects: Vec<Value> = run(&args)
+            .split("---\n")
+            .map(|d| serde_saphyr::from_str(d).unwrap())
+            .collect();
+        let monitor = find(&objects, "ServiceMonitor", "example");
+        assert_eq!(monitor["metadata"]["namespace"], ns, "{monitor}");
+        assert_eq!(
+            find(&objects, "Deployment", "example")["metadata"]["namespace"],
+            ns
+        );
+        assert_eq!(
+            find(&objects, "PrometheusRule", "example-alerts")["metadata"]["namespace"],
+            "monitoring"
+        );
+    }
 }
