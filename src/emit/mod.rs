@@ -110,11 +110,18 @@ pub const PRE_DEPLOY_FOLDER: &str = "pre-deploy";
 /// The file name of `object` in an output folder: `kind-name.yaml`, e.g.
 /// `deployment-task-tracker.yaml`; `pre-deploy/kind-name.yaml` for a pre-deploy object.
 pub fn file_name(object: &Object) -> String {
-    let name = format!(
-        "{}-{}.yaml",
-        object.kind().to_ascii_lowercase(),
-        file_part(object)
-    );
+    in_folder_of(
+        object,
+        format!(
+            "{}-{}.yaml",
+            object.kind().to_ascii_lowercase(),
+            file_part(object)
+        ),
+    )
+}
+
+/// `name` in the folder `object` goes to: `pre-deploy/` for a pre-deploy object.
+fn in_folder_of(object: &Object, name: String) -> String {
     if object.is_pre_deploy() {
         format!("{PRE_DEPLOY_FOLDER}/{name}")
     } else {
@@ -230,16 +237,14 @@ fn qualified(object: &Object, middle: &str) -> String {
         "" => "core",
         g => g,
     };
-    let name = format!(
-        "{}.{group}-{middle}{}.yaml",
-        object.kind().to_ascii_lowercase(),
-        file_part(object)
-    );
-    if object.is_pre_deploy() {
-        format!("{PRE_DEPLOY_FOLDER}/{name}")
-    } else {
-        name
-    }
+    in_folder_of(
+        object,
+        format!(
+            "{}.{group}-{middle}{}.yaml",
+            object.kind().to_ascii_lowercase(),
+            file_part(object)
+        ),
+    )
 }
 
 fn qualified_by_group(object: &Object) -> String {
