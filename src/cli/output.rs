@@ -113,7 +113,8 @@ pub fn write_tree(
     let work = Workspace::open(dir)?;
     let plan = tree::plan(&real, produced, layout, environments.as_ref())?;
     tell(&plan);
-    if tree::changes(&real, &plan) {
+    // A folder that does not exist yet always changes: no need to compare every file.
+    if fs::symlink_metadata(&real).is_err() || tree::changes(&real, &plan) {
         tree::apply(&real, &plan, &work.tmp.join("tree"))?;
     }
     Ok(None)

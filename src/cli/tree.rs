@@ -337,8 +337,9 @@ pub fn plan(
     let mut remove: BTreeSet<String> = BTreeSet::new();
     let mut notes = Vec::new();
     // Owners not rendered now: kept while their spec exists.
+    let rendered_now: BTreeSet<&str> = produced.iter().map(|p| p.owner.as_str()).collect();
     for (name, owner) in &old.owners {
-        if produced.iter().any(|p| &p.owner == name)
+        if rendered_now.contains(name.as_str())
             || environments.is_some_and(|e| e.owners.contains(name))
         {
             continue;
@@ -353,38 +354,41 @@ pub fn plan(
         .iter()
         .flat_map(|(n, o)| o.files.iter().map(move |f| (f.path.clone(), n.clone())))
         .collect();
-    let mut add = |p: Produced, new: &mut Manifest, kept: &BTreeMap<String, String>| {
-        for (rel, content) in &p.files {
-            if let Some(other) = kept.get(rel) {
+    // `digests`: of `p.order`'s files, in that order (`digests_of`).
+    let mut add =
+        |p: Produced, digests: Vec<String>, new: &mut Manifest, kept: &BTreeMap<String, String>| {
+            if let Some(rel) = p.files.keys().find(|rel| kept.contains_key(*rel)) {
                 return Err(format!(
-                    "`{}` is written by both `{other}` and `{}`; rename an object or render \
-                     them into different folders",
+                    "`{}` is written by both `{}` and `{}`; rename an object or render them into \
+                 different folders",
                     join(dir, rel).display(),
+                    kept[rel],
                     p.owner
                 ));
             }
-            write.insert(rel.clone(), content.clone());
-        }
-        let previous = previous_versions(dir, old.owners.get(&p.owner), &p.order);
-        new.owners.insert(
-            p.owner,
-            Owner {
-                spec: p.spec,
-                files: p
-                    .order
-                    .iter()
-                    .map(|rel| OwnedFile {
-                        path: rel.clone(),
-                        sha256: digest(p.files[rel].as_bytes()),
-                    })
-                    .collect(),
-                previous,
-                namespaces: p.namespaces,
-                app: p.app,
-            },
-        );
-        Ok(())
-    };
+            let previous = previous_versions(dir, old.owners.get(&p.owner), &p.order);
+            let files = p
+                .order
+                .iter()
+                .zip(digests)
+                .map(|(rel, sha256)| OwnedFile {
+                    path: rel.clone(),
+                    sha256,
+                })
+                .collect();
+            write.extend(p.files);
+            new.owners.insert(
+                p.owner,
+                Owner {
+                    spec: p.spec,
+                    files,
+                    previous,
+                    namespaces: p.namespaces,
+                    app: p.app,
+                },
+            );
+            Ok(())
+        };
     // Namespaces first: two owners of one Namespace also write one file in a flat folder,
     // and "one owner per Namespace" says what is wrong.
     let mut probe = new.clone();
@@ -398,8 +402,10 @@ pub fn plan(
         );
     }
     namespace_owners(&probe, &old)?;
-    for p in produced {
-        add(p, &mut new, &kept)?;
+    // Thousands of files: hashed in parallel.
+    let digests: Vec<Vec<String>> = produced.par_iter().map(digests_of).collect();
+    for (p, digests) in produced.into_iter().zip(digests) {
+        add(p, digests, &mut new, &kept)?;
     }
     if let Some(environments) = environments {
         let all: BTreeMap<String, String> = new
@@ -408,7 +414,8 @@ pub fn plan(
             .flat_map(|(n, o)| o.files.iter().map(move |f| (f.path.clone(), n.clone())))
             .collect();
         for p in (environments.make)(&new)? {
-            add(p, &mut new, &all)?;
+            let digests = digests_of(&p);
+            add(p, digests, &mut new, &all)?;
         }
     }
     namespace_owners(&new, &old)?;
@@ -511,6 +518,14 @@ fn namespace_owners(new: &Manifest, old: &Manifest) -> Result<(), String> {
     } else {
         Err(clashes.join("\n"))
     }
+}
+
+/// The sha256 of each of `p`'s files, in `p.order`.
+fn digests_of(p: &Produced) -> Vec<String> {
+    p.order
+        .iter()
+        .map(|rel| digest(p.files[rel].as_bytes()))
+        .collect()
 }
 
 /// The previous versions of `owner`'s hashed ConfigMaps and Secrets the tree keeps now that
