@@ -79,6 +79,38 @@ pub fn run(
         }
     }
     cap.print_rest();
+    // The environments' own files (`[gitops]` argocd/flux, Namespaces the environment owns),
+    // judged as `render -o --all-envs` judges them: once per platform file and environment.
+    for (shown, text, diags) in environment_findings(&jobs) {
+        let files = k8gen::diag::SourceMap::new(shown.clone(), text);
+        for d in &diags {
+            if d.is_error() {
+                errors += 1;
+            } else {
+                warnings += 1;
+            }
+            match format {
+                Format::Human => {
+                    let _ = write!(std::io::stderr(), "{}", files.render(d, color));
+                }
+                Format::Json => {
+                    let ((line, column), (end_line, end_column)) = files.line_cols(d);
+                    json.push(serde_json::json!({
+                        "file": shown,
+                        "line": line,
+                        "column": column,
+                        "end_line": end_line,
+                        "end_column": end_column,
+                        "severity": if d.is_error() { "error" } else { "warning" },
+                        "code": d.code,
+                        "message": d.message,
+                        "help": d.help,
+                        "path": d.path,
+                    }));
+                }
+            }
+        }
+    }
     for c in &clashes {
         match format {
             Format::Human => {
@@ -162,4 +194,46 @@ pub fn list() -> i32 {
     }
     let _ = std::io::stdout().lock().write_all(out.as_bytes());
     OK
+}
+
+/// What the environments' own files of a tree render would be refused for (settings in
+/// `[gitops]` and `[environments.ENV]` of a platform file, Application and Kustomization
+/// names), per platform file and environment the jobs render: (file shown, its text, the
+/// findings, positions in that file). The apps are the jobs' specs of that environment.
+fn environment_findings(jobs: &[Job]) -> Vec<(String, String, Vec<Diagnostic>)> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for job in jobs {
+        let (Some(env), Some((shown, text))) = (&job.layers.env, &job.layers.platform) else {
+            continue;
+        };
+        if !seen.insert((shown.clone(), env.clone())) || !k8gen::environment_has_files(text, env) {
+            continue;
+        }
+        let apps = jobs
+            .iter()
+            .filter(|j| {
+                j.layers.env.as_ref() == Some(env)
+                    && j.layers.platform.as_ref().map(|p| &p.0) == Some(shown)
+            })
+            .map(|j| {
+                let name = j
+                    .source
+                    .path
+                    .file_stem()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                k8gen::TreeApp {
+                    path: format!("{env}/{name}"),
+                    name,
+                    namespace: None,
+                    pre_deploy: None,
+                }
+            })
+            .collect();
+        if let Err(diags) = k8gen::environment_files(text, env, env, apps, Vec::new(), "check") {
+            out.push((shown.clone(), text.clone(), diags));
+        }
+    }
+    out
 }

@@ -430,6 +430,27 @@ fn environment_settings_are_errors_at_their_place_in_k8gen_toml() {
         assert!(err.contains(want), "{want}\n{err}");
     }
     assert!(!r.join("deploy").exists(), "written despite the errors");
+    // `check` judges the same settings at the same places (the repo path aside: it knows no
+    // output folder).
+    let out = run(r, &["check", "apps", "--all-envs"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    for want in [
+        "apps/k8gen.toml:4:21: error[K0111]: invalid duration `soon`",
+        "apps/k8gen.toml:6:37: error[K0111]: invalid duration `later`",
+        "apps/k8gen.toml:3:25: error[K0111]: invalid namespace `Bad_NS`",
+    ] {
+        assert!(err.contains(want), "{want}\n{err}");
+    }
+    let out = run(r, &["check", "apps", "--all-envs", "--format", "json"]);
+    let findings: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        findings.iter().any(|f| f["file"] == "apps/k8gen.toml"
+            && f["line"] == 4
+            && f["column"] == 21
+            && f["code"] == "K0111"),
+        "{findings:#?}"
+    );
 
     // Label tracking writes the Application's name into a label: 63 characters at most.
     let long = "a-very-long-application-folder-name-for-the-shop-api-service";
