@@ -22,6 +22,8 @@ pub struct Options {
     pub external_store: Option<String>,
     /// `--keep-unknown`: what import would skip becomes `[[objects]]`.
     pub keep_unknown: bool,
+    /// `--force`: replace an existing `-o` file.
+    pub force: bool,
 }
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -57,6 +59,18 @@ fn read(path: &Path) -> Result<String, String> {
 }
 
 pub fn run(o: &Options) -> i32 {
+    // A spec people edit is never overwritten by accident: checked before anything is read
+    // or written (`--secrets-dir` included).
+    if let Some(path) = &o.output
+        && !o.force
+        && std::fs::symlink_metadata(path).is_ok()
+    {
+        return fail(format!(
+            "`{}` exists; pass --force to replace it with the imported spec (its edits and \
+             comments are lost), or choose another path with -o",
+            path.display()
+        ));
+    }
     let mut sources = Vec::new();
     for input in &o.inputs {
         if input.as_os_str() == "-" {
@@ -172,8 +186,13 @@ pub fn run(o: &Options) -> i32 {
     }
     match &o.output {
         Some(path) => {
-            if let Err(e) = std::fs::write(path, &result.spec) {
-                return fail(format!("cannot write `{}`: {e}", path.display()));
+            let written = if std::fs::symlink_metadata(path).is_ok() {
+                super::output::replace_file(path, result.spec.as_bytes())
+            } else {
+                write_new(path, result.spec.as_bytes())
+            };
+            if let Err(e) = written {
+                return fail(e);
             }
         }
         None => {
@@ -181,6 +200,42 @@ pub fn run(o: &Options) -> i32 {
         }
     }
     OK
+}
+
+/// Writes a new file whole or not at all: into `.NAME.k8gen-XXXXXX` beside it (mode by the
+/// umask, as any new file), then linked to `path`, which fails if something made `path`
+/// meanwhile (never overwritten).
+fn write_new(path: &Path, content: &[u8]) -> Result<(), String> {
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| format!("`{}` names no file", path.display()))?;
+    let write = |e: std::io::Error| format!("cannot write `{}`: {e}", path.display());
+    let (tmp, mut file) = (0..100)
+        .find_map(|i| {
+            let tmp = folder.join(format!(
+                ".{name}.k8gen-{:06}",
+                (std::process::id() + i) % 1_000_000
+            ));
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)
+                .ok()
+                .map(|f| (tmp, f))
+        })
+        .ok_or_else(|| format!("cannot create a temporary file in `{}`", folder.display()))?;
+    let done = file
+        .write_all(content)
+        .and_then(|_| file.sync_all())
+        .map_err(write)
+        .and_then(|_| std::fs::hard_link(&tmp, path).map_err(write));
+    let _ = std::fs::remove_file(&tmp);
+    done
 }
 
 /// The `--allow-env` patterns for the variables an import names: their common prefix up to

@@ -237,7 +237,7 @@ into { external = ... } references; --keep-unknown writes every object import wo
 (custom resources, CRDs, RBAC, NetworkPolicies, Jobs, DaemonSets, unread ConfigMaps...) into \
 the spec as [[objects]], passed through as written (never a Secret holding values). The spec renders no NetworkPolicy the input lacks \
 (network = false); --no-extra-labels renders no label or annotation beyond the input's. \
-What no spec key says becomes [[patches]]. \
+What no spec key says becomes [[patches]]. An existing -o file is replaced only with --force. \
 The report (stderr) has a line per document: imported, patched or skipped. \
 Exit code 1 only if nothing could be imported."
     )]
@@ -263,6 +263,9 @@ Exit code 1 only if nothing could be imported."
         /// A Secret whose values are all placeholders (empty, changeme, REPLACE_ME, TODO, <...>) becomes { external = "NS/NAME/KEY" } references
         #[arg(long)]
         external_secrets: bool,
+        /// Replace the -o file if it exists (without it, an existing file is never overwritten)
+        #[arg(long, requires = "output")]
+        force: bool,
         /// The secret store of --external-secrets (default: secret-store)
         #[arg(long, value_name = "NAME", requires = "external_secrets")]
         external_store: Option<String>,
@@ -402,8 +405,10 @@ pub fn run(args: Args) -> i32 {
             external_secrets,
             external_store,
             keep_unknown,
+            force,
         } => import::run(&import::Options {
             keep_unknown,
+            force,
             inputs,
             output,
             name,

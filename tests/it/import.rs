@@ -1428,3 +1428,78 @@ fn a_security_context_without_a_user_keeps_the_images_user() {
     assert_ne!(c["runAsNonRoot"], true, "{d}");
     assert_eq!(c["readOnlyRootFilesystem"], true, "{d}");
 }
+
+/// `import -o FILE` never overwrites a spec by accident: an existing file is refused before
+/// anything is read or written (exit 2, the file byte for byte as it was, no secrets written);
+/// `--force` replaces it whole, keeping its mode. A new file is written whole, no temporary
+/// file left beside it.
+#[test]
+fn import_never_overwrites_a_spec_without_force() {
+    use std::os::unix::fs::PermissionsExt;
+    const INPUT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n        env:\n        - name: TOKEN\n          valueFrom: {secretKeyRef: {name: web, key: TOKEN}}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: web}\nstringData: {TOKEN: t0k3n}\n";
+    let dir = crate::support::repo(&[("in.yaml", INPUT)]);
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_k8gen"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    let fresh = run(&["import", "in.yaml", "-o", "web.toml"]);
+    assert!(
+        fresh.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fresh.stderr)
+    );
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.contains(".k8gen-")), "{names:?}");
+    let mine = "# my edits\nname = \"web\"\nimage = \"nginx:1.27\"\n";
+    std::fs::write(dir.path().join("web.toml"), mine).unwrap();
+    std::fs::set_permissions(
+        dir.path().join("web.toml"),
+        std::fs::Permissions::from_mode(0o640),
+    )
+    .unwrap();
+    let refused = run(&[
+        "import",
+        "in.yaml",
+        "-o",
+        "web.toml",
+        "--secrets-dir",
+        "sec",
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("`web.toml` exists; pass --force"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("web.toml")).unwrap(),
+        mine
+    );
+    assert!(
+        !dir.path().join("sec").exists(),
+        "secrets written despite the refusal"
+    );
+    let forced = run(&["import", "in.yaml", "-o", "web.toml", "--force"]);
+    assert!(
+        forced.status.success(),
+        "{}",
+        String::from_utf8_lossy(&forced.stderr)
+    );
+    let spec = std::fs::read_to_string(dir.path().join("web.toml")).unwrap();
+    assert!(
+        spec.contains("image = \"nginx:1.27\"") && !spec.contains("# my edits"),
+        "{spec}"
+    );
+    let mode = std::fs::metadata(dir.path().join("web.toml"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o640);
+}
