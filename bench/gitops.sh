@@ -20,8 +20,13 @@ SAMPLE="${SAMPLE:-20}"
 W=bench/tmp/gitops
 PEERS="${PEERS:-$ROOT/../shared/peers}"
 
+# The binary we ship (dist/build.sh: static on Linux); the plain release build (what
+# `cargo install` gives) is timed for one app too.
+K8GEN="$(bash dist/build.sh 2>/dev/null | tail -n 1)"
+K8GEN="$(cd "$(dirname "$K8GEN")" && pwd)/$(basename "$K8GEN")"
 cargo build --release --locked --quiet
-K8GEN="${CARGO_TARGET_DIR:-$ROOT/target}/release/k8gen"
+K8GEN_RELEASE="${CARGO_TARGET_DIR:-$ROOT/target}/release/k8gen"
+case "$K8GEN_RELEASE" in /*) ;; *) K8GEN_RELEASE="$ROOT/$K8GEN_RELEASE" ;; esac
 
 rm -rf "$W"
 mkdir -p "$W"
@@ -69,7 +74,37 @@ cp_ms=$(best "aside copy" cp -r deploy copy)
 unchanged_ms=$(best ":" "$K8GEN" render apps --all-envs -o deploy)
 check_ms=$(best ":" "$K8GEN" render apps --all-envs -o deploy --check)
 "$K8GEN" render apps --all-envs -o deploy --check  # exit 0: the tree is current
-one_ms=$(best ":" "$K8GEN" render apps/task-tracker-000.toml --env prod)
+# One app: `perf stat -r 200` (a bash timer's ms are too coarse), best of RUNS, both builds.
+one_app() {
+  local b=""
+  for _ in $(seq "$RUNS"); do
+    local s
+    s=$(perf stat -r 200 -x, -e task-clock "$1" render apps/task-tracker-000.toml --env prod 2>&1 >/dev/null \
+      | awk -F, '/task-clock/ {print $1}')
+    local e
+    e=$(python3 - "$1" <<'PYEOF'
+import os, sys, time
+b = sys.argv[1]; args = [b, "render", "apps/task-tracker-000.toml", "--env", "prod"]
+t = time.perf_counter_ns()
+for _ in range(200):
+    pid = os.posix_spawn(b, args, os.environ, file_actions=[(os.POSIX_SPAWN_OPEN, 1, "/dev/null", os.O_WRONLY, 0)])
+    os.waitpid(pid, 0)
+print(f"{(time.perf_counter_ns() - t) / 200 / 1e6:.2f}")
+PYEOF
+)
+    if [ -z "$b" ] || python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < float(sys.argv[2]) else 1)" "$e" "${b%% *}"; then
+      b="$e ms elapsed, $(printf '%.2f' "$s") ms CPU"
+    fi
+  done
+  echo "$b"
+}
+if command -v perf >/dev/null; then
+  one_dist=$(one_app "$K8GEN")
+  one_release=$(one_app "$K8GEN_RELEASE")
+  one_true=$(one_app /bin/true)
+else
+  one_dist="- (needs perf)"; one_release="-"; one_true="-"
+fi
 
 # kubectl and helm: K8GEN_KUBECTL / K8GEN_HELM (as the tests take them), else the peers'
 # bin/, else .ci/peers/bin (what .ci/run installs). /usr/bin/kubectl may be a cloud SDK shim.
@@ -147,7 +182,9 @@ k8gen $(git -C "$ROOT" rev-parse --short HEAD); best of $RUNS; peers: $SAMPLE ap
 | cp -r of the same tree                 | $cp_ms | 1 |
 | unchanged re-render (-o, writes nothing) | $unchanged_ms | $(ratio "$unchanged_ms" "$stdout_ms") x stdout |
 | --check                                | $check_ms | $(ratio "$check_ms" "$stdout_ms") x stdout |
-| one app, one env, to stdout            | $one_ms | |
+| one app, one env, to stdout (dist/build.sh) | $one_dist | |
+| the same, \`cargo build --release\`      | $one_release | |
+| /bin/true, timed the same way          | $one_true | |
 | kubectl kustomize, base + 3 overlays   | $kustomize_ms | $(ratio "$kustomize_ms" "$stdout_ms") x k8gen stdout |
 | helm template, values per env          | $helm_ms | $(ratio "$helm_ms" "$stdout_ms") x k8gen stdout |
 EOF

@@ -53,10 +53,53 @@ impl Reading {
 pub struct RealHost {
     access: k8gen::Access,
     argocd_env: bool,
+    cache: std::sync::Arc<ReadCache>,
+}
+
+/// What the renders of one run have resolved and read: a file named by several renders (the
+/// environments of one spec) is resolved and read once, so every render sees the same bytes.
+/// Errors are kept as their kind and text, and given back as they were first seen.
+#[derive(Default)]
+pub struct ReadCache {
+    canonical: std::sync::Mutex<std::collections::HashMap<PathBuf, Cached<PathBuf>>>,
+    files: std::sync::Mutex<std::collections::HashMap<PathBuf, Cached<std::sync::Arc<Vec<u8>>>>>,
+}
+
+type Cached<T> = Result<T, (std::io::ErrorKind, String)>;
+
+impl ReadCache {
+    /// `map[key]`, else `get()` (called without the lock held, so renders on other threads
+    /// go on reading) remembered.
+    fn get_or<T: Clone>(
+        map: &std::sync::Mutex<std::collections::HashMap<PathBuf, Cached<T>>>,
+        key: &Path,
+        get: impl FnOnce() -> std::io::Result<T>,
+    ) -> std::io::Result<T> {
+        let unpoisoned = |m| match m {
+            Ok(g) => g,
+            Err(p @ std::sync::PoisonError { .. }) => p.into_inner(),
+        };
+        let rebuilt = |c: Cached<T>| c.map_err(|(kind, text)| std::io::Error::new(kind, text));
+        if let Some(hit) = unpoisoned(map.lock()).get(key) {
+            return rebuilt(hit.clone());
+        }
+        let got = get().map_err(|e| (e.kind(), e.to_string()));
+        unpoisoned(map.lock()).insert(key.to_path_buf(), got.clone());
+        rebuilt(got)
+    }
 }
 
 impl RealHost {
     pub fn new(root: &RepoRoot, reading: &Reading) -> RealHost {
+        RealHost::sharing(root, reading, Default::default())
+    }
+
+    /// A host whose reads are shared with the other renders of a run.
+    pub fn sharing(
+        root: &RepoRoot,
+        reading: &Reading,
+        cache: std::sync::Arc<ReadCache>,
+    ) -> RealHost {
         RealHost {
             access: k8gen::Access::Confined(k8gen::Confinement {
                 root: (!reading.allow_outside_root).then(|| root.path.clone()),
@@ -64,6 +107,7 @@ impl RealHost {
                 env_allow: reading.allow_env.clone(),
             }),
             argocd_env: reading.argocd_env,
+            cache,
         }
     }
 }
@@ -78,12 +122,16 @@ impl Host for RealHost {
     fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
         let confined = matches!(&self.access, k8gen::Access::Confined(c) if c.root.is_some());
         let expect = confined.then_some(path);
-        read_capped(
-            path,
-            MAX_DATA_FILE_BYTES,
-            "a ConfigMap or Secret may hold",
-            expect,
-        )
+        let bytes = ReadCache::get_or(&self.cache.files, path, || {
+            read_capped(
+                path,
+                MAX_DATA_FILE_BYTES,
+                "a ConfigMap or Secret may hold",
+                expect,
+            )
+            .map(std::sync::Arc::new)
+        })?;
+        Ok(bytes.as_ref().clone())
     }
     fn env_var(&self, name: &str) -> Option<String> {
         if self.argocd_env {
@@ -104,7 +152,7 @@ impl Host for RealHost {
         })
     }
     fn canonical(&self, path: &Path) -> std::io::Result<PathBuf> {
-        std::fs::canonicalize(path)
+        ReadCache::get_or(&self.cache.canonical, path, || std::fs::canonicalize(path))
     }
 }
 
@@ -300,7 +348,8 @@ fn overlay_envs(spec: &Path, names: &[String]) -> Vec<String> {
 }
 
 /// What every spec of one folder shares: the names of its regular files (to find overlay
-/// files) and the platform file that applies. Read once per folder, not once per spec.
+/// files; empty when the render does not need them, see [`Folder::read`]) and the platform
+/// file that applies. Read once per folder, not once per spec.
 struct Folder {
     names: Vec<String>,
     platform: Option<(String, String)>,
@@ -310,23 +359,34 @@ struct Folder {
 }
 
 impl Folder {
-    fn read(dir: &Path) -> Result<Folder, String> {
+    /// The folder's platform file, and its listing when rendering `envs` needs the overlay
+    /// files: for every environment (`--all-envs`), and for one when no platform file declares
+    /// environments (then overlay files count as declared, for the error's suggestions). A
+    /// single app rendered from a folder of a thousand specs lists nothing.
+    fn read(dir: &Path, envs: &Envs) -> Result<Folder, String> {
+        let (platform, platform_dir) = match platform_file(&dir.join(PLATFORM_FILE))? {
+            Some((shown, text, dir)) => (Some((shown, text)), Some(dir)),
+            None => (None, None),
+        };
+        let list = match envs {
+            Envs::Base => false,
+            Envs::One(_) => platform
+                .as_ref()
+                .is_none_or(|(_, text)| k8gen::environments("", Some(text), &[]).is_empty()),
+            Envs::All => true,
+        };
         let listed = if dir.as_os_str().is_empty() {
             Path::new(".")
         } else {
             dir
         };
-        let names = match std::fs::read_dir(listed) {
-            Ok(entries) => entries
+        let names = match list.then(|| std::fs::read_dir(listed)) {
+            Some(Ok(entries)) => entries
                 .filter_map(|e| e.ok())
                 .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
                 .map(|e| e.file_name().to_string_lossy().into_owned())
                 .collect(),
-            Err(_) => Vec::new(),
-        };
-        let (platform, platform_dir) = match platform_file(&dir.join(PLATFORM_FILE))? {
-            Some((shown, text, dir)) => (Some((shown, text)), Some(dir)),
-            None => (None, None),
+            _ => Vec::new(),
         };
         Ok(Folder {
             names,
@@ -410,21 +470,22 @@ pub fn all_jobs(
         .collect();
     // One spec is read on this thread: no thread pool to start for it.
     let one = files.len() == 1;
-    fn read_folder(d: &Path) -> Result<(&Path, Folder), String> {
-        Folder::read(d).map(|f| (d, f))
+    fn read_folder<'a>(d: &'a Path, envs: &Envs) -> Result<(&'a Path, Folder), String> {
+        Folder::read(d, envs).map(|f| (d, f))
     }
     let folders: BTreeMap<&Path, Folder> = if one {
         dirs.into_iter()
-            .map(read_folder)
+            .map(|d| read_folder(d, envs))
             .collect::<Result<_, String>>()?
     } else {
         dirs.into_par_iter()
-            .map(read_folder)
+            .map(|d| read_folder(d, envs))
             .collect::<Result<_, String>>()?
     };
+    let cache = std::sync::Arc::new(ReadCache::default());
     let spec_jobs = |f: &PathBuf| {
         let folder = &folders[f.parent().unwrap_or(Path::new(""))];
-        jobs(f, folder, envs, sets, reading)
+        jobs(f, folder, envs, sets, reading, &cache)
     };
     let jobs: Result<Vec<Vec<Job>>, String> = if one {
         files.iter().map(spec_jobs).collect()
@@ -441,6 +502,7 @@ fn jobs(
     envs: &Envs,
     sets: &[String],
     reading: &Reading,
+    cache: &std::sync::Arc<ReadCache>,
 ) -> Result<Vec<Job>, String> {
     let platform = &folder.platform;
     let overlay_files = overlay_envs(path, &folder.names);
@@ -519,7 +581,7 @@ fn jobs(
                 sets_dir: Some(PathBuf::new()),
                 now: None,
             },
-            host: RealHost::new(&folder.root, reading),
+            host: RealHost::sharing(&folder.root, reading, cache.clone()),
         });
     }
     Ok(out)

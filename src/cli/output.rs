@@ -153,6 +153,8 @@ pub fn environment_tree_files(
 /// What each render of `rendered` gives the tree (its files under its folder).
 fn produced_of(real: &Path, rendered: &[Rendered]) -> Vec<tree::Produced> {
     let mut produced = Vec::new();
+    // A spec rendered for each environment is resolved once.
+    let mut specs: BTreeMap<&Path, String> = BTreeMap::new();
     for r in rendered {
         let prefix: Vec<String> = r
             .folder
@@ -164,9 +166,14 @@ fn produced_of(real: &Path, rendered: &[Rendered]) -> Vec<tree::Produced> {
             parts.push(name.to_string());
             parts.join("/")
         };
-        let spec = fs::canonicalize(&r.path)
-            .map(|p| relative(real, &p))
-            .unwrap_or_default();
+        let spec = specs
+            .entry(&r.path)
+            .or_insert_with(|| {
+                fs::canonicalize(&r.path)
+                    .map(|p| relative(real, &p))
+                    .unwrap_or_default()
+            })
+            .clone();
         let app = match (&r.env, r.by_env) {
             (Some(env), true) => Some(tree::EnvApp {
                 env: env.clone(),

@@ -182,16 +182,16 @@ pub fn run(
     };
     match out_dir {
         None => {
-            let text = rendered
-                .iter()
-                .map(|r| r.stream.as_str())
-                .collect::<Vec<_>>()
-                .join("---\n");
-            let mut stdout = std::io::stdout().lock();
-            match stdout
-                .write_all(text.as_bytes())
-                .and_then(|_| stdout.flush())
-            {
+            // The streams one after the other, `---` between them (not joined into one
+            // string first: 5 MB copied for a thousand apps).
+            let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            let written = rendered.iter().enumerate().try_for_each(|(i, r)| {
+                if i > 0 {
+                    stdout.write_all(b"---\n")?;
+                }
+                stdout.write_all(r.stream.as_bytes())
+            });
+            match written.and_then(|_| stdout.flush()) {
                 Ok(()) => OK,
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => OK,
                 Err(e) => fail(format!("cannot write to stdout: {e}")),

@@ -318,3 +318,45 @@ fn platform_and_overlay_files_linking_out_of_the_repo_are_refused() {
     assert!(err.contains("is a symlink to"), "{err}");
     assert!(!err.contains("TOP SECRET"), "{err}");
 }
+
+/// The environments of a spec share what the run read: a file named by every environment is
+/// the same bytes in each (read once), and a missing one is the same error at the same place
+/// for each, as if each had read it alone.
+#[test]
+fn every_environment_reads_the_same_file_and_reports_the_same_missing_one() {
+    let k8gen_toml = "[environments.dev]\nnamespace = \"shop-dev\"\n\
+                      [environments.prod]\nnamespace = \"shop\"\n";
+    let tmp = repo(&[
+        ("repo/k8gen.toml", k8gen_toml),
+        (
+            "repo/shop.toml",
+            &format!("{HEAD}a = {{ file = \"a.txt\" }}\n"),
+        ),
+        ("repo/a.txt", "from the file\n"),
+        (
+            "repo/bad.toml",
+            &format!("{HEAD}b = {{ file = \"missing.txt\" }}\n"),
+        ),
+    ]);
+    let dir = tmp.path().join("repo");
+    let out = render_in(&dir, "shop.toml", &["--all-envs"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let yaml = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        yaml.matches("a: |\n    from the file\n").count(),
+        2,
+        "one ConfigMap value per environment, read from the file:\n{yaml}"
+    );
+    let out = render_in(&dir, "bad.toml", &["--all-envs"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let reported: Vec<&str> = err.lines().filter(|l| l.contains("cannot read")).collect();
+    assert_eq!(reported.len(), 2, "one error per environment:\n{err}");
+    assert_eq!(reported[0], reported[1], "{err}");
+    assert!(reported[0].contains("no such file"), "{err}");
+    assert_eq!(
+        err.matches("bad.toml:4:").count(),
+        2,
+        "both at the file value:\n{err}"
+    );
+}
