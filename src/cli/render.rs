@@ -263,8 +263,17 @@ pub fn render_all(
         .nested
         .unwrap_or_else(|| files.len() > 1 || specs.iter().any(|s| s.is_dir()));
     let by_env = matches!(envs, Envs::All);
-    let settings =
-        |job: &Job| k8gen::gitops_settings(job.layers.platform.as_ref().map(|p| p.1.as_str()));
+    // The `[gitops]` settings of each platform file, read once (not once per job).
+    fn platform_text(job: &Job) -> Option<&str> {
+        job.layers.platform.as_ref().map(|p| p.1.as_str())
+    }
+    let mut by_platform: BTreeMap<Option<&str>, (bool, Option<String>)> = BTreeMap::new();
+    for job in &jobs {
+        by_platform
+            .entry(platform_text(job))
+            .or_insert_with(|| k8gen::gitops_settings(platform_text(job)));
+    }
+    let settings = |job: &Job| by_platform[&platform_text(job)].clone();
     if to_folder && by_env {
         for job in &jobs {
             if let (_, Some(pattern)) = settings(job)
