@@ -28,7 +28,18 @@ cargo build --release --locked --quiet
 K8GEN_RELEASE="${CARGO_TARGET_DIR:-$ROOT/target}/release/k8gen"
 case "$K8GEN_RELEASE" in /*) ;; *) K8GEN_RELEASE="$ROOT/$K8GEN_RELEASE" ;; esac
 
-rm -rf "$W"
+# Nothing is deleted before or while timing: freeing tens of thousands of inodes makes
+# ext4 create files several times slower for minutes after (see "fresh" below). The previous
+# run's folder goes into the trash (a rename); the trash is deleted at the end, in the
+# background, and a run waits until 6 min after that (up to WAIT_IDLE_S, default 420 s).
+export TRASH="$ROOT/bench/tmp/gitops-trash"
+mkdir -p "$(dirname "$W")"
+if [ -e "$W" ]; then bash "$HERE/mv-aside.sh" "$W"; fi
+deadline=$(( $(date +%s) + ${WAIT_IDLE_S:-420} ))
+while [ -e "$TRASH.deleting" ] || { [ -f "$TRASH.deleted" ] && [ "$(date +%s)" -lt $(( $(cat "$TRASH.deleted") + 360 )) ]; }; do
+  [ "$(date +%s)" -ge "$deadline" ] && { echo "gitops.sh: timing without waiting longer for the previous clean-up" >&2; break; }
+  echo "gitops.sh: waiting until 6 min after the previous run's trash was deleted" >&2; sleep 15
+done
 mkdir -p "$W"
 python3 bench/gen-specs.py "$N" "$W/apps" >/dev/null
 cat >"$W/apps/k8gen.toml" <<'EOF'
@@ -50,7 +61,6 @@ now() { date +%s%N; }
 # 21000 inodes just before a timed run makes ext4's inode allocator crawl (recently_deleted
 # in a profile: 9 s instead of 1 s for the same render), for k8gen and cp alike. The trash is
 # deleted at the end.
-export TRASH="$ROOT/$W/trash"
 aside() { bash "$HERE/mv-aside.sh" "$1"; sync; }
 # best NAME PREPARE COMMAND...: runs PREPARE (untimed) then COMMAND, RUNS times; prints ms.
 best() {
@@ -188,4 +198,7 @@ k8gen $(git -C "$ROOT" rev-parse --short HEAD); best of $RUNS; peers: $SAMPLE ap
 | kubectl kustomize, base + 3 overlays   | $kustomize_ms | $(ratio "$kustomize_ms" "$stdout_ms") x k8gen stdout |
 | helm template, values per env          | $helm_ms | $(ratio "$helm_ms" "$stdout_ms") x k8gen stdout |
 EOF
-rm -rf "$TRASH"
+# The clean-up, in the background; its end time makes the next run wait (see above).
+touch "$TRASH.deleting"
+setsid nohup bash -c 'rm -rf "$1" && date +%s > "$1.deleted"; rm -f "$1.deleting"' _ "$TRASH" \
+  >/dev/null 2>&1 < /dev/null &

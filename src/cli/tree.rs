@@ -643,11 +643,12 @@ pub fn check(dir: &Path, plan: &Plan) -> Findings {
         .par_iter()
         .map(|(rel, content)| {
             let path = join(dir, rel);
-            if fs::symlink_metadata(&path).is_err() {
-                return (rel, State::Missing);
-            }
+            // Most files are unchanged: compared first, looked at again only if not.
             if same_content(&path, content.as_bytes()) {
                 return (rel, State::Same);
+            }
+            if fs::symlink_metadata(&path).is_err() {
+                return (rel, State::Missing);
             }
             // Never read a FIFO, a device or through a symlink.
             let on_disk = fs::symlink_metadata(&path)
