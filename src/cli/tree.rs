@@ -558,34 +558,45 @@ fn previous_versions(dir: &Path, owner: Option<&Owner>, order: &[String]) -> Vec
 /// file copied in by hand): `.yaml` files whose header names an owner being rendered, in the
 /// folders it writes, are that owner's.
 fn adopt_by_header(dir: &Path, produced: &[Produced], old: &mut Manifest) {
-    let known: BTreeSet<String> = old.all_files().into_keys().map(str::to_string).collect();
-    for p in produced {
-        let folders: BTreeSet<&str> = p.files.keys().map(|r| folder_of(r)).collect();
-        for folder in folders {
-            let Ok(entries) = fs::read_dir(join(dir, folder)) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                let rel = in_folder(folder, &name);
-                if !name.ends_with(".yaml")
-                    || name == KUSTOMIZATION
-                    || known.contains(&rel)
-                    || !entry.file_type().is_ok_and(|t| t.is_file())
-                {
+    let known: BTreeSet<&str> = old.all_files().into_keys().collect();
+    // Thousands of folders: listed in parallel, adopted in `produced` order.
+    let adopted: Vec<Vec<String>> = produced
+        .par_iter()
+        .map(|p| {
+            let folders: BTreeSet<&str> = p.files.keys().map(|r| folder_of(r)).collect();
+            let mut found = Vec::new();
+            for folder in folders {
+                let Ok(entries) = fs::read_dir(join(dir, folder)) else {
                     continue;
-                }
-                if header_owner(&entry.path()).as_deref() == Some(p.owner.as_str()) {
-                    old.owners
-                        .entry(p.owner.clone())
-                        .or_default()
-                        .files
-                        .push(OwnedFile {
-                            path: rel,
-                            sha256: String::new(),
-                        });
+                };
+                for entry in entries.flatten() {
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    let rel = in_folder(folder, &name);
+                    if !name.ends_with(".yaml")
+                        || name == KUSTOMIZATION
+                        || known.contains(rel.as_str())
+                        || !entry.file_type().is_ok_and(|t| t.is_file())
+                    {
+                        continue;
+                    }
+                    if header_owner(&entry.path()).as_deref() == Some(p.owner.as_str()) {
+                        found.push(rel);
+                    }
                 }
             }
+            found
+        })
+        .collect();
+    for (p, found) in produced.iter().zip(adopted) {
+        for path in found {
+            old.owners
+                .entry(p.owner.clone())
+                .or_default()
+                .files
+                .push(OwnedFile {
+                    path,
+                    sha256: String::new(),
+                });
         }
     }
 }
