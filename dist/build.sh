@@ -2,7 +2,7 @@
 # Builds the k8gen binary we ship (the Argo CD plugin image, release archives, `bench/`):
 # profile `dist` (release with fat LTO and one codegen unit), and on Linux with glibc a static
 # executable (no PIE): no dynamic loader, no libgcc_s, no relocations at start. One app
-# renders in ~1.7 ms instead of ~2.4 ms on our 2-core CI machines (bench/README.md), and the
+# renders in 1.7 ms instead of 3.0 ms on our 2-core machines (bench/README.md), and the
 # binary runs in any Linux image (the plugin sidecar, distroless, scratch).
 #
 #   dist/build.sh            # -> target/dist/k8gen (honours CARGO_TARGET_DIR)
