@@ -186,10 +186,12 @@ pub fn run(o: &Options) -> i32 {
     }
     match &o.output {
         Some(path) => {
-            let written = if std::fs::symlink_metadata(path).is_ok() {
+            // Without --force, a file that appeared since the check above is not replaced
+            // either: `write_new` never overwrites.
+            let written = if o.force && std::fs::symlink_metadata(path).is_ok() {
                 super::output::replace_file(path, result.spec.as_bytes())
             } else {
-                write_new(path, result.spec.as_bytes())
+                super::output::write_new(path, result.spec.as_bytes())
             };
             if let Err(e) = written {
                 return fail(e);
@@ -200,42 +202,6 @@ pub fn run(o: &Options) -> i32 {
         }
     }
     OK
-}
-
-/// Writes a new file whole or not at all: into `.NAME.k8gen-XXXXXX` beside it (mode by the
-/// umask, as any new file), then linked to `path`, which fails if something made `path`
-/// meanwhile (never overwritten).
-fn write_new(path: &Path, content: &[u8]) -> Result<(), String> {
-    let folder = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| format!("`{}` names no file", path.display()))?;
-    let write = |e: std::io::Error| format!("cannot write `{}`: {e}", path.display());
-    let (tmp, mut file) = (0..100)
-        .find_map(|i| {
-            let tmp = folder.join(format!(
-                ".{name}.k8gen-{:06}",
-                (std::process::id() + i) % 1_000_000
-            ));
-            std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&tmp)
-                .ok()
-                .map(|f| (tmp, f))
-        })
-        .ok_or_else(|| format!("cannot create a temporary file in `{}`", folder.display()))?;
-    let done = file
-        .write_all(content)
-        .and_then(|_| file.sync_all())
-        .map_err(write)
-        .and_then(|_| std::fs::hard_link(&tmp, path).map_err(write));
-    let _ = std::fs::remove_file(&tmp);
-    done
 }
 
 /// The `--allow-env` patterns for the variables an import names: their common prefix up to

@@ -618,55 +618,67 @@ impl Drop for Workspace {
     }
 }
 
-/// Writes `content` to a temporary file in `tmp_dir` (on `path`'s file system), gives it
-/// `permissions` if any, and renames it over `path`: a reader sees the old file or the new
-/// one, never part of one. A symlink at `path` is replaced, never followed.
-fn write_then_rename(
-    path: &Path,
-    content: &[u8],
-    tmp_dir: &Path,
-    prefix: &str,
-    permissions: Option<fs::Permissions>,
-) -> Result<(), String> {
-    let mut tmp = tempfile::Builder::new()
-        .prefix(prefix)
-        .tempfile_in(tmp_dir)
-        .map_err(|e| {
-            format!(
-                "cannot create a temporary file in `{}`: {e}",
-                tmp_dir.display()
-            )
-        })?;
-    let write = |e: std::io::Error| format!("cannot write `{}`: {e}", path.display());
-    tmp.write_all(content).map_err(write)?;
-    if let Some(permissions) = permissions {
-        tmp.as_file().set_permissions(permissions).map_err(write)?;
-    }
-    tmp.persist(path)
-        .map_err(|e| format!("cannot replace `{}`: {}", path.display(), e.error))?;
-    Ok(())
-}
-
-/// Replaces a file people edit (a spec) atomically, keeping its permissions: the temporary
-/// file `.NAME.k8gen-XXXXXX` is made beside it (the name k8gen's temporaries have always had,
-/// never `*.toml`, so a killed run's leftover is no spec) and renamed over it.
+/// Replaces a file people edit (a spec) atomically, keeping its permissions; a symlink at
+/// `path` is replaced, never followed.
 pub fn replace_file(path: &Path, content: &[u8]) -> Result<(), String> {
     let permissions = fs::metadata(path)
         .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?
         .permissions();
+    write_beside(path, content, Some(permissions))
+}
+
+/// Writes a new file whole or not at all, with the mode any new file gets (the umask's); fails
+/// if `path` exists, or appears meanwhile: nothing is overwritten.
+pub fn write_new(path: &Path, content: &[u8]) -> Result<(), String> {
+    write_beside(path, content, None)
+}
+
+/// Writes `content` to the temporary file `.NAME.k8gen-XXXXXX` beside `path` (the name k8gen's
+/// temporaries have always had, never `*.toml`, so a killed run's leftover is no spec), flushed
+/// to disk, then gives it `path`'s name: a reader sees the old file or the new one, never part
+/// of one. With `keep` (the old file's permissions) it replaces `path`; without, it makes a new
+/// file and never replaces one.
+fn write_beside(path: &Path, content: &[u8], keep: Option<fs::Permissions>) -> Result<(), String> {
     let folder = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let name = path
         .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    write_then_rename(
-        path,
-        content,
-        folder,
-        &format!(".{name}.k8gen-"),
-        Some(permissions),
-    )
+        .ok_or_else(|| format!("`{}` names no file", path.display()))?
+        .to_string_lossy();
+    let prefix = format!(".{name}.k8gen-");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix);
+    // tempfile's own mode is 0600; a new spec is made like any file the user makes (0666
+    // less the umask), a replaced one gets the old file's mode after creation (the umask
+    // would narrow it at creation).
+    #[cfg(unix)]
+    if keep.is_none() {
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(folder).map_err(|e| {
+        format!(
+            "cannot create a temporary file in `{}`: {e}",
+            folder.display()
+        )
+    })?;
+    let write = |e: std::io::Error| format!("cannot write `{}`: {e}", path.display());
+    tmp.write_all(content)
+        .and_then(|_| match &keep {
+            Some(permissions) => tmp.as_file().set_permissions(permissions.clone()),
+            None => Ok(()),
+        })
+        .and_then(|_| tmp.as_file().sync_all())
+        .map_err(write)?;
+    match keep {
+        Some(_) => tmp
+            .persist(path)
+            .map(drop)
+            .map_err(|e| format!("cannot replace `{}`: {}", path.display(), e.error)),
+        None => tmp
+            .persist_noclobber(path)
+            .map(drop)
+            .map_err(|e| format!("cannot write `{}`: {}", path.display(), e.error)),
+    }
 }

@@ -1457,6 +1457,16 @@ fn import_never_overwrites_a_spec_without_force() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert!(names.iter().all(|n| !n.contains(".k8gen-")), "{names:?}");
+    // A new spec has the mode any new file of the user's gets (0666 less the umask).
+    std::fs::write(dir.path().join("plain"), "").unwrap();
+    let mode_of = |name: &str| {
+        std::fs::metadata(dir.path().join(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode_of("web.toml"), mode_of("plain"));
     let mine = "# my edits\nname = \"web\"\nimage = \"nginx:1.27\"\n";
     std::fs::write(dir.path().join("web.toml"), mine).unwrap();
     std::fs::set_permissions(

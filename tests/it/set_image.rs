@@ -340,11 +340,15 @@ fn bad_environment_names_and_symlinks_are_refused() {
 #[test]
 fn the_file_keeps_its_mode() {
     use std::os::unix::fs::PermissionsExt;
-    let (_tmp, spec, _) = shop();
-    std::fs::set_permissions(&spec, std::fs::Permissions::from_mode(0o640)).unwrap();
-    succeeds(&spec, &["ghcr.io/acme/shop-web:1.1.0"]);
-    let mode = std::fs::metadata(&spec).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode, 0o640);
+    // 0666: wider than the usual umask lets a new file be, so a mode set at creation would
+    // show.
+    for (wanted, tag) in [(0o640, "1.1.0"), (0o666, "1.2.0")] {
+        let (_tmp, spec, _) = shop();
+        std::fs::set_permissions(&spec, std::fs::Permissions::from_mode(wanted)).unwrap();
+        succeeds(&spec, &[&format!("ghcr.io/acme/shop-web:{tag}")]);
+        let mode = std::fs::metadata(&spec).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, wanted);
+    }
 }
 
 #[test]
