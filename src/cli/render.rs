@@ -131,6 +131,7 @@ fn report(dir: &Path, f: &tree::Findings) -> i32 {
 }
 
 /// One spec's output, emitted already: a YAML stream, or the files of its folder.
+#[derive(Clone)]
 pub struct Rendered {
     pub path: PathBuf,
     /// Its folder inside the output folder: empty, `STEM`, `ENV/STEM`.
