@@ -305,17 +305,9 @@ pub fn render_all(
     };
     let sealed_unreadable = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     // The tree's current files (its manifest's), to find a Secret's file under a hashed name.
-    let current: std::collections::BTreeSet<PathBuf> = match &how.tree {
-        Some(tree) => match super::tree::read_manifest(&tree.dir) {
-            Ok(m) => (m.into_iter().flat_map(|m| m.owners.into_values()))
-                .flat_map(|o| o.files)
-                .map(|f| tree.dir.join(f.path))
-                .collect(),
-            Err(e) => return Err(fail(e)),
-        },
-        None => Default::default(),
-    };
-    let current = std::sync::Arc::new(current);
+    let current = std::sync::Arc::new(sealing::CurrentFiles::new(
+        how.tree.as_ref().map_or(Path::new(""), |t| t.dir.as_path()),
+    ));
     let lastmodified = sealing::lastmodified();
     let unreadable = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let render_job = |job: &Job| {

@@ -60,6 +60,35 @@ pub fn lastmodified() -> String {
     }
 }
 
+/// The files the ownership manifest of the tree being replaced lists as current (not kept
+/// previous versions), read when first asked: only a Secret with a content-hashed name needs
+/// them, and a tree of 1000 apps has a manifest of some MB. A manifest that cannot be read
+/// lists nothing here; the tree's plan reads it again and reports why.
+pub struct CurrentFiles {
+    dir: PathBuf,
+    files: std::sync::OnceLock<std::collections::BTreeSet<PathBuf>>,
+}
+
+impl CurrentFiles {
+    pub fn new(dir: &Path) -> Self {
+        CurrentFiles {
+            dir: dir.to_path_buf(),
+            files: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn contains(&self, path: &Path) -> bool {
+        let files = self.files.get_or_init(|| {
+            let manifest = super::tree::read_manifest(&self.dir).ok().flatten();
+            (manifest.into_iter().flat_map(|m| m.owners.into_values()))
+                .flat_map(|o| o.files)
+                .map(|f| self.dir.join(f.path))
+                .collect()
+        });
+        files.contains(path)
+    }
+}
+
 /// Encrypts one app's Secrets; `dir` is its folder in the tree being replaced.
 pub struct AgeCrypto {
     pub dir: PathBuf,
@@ -69,7 +98,7 @@ pub struct AgeCrypto {
     /// Secret is encrypted anew, which the CLI explains once.
     pub unreadable: Arc<AtomicBool>,
     /// The files the tree's ownership manifest lists as current (not kept previous versions).
-    pub current: Arc<std::collections::BTreeSet<PathBuf>>,
+    pub current: Arc<CurrentFiles>,
     /// The sealed-secrets controller's private keys ([`sealed_keys`]).
     pub sealed_keys: Arc<Vec<rsa::PrivateKey>>,
     /// Set when a previous sealed value could not be unsealed for want of the certificate's

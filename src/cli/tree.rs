@@ -29,6 +29,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -100,8 +101,9 @@ pub struct OwnedFile {
 }
 
 impl Manifest {
-    /// Every file k8gen owns → its recorded sha256.
-    fn all_files(&self) -> BTreeMap<&str, &str> {
+    /// Every file k8gen owns → its recorded sha256 (looked up, never listed in order: a hash
+    /// map, 21,000 entries for 1000 apps × 3 environments).
+    fn all_files(&self) -> FxHashMap<&str, &str> {
         self.owners
             .values()
             .flat_map(|o| o.files.iter().chain(&o.previous))
@@ -357,12 +359,21 @@ pub fn plan(
     // `digests`: of `p.order`'s files, in that order (`digests_of`).
     let mut add =
         |p: Produced, digests: Vec<String>, new: &mut Manifest, kept: &BTreeMap<String, String>| {
-            if let Some(rel) = p.files.keys().find(|rel| kept.contains_key(*rel)) {
+            // A file of a kept owner, or of one added before in this run.
+            let taken = |rel: &String| kept.contains_key(rel) || write.contains_key(rel);
+            if let Some(rel) = p.files.keys().find(|rel| taken(rel)) {
+                let other = kept.get(rel).cloned().or_else(|| {
+                    let mine = |o: &Owner| o.files.iter().any(|f| &f.path == rel);
+                    new.owners
+                        .iter()
+                        .find(|(_, o)| mine(o))
+                        .map(|(n, _)| n.clone())
+                });
                 return Err(format!(
                     "`{}` is written by both `{}` and `{}`; rename an object or render them into \
                  different folders",
                     join(dir, rel).display(),
-                    kept[rel],
+                    other.unwrap_or_default(),
                     p.owner
                 ));
             }
@@ -408,14 +419,9 @@ pub fn plan(
         add(p, digests, &mut new, &kept)?;
     }
     if let Some(environments) = environments {
-        let all: BTreeMap<String, String> = new
-            .owners
-            .iter()
-            .flat_map(|(n, o)| o.files.iter().map(move |f| (f.path.clone(), n.clone())))
-            .collect();
         for p in (environments.make)(&new)? {
             let digests = digests_of(&p);
-            add(p, digests, &mut new, &all)?;
+            add(p, digests, &mut new, &kept)?;
         }
     }
     namespace_owners(&new, &old)?;
@@ -439,26 +445,37 @@ pub fn plan(
                 writers.entry(folder).or_default().push(name);
             }
         }
-        for (folder, files) in &folders {
-            let folder = folder.as_str();
-            let rel = in_folder(folder, KUSTOMIZATION);
-            let path = join(dir, &rel);
-            if !old.kustomizations.contains_key(&rel)
-                && fs::symlink_metadata(&path).is_ok()
-                && header_owner(&path).is_none()
-            {
-                notes.push(format!(
-                    "`{}` is not k8gen's: left as it is (list k8gen's files in it yourself, \
-                     or remove it to get k8gen's)",
-                    path.display()
-                ));
-                continue;
+        // Thousands of folders: made in parallel, added in folder order.
+        let made: Vec<Result<(String, String, String), String>> = folders
+            .par_iter()
+            .map(|(folder, files)| {
+                let folder = folder.as_str();
+                let rel = in_folder(folder, KUSTOMIZATION);
+                let path = join(dir, &rel);
+                if !old.kustomizations.contains_key(&rel)
+                    && fs::symlink_metadata(&path).is_ok()
+                    && header_owner(&path).is_none()
+                {
+                    return Err(format!(
+                        "`{}` is not k8gen's: left as it is (list k8gen's files in it yourself, \
+                         or remove it to get k8gen's)",
+                        path.display()
+                    ));
+                }
+                let owners = writers.get(folder).map_or(&[][..], Vec::as_slice);
+                let content = kustomization(owners, files);
+                let sha256 = digest(content.as_bytes());
+                Ok((rel, content, sha256))
+            })
+            .collect();
+        for m in made {
+            match m {
+                Ok((rel, content, sha256)) => {
+                    new.kustomizations.insert(rel.clone(), sha256);
+                    write.insert(rel, content);
+                }
+                Err(note) => notes.push(note),
             }
-            let owners = writers.get(folder).map_or(&[][..], Vec::as_slice);
-            let content = kustomization(owners, files);
-            new.kustomizations
-                .insert(rel.clone(), digest(content.as_bytes()));
-            write.insert(rel, content);
         }
     }
     let now = new.all_files();
@@ -558,7 +575,7 @@ fn previous_versions(dir: &Path, owner: Option<&Owner>, order: &[String]) -> Vec
 /// file copied in by hand): `.yaml` files whose header names an owner being rendered, in the
 /// folders it writes, are that owner's.
 fn adopt_by_header(dir: &Path, produced: &[Produced], old: &mut Manifest) {
-    let known: BTreeSet<&str> = old.all_files().into_keys().collect();
+    let known: FxHashSet<&str> = old.all_files().into_keys().collect();
     // Thousands of folders: listed in parallel, adopted in `produced` order.
     let adopted: Vec<Vec<String>> = produced
         .par_iter()

@@ -142,6 +142,38 @@ fn specs_own_their_files_and_removed_specs_take_theirs_along() {
 
 #[cfg(unix)]
 #[test]
+fn a_file_another_spec_owns_is_refused_and_the_tree_stays() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path();
+    // Two specs of one app name (in two namespaces): the same file names in one folder.
+    std::fs::write(r.join("a.toml"), app("alpha", "alpha:1", "info")).unwrap();
+    let b =
+        app("alpha", "alpha:2", "debug").replace("namespace = \"alpha\"", "namespace = \"beta\"");
+    std::fs::write(r.join("b.toml"), b).unwrap();
+    ok(run(r, &["render", "a.toml", "-o", "f"]));
+    let before = snapshot(&r.join("f"));
+    let out = run(r, &["render", "b.toml", "-o", "f"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("is written by both `a.toml` and `b.toml`"),
+        "{err}"
+    );
+    assert_eq!(
+        snapshot(&r.join("f")),
+        before,
+        "the refused render changed the tree"
+    );
+    // Both in one run, one folder: the same.
+    let out = run(r, &["render", "a.toml", "b.toml", "-o", "g"]);
+    assert!(
+        out.status.success(),
+        "two specs write two subfolders: {out:?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
 fn modes_follow_the_umask_and_only_changed_files_move() {
     let tmp = tempfile::tempdir().unwrap();
     let r = tmp.path();
