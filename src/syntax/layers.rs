@@ -396,14 +396,18 @@ pub fn declared_environments(
             .map(|t| t.keys().map(|k| k.get_ref().to_string()).collect())
             .unwrap_or_default()
     };
-    let mut own = keys(spec, "overlay");
-    own.extend(overlay_files.iter().cloned());
-    declared(
-        platform
-            .map(|p| keys(p, "environments"))
-            .unwrap_or_default(),
-        own,
-    )
+    let platform = platform
+        .map(|p| keys(p, "environments"))
+        .unwrap_or_default();
+    // The platform's list wins: the spec is not parsed for its overlays then.
+    let own = if platform.is_empty() {
+        let mut own = keys(spec, "overlay");
+        own.extend(overlay_files.iter().cloned());
+        own
+    } else {
+        Vec::new()
+    };
+    declared(platform, own)
 }
 
 /// The platform file's `[gitops]` settings: `kustomization` and `folder`, when set (a file
