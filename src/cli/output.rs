@@ -165,7 +165,6 @@ fn produced_of(real: &Path, rendered: Vec<Rendered>) -> Vec<tree::Produced> {
     let mut produced = Vec::new();
     // A spec rendered for each environment is resolved once.
     let mut specs: FxHashMap<PathBuf, String> = FxHashMap::default();
-    let mut folders: FxHashMap<PathBuf, Option<PathBuf>> = FxHashMap::default();
     for r in rendered {
         let prefix: Vec<String> = r
             .folder
@@ -183,7 +182,7 @@ fn produced_of(real: &Path, rendered: Vec<Rendered>) -> Vec<tree::Produced> {
         let spec = match specs.get(&r.path) {
             Some(spec) => spec.clone(),
             None => {
-                let spec = canonical_file(&r.path, &mut folders)
+                let spec = fs::canonicalize(&r.path)
                     .map(|p| relative(real, &p))
                     .unwrap_or_default();
                 specs.insert(r.path.clone(), spec.clone());
@@ -210,33 +209,6 @@ fn produced_of(real: &Path, rendered: Vec<Rendered>) -> Vec<tree::Produced> {
         });
     }
     produced
-}
-
-/// `fs::canonicalize(file)`, resolving each folder once (`folders`): a file that is not a
-/// symlink is its folder's canonical path and its name (1000 specs in one folder: one `lstat`
-/// each instead of one per component).
-fn canonical_file(
-    file: &Path,
-    folders: &mut FxHashMap<PathBuf, Option<PathBuf>>,
-) -> std::io::Result<PathBuf> {
-    let (Some(parent), Some(name)) = (file.parent(), file.file_name()) else {
-        return fs::canonicalize(file);
-    };
-    if fs::symlink_metadata(file)?.file_type().is_symlink() {
-        return fs::canonicalize(file);
-    }
-    let parent = if parent.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        parent
-    };
-    let folder = folders
-        .entry(parent.to_path_buf())
-        .or_insert_with(|| fs::canonicalize(parent).ok());
-    match folder {
-        Some(folder) => Ok(folder.join(name)),
-        None => fs::canonicalize(file),
-    }
 }
 
 /// The folder of environment `env` inside the output folder, from the `[gitops] folder`

@@ -790,7 +790,7 @@ pub fn apply(dir: &Path, plan: &Plan, staging: &Path) -> Result<(), String> {
                         _ => make_folder(staging, folder, fresh[folder_of(folder)])?,
                     };
                     for &(rel, content) in files {
-                        write_file(dir, staging, rel, content, exists && !new, new)?;
+                        write_file(dir, staging, rel, content, new)?;
                     }
                     Ok((folder, new))
                 })
@@ -884,23 +884,23 @@ fn make_folder(root: &Path, rel: &str, parent_new: bool) -> Result<bool, String>
 }
 
 /// Writes `content` to `rel` in `staging`: a hard link to the old tree's file when that one
-/// holds it already (`compare`: the old tree may have it), else a new file. In a folder
-/// this run made (`in_new_folder`) nothing can be in the way.
+/// holds it already, else a new file. A folder this run made (`in_new_folder`) was in no old
+/// tree (the old tree's folders are mirrored into `staging` first), so nothing can be in the
+/// way of its files and there is no old file to compare.
 fn write_file(
     dir: &Path,
     staging: &Path,
     rel: &str,
     content: &str,
-    compare: bool,
     in_new_folder: bool,
 ) -> Result<(), String> {
     let target = join(staging, rel);
-    if !in_new_folder && fs::symlink_metadata(&target).is_ok_and(|m| m.is_dir()) {
-        return Err(format!(
-            "`{rel}` in the output folder is a folder; remove it"
-        ));
-    }
-    if compare {
+    if !in_new_folder {
+        if fs::symlink_metadata(&target).is_ok_and(|m| m.is_dir()) {
+            return Err(format!(
+                "`{rel}` in the output folder is a folder; remove it"
+            ));
+        }
         let old = join(dir, rel);
         if same_content(&old, content.as_bytes()) && fs::hard_link(&old, &target).is_ok() {
             return Ok(());

@@ -371,9 +371,13 @@ fn shift_value<'i>(value: Spanned<DeValue<'i>>, by: usize) -> Spanned<DeValue<'i
 
 /// The environments a spec can be rendered for, from the names each side declares: the
 /// platform file's if it lists any, else the spec's (its `[overlay.ENV]` tables and overlay
-/// files), sorted.
-pub(super) fn declared(platform: Vec<String>, spec: Vec<String>) -> Vec<String> {
-    let mut names = if platform.is_empty() { spec } else { platform };
+/// files; asked for only then), sorted.
+pub(super) fn declared(platform: Vec<String>, spec: impl FnOnce() -> Vec<String>) -> Vec<String> {
+    let mut names = if platform.is_empty() {
+        spec()
+    } else {
+        platform
+    };
     names.sort();
     names.dedup();
     names
@@ -399,15 +403,12 @@ pub fn declared_environments(
     let platform = platform
         .map(|p| keys(p, "environments"))
         .unwrap_or_default();
-    // The platform's list wins: the spec is not parsed for its overlays then.
-    let own = if platform.is_empty() {
+    // Where the platform's list decides, the spec is not parsed for its overlays.
+    declared(platform, || {
         let mut own = keys(spec, "overlay");
         own.extend(overlay_files.iter().cloned());
         own
-    } else {
-        Vec::new()
-    };
-    declared(platform, own)
+    })
 }
 
 /// The platform file's `[gitops]` settings: `kustomization` and `folder`, when set (a file

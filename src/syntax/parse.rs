@@ -321,9 +321,12 @@ fn environments(
     layers: &Layers,
     errors: &mut Vec<Diagnostic>,
 ) {
-    let mut own: Vec<String> = overlays.iter().map(|(n, _)| n.value.clone()).collect();
-    own.extend(layers.overlay_files.iter().cloned());
-    own.extend(layers.env.clone().filter(|_| layers.overlay.is_some()));
+    let own = || {
+        let mut own: Vec<String> = overlays.iter().map(|(n, _)| n.value.clone()).collect();
+        own.extend(layers.overlay_files.iter().cloned());
+        own.extend(layers.env.clone().filter(|_| layers.overlay.is_some()));
+        own
+    };
     let declared = declared(
         platform
             .iter()

@@ -143,13 +143,11 @@ fn specs_own_their_files_and_removed_specs_take_theirs_along() {
 #[cfg(unix)]
 #[test]
 fn a_file_another_spec_owns_is_refused_and_the_tree_stays() {
-    let tmp = tempfile::tempdir().unwrap();
-    let r = tmp.path();
     // Two specs of one app name (in two namespaces): the same file names in one folder.
-    std::fs::write(r.join("a.toml"), app("alpha", "alpha:1", "info")).unwrap();
     let b =
         app("alpha", "alpha:2", "debug").replace("namespace = \"alpha\"", "namespace = \"beta\"");
-    std::fs::write(r.join("b.toml"), b).unwrap();
+    let tmp = crate::support::repo(&[("a.toml", &app("alpha", "alpha:1", "info")), ("b.toml", &b)]);
+    let r = tmp.path();
     ok(run(r, &["render", "a.toml", "-o", "f"]));
     let before = snapshot(&r.join("f"));
     let out = run(r, &["render", "b.toml", "-o", "f"]);
@@ -164,7 +162,7 @@ fn a_file_another_spec_owns_is_refused_and_the_tree_stays() {
         before,
         "the refused render changed the tree"
     );
-    // Both in one run, one folder: the same.
+    // Both in one run: a subfolder each, no clash.
     let out = run(r, &["render", "a.toml", "b.toml", "-o", "g"]);
     assert!(
         out.status.success(),
