@@ -235,6 +235,19 @@ pub fn spec_files(args: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
                 return Err(format!("no *.toml spec files in `{}`", arg.display()));
             }
         } else if meta.is_file() {
+            if arg.file_name().is_some_and(|n| n == PLATFORM_FILE) {
+                let folder = arg
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                return Err(format!(
+                    "`{}` is the platform file (environments, defaults and policy of the specs \
+                     in `{}` and below), not a spec; render the specs: `k8gen render {}`",
+                    arg.display(),
+                    folder.display(),
+                    folder.display()
+                ));
+            }
             if let Some(spec) = overlay_of(arg) {
                 let env = env_of_overlay(arg).unwrap_or_default();
                 return Err(format!(

@@ -320,6 +320,34 @@ fn a_denied_rule_fails_render_and_an_app_cannot_allow_it_without_an_exception() 
 }
 
 #[test]
+fn the_platform_file_and_an_overlay_file_named_as_specs_say_what_they_are() {
+    let dir = repo(&[
+        ("apps/k8gen.toml", "[environments.staging]\n"),
+        ("apps/shop.toml", "name = \"shop\"\nimage = \"shop:v1\"\n"),
+        ("apps/shop.staging.toml", "replicas = 2\n"),
+    ]);
+    for command in ["render", "check"] {
+        let out = run(dir.path(), &[command, "apps/k8gen.toml"]);
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("`apps/k8gen.toml` is the platform file")
+                && err.contains("not a spec; render the specs: `k8gen render apps`"),
+            "{err}"
+        );
+        let out = run(dir.path(), &[command, "apps/shop.staging.toml"]);
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("is the `staging` overlay of `apps/shop.toml`, not a spec"),
+            "{err}"
+        );
+    }
+    // The folder renders: the platform file is read as one, not as a spec.
+    ok(&run(dir.path(), &["render", "apps", "--env", "staging"]));
+}
+
+#[test]
 fn errors_in_the_platform_file_point_into_it() {
     let broken = "[defaults]\nreplica = 2\n[policy]\ndeny = [\"latest-image\"]\n[environments.staging]\nnamespace = \"{team}-x\"\n";
     let dir = repo(&[
